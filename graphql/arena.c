@@ -1,0 +1,189 @@
+/*
+ * arena.c - chunked bump allocator.
+ *
+ * Chunks form a singly linked list, newest first; allocation bumps `used` in
+ * the newest chunk and opens a new chunk when it does not fit. A request larger
+ * than a quarter of the chunk size gets a chunk of its own, linked behind the
+ * current one so the current chunk's free space is not wasted. Dispose hooks are
+ * a linked list allocated from the arena itself.
+ */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+
+typedef struct st_arena_chunk_t {
+    struct st_arena_chunk_t *next;
+    size_t size;
+    size_t used;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+} arena_chunk_t;
+
+typedef struct st_arena_hook_t {
+    struct st_arena_hook_t *next;
+    void (*fn)(void *);
+    void *arg;
+} arena_hook_t;
+
+struct st_bff_arena_t {
+    arena_chunk_t *chunks;
+    arena_hook_t *hooks;
+    size_t chunk_size;
+    size_t total;
+};
+
+void bff_fatal_oom(size_t size)
+{
+    fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", size);
+    abort();
+}
+
+void *bff_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        bff_fatal_oom(size);
+    return p;
+}
+
+void *bff_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        bff_fatal_oom(count * size);
+    return p;
+}
+
+void *bff_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (q == NULL)
+        bff_fatal_oom(size);
+    return q;
+}
+
+char *bff_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = bff_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+static arena_chunk_t *chunk_new(size_t size)
+{
+    arena_chunk_t *c = bff_xmalloc(sizeof(*c) + size);
+    c->next = NULL;
+    c->size = size;
+    c->used = 0;
+    return c;
+}
+
+bff_arena_t *bff_arena_new(size_t chunk_size)
+{
+    bff_arena_t *a = bff_xcalloc(1, sizeof(*a));
+    a->chunk_size = chunk_size ? chunk_size : 8192;
+    return a;
+}
+
+void bff_arena_free(bff_arena_t *arena)
+{
+    if (arena == NULL)
+        return;
+    for (arena_hook_t *h = arena->hooks; h != NULL; h = h->next)
+        h->fn(h->arg);
+    arena_chunk_t *c = arena->chunks;
+    while (c != NULL) {
+        arena_chunk_t *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(arena);
+}
+
+void *bff_arena_alloc(bff_arena_t *arena, size_t size)
+{
+    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size == 0)
+        size = ARENA_ALIGN;
+    arena->total += size;
+    arena_chunk_t *c = arena->chunks;
+    if (c != NULL && c->size - c->used >= size) {
+        void *p = c->data + c->used;
+        c->used += size;
+        return p;
+    }
+    if (size > arena->chunk_size / 4) {
+        arena_chunk_t *big = chunk_new(size);
+        big->used = size;
+        if (c != NULL) {
+            big->next = c->next;
+            c->next = big;
+        } else {
+            arena->chunks = big;
+        }
+        return big->data;
+    }
+    c = chunk_new(arena->chunk_size);
+    c->next = arena->chunks;
+    arena->chunks = c;
+    c->used = size;
+    return c->data;
+}
+
+void *bff_arena_calloc(bff_arena_t *arena, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        bff_fatal_oom(SIZE_MAX);
+    void *p = bff_arena_alloc(arena, count * size);
+    memset(p, 0, count * size);
+    return p;
+}
+
+char *bff_arena_strndup(bff_arena_t *arena, const char *s, size_t len)
+{
+    char *p = bff_arena_alloc(arena, len + 1);
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *bff_arena_strdup(bff_arena_t *arena, const char *s)
+{
+    return bff_arena_strndup(arena, s, strlen(s));
+}
+
+char *bff_arena_printf(bff_arena_t *arena, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = bff_arena_alloc(arena, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void bff_arena_on_dispose(bff_arena_t *arena, void (*fn)(void *), void *arg)
+{
+    arena_hook_t *h = bff_arena_alloc(arena, sizeof(*h));
+    h->fn = fn;
+    h->arg = arg;
+    h->next = arena->hooks;
+    arena->hooks = h;
+}
+
+size_t bff_arena_used(const bff_arena_t *arena)
+{
+    return arena->total;
+}

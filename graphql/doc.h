@@ -1,0 +1,63 @@
+/*
+ * doc.h - prepared documents and the per-worker document cache.
+ *
+ * A prepared document is the parse and validation of one query text against
+ * one schema: its AST, or the errors of the stage that failed. It is keyed by
+ * a 64-bit hash of the text (and compared by text too, so a collision cannot
+ * serve the wrong document). The cache is an LRU bounded by entry count;
+ * a worker thread owns its cache, so nothing here locks.
+ *
+ * Memory: a document owns one arena (AST and errors). Documents are reference
+ * counted: bff_doccache_get returns one reference the caller gives back with
+ * bff_gql_doc_release, so eviction never frees a document still in use.
+ * `ext` / `ext_dispose` let later stages (cost analysis) cache their results
+ * with the document.
+ */
+#ifndef BFF_GRAPHQL_DOC_H
+#define BFF_GRAPHQL_DOC_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "error.h"
+#include "parser.h"
+#include "schema.h"
+#include "validate.h"
+
+typedef enum en_bff_doc_stage_t { BFF_DOC_OK, BFF_DOC_PARSE_FAILED, BFF_DOC_VALIDATE_FAILED } bff_doc_stage_t;
+
+typedef struct st_bff_gql_doc_t {
+    bff_arena_t *arena;
+    const bff_ast_node_t *root; /* NULL when parsing failed */
+    bff_doc_stage_t stage;
+    bff_gql_errors_t errors;
+    uint64_t hash;
+    char *text; /* the query text (heap copy owned by the document) */
+    size_t text_len;
+    uint32_t refcount;
+    void *ext;
+    void (*ext_dispose)(void *ext);
+} bff_gql_doc_t;
+
+/* Parses and validates; returns a document with one reference. */
+bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text, size_t len,
+                                   const bff_parse_options_t *popts, const bff_validate_options_t *vopts);
+void bff_gql_doc_retain(bff_gql_doc_t *doc);
+void bff_gql_doc_release(bff_gql_doc_t *doc);
+uint64_t bff_gql_doc_hash(const char *text, size_t len);
+
+typedef struct st_bff_doccache_t bff_doccache_t;
+
+bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, const bff_parse_options_t *popts,
+                                 const bff_validate_options_t *vopts);
+void bff_doccache_free(bff_doccache_t *cache);
+/* The prepared document for `text`, from the cache or prepared now; one reference for the caller. */
+bff_gql_doc_t *bff_doccache_get(bff_doccache_t *cache, const char *text, size_t len);
+typedef struct st_bff_doccache_stats_t {
+    uint64_t hits, misses, evictions;
+    size_t entries;
+} bff_doccache_stats_t;
+bff_doccache_stats_t bff_doccache_stats(const bff_doccache_t *cache);
+
+#endif
