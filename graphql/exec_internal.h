@@ -172,8 +172,9 @@ int bff_exec_argument_values(bff_exec_t *x, const bff_input_value_t *defs, uint3
 /* exec_values.c: graphql-js helpers and built-in scalars */
 void bff_exec_inspect_json(bff_buf_t *out, const json_t *v);
 void bff_exec_inspect_value(bff_buf_t *out, const bff_value_t *v);
-/* " Did you mean \"a\", \"b\", or \"c\"?" for the options close to `input` (nothing when none). */
-void bff_exec_did_you_mean(bff_buf_t *out, const char *input, const char *const *options, size_t noptions);
+/* " Did you mean <sub> \"a\", \"b\", or \"c\"?" for the options close to `input` (nothing when none). */
+void bff_exec_did_you_mean(bff_buf_t *out, const char *sub, const char *input, const char *const *options,
+                           size_t noptions);
 /*
  * Serializes a leaf value for output into `res`. Returns 0, or -1 with a
  * message in *err (arena). Uses the type's serialize hook when set, else the

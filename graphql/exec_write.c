@@ -1,0 +1,133 @@
+/*
+ * exec_write.c - the response writer: the result tree (exec_internal.h) as
+ * JSON, straight into a bff_buf_t. Fields come out in query order (the
+ * order CollectFields produced), strings are escaped by
+ * bff_buf_append_json_string, numbers printed as JavaScript prints them.
+ * Nothing is allocated besides the output buffer's growth.
+ */
+#include "exec_internal.h"
+
+#include <string.h>
+
+static void write_double(bff_buf_t *out, double d)
+{
+    if (d == 0)
+        bff_buf_appendc(out, '0'); /* JSON.stringify(-0) is "0" */
+    else
+        bff_buf_append_double(out, d);
+}
+
+static void write_json(bff_buf_t *out, const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_NULL: bff_buf_append(out, "null", 4); break;
+    case JSON_TRUE: bff_buf_append(out, "true", 4); break;
+    case JSON_FALSE: bff_buf_append(out, "false", 5); break;
+    case JSON_INTEGER: bff_buf_append_int(out, json_integer_value(j)); break;
+    case JSON_REAL: write_double(out, json_real_value(j)); break;
+    case JSON_STRING: bff_buf_append_json_string(out, json_string_value(j), json_string_length(j)); break;
+    case JSON_ARRAY:
+        bff_buf_appendc(out, '[');
+        for (size_t i = 0; i < json_array_size(j); ++i) {
+            if (i)
+                bff_buf_appendc(out, ',');
+            write_json(out, json_array_get(j, i));
+        }
+        bff_buf_appendc(out, ']');
+        break;
+    case JSON_OBJECT: {
+        bff_buf_appendc(out, '{');
+        const char *key;
+        json_t *val;
+        bool first = true;
+        json_object_foreach((json_t *)j, key, val)
+        {
+            if (!first)
+                bff_buf_appendc(out, ',');
+            first = false;
+            bff_buf_append_json_string(out, key, strlen(key));
+            bff_buf_appendc(out, ':');
+            write_json(out, val);
+        }
+        bff_buf_appendc(out, '}');
+        break;
+    }
+    }
+}
+
+void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r)
+{
+    switch ((exec_rkind_t)r->kind) {
+    case EXEC_R_ABSENT:
+    case EXEC_R_NULL: bff_buf_append(out, "null", 4); break;
+    case EXEC_R_BOOL:
+        if (r->u.b)
+            bff_buf_append(out, "true", 4);
+        else
+            bff_buf_append(out, "false", 5);
+        break;
+    case EXEC_R_INT: bff_buf_append_int(out, r->u.i); break;
+    case EXEC_R_FLOAT: write_double(out, r->u.f); break;
+    case EXEC_R_STRING: bff_buf_append_json_string(out, r->u.str.ptr, r->u.str.len); break;
+    case EXEC_R_RAW: bff_buf_append(out, r->u.str.ptr, r->u.str.len); break;
+    case EXEC_R_JSON: write_json(out, r->u.json); break;
+    case EXEC_R_OBJECT: {
+        const exec_object_t *o = r->u.obj;
+        bff_buf_appendc(out, '{');
+        bool first = true;
+        for (uint32_t i = 0; i < o->set->n; ++i) {
+            if (o->values[i].kind == EXEC_R_ABSENT)
+                continue;
+            if (!first)
+                bff_buf_appendc(out, ',');
+            first = false;
+            /* response keys are GraphQL names: nothing to escape */
+            const char *key = o->set->fields[i].key;
+            size_t klen = strlen(key);
+            bff_buf_reserve(out, klen + 3);
+            bff_buf_appendc(out, '"');
+            bff_buf_append(out, key, klen);
+            bff_buf_append(out, "\":", 2);
+            bff_exec_write_result(out, &o->values[i]);
+        }
+        bff_buf_appendc(out, '}');
+        break;
+    }
+    case EXEC_R_LIST: {
+        const exec_list_t *l = r->u.list;
+        bff_buf_appendc(out, '[');
+        for (size_t i = 0; i < l->len; ++i) {
+            if (i)
+                bff_buf_appendc(out, ',');
+            bff_exec_write_result(out, &l->items[i]);
+        }
+        bff_buf_appendc(out, ']');
+        break;
+    }
+    }
+}
+
+void bff_exec_write_response(const bff_exec_t *x, bff_buf_t *out, const char *extensions_json)
+{
+    bool first = true;
+    bff_buf_appendc(out, '{');
+    if (x->errors.count > 0) {
+        bff_buf_appends(out, "\"errors\":");
+        bff_gql_errors_write_json(out, &x->errors);
+        first = false;
+    }
+    if (x->has_data) {
+        if (!first)
+            bff_buf_appendc(out, ',');
+        bff_buf_appends(out, "\"data\":");
+        bff_exec_write_result(out, &x->data);
+        first = false;
+    }
+    if (extensions_json != NULL) {
+        if (!first)
+            bff_buf_appendc(out, ',');
+        bff_buf_appends(out, "\"extensions\":");
+        bff_buf_appends(out, extensions_json);
+    }
+    bff_buf_appendc(out, '}');
+}
