@@ -182,6 +182,13 @@ void bff_exec_write_response(const bff_exec_t *x, bff_buf_t *out, const char *ex
  */
 const bff_ast_node_t *bff_gql_select_operation(const bff_ast_node_t *document, const char *operation_name,
                                                const char **err);
+/*
+ * As bff_gql_select_operation, but the message is graphql-js's exactly, also
+ * for an unknown name ("Unknown operation named \"x\"."), formatted into
+ * `arena` when it has to name the operation. (Added by the exec engineer.)
+ */
+const bff_ast_node_t *bff_gql_select_operation_msg(const bff_ast_node_t *document, const char *operation_name,
+                                                   bff_arena_t *arena, const char **err);
 
 /*
  * Input coercion (spec 6.1.2 and 5.6): used by the executor and by anyone
