@@ -393,10 +393,6 @@ static void execute_field(bff_exec_t *x, exec_object_t *o, uint32_t i)
         raise_at(x, &o->frame, slot, nullable, cf, path, cf->args_err, NULL, NULL, cf->args_err_node);
         return;
     }
-    if (x->cancelled) {
-        raise_at(x, &o->frame, slot, nullable, cf, path, "Execution was cancelled.", EXEC_CANCELLED_CODE, NULL, NULL);
-        return;
-    }
     if (def->resolve == NULL) {
         /* The default resolver: the property named after the field of a JSON object parent. */
         bff_value_t v = bff_value_null();
@@ -408,6 +404,11 @@ static void execute_field(bff_exec_t *x, exec_object_t *o, uint32_t i)
             }
         }
         complete_value(x, &o->frame, slot, def->type, cf, o->type, path, &v);
+        return;
+    }
+    if (x->cancelled) {
+        /* no new resolver calls once cancelled; reading JSON already at hand (above) costs nothing */
+        raise_at(x, &o->frame, slot, nullable, cf, path, "Execution was cancelled.", EXEC_CANCELLED_CODE, NULL, NULL);
         return;
     }
     bff_resolve_t *r = bff_arena_calloc(x->arena, 1, sizeof(*r));
