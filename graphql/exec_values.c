@@ -31,14 +31,7 @@ static void inspect_json_depth(bff_buf_t *out, const json_t *v, int depth)
     case JSON_TRUE: bff_buf_appends(out, "true"); break;
     case JSON_FALSE: bff_buf_appends(out, "false"); break;
     case JSON_INTEGER: bff_buf_append_int(out, json_integer_value(v)); break;
-    case JSON_REAL: {
-        double d = json_real_value(v);
-        if (d == 0)
-            bff_buf_appendc(out, '0');
-        else
-            bff_buf_append_double(out, d);
-        break;
-    }
+    case JSON_REAL: bff_exec_append_number(out, json_real_value(v)); break;
     case JSON_STRING: bff_buf_append_json_string(out, json_string_value(v), json_string_length(v)); break;
     case JSON_ARRAY: {
         size_t n = json_array_size(v);
@@ -97,16 +90,70 @@ void bff_exec_inspect_json(bff_buf_t *out, const json_t *v)
     inspect_json_depth(out, v, 1);
 }
 
+/*
+ * A double as JavaScript's Number.prototype.toString prints it (ECMA-262
+ * Number::toString): the shortest digits that read back to the same double,
+ * plain notation for exponents -7 < e < 21, else "1.5e-7" / "1e+21".
+ */
+void bff_exec_append_number(bff_buf_t *out, double d)
+{
+    if (isnan(d)) {
+        bff_buf_appends(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        bff_buf_appends(out, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (d == 0) {
+        bff_buf_appendc(out, '0');
+        return;
+    }
+    char tmp[48];
+    for (int prec = 1; prec <= 17; ++prec) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    const char *p = tmp;
+    if (*p == '-') {
+        bff_buf_appendc(out, '-');
+        ++p;
+    }
+    char digits[24];
+    int k = 0;
+    for (; *p && *p != 'e'; ++p)
+        if (*p >= '0' && *p <= '9' && k < (int)sizeof(digits) - 1)
+            digits[k++] = *p;
+    while (k > 1 && digits[k - 1] == '0')
+        --k;
+    int n = (*p == 'e' ? atoi(p + 1) : 0) + 1; /* value = 0.d1d2..dk * 10^n */
+    if (k <= n && n <= 21) {
+        bff_buf_append(out, digits, (size_t)k);
+        for (int i = k; i < n; ++i)
+            bff_buf_appendc(out, '0');
+    } else if (0 < n && n <= 21) {
+        bff_buf_append(out, digits, (size_t)n);
+        bff_buf_appendc(out, '.');
+        bff_buf_append(out, digits + n, (size_t)(k - n));
+    } else if (-6 < n && n <= 0) {
+        bff_buf_append(out, "0.", 2);
+        for (int i = 0; i < -n; ++i)
+            bff_buf_appendc(out, '0');
+        bff_buf_append(out, digits, (size_t)k);
+    } else {
+        bff_buf_appendc(out, digits[0]);
+        if (k > 1) {
+            bff_buf_appendc(out, '.');
+            bff_buf_append(out, digits + 1, (size_t)(k - 1));
+        }
+        bff_buf_printf(out, "e%c%d", n - 1 >= 0 ? '+' : '-', n - 1 >= 0 ? n - 1 : 1 - n);
+    }
+}
+
 static void append_js_number(bff_buf_t *out, double d)
 {
-    if (isnan(d))
-        bff_buf_appends(out, "NaN");
-    else if (isinf(d))
-        bff_buf_appends(out, d > 0 ? "Infinity" : "-Infinity");
-    else if (d == 0)
-        bff_buf_appendc(out, '0');
-    else
-        bff_buf_append_double(out, d);
+    bff_exec_append_number(out, d);
 }
 
 void bff_exec_inspect_value(bff_buf_t *out, const bff_value_t *v)

@@ -2,19 +2,21 @@
  * exec_write.c - the response writer: the result tree (exec_internal.h) as
  * JSON, straight into a bff_buf_t. Fields come out in query order (the
  * order CollectFields produced), strings are escaped by
- * bff_buf_append_json_string, numbers printed as JavaScript prints them.
+ * bff_buf_append_json_string, numbers printed as JavaScript prints them
+ * (bff_exec_append_number: ECMA-262 Number::toString, e.g. 1.5e-7, 1e+21).
  * Nothing is allocated besides the output buffer's growth.
  */
 #include "exec_internal.h"
 
+#include <math.h>
 #include <string.h>
 
 static void write_double(bff_buf_t *out, double d)
 {
-    if (d == 0)
-        bff_buf_appendc(out, '0'); /* JSON.stringify(-0) is "0" */
+    if (!isfinite(d))
+        bff_buf_append(out, "null", 4); /* as JSON.stringify does */
     else
-        bff_buf_append_double(out, d);
+        bff_exec_append_number(out, d); /* -0 prints "0" */
 }
 
 static void write_json(bff_buf_t *out, const json_t *j)
