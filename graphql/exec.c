@@ -526,6 +526,22 @@ out:
     return x;
 }
 
+static void cancel_unlink(bff_exec_t *x, bff_resolve_t *r)
+{
+    if (!r->cancel_linked)
+        return;
+    if (r->cprev != NULL)
+        r->cprev->cnext = r->cnext;
+    else
+        x->cancel_head = r->cnext;
+    if (r->cnext != NULL)
+        r->cnext->cprev = r->cprev;
+    else
+        x->cancel_tail = r->cprev;
+    r->cprev = r->cnext = NULL;
+    r->cancel_linked = false;
+}
+
 void bff_exec_cancel(bff_exec_t *x)
 {
     if (x->done || x->cancelled)
@@ -534,11 +550,7 @@ void bff_exec_cancel(bff_exec_t *x)
     ++x->pending;
     bff_resolve_t *r;
     while ((r = x->cancel_head) != NULL) {
-        x->cancel_head = r->cnext;
-        if (r->cnext != NULL)
-            r->cnext->cprev = NULL;
-        r->cprev = r->cnext = NULL;
-        r->cancel_linked = false;
+        cancel_unlink(x, r); /* before the hook: it may complete r, or other handles */
         r->cancel_fn(r->cancel_arg);
     }
     exec_release(x);
@@ -611,19 +623,6 @@ bff_exec_t *bff_resolve_exec(const bff_resolve_t *r)
     return r->x;
 }
 
-static void cancel_unlink(bff_exec_t *x, bff_resolve_t *r)
-{
-    if (!r->cancel_linked)
-        return;
-    if (r->cprev != NULL)
-        r->cprev->cnext = r->cnext;
-    else
-        x->cancel_head = r->cnext;
-    if (r->cnext != NULL)
-        r->cnext->cprev = r->cprev;
-    r->cprev = r->cnext = NULL;
-    r->cancel_linked = false;
-}
 
 /* Marks the handle completed; false (and a warning) when it already was. */
 static bool resolve_claim(bff_resolve_t *r)
@@ -699,10 +698,12 @@ void bff_resolve_on_cancel(bff_resolve_t *r, void (*fn)(void *arg), void *arg)
     }
     r->cancel_fn = fn;
     r->cancel_arg = arg;
-    r->cprev = NULL;
-    r->cnext = x->cancel_head;
-    if (x->cancel_head != NULL)
-        x->cancel_head->cprev = r;
-    x->cancel_head = r;
+    r->cnext = NULL;
+    r->cprev = x->cancel_tail;
+    if (x->cancel_tail != NULL)
+        x->cancel_tail->cnext = r;
+    else
+        x->cancel_head = r;
+    x->cancel_tail = r;
     r->cancel_linked = true;
 }

@@ -154,7 +154,7 @@ struct st_bff_exec_t {
     bool has_data;
     bool done;
     bool cancelled;
-    bff_resolve_t *cancel_head; /* pending handles with a cancel hook */
+    bff_resolve_t *cancel_head, *cancel_tail; /* pending handles with a cancel hook, in registration order */
     bff_buf_t scratch;          /* serialize hooks write here (freed with the arena) */
 };
 
