@@ -178,6 +178,12 @@ static void raise_at(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, bo
         }
     }
     target->kind = EXEC_R_NULL;
+    if (path != NULL) {
+        /* the head may be a leaf field's path on the C stack; its ancestors are arena memory */
+        bff_gql_path_t *copy = bff_arena_alloc(x->arena, sizeof(*copy));
+        *copy = *path;
+        path = copy;
+    }
     bff_gql_error_t *e = add_error(x, message, cf, path, loc_node);
     if (e != NULL) {
         e->code = code;
@@ -297,6 +303,53 @@ static void complete_object(bff_exec_t *x, exec_frame_t *frame, exec_result_t *s
     execute_fields(x, o);
 }
 
+/*
+ * The common case of a leaf read from JSON by a built-in scalar without a
+ * serialize hook, done inline: true when `slot` was filled; false sends the
+ * value down the general path (bff_exec_serialize_leaf), which also makes
+ * the error messages.
+ */
+static bool complete_json_scalar(bff_exec_t *x, const bff_type_t *t, json_t *j, exec_result_t *slot)
+{
+    switch (json_typeof(j)) {
+    case JSON_STRING:
+        if (t != x->scalars[2] && t != x->scalars[4]) /* String, ID */
+            return false;
+        slot->kind = EXEC_R_STRING;
+        slot->u.str.ptr = json_string_value(j);
+        slot->u.str.len = json_string_length(j);
+        return true;
+    case JSON_INTEGER: {
+        json_int_t v = json_integer_value(j);
+        if (t == x->scalars[0] && v >= -2147483648LL && v <= 2147483647LL) { /* Int */
+            slot->kind = EXEC_R_INT;
+            slot->u.i = v;
+            return true;
+        }
+        if (t == x->scalars[1]) { /* Float */
+            slot->kind = EXEC_R_FLOAT;
+            slot->u.f = (double)v;
+            return true;
+        }
+        return false;
+    }
+    case JSON_REAL:
+        if (t != x->scalars[1])
+            return false;
+        slot->kind = EXEC_R_FLOAT;
+        slot->u.f = json_real_value(j);
+        return true;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        if (t != x->scalars[3]) /* Boolean */
+            return false;
+        slot->kind = EXEC_R_BOOL;
+        slot->u.b = json_is_true(j);
+        return true;
+    default: return false;
+    }
+}
+
 static void complete_value(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, const bff_typeref_t *type,
                            exec_cfield_t *cf, const bff_type_t *parent_type, const bff_gql_path_t *path,
                            const bff_value_t *in)
@@ -313,6 +366,9 @@ static void complete_value(bff_exec_t *x, exec_frame_t *frame, exec_result_t *sl
             return;
         }
         const bff_type_t *t = type->named;
+        if (t->kind == BFF_TYPE_SCALAR && t->serialize == NULL && in->kind == BFF_VAL_JSON &&
+            complete_json_scalar(x, t, in->u.json, slot))
+            return;
         if (t->kind == BFF_TYPE_SCALAR || t->kind == BFF_TYPE_ENUM) {
             const char *err = NULL;
             exec_result_t r = {0};
@@ -378,15 +434,24 @@ static void execute_field(bff_exec_t *x, exec_object_t *o, uint32_t i)
         slot->kind = EXEC_R_ABSENT;
         return;
     }
-    bff_gql_path_t *path = bff_arena_alloc(x->arena, sizeof(*path));
-    path->prev = o->path;
-    path->key = cf->key;
-    path->index = 0;
     if (cf->is_typename) {
         slot->kind = EXEC_R_STRING;
         slot->u.str.ptr = o->type->name;
         slot->u.str.len = strlen(o->type->name);
         return;
+    }
+    /*
+     * The field's path: on the stack for a leaf completed right here (nothing
+     * keeps it; raise_at copies it for an error), in the arena when children
+     * or a resolver handle will point to it.
+     */
+    bff_gql_path_t stack_path = {o->path, cf->key, 0};
+    bff_gql_path_t *path = &stack_path;
+    const bff_typeref_t *inner = def->type->kind == BFF_TYPEREF_NON_NULL ? def->type->of : def->type;
+    if (def->resolve != NULL || inner->kind == BFF_TYPEREF_LIST ||
+        (inner->named->kind != BFF_TYPE_SCALAR && inner->named->kind != BFF_TYPE_ENUM)) {
+        path = bff_arena_alloc(x->arena, sizeof(*path));
+        *path = stack_path;
     }
     bool nullable = def->type->kind != BFF_TYPEREF_NON_NULL;
     if (!field_args(x, cf)) {
@@ -474,6 +539,7 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
     bff_buf_init(&x->scratch);
     bff_arena_on_dispose(x->arena, scratch_dispose, &x->scratch);
     x->pending = 1; /* guard until the walk below is done */
+    bff_exec_init_scalars(x);
 
     const char *err = NULL;
     x->operation = bff_gql_select_operation_msg(req->document, req->operation_name, x->arena, &err);

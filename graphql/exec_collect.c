@@ -116,6 +116,7 @@ static void add_field(bff_exec_t *x, exec_fieldset_t *set, const bff_type_t *typ
     exec_cfield_t *cf = &set->fields[set->n++];
     memset(cf, 0, sizeof(*cf));
     cf->key = key;
+    cf->klen = (uint32_t)strlen(key);
     cf->cap = 2;
     cf->nodes = bff_arena_alloc(x->arena, cf->cap * sizeof(*cf->nodes));
     cf->nodes[0] = node;

@@ -63,6 +63,7 @@ struct st_exec_subcache_t;
 
 typedef struct st_exec_cfield_t {
     const char *key;         /* response key */
+    uint32_t klen;
     const bff_field_t *def;  /* definition on the parent object type; NULL when unknown */
     const bff_ast_node_t **nodes;
     uint32_t nnodes, cap;
@@ -156,6 +157,7 @@ struct st_bff_exec_t {
     bool cancelled;
     bff_resolve_t *cancel_head, *cancel_tail; /* pending handles with a cancel hook, in registration order */
     bff_buf_t scratch;          /* serialize hooks write here (freed with the arena) */
+    const bff_type_t *scalars[5]; /* Int, Float, String, Boolean, ID of this schema (pointer compares) */
 };
 
 /* exec_collect.c */
@@ -192,6 +194,8 @@ int bff_exec_builtin_parse_value(const bff_type_t *type, json_t *in, json_t **ou
 int bff_exec_builtin_parse_literal(const bff_type_t *type, const bff_ast_node_t *lit, json_t **out);
 json_t *bff_exec_value_from_ast_untyped(const bff_ast_node_t *node, json_t *variables);
 bool bff_exec_is_builtin_scalar(const bff_type_t *type);
+/* Looks up the built-in scalars once per execution (x->scalars). */
+void bff_exec_init_scalars(bff_exec_t *x);
 
 /* exec_write.c */
 void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r);

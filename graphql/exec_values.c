@@ -109,8 +109,56 @@ void bff_exec_append_number(bff_buf_t *out, double d)
         bff_buf_appendc(out, '0');
         return;
     }
+    if (d == floor(d) && fabs(d) < 1e21) {
+        if (fabs(d) < 9007199254740992.0) { /* an exact integer: its digits */
+            bff_buf_append_int(out, (int64_t)d);
+            return;
+        }
+    }
+    /*
+     * Short decimals (prices, ratings: 3.5, 19.99) without printf: the
+     * smallest k <= 6 for which d * 10^k is an integer m whose quotient
+     * m / 10^k (correctly rounded, as strtod would read "m/10^k") is d again.
+     */
+    static const double p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double ad = fabs(d);
+    if (ad >= 1e-6 && ad < 1e15) {
+        for (int k = 1; k <= 6; ++k) {
+            double m = nearbyint(ad * p10[k]); /* the product may be off by an ulp: 19.99 * 100 */
+            if (m >= 9007199254740992.0 || m / p10[k] != ad)
+                continue;
+            uint64_t im = (uint64_t)m, ip = (uint64_t)p10[k];
+            while (k > 1 && im % 10 == 0) { /* cannot happen for the smallest k; kept for safety */
+                im /= 10;
+                ip /= 10;
+                --k;
+            }
+            char tmp[48], *q = tmp + sizeof(tmp);
+            uint64_t frac = im % ip, ipart = im / ip;
+            for (int i = 0; i < k; ++i) {
+                *--q = (char)('0' + frac % 10);
+                frac /= 10;
+            }
+            *--q = '.';
+            do {
+                *--q = (char)('0' + ipart % 10);
+                ipart /= 10;
+            } while (ipart != 0);
+            if (d < 0)
+                *--q = '-';
+            bff_buf_append(out, q, (size_t)(tmp + sizeof(tmp) - q));
+            return;
+        }
+    }
+    /*
+     * Shortest round-trip digits: for a normal double, every decimal of up
+     * to 15 digits that reads back as d is d rounded to 15 digits, so when
+     * those read back the zero-stripped result is the shortest; otherwise
+     * 16, then 17 (always enough).
+     */
     char tmp[48];
-    for (int prec = 1; prec <= 17; ++prec) {
+    /* subnormals carry fewer digits: search from 1 there ("5e-324") */
+    for (int prec = ad < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; ++prec) {
         snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
@@ -379,6 +427,22 @@ bool bff_exec_is_builtin_scalar(const bff_type_t *type)
     return builtin_scalar(type) != SC_NONE;
 }
 
+void bff_exec_init_scalars(bff_exec_t *x)
+{
+    static const char *const names[5] = {"Int", "Float", "String", "Boolean", "ID"};
+    for (int i = 0; i < 5; ++i)
+        x->scalars[i] = bff_schema_type(x->schema, names[i]);
+}
+
+/* builtin_scalar() by pointer: the hot path of leaf serialization. */
+static builtin_scalar_t exec_builtin_scalar(const bff_exec_t *x, const bff_type_t *t)
+{
+    for (int i = 0; i < 5; ++i)
+        if (x->scalars[i] == t)
+            return (builtin_scalar_t)(SC_INT + i);
+    return SC_NONE;
+}
+
 /* JavaScript's Number(string) for the usual cases: decimal, exponent, hex, surrounding whitespace. */
 static double js_number_from_string(const char *s, size_t len)
 {
@@ -597,7 +661,7 @@ int bff_exec_serialize_leaf(bff_exec_t *x, const bff_type_t *type, const bff_val
         res->u.str.len = x->scratch.len;
         return 0;
     }
-    builtin_scalar_t sc = builtin_scalar(type);
+    builtin_scalar_t sc = exec_builtin_scalar(x, type);
     if (sc != SC_NONE)
         return serialize_builtin(x, sc, &v, res, err);
     /* A custom scalar without a hook: the value as it is. */

@@ -11,6 +11,44 @@
 #include <math.h>
 #include <string.h>
 
+/* Room for n more bytes (and the NUL) without a call when there is. */
+static inline char *wr_room(bff_buf_t *out, size_t n)
+{
+    if (out->len + n + 1 > out->cap)
+        bff_buf_reserve(out, n);
+    return out->data + out->len;
+}
+
+static inline void wr_bytes(bff_buf_t *out, const char *p, size_t n)
+{
+    char *d = wr_room(out, n);
+    memcpy(d, p, n);
+    out->len += n;
+    out->data[out->len] = '\0';
+}
+
+static inline void wr_char(bff_buf_t *out, char c)
+{
+    char *d = wr_room(out, 1);
+    d[0] = c;
+    d[1] = '\0';
+    out->len += 1;
+}
+
+static void write_int(bff_buf_t *out, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    wr_bytes(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static void write_double(bff_buf_t *out, double d)
 {
     if (!isfinite(d))
@@ -25,7 +63,7 @@ static void write_json(bff_buf_t *out, const json_t *j)
     case JSON_NULL: bff_buf_append(out, "null", 4); break;
     case JSON_TRUE: bff_buf_append(out, "true", 4); break;
     case JSON_FALSE: bff_buf_append(out, "false", 5); break;
-    case JSON_INTEGER: bff_buf_append_int(out, json_integer_value(j)); break;
+    case JSON_INTEGER: write_int(out, json_integer_value(j)); break;
     case JSON_REAL: write_double(out, json_real_value(j)); break;
     case JSON_STRING: bff_buf_append_json_string(out, json_string_value(j), json_string_length(j)); break;
     case JSON_ARRAY:
@@ -61,49 +99,51 @@ void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r)
 {
     switch ((exec_rkind_t)r->kind) {
     case EXEC_R_ABSENT:
-    case EXEC_R_NULL: bff_buf_append(out, "null", 4); break;
+    case EXEC_R_NULL: wr_bytes(out, "null", 4); break;
     case EXEC_R_BOOL:
         if (r->u.b)
-            bff_buf_append(out, "true", 4);
+            wr_bytes(out, "true", 4);
         else
-            bff_buf_append(out, "false", 5);
+            wr_bytes(out, "false", 5);
         break;
-    case EXEC_R_INT: bff_buf_append_int(out, r->u.i); break;
+    case EXEC_R_INT: write_int(out, r->u.i); break;
     case EXEC_R_FLOAT: write_double(out, r->u.f); break;
     case EXEC_R_STRING: bff_buf_append_json_string(out, r->u.str.ptr, r->u.str.len); break;
-    case EXEC_R_RAW: bff_buf_append(out, r->u.str.ptr, r->u.str.len); break;
+    case EXEC_R_RAW: wr_bytes(out, r->u.str.ptr, r->u.str.len); break;
     case EXEC_R_JSON: write_json(out, r->u.json); break;
     case EXEC_R_OBJECT: {
         const exec_object_t *o = r->u.obj;
-        bff_buf_appendc(out, '{');
+        wr_char(out, '{');
         bool first = true;
         for (uint32_t i = 0; i < o->set->n; ++i) {
             if (o->values[i].kind == EXEC_R_ABSENT)
                 continue;
             if (!first)
-                bff_buf_appendc(out, ',');
+                wr_char(out, ',');
             first = false;
             /* response keys are GraphQL names: nothing to escape */
             const char *key = o->set->fields[i].key;
-            size_t klen = strlen(key);
-            bff_buf_reserve(out, klen + 3);
-            bff_buf_appendc(out, '"');
-            bff_buf_append(out, key, klen);
-            bff_buf_append(out, "\":", 2);
+            size_t klen = o->set->fields[i].klen;
+            char *d = wr_room(out, klen + 3);
+            d[0] = '"';
+            memcpy(d + 1, key, klen);
+            d[klen + 1] = '"';
+            d[klen + 2] = ':';
+            out->len += klen + 3;
             bff_exec_write_result(out, &o->values[i]);
         }
-        bff_buf_appendc(out, '}');
+        wr_char(out, '}');
         break;
     }
     case EXEC_R_LIST: {
         const exec_list_t *l = r->u.list;
-        bff_buf_appendc(out, '[');
+        wr_char(out, '[');
         for (size_t i = 0; i < l->len; ++i) {
             if (i)
-                bff_buf_appendc(out, ',');
+                wr_char(out, ',');
             bff_exec_write_result(out, &l->items[i]);
         }
-        bff_buf_appendc(out, ']');
+        wr_char(out, ']');
         break;
     }
     }

@@ -48,6 +48,7 @@ typedef struct st_bench_t {
     double seconds;
     int json;
     size_t response_bytes;
+    bff_buf_t out; /* one response buffer, reused as a worker reuses its output buffer */
 } bench_t;
 
 static char *read_file(const char *path, size_t *len)
@@ -150,15 +151,13 @@ static void execute_and_write(bench_t *b, bench_query_t *q, const bff_ast_node_t
         fprintf(stderr, "execution did not finish synchronously\n");
         exit(1);
     }
-    bff_buf_t out = BFF_BUF_INIT;
-    bff_buf_reserve(&out, 65536);
-    bff_exec_write_response(x, &out, NULL);
+    bff_buf_reset(&b->out);
+    bff_exec_write_response(x, &b->out, NULL);
     if (bff_exec_errors(x)->count != 0) {
-        fprintf(stderr, "execution errors: %s\n", out.data);
+        fprintf(stderr, "execution errors: %s\n", b->out.data);
         exit(1);
     }
-    b->response_bytes = out.len;
-    bff_buf_free(&out);
+    b->response_bytes = b->out.len;
 }
 
 static void do_cold(bench_t *b, bench_query_t *q, void *state)
@@ -197,6 +196,7 @@ static void do_execute(bench_t *b, bench_query_t *q, void *state)
 int main(int argc, char **argv)
 {
     bench_t b = {.seconds = 1.0};
+    bff_buf_init(&b.out);
     const char *dir = BFF_SOURCE_DIR "/bench/engine";
     const char *only = NULL;
     for (int i = 1; i < argc; ++i) {
@@ -272,6 +272,7 @@ int main(int argc, char **argv)
     if (!b.json)
         fprintf(stderr, "doc cache: %llu hits, %llu misses\n", (unsigned long long)st.hits, (unsigned long long)st.misses);
     bff_doccache_free(b.cache);
+    bff_buf_free(&b.out);
     json_decref(b.data);
     bff_schema_free(b.schema);
     bff_arena_free(ea);
