@@ -38,5 +38,14 @@ size_t bff_gql_count_tokens(const char *src, size_t len);
 void bff_gql_print_value(bff_buf_t *out, const bff_ast_node_t *value);
 /* Prints a type node ("[Int!]!"). */
 void bff_gql_print_type(bff_buf_t *out, const bff_ast_node_t *type);
+/*
+ * Prints any node (a whole document included) as graphql-js's print() does;
+ * the string belongs to `arena`.
+ */
+char *bff_gql_print(bff_arena_t *arena, const bff_ast_node_t *node);
+/* graphql-js printString: a quoted string with JSON-like escapes. */
+void bff_gql_print_string(bff_buf_t *out, const char *s, size_t len);
+/* graphql-js printBlockString (descriptions, block string values). */
+void bff_gql_print_block_string(bff_buf_t *out, const char *s, size_t len, bool minimize);
 
 #endif
