@@ -40,9 +40,10 @@ void bff_gql_print_value(bff_buf_t *out, const bff_ast_node_t *value);
 void bff_gql_print_type(bff_buf_t *out, const bff_ast_node_t *type);
 /*
  * Prints any node (a whole document included) as graphql-js's print() does;
- * the string belongs to `arena`.
+ * the string belongs to `arena` and is NUL-terminated, but a block string
+ * value may itself contain NUL bytes: `len` (may be NULL) gets the length.
  */
-char *bff_gql_print(bff_arena_t *arena, const bff_ast_node_t *node);
+char *bff_gql_print(bff_arena_t *arena, const bff_ast_node_t *node, size_t *len);
 /* graphql-js printString: a quoted string with JSON-like escapes. */
 void bff_gql_print_string(bff_buf_t *out, const char *s, size_t len);
 /* graphql-js printBlockString (descriptions, block string values). */

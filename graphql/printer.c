@@ -7,6 +7,11 @@
  * them with graphql-js's small combinators (join skipping empty parts, wrap,
  * block, indent), which keeps the layout rules readable one per kind. It is
  * not on any hot path: values printed in messages are small.
+ *
+ * Strings here are NUL-terminated, yet block strings may hold U+0000 (graphql-js
+ * prints it raw). Inside the printer a NUL is carried as the two bytes C0 80
+ * (never valid UTF-8, so never produced otherwise) and turned back into one
+ * NUL byte where the result leaves the printer with its length.
  */
 #include "parser.h"
 
@@ -140,6 +145,15 @@ static const char *buf_string(printer_t *pr, void (*fn)(bff_buf_t *, const char 
 {
     bff_buf_t b = BFF_BUF_INIT;
     fn(&b, s, len, flag);
+    bff_buf_t enc = BFF_BUF_INIT; /* NUL -> C0 80 */
+    for (size_t i = 0; i < b.len; ++i) {
+        if (b.data[i] == '\0')
+            bff_buf_append(&enc, "\xC0\x80", 2);
+        else
+            bff_buf_appendc(&enc, b.data[i]);
+    }
+    bff_buf_free(&b);
+    b = enc;
     char *r = bff_arena_strndup(pr->arena, b.data ? b.data : "", b.len);
     bff_buf_free(&b);
     return r;
@@ -293,16 +307,38 @@ static const char *print_node(printer_t *pr, const bff_ast_node_t *n)
     return "";
 }
 
-char *bff_gql_print(bff_arena_t *arena, const bff_ast_node_t *node)
+/* Decodes the printer's C0 80 back into NUL bytes, in place; returns the new length. */
+static size_t decode_nul(char *s)
+{
+    size_t w = 0;
+    for (size_t r = 0; s[r] != '\0'; ++r) {
+        if ((unsigned char)s[r] == 0xC0 && (unsigned char)s[r + 1] == 0x80) {
+            s[w++] = '\0';
+            ++r;
+        } else {
+            s[w++] = s[r];
+        }
+    }
+    s[w] = '\0';
+    return w;
+}
+
+char *bff_gql_print(bff_arena_t *arena, const bff_ast_node_t *node, size_t *len)
 {
     printer_t pr = {arena};
-    return (char *)print_node(&pr, node);
+    char *s = bff_arena_strdup(arena, print_node(&pr, node));
+    size_t n = decode_nul(s);
+    if (len != NULL)
+        *len = n;
+    return s;
 }
 
 static void print_into(bff_buf_t *out, const bff_ast_node_t *n)
 {
     bff_arena_t *arena = bff_arena_new(0);
-    bff_buf_appends(out, bff_gql_print(arena, n));
+    size_t len;
+    char *s = bff_gql_print(arena, n, &len);
+    bff_buf_append(out, s, len);
     bff_arena_free(arena);
 }
 
