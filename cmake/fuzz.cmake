@@ -1,0 +1,14 @@
+# Fuzz targets. Always: a replay driver that checks the target's invariants
+# over the seed inputs in ctest. With -DBFF_FUZZ=ON (clang): libFuzzer binaries.
+add_executable(fuzz-replay-parse ${CMAKE_SOURCE_DIR}/fuzz/parse_fuzz.c ${CMAKE_SOURCE_DIR}/fuzz/replay.c)
+target_link_libraries(fuzz-replay-parse PRIVATE bff_graphql)
+add_test(NAME fuzz/replay-parse COMMAND bash ${CMAKE_SOURCE_DIR}/fuzz/replay.sh $<TARGET_FILE:fuzz-replay-parse>)
+set_tests_properties(fuzz/replay-parse PROPERTIES LABELS fuzz TIMEOUT 300)
+
+if(BFF_FUZZ)
+  target_compile_options(bff_graphql PRIVATE -fsanitize=fuzzer-no-link)
+  add_executable(fuzz-parse ${CMAKE_SOURCE_DIR}/fuzz/parse_fuzz.c)
+  target_compile_options(fuzz-parse PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz-parse PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz-parse PRIVATE bff_graphql)
+endif()
