@@ -127,6 +127,7 @@ struct st_bff_ast_node_t {
     bff_ast_kind_t kind;
     bff_operation_t operation;
     bff_ast_loc_t loc;
+    bff_ast_loc_t name_loc; /* where `name` is written (graphql-js reports name nodes there) */
     const char *name;
     const char *alias;
     const char *text;

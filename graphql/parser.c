@@ -241,18 +241,26 @@ static const char *parse_name(bff_parser_t *p)
     return token_text(p, &t);
 }
 
+/* Sets n->name and n->name_loc from the next token, which must be a name. */
+static void parse_name_into(bff_parser_t *p, bff_ast_node_t *n)
+{
+    bff_token_t t = p->tok;
+    n->name = parse_name(p);
+    n->name_loc = (bff_ast_loc_t){t.line, t.column, t.start, t.end};
+}
+
 /* A NAME node (directive locations). */
 static bff_ast_node_t *parse_name_node(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_NAME, &p->tok);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     return node_done(p, n);
 }
 
 static bff_ast_node_t *parse_named_type(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_NAMED_TYPE, &p->tok);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     return node_done(p, n);
 }
 
@@ -283,7 +291,7 @@ static bff_ast_node_t *parse_variable(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_VARIABLE, &p->tok);
     expect_token(p, BFF_TOK_DOLLAR);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     return node_done(p, n);
 }
 
@@ -312,7 +320,7 @@ static bff_ast_node_t *parse_value_const(bff_parser_t *p)
 static bff_ast_node_t *parse_object_field(bff_parser_t *p, bool is_const)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_OBJECT_FIELD, &p->tok);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     expect_token(p, BFF_TOK_COLON);
     n->value = parse_value_literal(p, is_const);
     return node_done(p, n);
@@ -388,7 +396,7 @@ static bff_ast_node_t *parse_value_literal(bff_parser_t *p, bool is_const)
 static bff_ast_node_t *parse_argument(bff_parser_t *p, bool is_const)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_ARGUMENT, &p->tok);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     expect_token(p, BFF_TOK_COLON);
     n->value = parse_value_literal(p, is_const);
     return node_done(p, n);
@@ -415,7 +423,7 @@ static bff_ast_list_t parse_directives(bff_parser_t *p, bool is_const)
     while (peek(p, BFF_TOK_AT)) {
         bff_ast_node_t *n = node_new(p, BFF_AST_DIRECTIVE, &p->tok);
         advance(p);
-        n->name = parse_name(p);
+        parse_name_into(p, n);
         n->arguments = parse_arguments(p, is_const);
         push(p, node_done(p, n));
     }
@@ -432,7 +440,7 @@ static bff_ast_node_t *parse_field(bff_parser_t *p)
     const char *name_or_alias = parse_name(p);
     if (expect_optional_token(p, BFF_TOK_COLON)) {
         n->alias = name_or_alias;
-        n->name = parse_name(p);
+        parse_name_into(p, n);
     } else {
         n->name = name_or_alias;
     }
@@ -454,6 +462,13 @@ static const char *parse_fragment_name(bff_parser_t *p)
     return parse_name(p);
 }
 
+static void set_fragment_name(bff_parser_t *p, bff_ast_node_t *n)
+{
+    bff_token_t t = p->tok;
+    n->name = parse_fragment_name(p);
+    n->name_loc = (bff_ast_loc_t){t.line, t.column, t.start, t.end};
+}
+
 static bff_ast_node_t *parse_fragment(bff_parser_t *p)
 {
     bff_token_t start = p->tok;
@@ -461,7 +476,7 @@ static bff_ast_node_t *parse_fragment(bff_parser_t *p)
     bool has_type_condition = expect_optional_keyword(p, "on");
     if (!has_type_condition && peek(p, BFF_TOK_NAME)) {
         bff_ast_node_t *n = node_new(p, BFF_AST_FRAGMENT_SPREAD, &start);
-        n->name = parse_fragment_name(p);
+        set_fragment_name(p, n);
         n->directives = parse_directives(p, false);
         return node_done(p, n);
     }
@@ -521,7 +536,7 @@ static bff_ast_node_t *parse_operation_definition(bff_parser_t *p)
     }
     n->operation = parse_operation_type(p);
     if (peek(p, BFF_TOK_NAME))
-        n->name = parse_name(p);
+        parse_name_into(p, n);
     n->variable_definitions = optional_many(p, BFF_TOK_PAREN_L, parse_variable_definition, BFF_TOK_PAREN_R);
     n->directives = parse_directives(p, false);
     n->selection_set = parse_selection_set(p);
@@ -532,7 +547,7 @@ static bff_ast_node_t *parse_fragment_definition(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_FRAGMENT_DEFINITION, &p->tok);
     expect_keyword(p, "fragment");
-    n->name = parse_fragment_name(p);
+    set_fragment_name(p, n);
     expect_keyword(p, "on");
     n->type_condition = parse_named_type(p);
     n->directives = parse_directives(p, false);
@@ -582,7 +597,7 @@ static bff_ast_node_t *parse_input_value_def(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_INPUT_VALUE_DEFINITION, &p->tok);
     n->description = parse_description(p);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     expect_token(p, BFF_TOK_COLON);
     n->type = parse_type_reference(p);
     if (expect_optional_token(p, BFF_TOK_EQUALS))
@@ -600,7 +615,7 @@ static bff_ast_node_t *parse_field_definition(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_FIELD_DEFINITION, &p->tok);
     n->description = parse_description(p);
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     n->arguments = parse_argument_defs(p);
     expect_token(p, BFF_TOK_COLON);
     n->type = parse_type_reference(p);
@@ -615,7 +630,7 @@ static bff_ast_node_t *parse_enum_value_definition(bff_parser_t *p)
     if (token_is_keyword(p, &p->tok, "true") || token_is_keyword(p, &p->tok, "false") ||
         token_is_keyword(p, &p->tok, "null"))
         FAILF(p, p->tok.start, "%s is reserved and cannot be used for an enum value.", desc(p, &p->tok));
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     n->directives = parse_directives(p, true);
     return node_done(p, n);
 }
@@ -637,7 +652,7 @@ static bff_ast_node_t *parse_directive_location(bff_parser_t *p)
 /* The members shared by object and interface definitions and extensions. */
 static void parse_object_like(bff_parser_t *p, bff_ast_node_t *n)
 {
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     if (expect_optional_keyword(p, "implements"))
         n->interfaces = delimited_many(p, BFF_TOK_AMP, parse_named_type);
     n->directives = parse_directives(p, true);
@@ -646,7 +661,7 @@ static void parse_object_like(bff_parser_t *p, bff_ast_node_t *n)
 
 static void parse_union_like(bff_parser_t *p, bff_ast_node_t *n)
 {
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     n->directives = parse_directives(p, true);
     if (expect_optional_token(p, BFF_TOK_EQUALS))
         n->types = delimited_many(p, BFF_TOK_PIPE, parse_named_type);
@@ -654,14 +669,14 @@ static void parse_union_like(bff_parser_t *p, bff_ast_node_t *n)
 
 static void parse_enum_like(bff_parser_t *p, bff_ast_node_t *n)
 {
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     n->directives = parse_directives(p, true);
     n->values = optional_many(p, BFF_TOK_BRACE_L, parse_enum_value_definition, BFF_TOK_BRACE_R);
 }
 
 static void parse_input_like(bff_parser_t *p, bff_ast_node_t *n)
 {
-    n->name = parse_name(p);
+    parse_name_into(p, n);
     n->directives = parse_directives(p, true);
     n->fields = optional_many(p, BFF_TOK_BRACE_L, parse_input_value_def, BFF_TOK_BRACE_R);
 }
@@ -675,7 +690,7 @@ static bff_ast_node_t *parse_type_system_definition(bff_parser_t *p, const bff_t
         n->operation_types = many(p, BFF_TOK_BRACE_L, parse_operation_type_definition, BFF_TOK_BRACE_R);
     } else if (token_is_keyword(p, keyword, "scalar")) {
         n = definition_start(p, BFF_AST_SCALAR_TYPE_DEFINITION, "scalar");
-        n->name = parse_name(p);
+        parse_name_into(p, n);
         n->directives = parse_directives(p, true);
     } else if (token_is_keyword(p, keyword, "type")) {
         n = definition_start(p, BFF_AST_OBJECT_TYPE_DEFINITION, "type");
@@ -695,7 +710,7 @@ static bff_ast_node_t *parse_type_system_definition(bff_parser_t *p, const bff_t
     } else if (token_is_keyword(p, keyword, "directive")) {
         n = definition_start(p, BFF_AST_DIRECTIVE_DEFINITION, "directive");
         expect_token(p, BFF_TOK_AT);
-        n->name = parse_name(p);
+        parse_name_into(p, n);
         n->arguments = parse_argument_defs(p);
         n->repeatable = expect_optional_keyword(p, "repeatable");
         expect_keyword(p, "on");
@@ -718,7 +733,7 @@ static bff_ast_node_t *parse_type_system_extension(bff_parser_t *p)
         empty = n->directives.len == 0 && n->operation_types.len == 0;
     } else if (token_is_keyword(p, &keyword, "scalar")) {
         n = extension_start(p, BFF_AST_SCALAR_TYPE_EXTENSION, "scalar");
-        n->name = parse_name(p);
+        parse_name_into(p, n);
         n->directives = parse_directives(p, true);
         empty = n->directives.len == 0;
     } else if (token_is_keyword(p, &keyword, "type") || token_is_keyword(p, &keyword, "interface")) {

@@ -2,7 +2,7 @@
  * schema.h - the runtime schema built from SDL.
  *
  * bff_schema_build() parses SDL sources, merges extensions, adds the built-in
- * scalars, directives (@include @skip @deprecated @specifiedBy) and
+ * scalars, directives (@include @skip @deprecated @specifiedBy @oneOf) and
  * introspection types, checks the type system (spec section 3) and links
  * every type reference. After that the schema is immutable and shared by all
  * worker threads, with one exception: resolvers are bound at boot, before
@@ -115,6 +115,8 @@ struct st_bff_type_t {
     bff_ast_list_t directives;
     const bff_ast_node_t *node;   /* the definition, NULL for built-ins */
     bool builtin;                 /* built-in scalars and introspection types */
+    bool one_of;                  /* INPUT_OBJECT marked @oneOf: exactly one field must be given */
+    const struct st_bff_typeref_t *ref; /* the NAMED typeref of this type (introspection uses typerefs) */
     /* OBJECT, INTERFACE: fields; INPUT_OBJECT: input fields in input_fields. */
     bff_field_t *fields;
     uint32_t nfields;
