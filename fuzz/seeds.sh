@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Writes the parser's seed inputs into directory $1: the parser edge cases
-# (tests/conformance/parser/edge_cases.json), the kitchen-sink corpus in
-# ../shared/conformance/corpus when present, and past crash inputs.
+# Writes a fuzz target's seed inputs into directory $1: the parser edge cases
+# (tests/conformance/parser/edge_cases.json), the differential corpus
+# documents, the kitchen-sink corpus in ../shared/conformance/corpus when
+# present, and past crash inputs of target $2 (parse or validate).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$1"
+target="${2:-parse}"
 mkdir -p "$out"
 node -e '
 const fs = require("fs");
 const cases = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-cases.forEach((c, i) => fs.writeFileSync(`${process.argv[2]}/edge-${i}.graphql`, c));
-' "$root/tests/conformance/parser/edge_cases.json" "$out"
+cases.forEach((c, i) => fs.writeFileSync(`${process.argv[3]}/edge-${i}.graphql`, c));
+let n = 0;
+for (const f of fs.readdirSync(process.argv[2]).sort()) {
+  for (const doc of fs.readFileSync(`${process.argv[2]}/${f}`, "utf8").split(/^#---.*\n/m))
+    fs.writeFileSync(`${process.argv[3]}/diff-${n++}.graphql`, doc);
+}
+' "$root/tests/conformance/parser/edge_cases.json" "$root/tests/conformance/differential/docs" "$out"
 if [ -d "$root/../shared/conformance/corpus" ]; then
   find "$root/../shared/conformance/corpus" -name '*.graphql' -exec cp {} "$out/" \;
 fi
-cp "$root"/fuzz/crashes/parse/* "$out/" 2>/dev/null || true
+cp "$root"/fuzz/crashes/"$target"/* "$out/" 2>/dev/null || true

@@ -40,7 +40,8 @@
     X(PROVIDED_REQUIRED_ARGUMENTS, "ProvidedRequiredArgumentsRule")                                                        \
     X(VARIABLES_IN_ALLOWED_POSITION, "VariablesInAllowedPositionRule")                                                     \
     X(OVERLAPPING_FIELDS_CAN_BE_MERGED, "OverlappingFieldsCanBeMergedRule")                                                \
-    X(UNIQUE_INPUT_FIELD_NAMES, "UniqueInputFieldNamesRule")
+    X(UNIQUE_INPUT_FIELD_NAMES, "UniqueInputFieldNamesRule")                                                               \
+    X(MAX_INTROSPECTION_DEPTH, "MaxIntrospectionDepthRule")
 
 typedef enum en_bff_validation_rule_t {
 #define BFF_RULE_ENUM(id, js) BFF_RULE_##id,

@@ -1,0 +1,13 @@
+# The engine's command-line entry (build/bff-schema) and the conformance tests that drive it.
+add_executable(bff-schema ${CMAKE_SOURCE_DIR}/tools/bff_schema.c)
+target_link_libraries(bff-schema PRIVATE bff_graphql)
+set_target_properties(bff-schema PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+find_program(NODE_EXECUTABLE node)
+if(NODE_EXECUTABLE)
+  add_test(NAME conformance/parser
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/parser/run.mjs $<TARGET_FILE:bff-schema>)
+  add_test(NAME conformance/differential
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/differential/run.mjs $<TARGET_FILE:bff-schema>)
+  set_tests_properties(conformance/parser conformance/differential PROPERTIES LABELS conformance TIMEOUT 300)
+endif()

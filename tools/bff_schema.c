@@ -1,0 +1,220 @@
+/*
+ * bff_schema.c - the engine's command-line entry, for tests and schema owners.
+ *
+ *   bff-schema parse [--max-tokens N]        JSON array of documents on stdin ->
+ *                                            one JSON line each: {"ok":true,"printed":...}
+ *                                            or {"ok":false,"message":...,"line":L,"column":C}
+ *   bff-schema validate --schema F.graphql [--schema G.graphql] DOC.graphql...
+ *                                            one JSON line per document:
+ *                                            {"doc","accepted","stage","errors":[{"message","locations","rule"}]}
+ *   bff-schema print --schema F.graphql      the schema as graphql-js printSchema prints it
+ *
+ * Exit status: 0 when it ran (whatever the documents' verdicts), 1 when the
+ * schema did not build, 2 on usage or I/O errors.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/parser.h"
+#include "graphql/schema.h"
+#include "graphql/validate.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: bff-schema parse [--max-tokens N] < docs.json\n"
+                    "       bff-schema validate --schema FILE.graphql... DOC.graphql...\n"
+                    "       bff-schema print --schema FILE.graphql...\n");
+    return 2;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    bff_buf_t b = BFF_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        bff_buf_append(&b, chunk, n);
+    fclose(f);
+    bff_buf_appendc(&b, '\0');
+    *len = b.len - 1;
+    return b.data;
+}
+
+static void write_locations(bff_buf_t *out, const bff_gql_error_t *e)
+{
+    bff_buf_appends(out, "[");
+    for (uint32_t i = 0; i < e->nlocations; ++i)
+        bff_buf_printf(out, "%s{\"line\":%u,\"column\":%u}", i ? "," : "", e->locations[i].line,
+                       e->locations[i].column);
+    bff_buf_appends(out, "]");
+}
+
+static int cmd_parse(int argc, char **argv)
+{
+    bff_parse_options_t opts = {0, 0};
+    for (int i = 0; i < argc; ++i) {
+        if (strcmp(argv[i], "--max-tokens") == 0 && i + 1 < argc)
+            opts.max_tokens = strtoul(argv[++i], NULL, 10);
+        else
+            return usage();
+    }
+    json_error_t jerr;
+    json_t *docs = json_loadf(stdin, JSON_ALLOW_NUL, &jerr);
+    if (!json_is_array(docs)) {
+        fprintf(stderr, "bff-schema parse: stdin is not a JSON array of strings: %s\n", jerr.text);
+        json_decref(docs);
+        return 2;
+    }
+    bff_buf_t out = BFF_BUF_INIT;
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        bff_arena_t *arena = bff_arena_new(0);
+        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+        bff_buf_reset(&out);
+        bff_ast_node_t *doc = bff_gql_parse(arena, json_string_value(d), json_string_length(d), &opts, &errs);
+        if (doc != NULL) {
+            size_t printed_len;
+            const char *printed = bff_gql_print(arena, doc, &printed_len);
+            bff_buf_appends(&out, "{\"ok\":true,\"printed\":");
+            bff_buf_append_json_string(&out, printed, printed_len);
+            bff_buf_appends(&out, "}\n");
+        } else {
+            bff_buf_appends(&out, "{\"ok\":false,\"message\":");
+            bff_buf_append_json_string(&out, errs.head->message, strlen(errs.head->message));
+            bff_buf_appends(&out, ",\"locations\":");
+            write_locations(&out, errs.head);
+            bff_buf_appends(&out, "}\n");
+        }
+        fwrite(out.data, 1, out.len, stdout);
+        bff_arena_free(arena);
+    }
+    bff_buf_free(&out);
+    json_decref(docs);
+    return 0;
+}
+
+/* Collects --schema FILE options; the remaining arguments stay in rest. */
+static bff_schema_t *load_schema(int argc, char **argv, const char ***rest, int *nrest)
+{
+    const char **schemas = calloc((size_t)argc + 1, sizeof(char *));
+    *rest = calloc((size_t)argc + 1, sizeof(char *));
+    int ns = 0;
+    *nrest = 0;
+    for (int i = 0; i < argc; ++i) {
+        if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
+            schemas[ns++] = argv[++i];
+        else
+            (*rest)[(*nrest)++] = argv[i];
+    }
+    if (ns == 0) {
+        free(schemas);
+        usage();
+        return NULL;
+    }
+    bff_arena_t *err_arena = bff_arena_new(0);
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_schema_t *schema = bff_schema_build_files(schemas, (size_t)ns, NULL, err_arena, &errs);
+    if (schema == NULL) {
+        for (bff_gql_error_t *e = errs.head; e != NULL; e = e->next)
+            fprintf(stderr, "schema: %s\n", e->message);
+    }
+    bff_arena_free(err_arena);
+    free(schemas);
+    return schema;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    const char **docs;
+    int ndocs;
+    bff_schema_t *schema = load_schema(argc, argv, &docs, &ndocs);
+    if (schema == NULL) {
+        free(docs);
+        return 1;
+    }
+    bff_buf_t out = BFF_BUF_INIT;
+    int rc = 0;
+    for (int i = 0; i < ndocs; ++i) {
+        size_t len;
+        char *text = read_file(docs[i], &len);
+        if (text == NULL) {
+            fprintf(stderr, "bff-schema: cannot read %s\n", docs[i]);
+            rc = 2;
+            continue;
+        }
+        bff_arena_t *arena = bff_arena_new(0);
+        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+        const char *stage = NULL;
+        bff_ast_node_t *doc = bff_gql_parse(arena, text, len, NULL, &errs);
+        if (doc == NULL)
+            stage = "parse";
+        else if (bff_gql_validate(schema, doc, NULL, arena, &errs) > 0)
+            stage = "validate";
+        bff_buf_reset(&out);
+        bff_buf_appends(&out, "{\"doc\":");
+        bff_buf_append_json_string(&out, docs[i], strlen(docs[i]));
+        bff_buf_printf(&out, ",\"accepted\":%s,\"stage\":", stage ? "false" : "true");
+        if (stage)
+            bff_buf_printf(&out, "\"%s\"", stage);
+        else
+            bff_buf_appends(&out, "null");
+        bff_buf_appends(&out, ",\"errors\":[");
+        for (bff_gql_error_t *e = errs.head; e != NULL; e = e->next) {
+            bff_buf_appends(&out, e == errs.head ? "{\"message\":" : ",{\"message\":");
+            bff_buf_append_json_string(&out, e->message, strlen(e->message));
+            bff_buf_appends(&out, ",\"locations\":");
+            write_locations(&out, e);
+            bff_buf_appends(&out, ",\"rule\":");
+            if (e->rule)
+                bff_buf_append_json_string(&out, e->rule, strlen(e->rule));
+            else
+                bff_buf_appends(&out, "null");
+            bff_buf_appends(&out, "}");
+        }
+        bff_buf_appends(&out, "]}\n");
+        fwrite(out.data, 1, out.len, stdout);
+        bff_arena_free(arena);
+        free(text);
+    }
+    bff_buf_free(&out);
+    free(docs);
+    bff_schema_free(schema);
+    return rc;
+}
+
+static int cmd_print(int argc, char **argv)
+{
+    const char **rest;
+    int nrest;
+    bff_schema_t *schema = load_schema(argc, argv, &rest, &nrest);
+    free(rest);
+    if (schema == NULL)
+        return 1;
+    bff_buf_t out = BFF_BUF_INIT;
+    bff_schema_print(&out, schema);
+    bff_buf_appendc(&out, '\n');
+    fwrite(out.data, 1, out.len, stdout);
+    bff_buf_free(&out);
+    bff_schema_free(schema);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    if (strcmp(argv[1], "parse") == 0)
+        return cmd_parse(argc - 2, argv + 2);
+    if (strcmp(argv[1], "validate") == 0)
+        return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(argv[1], "print") == 0)
+        return cmd_print(argc - 2, argv + 2);
+    return usage();
+}
