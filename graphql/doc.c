@@ -64,13 +64,18 @@ bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text,
         doc->stage = BFF_DOC_PARSE_FAILED;
         if (doc->errors.count == 0)
             bff_gql_errors_add(&doc->errors, doc->arena, NULL, "Syntax Error: the document could not be parsed.");
+        for (bff_gql_error_t *e = doc->errors.head; e != NULL; e = e->next)
+            e->code = "GRAPHQL_PARSE_FAILED";
         return doc;
     }
     doc->root = root;
-    if (bff_gql_validate(schema, root, vopts, doc->arena, &doc->errors) != 0 || doc->errors.count != 0)
+    if (bff_gql_validate(schema, root, vopts, doc->arena, &doc->errors) != 0 || doc->errors.count != 0) {
         doc->stage = BFF_DOC_VALIDATE_FAILED;
-    else
+        for (bff_gql_error_t *e = doc->errors.head; e != NULL; e = e->next)
+            e->code = "GRAPHQL_VALIDATION_FAILED";
+    } else {
         doc->stage = BFF_DOC_OK;
+    }
     return doc;
 }
 

@@ -1,0 +1,21 @@
+# build/bff: the HTTP server (h2o on libuv), and its GraphiQL assets.
+file(GLOB BFF_SERVER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/server/*.c)
+add_executable(bff ${BFF_SERVER_SOURCES})
+target_include_directories(bff PRIVATE ${CMAKE_SOURCE_DIR}/server)
+target_link_libraries(bff PRIVATE bff_graphql PkgConfig::H2O PkgConfig::UV PkgConfig::OPENSSL pthread)
+set_target_properties(bff PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# GraphiQL ships next to the binary (no CDN): the pinned npm packages of tests/node.
+set(BFF_NODE_MODULES ${CMAKE_SOURCE_DIR}/tests/node/node_modules)
+set(BFF_GRAPHIQL_ASSETS
+    ${BFF_NODE_MODULES}/graphiql/graphiql.min.js
+    ${BFF_NODE_MODULES}/graphiql/graphiql.min.css
+    ${BFF_NODE_MODULES}/react/umd/react.production.min.js
+    ${BFF_NODE_MODULES}/react-dom/umd/react-dom.production.min.js)
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/assets/graphiql/graphiql.min.js
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/assets/graphiql
+  COMMAND ${CMAKE_COMMAND} -E copy ${BFF_GRAPHIQL_ASSETS} ${CMAKE_BINARY_DIR}/assets/graphiql/
+  DEPENDS ${BFF_GRAPHIQL_ASSETS}
+  COMMENT "Copying GraphiQL assets")
+add_custom_target(bff-assets ALL DEPENDS ${CMAKE_BINARY_DIR}/assets/graphiql/graphiql.min.js)

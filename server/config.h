@@ -1,0 +1,63 @@
+/*
+ * config.h - the server's settings: one table (BFF_CONFIG_SETTINGS) names
+ * each setting as written in the JSON config file, its environment variable,
+ * type, default and meaning; docs/config.md documents the same table.
+ *
+ * Precedence: defaults < config file (--config) < environment < command line
+ * (--listen, --threads). Unknown keys, wrong types and out-of-range values
+ * stop start-up with a message naming the setting.
+ */
+#ifndef BFF_SERVER_CONFIG_H
+#define BFF_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(json key, ENV, type, field, default, min, max) ; type: STR or INT (integers) or BOOL */
+#define BFF_CONFIG_SETTINGS(X)                                                                                        \
+    X("listen", "BFF_LISTEN", STR, listen, "127.0.0.1:8080", 0, 0)                                                   \
+    X("threads", "BFF_THREADS", INT, threads, 0, 0, 256)                                                              \
+    X("schema", "BFF_SCHEMA", STR, schema, "schema/commerce.graphql", 0, 0)                                           \
+    X("shop_name", "BFF_SHOP_NAME", STR, shop_name, "Demo Storefront", 0, 0)                                          \
+    X("shop_currency", "BFF_SHOP_CURRENCY", STR, shop_currency, "EUR", 0, 0)                                          \
+    X("tls_cert", "BFF_TLS_CERT", STR, tls_cert, "", 0, 0)                                                            \
+    X("tls_key", "BFF_TLS_KEY", STR, tls_key, "", 0, 0)                                                               \
+    X("max_body_bytes", "BFF_MAX_BODY_BYTES", INT, max_body_bytes, 1048576, 1024, 1073741824)                         \
+    X("header_timeout_ms", "BFF_HEADER_TIMEOUT_MS", INT, header_timeout_ms, 10000, 100, 3600000)                      \
+    X("idle_timeout_ms", "BFF_IDLE_TIMEOUT_MS", INT, idle_timeout_ms, 60000, 100, 3600000)                            \
+    X("max_concurrent_streams", "BFF_MAX_CONCURRENT_STREAMS", INT, max_concurrent_streams, 100, 1, 10000)             \
+    X("max_connections", "BFF_MAX_CONNECTIONS", INT, max_connections, 10000, 1, 1000000)                              \
+    X("max_query_tokens", "BFF_MAX_QUERY_TOKENS", INT, max_query_tokens, 20000, 100, 10000000)                        \
+    X("max_query_depth", "BFF_MAX_QUERY_DEPTH", INT, max_query_depth, 64, 2, 1000)                                    \
+    X("doc_cache_entries", "BFF_DOC_CACHE_ENTRIES", INT, doc_cache_entries, 1000, 1, 1000000)                         \
+    X("shutdown_timeout_ms", "BFF_SHUTDOWN_TIMEOUT_MS", INT, shutdown_timeout_ms, 10000, 0, 600000)                   \
+    X("graphiql", "BFF_GRAPHIQL", BOOL, graphiql, 1, 0, 1)                                                            \
+    X("assets_dir", "BFF_ASSETS_DIR", STR, assets_dir, "", 0, 0)                                                      \
+    X("log_requests", "BFF_LOG_REQUESTS", BOOL, log_requests, 1, 0, 1)
+
+#define BFF_CONFIG_FIELD_STR(field) char *field;
+#define BFF_CONFIG_FIELD_INT(field) int64_t field;
+#define BFF_CONFIG_FIELD_BOOL(field) int64_t field;
+
+typedef struct st_bff_config_t {
+#define BFF_CONFIG_FIELD(key, env, type, field, def, min, max) BFF_CONFIG_FIELD_##type(field)
+    BFF_CONFIG_SETTINGS(BFF_CONFIG_FIELD)
+#undef BFF_CONFIG_FIELD
+    /* parsed from listen */
+    char host[256];
+    int port;
+} bff_config_t;
+
+/* Defaults. */
+void bff_config_init(bff_config_t *c);
+/* Loads a JSON file over the current values; returns 0, or -1 with a message in err (size errlen). */
+int bff_config_load_file(bff_config_t *c, const char *path, char *err, size_t errlen);
+/* Applies BFF_* environment variables. */
+int bff_config_load_env(bff_config_t *c, char *err, size_t errlen);
+/* Sets one setting by JSON key from text (command line). */
+int bff_config_set(bff_config_t *c, const char *key, const char *value, char *err, size_t errlen);
+/* Checks the whole (listen address, TLS pair) and fills derived fields. */
+int bff_config_finish(bff_config_t *c, char *err, size_t errlen);
+void bff_config_free(bff_config_t *c);
+
+#endif

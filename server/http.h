@@ -1,0 +1,17 @@
+/*
+ * http.h - the h2o request handlers (one file each concern):
+ * http_graphql.c (/graphql), http_ops.c (/healthz, /readyz, /metrics and the
+ * GraphiQL page; its assets are served by h2o's file handler).
+ */
+#ifndef BFF_SERVER_HTTP_H
+#define BFF_SERVER_HTTP_H
+
+#include <h2o.h>
+
+int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req);
+int bff_http_graphiql_page(h2o_req_t *req);
+int bff_http_healthz(h2o_handler_t *self, h2o_req_t *req);
+int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req);
+int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req);
+
+#endif

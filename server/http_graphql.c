@@ -1,0 +1,436 @@
+/*
+ * http_graphql.c - GraphQL over HTTP (the GraphQL-over-HTTP spec, as the
+ * graphql-http audits check it) on h2o: GET and POST /graphql.
+ *
+ * One request: negotiate the response media type from Accept; read the
+ * parameters (POST: a JSON body; GET: the query string); take the prepared
+ * document from the worker's cache (parse + validate once per distinct
+ * text); select the operation (a mutation over GET is 405); execute; write
+ * the response into the request's memory pool and send it.
+ *
+ * Status codes: with application/graphql-response+json, a request that
+ * yields no data (parse, validation, operation selection or variable
+ * coercion failure) is 400, otherwise 200; with application/json (legacy
+ * clients) those are 200. Malformed requests (bad JSON, wrong parameter
+ * types) are 400 either way. See docs/decisions/http-status-codes.md.
+ *
+ * Memory and lifetime: a bff_http_gql_t (heap) holds the execution's arena
+ * and the cached document reference. A dispose hook in the request's pool
+ * tells it when h2o drops the request (client gone): the execution is then
+ * cancelled and the response discarded when it completes.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/exec.h"
+#include "http.h"
+#include "reqlog.h"
+#include "worker.h"
+
+typedef enum { MT_JSON, MT_GRAPHQL_RESPONSE } media_t;
+
+typedef struct st_bff_http_gql_t {
+    h2o_req_t *req; /* NULL once h2o has dropped the request */
+    bff_worker_t *worker;
+    bff_arena_t *arena;
+    bff_gql_doc_t *doc;
+    json_t *params;
+    bff_exec_t *exec;
+    media_t media;
+    bff_reqlog_t log;
+    struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
+} bff_http_gql_t;
+
+static const char *media_type_name(media_t m)
+{
+    return m == MT_GRAPHQL_RESPONSE ? "application/graphql-response+json; charset=utf-8"
+                                    : "application/json; charset=utf-8";
+}
+
+/*
+ * Accept negotiation: the first acceptable media range in the header wins
+ * (q=0 excludes); any and application-wildcard ranges pick application/json. No header:
+ * application/json. Returns -1 when nothing we produce is acceptable.
+ */
+static int negotiate(h2o_req_t *req, media_t *out, bool *wants_html)
+{
+    *wants_html = false;
+    const char *accept = bff_req_header(req, H2O_TOKEN_ACCEPT, NULL);
+    if (accept == NULL || *accept == '\0') {
+        *out = MT_JSON;
+        return 0;
+    }
+    bool found = false;
+    const char *p = accept;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            ++p;
+        const char *start = p;
+        while (*p && *p != ',' && *p != ';')
+            ++p;
+        size_t n = (size_t)(p - start);
+        while (n > 0 && start[n - 1] == ' ')
+            --n;
+        bool zero_q = false;
+        while (*p == ';') {
+            ++p;
+            while (*p == ' ')
+                ++p;
+            if (strncmp(p, "q=0", 3) == 0 && (p[3] == '\0' || p[3] == ',' || p[3] == ';' ||
+                                               (p[3] == '.' && strspn(p + 4, "0") == strcspn(p + 4, ",; "))))
+                zero_q = true;
+            while (*p && *p != ',' && *p != ';')
+                ++p;
+        }
+        if (zero_q || n == 0)
+            continue;
+#define IS(s) (n == sizeof(s) - 1 && strncasecmp(start, s, n) == 0)
+        if (IS("text/html"))
+            *wants_html = true;
+        if (!found) {
+            if (IS("application/graphql-response+json")) {
+                *out = MT_GRAPHQL_RESPONSE;
+                found = true;
+            } else if (IS("application/json") || IS("application/*") || IS("*/*")) {
+                *out = MT_JSON;
+                found = true;
+            }
+        }
+#undef IS
+    }
+    return found ? 0 : -1;
+}
+
+static void finish(bff_http_gql_t *g);
+
+/* Sends `body` (copied into the request pool) with `status`. */
+static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
+{
+    h2o_req_t *req = g->req;
+    /* detach from the pool first: sending may dispose the request at once */
+    if (g->slot != NULL) {
+        *g->slot = NULL;
+        g->slot = NULL;
+    }
+    req->res.status = status;
+    req->res.reason = status == 200 ? "OK" : status == 400 ? "Bad Request" : status == 405 ? "Method Not Allowed"
+                                         : status == 406 ? "Not Acceptable"
+                                         : status == 415 ? "Unsupported Media Type"
+                                                         : "Error";
+    const char *ct = media_type_name(g->media);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+    h2o_start_response(req, &generator);
+    h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+    bff_reqlog_t *log = &g->log;
+    bff_server_t *s = g->worker->server;
+    bff_metrics_request(&s->metrics, log->operation, status, bff_now_us() - log->started_us);
+    for (const bff_gql_error_t *e = log->errors ? log->errors->head : NULL; e != NULL; e = e->next)
+        bff_metrics_error(&s->metrics, e->code ? e->code : "INTERNAL_SERVER_ERROR");
+    if (s->config.log_requests)
+        bff_reqlog_write(log, req, status);
+}
+
+/* An error response from a message and code ({"errors":[...]} without data). */
+static void respond_error(bff_http_gql_t *g, int status, const char *code, const char *message)
+{
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_gql_error_t *e = bff_gql_errors_add(&errs, g->arena, NULL, message);
+    e->code = code;
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_buf_appends(&b, "{\"errors\":");
+    bff_gql_errors_write_json(&b, &errs);
+    bff_buf_appendc(&b, '}');
+    g->log.errors = &errs;
+    respond(g, status, b.data, b.len);
+    g->log.errors = NULL;
+    bff_buf_free(&b);
+}
+
+/* h2o dropped the request (client gone) before we answered: cancel the execution. */
+static void on_pool_dispose(void *p)
+{
+    bff_http_gql_t *g = *(bff_http_gql_t **)p;
+    if (g == NULL)
+        return;
+    g->req = NULL;
+    g->slot = NULL;
+    if (g->exec != NULL)
+        bff_exec_cancel(g->exec); /* on_exec_done still fires and frees g */
+    else
+        finish(g);
+}
+
+static void finish(bff_http_gql_t *g)
+{
+    g->worker->in_flight--;
+    atomic_fetch_sub(&g->worker->server->metrics.in_flight, 1);
+    if (g->doc != NULL)
+        bff_gql_doc_release(g->doc);
+    json_decref(g->params);
+    bff_arena_free(g->arena);
+    free(g);
+}
+
+static void on_exec_done(bff_exec_t *x, void *arg)
+{
+    bff_http_gql_t *g = arg;
+    if (g->req != NULL) {
+        /* request errors carry BAD_USER_INPUT unless they have a code already */
+        const bff_gql_errors_t *errs = bff_exec_errors(x);
+        bool has_data = bff_exec_has_data(x);
+        for (bff_gql_error_t *e = errs->head; e != NULL; e = e->next)
+            if (e->code == NULL)
+                e->code = has_data ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_exec_write_response(x, &b, NULL);
+        g->log.errors = errs;
+        int status = !has_data && g->media == MT_GRAPHQL_RESPONSE ? 400 : 200;
+        respond(g, status, b.data, b.len);
+        bff_buf_free(&b);
+    }
+    finish(g);
+}
+
+/* Query string parameter `name`, URL-decoded into the pool; NULL when absent. */
+static const char *query_param(h2o_req_t *req, const char *name)
+{
+    if (req->query_at == SIZE_MAX)
+        return NULL;
+    const char *q = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
+    size_t nlen = strlen(name);
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        if (amp == NULL)
+            amp = end;
+        const char *eq = memchr(q, '=', (size_t)(amp - q));
+        const char *kend = eq ? eq : amp;
+        if ((size_t)(kend - q) == nlen && memcmp(q, name, nlen) == 0) {
+            const char *v = eq ? eq + 1 : amp;
+            size_t vlen = (size_t)(amp - v);
+            char *out = h2o_mem_alloc_pool(&req->pool, vlen + 1);
+            size_t o = 0;
+            for (size_t i = 0; i < vlen; ++i) {
+                if (v[i] == '+') {
+                    out[o++] = ' ';
+                } else if (v[i] == '%' && i + 2 < vlen && isxdigit((unsigned char)v[i + 1]) &&
+                           isxdigit((unsigned char)v[i + 2])) {
+                    char hex[3] = {v[i + 1], v[i + 2], 0};
+                    out[o++] = (char)strtol(hex, NULL, 16);
+                    i += 2;
+                } else {
+                    out[o++] = v[i];
+                }
+            }
+            out[o] = '\0';
+            return out;
+        }
+        q = amp + 1;
+    }
+    return NULL;
+}
+
+/* GET parameters as the same JSON object a POST body would carry. */
+static int params_from_query(bff_http_gql_t *g, const char **err)
+{
+    h2o_req_t *req = g->req;
+    json_t *p = json_object();
+    const char *query = query_param(req, "query");
+    const char *op = query_param(req, "operationName");
+    const char *vars = query_param(req, "variables");
+    const char *ext = query_param(req, "extensions");
+    if (query != NULL) {
+        json_t *q = json_string(query); /* NULL for invalid UTF-8 */
+        if (q == NULL) {
+            json_decref(p);
+            *err = "The \"query\" parameter is not valid UTF-8.";
+            return -1;
+        }
+        json_object_set_new(p, "query", q);
+    }
+    if (op != NULL && *op != '\0') {
+        json_t *o = json_string(op);
+        json_object_set_new(p, "operationName", o ? o : json_integer(0)); /* invalid UTF-8: rejected below */
+    }
+    json_error_t jerr;
+    if (vars != NULL && *vars != '\0') {
+        json_t *v = json_loads(vars, JSON_DECODE_ANY, &jerr);
+        if (v == NULL) {
+            json_decref(p);
+            *err = "The \"variables\" parameter is not valid JSON.";
+            return -1;
+        }
+        json_object_set_new(p, "variables", v);
+    }
+    if (ext != NULL && *ext != '\0') {
+        json_t *v = json_loads(ext, JSON_DECODE_ANY, &jerr);
+        if (v == NULL) {
+            json_decref(p);
+            *err = "The \"extensions\" parameter is not valid JSON.";
+            return -1;
+        }
+        json_object_set_new(p, "extensions", v);
+    }
+    g->params = p;
+    return 0;
+}
+
+static bool content_type_is_json(const char *ct, bool *bad_charset)
+{
+    *bad_charset = false;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        --n;
+    if (!(n == 16 && strncasecmp(ct, "application/json", 16) == 0))
+        return false;
+    const char *cs = strcasestr(ct, "charset=");
+    if (cs != NULL) {
+        cs += 8;
+        if (*cs == '"')
+            ++cs;
+        if (strncasecmp(cs, "utf-8", 5) != 0 && strncasecmp(cs, "utf8", 4) != 0)
+            *bad_charset = true;
+    }
+    return true;
+}
+
+int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
+{
+    bff_worker_t *w = bff_worker_of(req);
+    bool is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
+    bool is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+
+    bff_http_gql_t *g = bff_xcalloc(1, sizeof(*g));
+    g->req = req;
+    g->worker = w;
+    g->arena = bff_arena_new(16 * 1024);
+    w->in_flight++;
+    atomic_fetch_add(&w->server->metrics.in_flight, 1);
+    bff_reqlog_begin(&g->log, req, &w->rng);
+    g->log.client = bff_req_header(req, NULL, "x-client-name");
+    if (g->log.client == NULL)
+        g->log.client = bff_req_header(req, NULL, "apollographql-client-name");
+    bff_http_gql_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_pool_dispose);
+    *slot = g;
+    g->slot = slot;
+
+    bool wants_html;
+    if (negotiate(req, &g->media, &wants_html) != 0) {
+        if (is_get && wants_html && query_param(req, "query") == NULL && w->server->config.graphiql)
+            goto graphiql;
+        g->media = MT_JSON;
+        respond_error(g, 406, "NOT_ACCEPTABLE",
+                      "The Accept header allows no media type this server produces (application/graphql-response+json, "
+                      "application/json).");
+        goto done;
+    }
+    if (is_get && wants_html && query_param(req, "query") == NULL && w->server->config.graphiql)
+        goto graphiql;
+    if (!is_get && !is_post) {
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
+        respond_error(g, 405, "METHOD_NOT_ALLOWED", "GraphQL requests are GET or POST.");
+        goto done;
+    }
+    const char *err = NULL;
+    if (is_post) {
+        const char *ct = bff_req_header(req, H2O_TOKEN_CONTENT_TYPE, NULL);
+        bool bad_charset;
+        if (ct == NULL || !content_type_is_json(ct, &bad_charset) || bad_charset) {
+            respond_error(g, 415, "UNSUPPORTED_MEDIA_TYPE",
+                          "POST bodies must be application/json (UTF-8); send the Content-Type header.");
+            goto done;
+        }
+        json_error_t jerr;
+        g->params = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
+        if (g->params == NULL) {
+            respond_error(g, 400, "BAD_REQUEST",
+                          bff_arena_printf(g->arena, "The request body is not valid JSON: %s (at character %d).",
+                                           jerr.text, jerr.position));
+            goto done;
+        }
+        if (!json_is_object(g->params)) {
+            respond_error(g, 400, "BAD_REQUEST", "The request body must be a JSON object.");
+            goto done;
+        }
+    } else if (params_from_query(g, &err) != 0) {
+        respond_error(g, 400, "BAD_REQUEST", err);
+        goto done;
+    }
+
+    json_t *query = json_object_get(g->params, "query");
+    json_t *op_name = json_object_get(g->params, "operationName");
+    json_t *variables = json_object_get(g->params, "variables");
+    json_t *extensions = json_object_get(g->params, "extensions");
+    if (!json_is_string(query)) {
+        respond_error(g, 400, "BAD_REQUEST",
+                      query == NULL ? "The \"query\" parameter is missing." : "The \"query\" parameter must be a string.");
+        goto done;
+    }
+    if (op_name != NULL && !json_is_null(op_name) && !json_is_string(op_name)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"operationName\" parameter must be a string or null.");
+        goto done;
+    }
+    if (variables != NULL && !json_is_null(variables) && !json_is_object(variables)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"variables\" parameter must be an object or null.");
+        goto done;
+    }
+    if (extensions != NULL && !json_is_null(extensions) && !json_is_object(extensions)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"extensions\" parameter must be an object or null.");
+        goto done;
+    }
+    const char *operation_name = json_is_string(op_name) ? json_string_value(op_name) : NULL;
+    g->log.operation = operation_name;
+
+    g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
+    if (g->doc->stage != BFF_DOC_OK) {
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_appends(&b, "{\"errors\":");
+        bff_gql_errors_write_json(&b, &g->doc->errors);
+        bff_buf_appendc(&b, '}');
+        g->log.errors = &g->doc->errors;
+        respond(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, b.data, b.len);
+        bff_buf_free(&b);
+        goto done;
+    }
+    const char *select_err = NULL;
+    const bff_ast_node_t *op = bff_gql_select_operation_msg(g->doc->root, operation_name, g->arena, &select_err);
+    if (op != NULL) {
+        if (g->log.operation == NULL && op->name != NULL)
+            g->log.operation = op->name;
+        if (is_get && op->operation != BFF_OP_QUERY) {
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("POST"));
+            respond_error(g, 405, "METHOD_NOT_ALLOWED",
+                          bff_arena_printf(g->arena, "Can only perform a %s operation from a POST request.",
+                                           bff_operation_name(op->operation)));
+            goto done;
+        }
+    }
+    /* execution (a missing operation is a request error the executor reports) */
+    bff_exec_request_t er = {
+        .schema = w->server->schema,
+        .document = g->doc->root,
+        .operation_name = operation_name,
+        .variables = json_is_object(variables) ? variables : NULL,
+        .root_value = bff_value_null(),
+        .user = w,
+        .arena = g->arena,
+        .on_done = on_exec_done,
+        .cb_arg = g,
+    };
+    g->exec = bff_exec_start(&er);
+    return 0; /* on_exec_done answers (maybe already has) */
+
+done:
+    finish(g); /* answered: respond() detached the hook */
+    return 0;
+graphiql:
+    *slot = NULL;
+    g->slot = NULL;
+    finish(g);
+    return bff_http_graphiql_page(req);
+}

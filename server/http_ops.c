@@ -1,0 +1,92 @@
+/*
+ * http_ops.c - the operator endpoints and the GraphiQL page.
+ *
+ * /healthz answers while the process runs; /readyz answers 200 once config
+ * and schema are loaded and the server is not shutting down (503 while
+ * draining, so a load balancer stops sending); /metrics is Prometheus text.
+ * GET /graphql from a browser gets a page that loads GraphiQL from
+ * /graphiql/ (files shipped next to the binary, no CDN).
+ */
+#include <string.h>
+
+#include "graphql/buf.h"
+#include "http.h"
+#include "worker.h"
+
+static int send_text(h2o_req_t *req, int status, const char *reason, const char *type, const char *body, size_t len)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    req->res.status = status;
+    req->res.reason = reason;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+    h2o_start_response(req, &generator);
+    h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+    return 0;
+}
+
+static bool is_get_or_head(h2o_req_t *req)
+{
+    return h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
+           h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+}
+
+int bff_http_healthz(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"alive\"}"));
+}
+
+int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    bff_server_t *s = bff_worker_of(req)->server;
+    if (atomic_load(&s->shutting_down))
+        return send_text(req, 503, "Service Unavailable", "application/json",
+                         H2O_STRLIT("{\"status\":\"shutting down\"}"));
+    if (s->schema == NULL)
+        return send_text(req, 503, "Service Unavailable", "application/json", H2O_STRLIT("{\"status\":\"no schema\"}"));
+    return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\"}"));
+}
+
+int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    bff_server_t *s = bff_worker_of(req)->server;
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_metrics_write(&s->metrics, &b, atomic_load(&s->connections));
+    int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+    bff_buf_free(&b);
+    return r;
+}
+
+static const char graphiql_html[] =
+    "<!doctype html>\n"
+    "<html lang=\"en\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<title>Storefront GraphQL</title>\n"
+    "<link rel=\"stylesheet\" href=\"/graphiql/graphiql.min.css\">\n"
+    "<style>html,body,#graphiql{height:100%;margin:0}</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "<div id=\"graphiql\">Loading GraphiQL...</div>\n"
+    "<script src=\"/graphiql/react.production.min.js\"></script>\n"
+    "<script src=\"/graphiql/react-dom.production.min.js\"></script>\n"
+    "<script src=\"/graphiql/graphiql.min.js\"></script>\n"
+    "<script>\n"
+    "const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });\n"
+    "ReactDOM.createRoot(document.getElementById('graphiql'))\n"
+    "  .render(React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }));\n"
+    "</script>\n"
+    "</body>\n"
+    "</html>\n";
+
+int bff_http_graphiql_page(h2o_req_t *req)
+{
+    return send_text(req, 200, "OK", "text/html; charset=utf-8", graphiql_html, sizeof(graphiql_html) - 1);
+}

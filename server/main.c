@@ -1,0 +1,280 @@
+/*
+ * main.c - build/bff: settings, schema, h2o configuration, worker threads,
+ * signals.
+ *
+ *   bff [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]
+ *
+ * Start-up stops with a message (exit 2) on a bad setting, an unreadable or
+ * invalid schema, or an address that cannot be bound. Once listening it logs
+ * one JSON line {"msg":"listening","listen":"HOST:PORT",...} to stdout.
+ * SIGTERM or SIGINT: stop accepting, let in-flight requests finish (up to
+ * shutdown_timeout_ms), exit 0.
+ *
+ * The main thread owns a small libuv loop for signals only; each worker
+ * thread has its own loop (worker.c).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "shop.h"
+#include "worker.h"
+
+static int usage(FILE *out)
+{
+    fprintf(out, "usage: bff [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]\n"
+                 "Settings: docs/config.md (also as BFF_* environment variables).\n");
+    return out == stdout ? 0 : 2;
+}
+
+static void log_line(const char *level, const char *msg, const char *extra_json)
+{
+    printf("{\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", level, msg, extra_json ? "," : "", extra_json ? extra_json : "");
+    fflush(stdout);
+}
+
+static int fatal(const char *msg)
+{
+    fprintf(stderr, "bff: %s\n", msg);
+    return 2;
+}
+
+static bff_schema_t *load_schema(const char *list, char *err, size_t errlen)
+{
+    char *copy = bff_xstrdup(list);
+    const char *paths[64];
+    size_t n = 0;
+    for (char *save = NULL, *p = strtok_r(copy, ",", &save); p != NULL && n < 64; p = strtok_r(NULL, ",", &save))
+        paths[n++] = p;
+    bff_arena_t *ea = bff_arena_new(0);
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_schema_t *schema = bff_schema_build_files(paths, n, NULL, ea, &errs);
+    if (schema == NULL) {
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_printf(&b, "schema %s does not build:", list);
+        for (bff_gql_error_t *e = errs.head; e != NULL; e = e->next) {
+            bff_buf_printf(&b, "\n  %s", e->message);
+            if (e->nlocations > 0)
+                bff_buf_printf(&b, " (line %u, column %u)", e->locations[0].line, e->locations[0].column);
+        }
+        bff_buf_appendc(&b, '\0');
+        snprintf(err, errlen, "%s", b.data);
+        bff_buf_free(&b);
+    }
+    bff_arena_free(ea);
+    free(copy);
+    return schema;
+}
+
+static h2o_pathconf_t *route(bff_server_t *s, h2o_hostconf_t *host, const char *path,
+                             int (*on_req)(h2o_handler_t *, h2o_req_t *))
+{
+    h2o_pathconf_t *pc = h2o_config_register_path(host, path, 0);
+    h2o_handler_t *h = h2o_create_handler(pc, sizeof(*h));
+    h->on_req = on_req;
+    return pc;
+}
+
+static int setup_tls(bff_server_t *s, char *err, size_t errlen)
+{
+    if (s->config.tls_cert[0] == '\0')
+        return 0;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, s->config.tls_cert) != 1) {
+        snprintf(err, errlen, "setting \"tls_cert\": cannot load %s: %s", s->config.tls_cert,
+                 ERR_reason_error_string(ERR_get_error()));
+        SSL_CTX_free(ctx);
+        return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, s->config.tls_key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        snprintf(err, errlen, "setting \"tls_key\": cannot load %s or it does not match the certificate: %s",
+                 s->config.tls_key, ERR_reason_error_string(ERR_get_error()));
+        SSL_CTX_free(ctx);
+        return -1;
+    }
+    h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols);
+    s->ssl_ctx = ctx;
+    return 0;
+}
+
+/* Resolves port 0 to a real port all workers then share (SO_REUSEPORT); returns the probe fd or -1. */
+static int resolve_port(bff_server_t *s, char *err, size_t errlen)
+{
+    bff_worker_t probe = {.server = s};
+    if (bff_worker_listen(&probe, err, errlen) != 0)
+        return -1;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    getsockname(probe.listener_fd, (struct sockaddr *)&ss, &len);
+    int port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    s->config.port = port;
+    char listen[300];
+    if (strchr(s->config.host, ':') != NULL)
+        snprintf(listen, sizeof(listen), "[%s]:%d", s->config.host, port);
+    else
+        snprintf(listen, sizeof(listen), "%s:%d", s->config.host, port);
+    free(s->config.listen);
+    s->config.listen = bff_xstrdup(listen);
+    return probe.listener_fd;
+}
+
+static bff_server_t *signal_server; /* the one process-wide thing a signal handler needs */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    bff_server_t *s = h->data;
+    if (atomic_exchange(&s->shutting_down, 1))
+        return;
+    char extra[64];
+    snprintf(extra, sizeof(extra), "\"signal\":%d", signum);
+    log_line("info", "shutting down", extra);
+    for (int i = 0; i < s->nworkers; ++i)
+        bff_worker_request_shutdown(s->workers[i]);
+    uv_close((uv_handle_t *)h, NULL);
+}
+
+static void close_other_signal(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_signal_then_close_all(uv_signal_t *h, int signum)
+{
+    on_signal(h, signum);
+    uv_walk(h->loop, close_other_signal, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    static bff_server_t server;
+    bff_server_t *s = &server;
+    char err[4096];
+    signal(SIGPIPE, SIG_IGN);
+    bff_config_init(&s->config);
+    const char *config_path = NULL;
+    for (int i = 1; i < argc; ++i)
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config_path = argv[i + 1];
+    if (config_path != NULL && bff_config_load_file(&s->config, config_path, err, sizeof(err)) != 0)
+        return fatal(err);
+    if (bff_config_load_env(&s->config, err, sizeof(err)) != 0)
+        return fatal(err);
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return usage(stdout);
+        if (i + 1 >= argc)
+            return usage(stderr);
+        const char *key = strcmp(a, "--listen") == 0    ? "listen"
+                          : strcmp(a, "--threads") == 0 ? "threads"
+                          : strcmp(a, "--schema") == 0  ? "schema"
+                          : strcmp(a, "--config") == 0  ? ""
+                                                        : NULL;
+        if (key == NULL) {
+            fprintf(stderr, "bff: unknown option %s\n", a);
+            return usage(stderr);
+        }
+        if (*key != '\0' && bff_config_set(&s->config, key, argv[i + 1], err, sizeof(err)) != 0)
+            return fatal(err);
+        ++i;
+    }
+    if (bff_config_finish(&s->config, err, sizeof(err)) != 0)
+        return fatal(err);
+
+    s->schema = load_schema(s->config.schema, err, sizeof(err));
+    if (s->schema == NULL)
+        return fatal(err);
+    if (bff_shop_bind(s->schema, &s->config, err, sizeof(err)) != 0)
+        return fatal(err);
+    if (setup_tls(s, err, sizeof(err)) != 0)
+        return fatal(err);
+    bff_metrics_init(&s->metrics);
+
+    /* h2o: limits and routes */
+    h2o_config_init(&s->h2o);
+    s->h2o.max_request_entity_size = (size_t)s->config.max_body_bytes;
+    s->h2o.http1.req_timeout = (uint64_t)s->config.header_timeout_ms;
+    s->h2o.handshake_timeout = (uint64_t)s->config.header_timeout_ms;
+    s->h2o.http2.idle_timeout = (uint64_t)s->config.idle_timeout_ms;
+    s->h2o.http2.max_concurrent_requests_per_connection = (size_t)s->config.max_concurrent_streams;
+    s->h2o.http2.graceful_shutdown_timeout = (uint64_t)s->config.shutdown_timeout_ms;
+    s->h2o.server_name = h2o_iovec_init(H2O_STRLIT("bff"));
+    h2o_hostconf_t *host = h2o_config_register_host(&s->h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    route(s, host, "/graphql", bff_http_graphql);
+    route(s, host, "/healthz", bff_http_healthz);
+    route(s, host, "/readyz", bff_http_readyz);
+    route(s, host, "/metrics", bff_http_metrics);
+    char assets[4096];
+    if (s->config.assets_dir[0] != '\0') {
+        snprintf(assets, sizeof(assets), "%s", s->config.assets_dir);
+    } else {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[n > 0 ? n : 0] = '\0';
+        snprintf(assets, sizeof(assets), "%s/assets/graphiql", dirname(self));
+    }
+    if (access(assets, R_OK) == 0)
+        h2o_file_register(h2o_config_register_path(host, "/graphiql", 0), assets, NULL, NULL, 0);
+
+    /* workers */
+    int probe_fd = resolve_port(s, err, sizeof(err));
+    if (probe_fd < 0)
+        return fatal(err);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    s->nworkers = s->config.threads > 0 ? (int)s->config.threads : (int)(ncpu > 0 ? ncpu : 1);
+    s->workers = bff_xcalloc((size_t)s->nworkers, sizeof(*s->workers));
+    for (int i = 0; i < s->nworkers; ++i) {
+        bff_worker_t *w = bff_xcalloc(1, sizeof(*w));
+        w->server = s;
+        w->index = i;
+        if (bff_worker_listen(w, err, sizeof(err)) != 0)
+            return fatal(err);
+        s->workers[i] = w;
+    }
+    close(probe_fd);
+
+    uv_loop_t *main_loop = uv_default_loop();
+    uv_signal_t sigterm, sigint;
+    signal_server = s;
+    uv_signal_init(main_loop, &sigterm);
+    uv_signal_init(main_loop, &sigint);
+    sigterm.data = sigint.data = s;
+    uv_signal_start(&sigterm, on_signal_then_close_all, SIGTERM);
+    uv_signal_start(&sigint, on_signal_then_close_all, SIGINT);
+
+    for (int i = 0; i < s->nworkers; ++i)
+        if (bff_worker_start(s->workers[i]) != 0)
+            return fatal("cannot start a worker thread");
+    char extra[512];
+    snprintf(extra, sizeof(extra), "\"listen\":\"%s\",\"threads\":%d,\"tls\":%s,\"schema\":\"%s\"", s->config.listen,
+             s->nworkers, s->ssl_ctx ? "true" : "false", s->config.schema);
+    log_line("info", "listening", extra);
+
+    uv_run(main_loop, UV_RUN_DEFAULT); /* returns once a signal closed the handles */
+    for (int i = 0; i < s->nworkers; ++i)
+        bff_worker_join_and_free(s->workers[i]);
+    uv_loop_close(main_loop);
+    log_line("info", "stopped", NULL);
+    free(s->workers);
+    bff_schema_free(s->schema);
+    if (s->ssl_ctx)
+        SSL_CTX_free(s->ssl_ctx);
+    h2o_config_dispose(&s->h2o);
+    bff_metrics_dispose(&s->metrics);
+    bff_config_free(&s->config);
+    (void)signal_server;
+    return 0;
+}

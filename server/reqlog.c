@@ -1,0 +1,134 @@
+/*
+ * reqlog.c - see reqlog.h. A log line is built in a local buffer and written
+ * with one fwrite, so lines from different workers never interleave.
+ */
+#include "reqlog.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "graphql/buf.h"
+
+uint64_t bff_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+const char *bff_req_header(h2o_req_t *req, const h2o_token_t *token, const char *name)
+{
+    ssize_t i;
+    if (token != NULL)
+        i = h2o_find_header(&req->headers, token, -1);
+    else
+        i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    char *s = h2o_mem_alloc_pool(&req->pool, v.len + 1);
+    memcpy(s, v.base, v.len);
+    s[v.len] = '\0';
+    return s;
+}
+
+static bool sane_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 128)
+        return false;
+    for (size_t i = 0; i < n; ++i)
+        if (s[i] < 0x21 || s[i] > 0x7E || s[i] == '"' || s[i] == '\\')
+            return false;
+    return true;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+void bff_reqlog_begin(bff_reqlog_t *log, h2o_req_t *req, uint64_t *rng)
+{
+    memset(log, 0, sizeof(*log));
+    log->started_us = bff_now_us();
+    const char *xid = bff_req_header(req, NULL, "x-request-id");
+    const char *tp = bff_req_header(req, NULL, "traceparent");
+    if (xid != NULL && sane_id(xid)) {
+        snprintf(log->request_id, sizeof(log->request_id), "%s", xid);
+    } else if (tp != NULL && strlen(tp) == 55 && tp[2] == '-' && tp[35] == '-' && tp[52] == '-' && is_hex(tp, 2) &&
+               is_hex(tp + 3, 32) && is_hex(tp + 36, 16) && is_hex(tp + 53, 2) &&
+               strncmp(tp + 3, "00000000000000000000000000000000", 32) != 0) {
+        memcpy(log->request_id, tp + 3, 32);
+        log->request_id[32] = '\0';
+    } else {
+        snprintf(log->request_id, sizeof(log->request_id), "%016llx%016llx", (unsigned long long)next_random(rng),
+                 (unsigned long long)next_random(rng));
+    }
+    size_t n = strlen(log->request_id);
+    char *copy = h2o_mem_alloc_pool(&req->pool, n);
+    memcpy(copy, log->request_id, n);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, copy, n);
+}
+
+static void json_str(bff_buf_t *b, const char *key, const char *v, size_t n)
+{
+    bff_buf_printf(b, ",\"%s\":", key);
+    if (v == NULL)
+        bff_buf_appends(b, "null");
+    else
+        bff_buf_append_json_string(b, v, n);
+}
+
+void bff_reqlog_write(const bff_reqlog_t *log, h2o_req_t *req, int status)
+{
+    bff_buf_t b = BFF_BUF_INIT;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[40];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    bff_buf_printf(&b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\"", when, ts.tv_nsec / 1000000,
+                   status >= 500 ? "error" : "info");
+    json_str(&b, "request_id", log->request_id, strlen(log->request_id));
+    json_str(&b, "method", req->method.base, req->method.len);
+    json_str(&b, "path", req->path.base, req->path.len);
+    bff_buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f", status,
+                   (double)(bff_now_us() - log->started_us) / 1000.0);
+    json_str(&b, "operation", log->operation, log->operation ? strlen(log->operation) : 0);
+    json_str(&b, "client", log->client, log->client ? strlen(log->client) : 0);
+    bff_buf_appends(&b, ",\"error_codes\":[");
+    bool first = true;
+    for (const bff_gql_error_t *e = log->errors ? log->errors->head : NULL; e != NULL; e = e->next) {
+        const char *code = e->code ? e->code : "INTERNAL_SERVER_ERROR";
+        /* each code once */
+        bool seen = false;
+        for (const bff_gql_error_t *p = log->errors->head; p != e && !seen; p = p->next)
+            seen = strcmp(p->code ? p->code : "INTERNAL_SERVER_ERROR", code) == 0;
+        if (seen)
+            continue;
+        if (!first)
+            bff_buf_appendc(&b, ',');
+        first = false;
+        bff_buf_append_json_string(&b, code, strlen(code));
+    }
+    bff_buf_appends(&b, "]}\n");
+    fwrite(b.data, 1, b.len, stdout);
+    fflush(stdout);
+    bff_buf_free(&b);
+}

@@ -1,0 +1,31 @@
+/*
+ * server.h - the process: settings, the schema, the h2o configuration and
+ * the metrics all workers share. Everything here is set up before the worker
+ * threads start and read-only afterwards, except the atomics in bff_metrics_t
+ * and `shutting_down`.
+ */
+#ifndef BFF_SERVER_SERVER_H
+#define BFF_SERVER_SERVER_H
+
+#include <h2o.h>
+#include <stdatomic.h>
+
+#include "config.h"
+#include "graphql/schema.h"
+#include "metrics.h"
+
+typedef struct st_bff_worker_t bff_worker_t;
+
+typedef struct st_bff_server_t {
+    bff_config_t config;
+    bff_schema_t *schema;
+    h2o_globalconf_t h2o;
+    SSL_CTX *ssl_ctx; /* NULL: cleartext (HTTP/1.1, h2c) */
+    bff_metrics_t metrics;
+    atomic_long connections;
+    atomic_int shutting_down;
+    bff_worker_t **workers;
+    int nworkers;
+} bff_server_t;
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * worker.h - one worker thread: its own libuv loop, h2o context, listener
+ * (SO_REUSEPORT, so the kernel spreads connections over workers) and
+ * document cache. Nothing here is shared between threads; the worker reads
+ * the server's immutable state and bumps its atomics.
+ */
+#ifndef BFF_SERVER_WORKER_H
+#define BFF_SERVER_WORKER_H
+
+#include <pthread.h>
+#include <uv.h>
+
+#include "graphql/doc.h"
+#include "server.h"
+
+struct st_bff_worker_t {
+    bff_server_t *server;
+    int index;
+    pthread_t thread;
+    uv_loop_t loop;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    uv_tcp_t listener;
+    int listener_fd;
+    uv_async_t wakeup;
+    uv_timer_t drain_timer;
+    uint64_t drain_deadline_ms;
+    bff_doccache_t *docs;
+    long in_flight; /* GraphQL requests of this worker not yet answered */
+    uint64_t rng;   /* request ids */
+};
+
+/* Binds the listening socket (the address in the config, port already resolved). */
+int bff_worker_listen(bff_worker_t *w, char *err, size_t errlen);
+/* Starts the thread (its loop runs until shutdown completes). */
+int bff_worker_start(bff_worker_t *w);
+/* From any thread: stop accepting, finish in-flight requests, then stop. */
+void bff_worker_request_shutdown(bff_worker_t *w);
+void bff_worker_join_and_free(bff_worker_t *w);
+
+/* The worker serving a request. */
+static inline bff_worker_t *bff_worker_of(h2o_req_t *req)
+{
+    return H2O_STRUCT_FROM_MEMBER(bff_worker_t, ctx, req->conn->ctx);
+}
+
+#endif
