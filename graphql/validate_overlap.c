@@ -56,8 +56,21 @@ typedef struct st_conflicts_t {
     size_t n, cap;
 } conflicts_t;
 
+/*
+ * Bounds for hostile documents: fragments that spread each other in cycles
+ * make the sub-selection comparison recurse without end (graphql-js overflows
+ * its stack there), and many fragments spread many times make it slow.
+ * Comparisons stop descending past MAX_DEPTH nested sub-selections and stop
+ * altogether after MAX_WORK field pairs; such documents are rejected by
+ * other rules (NoFragmentCycles) or by the parser's limits anyway.
+ */
+#define MAX_DEPTH 128
+#define MAX_WORK 2000000
+
 struct st_bff_overlap_t {
     bff_vctx_t *v;
+    unsigned depth;
+    size_t work;
     bff_names_t cache;    /* selection set address -> fieldmap_t* */
     bff_names_t compared; /* "a\x01b" -> 1 (not exclusive) or 2 (exclusive) */
 };
@@ -305,6 +318,7 @@ static bool find_conflict(bff_overlap_t *o, bool parents_exclusive, const char *
                           const fdef_t *f2, conflict_t *c)
 {
     bff_arena_t *a = o->v->arena;
+    o->work++;
     bool exclusive = parents_exclusive || (f1->parent != f2->parent && f1->parent != NULL && f2->parent != NULL &&
                                            f1->parent->kind == BFF_TYPE_OBJECT && f2->parent->kind == BFF_TYPE_OBJECT);
     memset(c, 0, sizeof(*c));
@@ -325,10 +339,13 @@ static bool find_conflict(bff_overlap_t *o, bool parents_exclusive, const char *
                                      bff_vtype_str(o->v, t2));
         goto simple;
     }
-    if (f1->node->selection_set != NULL && f2->node->selection_set != NULL) {
+    if (f1->node->selection_set != NULL && f2->node->selection_set != NULL && o->depth < MAX_DEPTH &&
+        o->work < MAX_WORK) {
+        o->depth++;
         conflicts_t subs = between_sub_selections(o, exclusive, t1 ? bff_typeref_named(t1) : NULL,
                                                   f1->node->selection_set, t2 ? bff_typeref_named(t2) : NULL,
                                                   f2->node->selection_set);
+        o->depth--;
         if (subs.n == 0)
             return false;
         bff_buf_t b = BFF_BUF_INIT;
