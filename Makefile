@@ -14,16 +14,28 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBFF_WERROR=ON >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory -s
 
 build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBFF_SANITIZE=ON -DBFF_WERROR=ON >/dev/null
-	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) -- --no-print-directory -s
 
 # Every test twice: a release build, then under AddressSanitizer + UBSan.
 test: build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
+# The server on BFF_PORT beside the provider simulator on SIM_PORT; Ctrl-C stops both.
+run: build
+	@BUILD=$(BUILD) BFF_PORT=$(BFF_PORT) SIM_PORT=$(SIM_PORT) bash scripts/run.sh
+
+# Engine benchmark (graphql-js measured in the same run); writes bench/results/.
+bench: deps
+	@bash bench/engine/run.sh
+
+# libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
+fuzz: deps
+	@bash fuzz/run.sh
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-bench

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make run: the provider simulator on SIM_PORT (default 9100) and the server
+# on BFF_PORT (default 8080), both on 127.0.0.1; Ctrl-C (or SIGTERM) stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BFF_PORT=${BFF_PORT:-8080}
+SIM_PORT=${SIM_PORT:-9100}
+"$BUILD/bff-sim" --listen "127.0.0.1:$SIM_PORT" &
+sim=$!
+"$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &
+bff=$!
+stop() {
+  trap - INT TERM
+  kill -TERM "$bff" "$sim" 2>/dev/null || true
+  wait "$bff" 2>/dev/null || true
+  wait "$sim" 2>/dev/null || true
+}
+trap 'stop; exit 0' INT TERM
+# if either exits on its own (bad config, port taken), stop the other and report it
+set +e
+wait -n "$bff" "$sim"
+status=$?
+set -e
+stop
+exit "$status"
