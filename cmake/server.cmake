@@ -19,3 +19,15 @@ add_custom_command(
   DEPENDS ${BFF_GRAPHIQL_ASSETS}
   COMMENT "Copying GraphiQL assets")
 add_custom_target(bff-assets ALL DEPENDS ${CMAKE_BINARY_DIR}/assets/graphiql/graphiql.min.js)
+
+# Integration tests: the real server and real clients (curl, h2load, graphql-http audits) over loopback.
+find_program(NODE_EXECUTABLE node)
+if(NODE_EXECUTABLE)
+  add_test(NAME integration/server
+           COMMAND ${NODE_EXECUTABLE} --test ${CMAKE_SOURCE_DIR}/tests/integration/)
+  # At exit the server abandons h2o's per-thread state (h2o 2.2 cannot dispose a
+  # context with live connections), so leak checking is off for that process;
+  # ASan's other checks stay on. The engine's leak checks run in the unit tests.
+  set_tests_properties(integration/server PROPERTIES LABELS integration TIMEOUT 300
+    ENVIRONMENT "BFF_BIN=$<TARGET_FILE:bff>;ASAN_OPTIONS=detect_leaks=0:abort_on_error=1")
+endif()

@@ -42,6 +42,7 @@ typedef struct st_bff_http_gql_t {
     media_t media;
     bff_reqlog_t log;
     struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
+    bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
 
 static const char *media_type_name(media_t m)
@@ -180,6 +181,8 @@ static void finish(bff_http_gql_t *g)
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
+    if (g->completed_flag != NULL)
+        *g->completed_flag = true;
     if (g->req != NULL) {
         /* request errors carry BAD_USER_INPUT unless they have a code already */
         const bff_gql_errors_t *errs = bff_exec_errors(x);
@@ -422,8 +425,14 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         .on_done = on_exec_done,
         .cb_arg = g,
     };
-    g->exec = bff_exec_start(&er);
-    return 0; /* on_exec_done answers (maybe already has) */
+    bool completed = false;
+    g->completed_flag = &completed;
+    bff_exec_t *x = bff_exec_start(&er);
+    if (!completed) { /* resolvers are still running: keep the handle for cancellation */
+        g->completed_flag = NULL;
+        g->exec = x;
+    }
+    return 0; /* on_exec_done answers (or already has, and freed g) */
 
 done:
     finish(g); /* answered: respond() detached the hook */

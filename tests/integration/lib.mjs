@@ -1,0 +1,108 @@
+// Helpers for the integration tests: start build/bff on a free loopback
+// port, collect its JSON log lines, stop it; run curl.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '../..');
+export const requireNode = createRequire(join(root, 'tests/node/package.json'));
+export const BFF = process.env.BFF_BIN || join(root, 'build/bff');
+
+export async function startServer({ env = {}, args = [], threads = 2, expectFail = false } = {}) {
+  const proc = spawn(BFF, ['--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  let stderr = '';
+  let buffered = '';
+  proc.stdout.on('data', (d) => {
+    buffered += d;
+    let i;
+    while ((i = buffered.indexOf('\n')) >= 0) {
+      lines.push(buffered.slice(0, i));
+      buffered = buffered.slice(i + 1);
+    }
+  });
+  proc.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  if (expectFail) {
+    const r = await Promise.race([exited, timeoutAfter(10000)]);
+    return { ...r, stderr, lines };
+  }
+  const deadline = Date.now() + 15000;
+  let port = null;
+  while (port === null) {
+    const l = lines.find((x) => x.includes('"msg":"listening"'));
+    if (l) port = Number(JSON.parse(l).listen.split(':').pop());
+    else if (proc.exitCode !== null) throw new Error(`bff exited early (${proc.exitCode}): ${stderr}`);
+    else if (Date.now() > deadline) throw new Error(`bff did not start: ${stderr}`);
+    else await sleep(20);
+  }
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    lines,
+    proc,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM', timeoutMs = 20000) {
+      if (proc.exitCode === null) proc.kill(signal);
+      const r = await Promise.race([exited, timeoutAfter(timeoutMs)]);
+      if (r.code === 'timeout') proc.kill('SIGKILL');
+      return r;
+    },
+  };
+}
+
+// Runs a command without blocking this process (the server's log pipe keeps draining).
+export function run(cmd, args, { timeout = 60000 } = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeout);
+    p.on('exit', (status) => {
+      clearTimeout(t);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+// A timeout that does not keep the test process alive once the test is done.
+function timeoutAfter(ms) {
+  return new Promise((r) => setTimeout(() => r({ code: 'timeout' }), ms).unref());
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// curl with a time bound; returns { status, body, headers, httpVersion, code }
+export function curl(args, { timeout = 10 } = {}) {
+  const r = spawnSync('curl', ['-s', '-S', '--max-time', String(timeout), '-D', '-', '-w', '\n%{http_code} %{http_version}', ...args], {
+    encoding: 'utf8',
+  });
+  const out = r.stdout || '';
+  const lastNl = out.lastIndexOf('\n');
+  const [status, httpVersion] = out.slice(lastNl + 1).split(' ');
+  const rest = out.slice(0, lastNl);
+  // the last header block ends at the first blank line after the last "HTTP/" status line
+  const idx = rest.lastIndexOf('\nHTTP/') >= 0 && !rest.startsWith('HTTP/') ? rest.lastIndexOf('\nHTTP/') + 1 : rest.lastIndexOf('HTTP/');
+  const sep = rest.indexOf('\r\n\r\n', idx);
+  const headerText = sep >= 0 ? rest.slice(idx, sep) : rest;
+  const body = sep >= 0 ? rest.slice(sep + 4) : '';
+  const headers = {};
+  for (const line of headerText.split('\r\n').slice(1)) {
+    const c = line.indexOf(':');
+    if (c > 0) headers[line.slice(0, c).toLowerCase()] = line.slice(c + 1).trim();
+  }
+  return { status: Number(status), httpVersion, body, headers, code: r.status, stderr: r.stderr };
+}
+
+export function postJson(url, payload, extra = []) {
+  return curl(['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', typeof payload === 'string' ? payload : JSON.stringify(payload), ...extra, url]);
+}
