@@ -41,13 +41,17 @@ bff_gql_error_t *bff_gql_errors_add(bff_gql_errors_t *errs, bff_arena_t *arena, 
     return error_append(errs, arena, rule, bff_arena_strdup(arena, message));
 }
 
+/* The array grows in powers of two (its capacity is implied by the count), so adding n locations costs O(n). */
 void bff_gql_error_add_loc(bff_gql_error_t *err, bff_arena_t *arena, bff_ast_loc_t loc)
 {
-    bff_ast_loc_t *locs = bff_arena_alloc(arena, sizeof(*locs) * (err->nlocations + 1));
-    if (err->nlocations)
-        memcpy(locs, err->locations, sizeof(*locs) * err->nlocations);
-    locs[err->nlocations++] = loc;
-    err->locations = locs;
+    uint32_t n = err->nlocations;
+    if (n == 0 || (n & (n - 1)) == 0) {
+        bff_ast_loc_t *locs = bff_arena_alloc(arena, sizeof(*locs) * (n == 0 ? 1 : (size_t)n * 2));
+        if (n)
+            memcpy(locs, err->locations, sizeof(*locs) * n);
+        err->locations = locs;
+    }
+    err->locations[err->nlocations++] = loc;
 }
 
 void bff_gql_errors_concat(bff_gql_errors_t *to, bff_gql_errors_t *from)

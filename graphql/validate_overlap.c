@@ -16,6 +16,7 @@
  * (node addresses are printed as keys for the per-selection-set cache).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parser.h"
@@ -64,13 +65,16 @@ typedef struct st_conflicts_t {
  * altogether after MAX_WORK field pairs; such documents are rejected by
  * other rules (NoFragmentCycles) or by the parser's limits anyway.
  */
-#define MAX_DEPTH 128
-#define MAX_WORK 2000000
+#define MAX_DEPTH 32
+#define MAX_WORK 200000
+#define MAX_LOCATIONS 1000
+#define MAX_ARENA_GROWTH (16u << 20) /* nested conflicts repeat their sub-conflicts: bound the memory they take */
 
 struct st_bff_overlap_t {
     bff_vctx_t *v;
     unsigned depth;
     size_t work;
+    size_t arena_base; /* validation arena use when the rule started */
     bff_names_t cache;    /* selection set address -> fieldmap_t* */
     bff_names_t compared; /* "a\x01b" -> 1 (not exclusive) or 2 (exclusive) */
 };
@@ -91,6 +95,7 @@ bff_overlap_t *bff_overlap_new(bff_vctx_t *v)
 {
     bff_overlap_t *o = bff_arena_calloc(v->arena, 1, sizeof(*o));
     o->v = v;
+    o->arena_base = bff_arena_used(v->arena);
     bff_names_init(&o->cache, v->arena, 32);
     bff_names_init(&o->compared, v->arena, 32);
     return o;
@@ -177,19 +182,29 @@ static fieldmap_t *fragment_fields(bff_overlap_t *o, const bff_ast_node_t *frag)
 
 /* ---- the pair set ---- */
 
-static const char *pair_key(bff_overlap_t *o, const char *a, const char *b)
+/* "a\x01b" with a <= b, in `buf` (heap when long); the caller frees what is not `small`. */
+static char *pair_key(const char *a, const char *b, char *small, size_t small_len)
 {
     if (strcmp(a, b) > 0) {
         const char *t = a;
         a = b;
         b = t;
     }
-    return bff_arena_printf(o->v->arena, "%s\x01%s", a, b);
+    size_t la = strlen(a), lb = strlen(b);
+    char *k = la + lb + 2 <= small_len ? small : bff_xmalloc(la + lb + 2);
+    memcpy(k, a, la);
+    k[la] = '\x01';
+    memcpy(k + la + 1, b, lb + 1);
+    return k;
 }
 
 static bool pair_has(bff_overlap_t *o, const char *a, const char *b, bool exclusive)
 {
-    uintptr_t r = (uintptr_t)bff_names_get(&o->compared, pair_key(o, a, b));
+    char small[256];
+    char *k = pair_key(a, b, small, sizeof(small));
+    uintptr_t r = (uintptr_t)bff_names_get(&o->compared, k);
+    if (k != small)
+        free(k);
     if (r == 0)
         return false;
     return exclusive ? true : r == 1;
@@ -197,7 +212,15 @@ static bool pair_has(bff_overlap_t *o, const char *a, const char *b, bool exclus
 
 static void pair_add(bff_overlap_t *o, const char *a, const char *b, bool exclusive)
 {
-    bff_names_set(&o->compared, o->v->arena, pair_key(o, a, b), (void *)(uintptr_t)(exclusive ? 2 : 1));
+    char small[256];
+    char *k = pair_key(a, b, small, sizeof(small));
+    void *value = (void *)(uintptr_t)(exclusive ? 2 : 1);
+    if (bff_names_get(&o->compared, k) != NULL)
+        bff_names_set(&o->compared, o->v->arena, k, value); /* the key is there: only the value changes */
+    else
+        bff_names_put(&o->compared, o->v->arena, bff_arena_strdup(o->v->arena, k), value);
+    if (k != small)
+        free(k);
 }
 
 /* ---- comparing ---- */
@@ -340,7 +363,7 @@ static bool find_conflict(bff_overlap_t *o, bool parents_exclusive, const char *
         goto simple;
     }
     if (f1->node->selection_set != NULL && f2->node->selection_set != NULL && o->depth < MAX_DEPTH &&
-        o->work < MAX_WORK) {
+        o->work < MAX_WORK && bff_arena_used(o->v->arena) - o->arena_base < MAX_ARENA_GROWTH) {
         o->depth++;
         conflicts_t subs = between_sub_selections(o, exclusive, t1 ? bff_typeref_named(t1) : NULL,
                                                   f1->node->selection_set, t2 ? bff_typeref_named(t2) : NULL,
@@ -454,9 +477,10 @@ void bff_overlap_check(bff_overlap_t *o, const bff_ast_node_t *selection_set, co
                                           "Fields \"%s\" conflict because %s. Use different aliases on the fields to "
                                           "fetch both if this was intentional.",
                                           c->response_name, c->reason);
-        for (size_t k = 0; k < c->fields1.n; ++k)
+        /* every field involved, as graphql-js lists them (capped for hostile documents) */
+        for (size_t k = 0; k < c->fields1.n && k < MAX_LOCATIONS; ++k)
             bff_vloc(o->v, e, c->fields1.items[k]->loc);
-        for (size_t k = 0; k < c->fields2.n; ++k)
+        for (size_t k = 0; k < c->fields2.n && k < MAX_LOCATIONS; ++k)
             bff_vloc(o->v, e, c->fields2.items[k]->loc);
     }
 }
