@@ -9,5 +9,8 @@ if(NODE_EXECUTABLE)
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/parser/run.mjs $<TARGET_FILE:bff-schema>)
   add_test(NAME conformance/differential
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/differential/run.mjs $<TARGET_FILE:bff-schema>)
-  set_tests_properties(conformance/parser conformance/differential PROPERTIES LABELS conformance TIMEOUT 300)
+  add_test(NAME conformance/introspection
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/introspection/run.mjs $<TARGET_FILE:bff-schema>)
+  set_tests_properties(conformance/parser conformance/differential conformance/introspection
+                       PROPERTIES LABELS conformance TIMEOUT 300)
 endif()

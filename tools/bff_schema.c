@@ -8,6 +8,9 @@
  *                                            one JSON line per document:
  *                                            {"doc","accepted","stage","errors":[{"message","locations","rule"}]}
  *   bff-schema print --schema F.graphql      the schema as graphql-js printSchema prints it
+ *   bff-schema execute --schema F.graphql [--variables JSON] DOC.graphql
+ *                                            executes the document (resolvers: introspection only;
+ *                                            other fields read a null root) and prints the response
  *
  * Exit status: 0 when it ran (whatever the documents' verdicts), 1 when the
  * schema did not build, 2 on usage or I/O errors.
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/exec.h"
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 #include "graphql/validate.h"
@@ -25,7 +29,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: bff-schema parse [--max-tokens N] < docs.json\n"
                     "       bff-schema validate --schema FILE.graphql... DOC.graphql...\n"
-                    "       bff-schema print --schema FILE.graphql...\n");
+                    "       bff-schema print --schema FILE.graphql...\n"
+                    "       bff-schema execute --schema FILE.graphql... [--variables JSON] DOC.graphql\n");
     return 2;
 }
 
@@ -206,6 +211,81 @@ static int cmd_print(int argc, char **argv)
     return 0;
 }
 
+static void on_done(bff_exec_t *x, void *arg)
+{
+    *(bool *)arg = true;
+}
+
+static int cmd_execute(int argc, char **argv)
+{
+    const char **rest;
+    int nrest;
+    const char *vars_text = NULL;
+    char **args = calloc((size_t)argc + 1, sizeof(char *));
+    int nargs = 0;
+    for (int i = 0; i < argc; ++i) {
+        if (strcmp(argv[i], "--variables") == 0 && i + 1 < argc)
+            vars_text = argv[++i];
+        else
+            args[nargs++] = argv[i];
+    }
+    bff_schema_t *schema = load_schema(nargs, args, &rest, &nrest);
+    free(args);
+    if (schema == NULL) {
+        free(rest);
+        return 1;
+    }
+    int rc = 0;
+    size_t len;
+    char *text = nrest == 1 ? read_file(rest[0], &len) : NULL;
+    if (text == NULL) {
+        fprintf(stderr, "bff-schema execute: give one readable document\n");
+        free(rest);
+        bff_schema_free(schema);
+        return 2;
+    }
+    json_t *vars = NULL;
+    if (vars_text != NULL) {
+        json_error_t jerr;
+        vars = json_loads(vars_text, 0, &jerr);
+        if (!json_is_object(vars)) {
+            fprintf(stderr, "bff-schema execute: --variables is not a JSON object\n");
+            rc = 2;
+            goto done;
+        }
+    }
+    bff_arena_t *arena = bff_arena_new(0);
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_buf_t out = BFF_BUF_INIT;
+    bff_ast_node_t *doc = bff_gql_parse(arena, text, len, NULL, &errs);
+    if (doc == NULL || bff_gql_validate(schema, doc, NULL, arena, &errs) > 0) {
+        bff_buf_appends(&out, "{\"errors\":");
+        bff_gql_errors_write_json(&out, &errs);
+        bff_buf_appends(&out, "}\n");
+    } else {
+        bool done = false;
+        bff_exec_request_t req = {.schema = schema, .document = doc, .variables = vars, .arena = arena,
+                                  .on_done = on_done, .cb_arg = &done};
+        bff_exec_t *x = bff_exec_start(&req);
+        if (!done) {
+            fprintf(stderr, "bff-schema execute: a resolver did not complete synchronously\n");
+            rc = 1;
+        } else {
+            bff_exec_write_response(x, &out, NULL);
+            bff_buf_appendc(&out, '\n');
+        }
+    }
+    fwrite(out.data, 1, out.len, stdout);
+    bff_buf_free(&out);
+    bff_arena_free(arena);
+done:
+    json_decref(vars);
+    free(text);
+    free(rest);
+    bff_schema_free(schema);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -216,5 +296,7 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 2, argv + 2);
     if (strcmp(argv[1], "print") == 0)
         return cmd_print(argc - 2, argv + 2);
+    if (strcmp(argv[1], "execute") == 0)
+        return cmd_execute(argc - 2, argv + 2);
     return usage();
 }
