@@ -11,6 +11,10 @@ if(NODE_EXECUTABLE)
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/differential/run.mjs $<TARGET_FILE:bff-schema>)
   add_test(NAME conformance/introspection
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/introspection/run.mjs $<TARGET_FILE:bff-schema>)
-  set_tests_properties(conformance/parser conformance/differential conformance/introspection
-                       PROPERTIES LABELS conformance TIMEOUT 300)
+  add_test(NAME conformance/graphql-cats
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/cats/run.mjs $<TARGET_FILE:bff-schema>)
+  add_test(NAME conformance/spec-examples
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/spec/run.mjs $<TARGET_FILE:bff-schema>)
+  set_tests_properties(conformance/parser conformance/differential conformance/introspection conformance/graphql-cats
+                       conformance/spec-examples PROPERTIES LABELS conformance TIMEOUT 300)
 endif()

@@ -326,20 +326,56 @@ static void walk_directives(bff_vctx_t *v, const bff_ast_list_t *dirs, bff_direc
 
 /* ---- type conditions ---- */
 
-static void known_type_name(bff_vctx_t *v, const bff_ast_node_t *type_node)
+static bool is_type_definition(bff_ast_kind_t k)
+{
+    return k == BFF_AST_SCALAR_TYPE_DEFINITION || k == BFF_AST_OBJECT_TYPE_DEFINITION ||
+           k == BFF_AST_INTERFACE_TYPE_DEFINITION || k == BFF_AST_UNION_TYPE_DEFINITION ||
+           k == BFF_AST_ENUM_TYPE_DEFINITION || k == BFF_AST_INPUT_OBJECT_TYPE_DEFINITION;
+}
+
+static const char *const standard_type_names[] = {"String",      "Int",    "Float",   "Boolean",      "ID",
+                                                  "__Schema",    "__Directive", "__DirectiveLocation", "__Type",
+                                                  "__Field",     "__InputValue", "__EnumValue", "__TypeKind"};
+#define NSTANDARD (sizeof(standard_type_names) / sizeof(standard_type_names[0]))
+
+/*
+ * KnownTypeNames: known when the schema has the type or the document defines
+ * it; in type-system definitions (`in_sdl`) the standard scalars and
+ * introspection types are known too, and suggested.
+ */
+static void known_type_name_in(bff_vctx_t *v, const bff_ast_node_t *type_node, bool in_sdl)
 {
     while (type_node->kind != BFF_AST_NAMED_TYPE)
         type_node = type_node->type;
     if (!bff_rule_on(v, BFF_RULE_KNOWN_TYPE_NAMES) || bff_schema_type(v->schema, type_node->name) != NULL)
         return;
-    const char **names = bff_arena_alloc(v->arena, (v->schema->ntypes + 1) * sizeof(*names));
+    const bff_ast_node_t *doc = v->doc;
+    for (uint32_t i = 0; i < doc->definitions.len; ++i)
+        if (is_type_definition(doc->definitions.items[i]->kind) &&
+            strcmp(doc->definitions.items[i]->name, type_node->name) == 0)
+            return;
+    if (in_sdl)
+        for (size_t i = 0; i < NSTANDARD; ++i)
+            if (strcmp(standard_type_names[i], type_node->name) == 0)
+                return;
+    size_t cap = v->schema->ntypes + doc->definitions.len + NSTANDARD + 1, n = 0;
+    const char **names = bff_arena_alloc(v->arena, cap * sizeof(*names));
+    if (in_sdl)
+        for (size_t i = 0; i < NSTANDARD; ++i)
+            names[n++] = standard_type_names[i];
     for (uint32_t i = 0; i < v->schema->ntypes; ++i)
-        names[i] = v->schema->types[i]->name;
+        names[n++] = v->schema->types[i]->name;
+    for (uint32_t i = 0; i < doc->definitions.len; ++i)
+        if (is_type_definition(doc->definitions.items[i]->kind))
+            names[n++] = doc->definitions.items[i]->name;
     const char *msg = bff_arena_printf(v->arena, "Unknown type \"%s\".", type_node->name);
-    bff_vloc(v,
-             bff_vreport(v, BFF_RULE_KNOWN_TYPE_NAMES,
-                         with_suggestions(v, msg, NULL, type_node->name, names, v->schema->ntypes)),
+    bff_vloc(v, bff_vreport(v, BFF_RULE_KNOWN_TYPE_NAMES, with_suggestions(v, msg, NULL, type_node->name, names, n)),
              type_node->loc);
+}
+
+static void known_type_name(bff_vctx_t *v, const bff_ast_node_t *type_node)
+{
+    known_type_name_in(v, type_node, false);
 }
 
 static void possible_spread(bff_vctx_t *v, const bff_type_t *frag_type, const bff_type_t *parent, const char *frag_name,
@@ -968,6 +1004,77 @@ static void no_unused_fragments(bff_vctx_t *v)
     }
 }
 
+/* ---- type-system definitions in an executable document ---- */
+
+static bff_directive_location_t sdl_location(bff_ast_kind_t k)
+{
+    switch (k) {
+    case BFF_AST_SCHEMA_DEFINITION:
+    case BFF_AST_SCHEMA_EXTENSION:
+        return BFF_DIRLOC_SCHEMA;
+    case BFF_AST_SCALAR_TYPE_DEFINITION:
+    case BFF_AST_SCALAR_TYPE_EXTENSION:
+        return BFF_DIRLOC_SCALAR;
+    case BFF_AST_OBJECT_TYPE_DEFINITION:
+    case BFF_AST_OBJECT_TYPE_EXTENSION:
+        return BFF_DIRLOC_OBJECT;
+    case BFF_AST_INTERFACE_TYPE_DEFINITION:
+    case BFF_AST_INTERFACE_TYPE_EXTENSION:
+        return BFF_DIRLOC_INTERFACE;
+    case BFF_AST_UNION_TYPE_DEFINITION:
+    case BFF_AST_UNION_TYPE_EXTENSION:
+        return BFF_DIRLOC_UNION;
+    case BFF_AST_ENUM_TYPE_DEFINITION:
+    case BFF_AST_ENUM_TYPE_EXTENSION:
+        return BFF_DIRLOC_ENUM;
+    default:
+        return BFF_DIRLOC_INPUT_OBJECT;
+    }
+}
+
+static void walk_sdl_input_values(bff_vctx_t *v, const bff_ast_list_t *values, bff_directive_location_t location)
+{
+    for (uint32_t i = 0; i < values->len; ++i) {
+        const bff_ast_node_t *iv = values->items[i];
+        known_type_name_in(v, iv->type, true);
+        walk_value(v, iv->default_value, NULL, false);
+        walk_directives(v, &iv->directives, location);
+    }
+}
+
+/*
+ * graphql-js's rules visit every node of the document, so type-system
+ * definitions in an executable document (already an ExecutableDefinitions
+ * error) also get the directive, argument, type-name and value checks.
+ */
+static void walk_sdl(bff_vctx_t *v, const bff_ast_node_t *d)
+{
+    if (d->kind == BFF_AST_DIRECTIVE_DEFINITION) {
+        walk_sdl_input_values(v, &d->arguments, BFF_DIRLOC_ARGUMENT_DEFINITION);
+        return;
+    }
+    walk_directives(v, &d->directives, sdl_location(d->kind));
+    for (uint32_t i = 0; i < d->operation_types.len; ++i)
+        known_type_name_in(v, d->operation_types.items[i]->type, true);
+    for (uint32_t i = 0; i < d->interfaces.len; ++i)
+        known_type_name_in(v, d->interfaces.items[i], true);
+    for (uint32_t i = 0; i < d->types.len; ++i)
+        known_type_name_in(v, d->types.items[i], true);
+    bool input = d->kind == BFF_AST_INPUT_OBJECT_TYPE_DEFINITION || d->kind == BFF_AST_INPUT_OBJECT_TYPE_EXTENSION;
+    if (input) {
+        walk_sdl_input_values(v, &d->fields, BFF_DIRLOC_INPUT_FIELD_DEFINITION);
+    } else {
+        for (uint32_t i = 0; i < d->fields.len; ++i) {
+            const bff_ast_node_t *f = d->fields.items[i];
+            walk_sdl_input_values(v, &f->arguments, BFF_DIRLOC_ARGUMENT_DEFINITION);
+            known_type_name_in(v, f->type, true);
+            walk_directives(v, &f->directives, BFF_DIRLOC_FIELD_DEFINITION);
+        }
+    }
+    for (uint32_t i = 0; i < d->values.len; ++i)
+        walk_directives(v, &d->values.items[i]->directives, BFF_DIRLOC_ENUM_VALUE);
+}
+
 static void run(bff_vctx_t *v)
 {
     const bff_ast_node_t *doc = v->doc;
@@ -1006,6 +1113,8 @@ static void run(bff_vctx_t *v)
             if (bff_rule_on(v, BFF_RULE_NO_FRAGMENT_CYCLES))
                 detect_cycles(&cycles, d);
             walk_fragment(&w, d);
+        } else {
+            walk_sdl(v, d);
         }
     }
     free(cycles.path);

@@ -4,7 +4,7 @@
  *   bff-schema parse [--max-tokens N]        JSON array of documents on stdin ->
  *                                            one JSON line each: {"ok":true,"printed":...}
  *                                            or {"ok":false,"message":...,"line":L,"column":C}
- *   bff-schema validate --schema F.graphql [--schema G.graphql] DOC.graphql...
+ *   bff-schema validate --schema F.graphql [--schema G.graphql] [--rules A,B | --skip-rules A,B] DOC.graphql...
  *                                            one JSON line per document:
  *                                            {"doc","accepted","stage","errors":[{"message","locations","rule"}]}
  *   bff-schema print --schema F.graphql      the schema as graphql-js printSchema prints it
@@ -28,7 +28,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: bff-schema parse [--max-tokens N] < docs.json\n"
-                    "       bff-schema validate --schema FILE.graphql... DOC.graphql...\n"
+                    "       bff-schema validate --schema FILE.graphql... [--rules A,B | --skip-rules A,B] DOC.graphql...\n"
                     "       bff-schema print --schema FILE.graphql...\n"
                     "       bff-schema execute --schema FILE.graphql... [--variables JSON] DOC.graphql\n");
     return 2;
@@ -112,9 +112,12 @@ static bff_schema_t *load_schema(int argc, char **argv, const char ***rest, int 
     *rest = calloc((size_t)argc + 1, sizeof(char *));
     int ns = 0;
     *nrest = 0;
+    bff_schema_options_t opts = {false};
     for (int i = 0; i < argc; ++i) {
         if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
             schemas[ns++] = argv[++i];
+        else if (strcmp(argv[i], "--assume-valid-sdl") == 0)
+            opts.assume_valid = true; /* like graphql-js assumeValidSDL: undefined directives allowed */
         else
             (*rest)[(*nrest)++] = argv[i];
     }
@@ -125,7 +128,7 @@ static bff_schema_t *load_schema(int argc, char **argv, const char ***rest, int 
     }
     bff_arena_t *err_arena = bff_arena_new(0);
     bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-    bff_schema_t *schema = bff_schema_build_files(schemas, (size_t)ns, NULL, err_arena, &errs);
+    bff_schema_t *schema = bff_schema_build_files(schemas, (size_t)ns, &opts, err_arena, &errs);
     if (schema == NULL) {
         for (bff_gql_error_t *e = errs.head; e != NULL; e = e->next)
             fprintf(stderr, "schema: %s\n", e->message);
@@ -135,11 +138,52 @@ static bff_schema_t *load_schema(int argc, char **argv, const char ***rest, int 
     return schema;
 }
 
+/* A set of graphql-js rule names ("ScalarLeafs" or "ScalarLeafsRule", comma-separated) as a bit set; -1 on an unknown name. */
+static int64_t rule_set(const char *list)
+{
+    int64_t set = 0;
+    char *copy = strdup(list);
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        int found = -1;
+        for (int r = 0; r < BFF_RULE_COUNT && found < 0; ++r) {
+            const char *full = bff_validation_rule_name((bff_validation_rule_t)r);
+            size_t n = strlen(name);
+            if (strcmp(full, name) == 0 || (strncmp(full, name, n) == 0 && strcmp(full + n, "Rule") == 0))
+                found = r;
+        }
+        if (found < 0) {
+            fprintf(stderr, "bff-schema: unknown validation rule %s\n", name);
+            free(copy);
+            return -1;
+        }
+        set |= (int64_t)1 << found;
+    }
+    free(copy);
+    return set;
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     const char **docs;
     int ndocs;
-    bff_schema_t *schema = load_schema(argc, argv, &docs, &ndocs);
+    bff_validate_options_t vopts = {0, 0};
+    char **args = calloc((size_t)argc + 1, sizeof(char *));
+    int nargs = 0;
+    for (int i = 0; i < argc; ++i) {
+        bool only = strcmp(argv[i], "--rules") == 0, skip = strcmp(argv[i], "--skip-rules") == 0;
+        if ((only || skip) && i + 1 < argc) {
+            int64_t set = rule_set(argv[++i]);
+            if (set < 0) {
+                free(args);
+                return 2;
+            }
+            vopts.skip_rules = only ? ~(uint64_t)set : (uint64_t)set;
+        } else {
+            args[nargs++] = argv[i];
+        }
+    }
+    bff_schema_t *schema = load_schema(nargs, args, &docs, &ndocs);
+    free(args);
     if (schema == NULL) {
         free(docs);
         return 1;
@@ -160,7 +204,7 @@ static int cmd_validate(int argc, char **argv)
         bff_ast_node_t *doc = bff_gql_parse(arena, text, len, NULL, &errs);
         if (doc == NULL)
             stage = "parse";
-        else if (bff_gql_validate(schema, doc, NULL, arena, &errs) > 0)
+        else if (bff_gql_validate(schema, doc, &vopts, arena, &errs) > 0)
             stage = "validate";
         bff_buf_reset(&out);
         bff_buf_appends(&out, "{\"doc\":");
