@@ -15,6 +15,8 @@ if(NODE_EXECUTABLE)
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/cats/run.mjs $<TARGET_FILE:bff-schema>)
   add_test(NAME conformance/spec-examples
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/spec/run.mjs $<TARGET_FILE:bff-schema>)
+  add_test(NAME conformance/schema-building
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/sdl/run.mjs $<TARGET_FILE:bff-schema>)
   set_tests_properties(conformance/parser conformance/differential conformance/introspection conformance/graphql-cats
-                       conformance/spec-examples PROPERTIES LABELS conformance TIMEOUT 300)
+                       conformance/spec-examples conformance/schema-building PROPERTIES LABELS conformance TIMEOUT 300)
 endif()

@@ -89,11 +89,19 @@ static size_t utf8_encode(char *out, uint32_t cp)
     return 4;
 }
 
-/* UTF-16 code units in src[from, to). */
+/* UTF-16 code units in src[from, to); ASCII runs are counted eight bytes at a time. */
 static uint32_t utf16_units(const char *src, size_t from, size_t to)
 {
     uint32_t n = 0;
-    for (size_t i = from; i < to; ++i) {
+    size_t i = from;
+    for (; i + 8 <= to; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        if ((w & 0x8080808080808080ull) != 0)
+            break;
+        n += 8;
+    }
+    for (; i < to; ++i) {
         unsigned char c = (unsigned char)src[i];
         if ((c & 0xC0) != 0x80)
             n += c >= 0xF0 ? 2 : 1;
