@@ -13,6 +13,7 @@
  * as long as the arena (exec.h's contract).
  */
 #include "exec_internal.h"
+#include "suggest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -250,140 +251,18 @@ void bff_exec_inspect_value(bff_buf_t *out, const bff_value_t *v)
     }
 }
 
-/* ---- suggestionList() + didYouMean() ---- */
-
-static int lexical_distance(const char *input, const char *option, int threshold)
-{
-    if (strcmp(input, option) == 0)
-        return 0;
-    size_t il = strlen(input), ol = strlen(option);
-    if (il == ol) {
-        size_t i = 0;
-        while (i < il && tolower((unsigned char)input[i]) == tolower((unsigned char)option[i]))
-            ++i;
-        if (i == il)
-            return 1; /* a case change counts as a single edit */
-    }
-    const char *a = option, *b = input;
-    size_t al = ol, bl = il;
-    if (al < bl) {
-        a = input;
-        b = option;
-        al = il;
-        bl = ol;
-    }
-    if ((int)(al - bl) > threshold)
-        return -1;
-    int *rows = bff_xmalloc(3 * (bl + 1) * sizeof(int));
-    int *r[3] = {rows, rows + bl + 1, rows + 2 * (bl + 1)};
-    for (size_t j = 0; j <= bl; ++j)
-        r[0][j] = (int)j;
-    int result = -1;
-    for (size_t i = 1; i <= al; ++i) {
-        int *up = r[(i - 1) % 3], *cur = r[i % 3];
-        int smallest = cur[0] = (int)i;
-        for (size_t j = 1; j <= bl; ++j) {
-            char ac = (char)tolower((unsigned char)a[i - 1]), bc = (char)tolower((unsigned char)b[j - 1]);
-            int cost = ac == bc ? 0 : 1;
-            int cell = up[j] + 1;
-            if (cur[j - 1] + 1 < cell)
-                cell = cur[j - 1] + 1;
-            if (up[j - 1] + cost < cell)
-                cell = up[j - 1] + cost;
-            if (i > 1 && j > 1 && ac == (char)tolower((unsigned char)b[j - 2]) &&
-                (char)tolower((unsigned char)a[i - 2]) == bc) {
-                int dd = r[(i - 2) % 3][j - 2] + 1;
-                if (dd < cell)
-                    cell = dd;
-            }
-            if (cell < smallest)
-                smallest = cell;
-            cur[j] = cell;
-        }
-        if (smallest > threshold)
-            goto done;
-    }
-    result = r[al % 3][bl];
-    if (result > threshold)
-        result = -1;
-done:
-    free(rows);
-    return result;
-}
-
-static int natural_compare(const char *a, const char *b)
-{
-    size_t ai = 0, bi = 0, al = strlen(a), bl = strlen(b);
-    while (ai < al && bi < bl) {
-        unsigned char ac = (unsigned char)a[ai], bc = (unsigned char)b[bi];
-        if (isdigit(ac) && isdigit(bc)) {
-            unsigned long long an = 0, bn = 0;
-            do {
-                an = an * 10 + (unsigned)(a[ai++] - '0');
-            } while (ai < al && isdigit((unsigned char)a[ai]) && an > 0);
-            do {
-                bn = bn * 10 + (unsigned)(b[bi++] - '0');
-            } while (bi < bl && isdigit((unsigned char)b[bi]) && bn > 0);
-            if (an != bn)
-                return an < bn ? -1 : 1;
-        } else {
-            if (ac != bc)
-                return ac < bc ? -1 : 1;
-            ++ai;
-            ++bi;
-        }
-    }
-    return (int)al - (int)bl;
-}
-
-typedef struct {
-    const char *name;
-    int dist;
-} suggestion_t;
-
-static int suggestion_cmp(const void *pa, const void *pb)
-{
-    const suggestion_t *a = pa, *b = pb;
-    if (a->dist != b->dist)
-        return a->dist - b->dist;
-    return natural_compare(a->name, b->name);
-}
+/* ---- didYouMean() for coercion messages (suggest.c has the algorithm) ---- */
 
 void bff_exec_did_you_mean(bff_buf_t *out, const char *sub, const char *input, const char *const *options,
                            size_t noptions)
 {
     if (noptions == 0)
         return;
-    suggestion_t *s = bff_xmalloc(noptions * sizeof(*s));
-    size_t n = 0;
-    int threshold = (int)(strlen(input) * 4 / 10) + 1;
-    for (size_t i = 0; i < noptions; ++i) {
-        int d = lexical_distance(input, options[i], threshold);
-        if (d >= 0) {
-            s[n].name = options[i];
-            s[n].dist = d;
-            ++n;
-        }
-    }
-    qsort(s, n, sizeof(*s), suggestion_cmp);
-    if (n > 0) {
-        bff_buf_appends(out, " Did you mean ");
-        if (sub != NULL) {
-            bff_buf_appends(out, sub);
-            bff_buf_appendc(out, ' ');
-        }
-        if (n == 1) {
-            bff_buf_printf(out, "\"%s\"?", s[0].name);
-        } else if (n == 2) {
-            bff_buf_printf(out, "\"%s\" or \"%s\"?", s[0].name, s[1].name);
-        } else {
-            size_t shown = n < 5 ? n : 5;
-            for (size_t i = 0; i + 1 < shown; ++i)
-                bff_buf_printf(out, "\"%s\", ", s[i].name);
-            bff_buf_printf(out, "or \"%s\"?", s[shown - 1].name);
-        }
-    }
-    free(s);
+    bff_arena_t *scratch = bff_arena_new(0);
+    const char **sugg;
+    size_t n = bff_suggestion_list(scratch, input, options, noptions, &sugg);
+    bff_did_you_mean(out, sub, sugg, n);
+    bff_arena_free(scratch);
 }
 
 /* ---- JSON <-> values ---- */

@@ -44,6 +44,8 @@ size_t bff_schema_validate_types(const bff_schema_t *schema, bff_arena_t *arena,
 /* Introspection: the SDL of the introspection types, and the resolver binding once they are built. */
 extern const char bff_introspection_sdl[];
 void bff_introspection_bind(bff_schema_t *schema);
+/* Where directives on a type-system definition or extension apply (SCHEMA, OBJECT, ...). */
+bff_directive_location_t bff_directive_location_of_definition(bff_ast_kind_t kind);
 /* A default value as introspection and printSchema show it (coerced, then printed). */
 void bff_schema_print_default(bff_buf_t *out, const bff_schema_t *schema, const bff_input_value_t *v);
 

@@ -349,7 +349,7 @@ static void check_input_value_defs(sdl_t *s, const bff_ast_list_t *args, const c
 
 /* ---- per definition ---- */
 
-static bff_directive_location_t location_of(bff_ast_kind_t k)
+bff_directive_location_t bff_directive_location_of_definition(bff_ast_kind_t k)
 {
     switch (k) {
     case BFF_AST_SCHEMA_DEFINITION:
@@ -463,7 +463,7 @@ static void check_extension_target(sdl_t *s, const bff_ast_node_t *ext)
 
 static void check_type_node(sdl_t *s, const bff_ast_node_t *n, bff_names_t *fields_seen, bff_names_t *values_seen)
 {
-    check_directives(s, &n->directives, location_of(n->kind), type_seen(s, n->name));
+    check_directives(s, &n->directives, bff_directive_location_of_definition(n->kind), type_seen(s, n->name));
     for (uint32_t i = 0; i < n->interfaces.len; ++i)
         check_type_ref(s, n->interfaces.items[i]);
     for (uint32_t i = 0; i < n->types.len; ++i)

@@ -1006,32 +1006,6 @@ static void no_unused_fragments(bff_vctx_t *v)
 
 /* ---- type-system definitions in an executable document ---- */
 
-static bff_directive_location_t sdl_location(bff_ast_kind_t k)
-{
-    switch (k) {
-    case BFF_AST_SCHEMA_DEFINITION:
-    case BFF_AST_SCHEMA_EXTENSION:
-        return BFF_DIRLOC_SCHEMA;
-    case BFF_AST_SCALAR_TYPE_DEFINITION:
-    case BFF_AST_SCALAR_TYPE_EXTENSION:
-        return BFF_DIRLOC_SCALAR;
-    case BFF_AST_OBJECT_TYPE_DEFINITION:
-    case BFF_AST_OBJECT_TYPE_EXTENSION:
-        return BFF_DIRLOC_OBJECT;
-    case BFF_AST_INTERFACE_TYPE_DEFINITION:
-    case BFF_AST_INTERFACE_TYPE_EXTENSION:
-        return BFF_DIRLOC_INTERFACE;
-    case BFF_AST_UNION_TYPE_DEFINITION:
-    case BFF_AST_UNION_TYPE_EXTENSION:
-        return BFF_DIRLOC_UNION;
-    case BFF_AST_ENUM_TYPE_DEFINITION:
-    case BFF_AST_ENUM_TYPE_EXTENSION:
-        return BFF_DIRLOC_ENUM;
-    default:
-        return BFF_DIRLOC_INPUT_OBJECT;
-    }
-}
-
 static void walk_sdl_input_values(bff_vctx_t *v, const bff_ast_list_t *values, bff_directive_location_t location)
 {
     for (uint32_t i = 0; i < values->len; ++i) {
@@ -1053,7 +1027,7 @@ static void walk_sdl(bff_vctx_t *v, const bff_ast_node_t *d)
         walk_sdl_input_values(v, &d->arguments, BFF_DIRLOC_ARGUMENT_DEFINITION);
         return;
     }
-    walk_directives(v, &d->directives, sdl_location(d->kind));
+    walk_directives(v, &d->directives, bff_directive_location_of_definition(d->kind));
     for (uint32_t i = 0; i < d->operation_types.len; ++i)
         known_type_name_in(v, d->operation_types.items[i]->type, true);
     for (uint32_t i = 0; i < d->interfaces.len; ++i)
