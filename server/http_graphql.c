@@ -169,8 +169,6 @@ static void on_pool_dispose(void *p)
 
 static void finish(bff_http_gql_t *g)
 {
-    g->worker->in_flight--;
-    atomic_fetch_sub(&g->worker->server->metrics.in_flight, 1);
     if (g->doc != NULL)
         bff_gql_doc_release(g->doc);
     json_decref(g->params);
@@ -312,8 +310,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->req = req;
     g->worker = w;
     g->arena = bff_arena_new(16 * 1024);
-    w->in_flight++;
-    atomic_fetch_add(&w->server->metrics.in_flight, 1);
+    bff_worker_track_request(w, req);
     bff_reqlog_begin(&g->log, req, &w->rng);
     g->log.client = bff_req_header(req, NULL, "x-client-name");
     if (g->log.client == NULL)

@@ -4,8 +4,8 @@
  * Shutdown: the main thread sends `wakeup`; the worker closes its listener,
  * asks h2o to shut its connections down (GOAWAY for HTTP/2, close after the
  * current response for HTTP/1.1) and polls every 20 ms until its in-flight
- * GraphQL requests are answered or the deadline passes; then it stops its
- * loop and closes every handle left.
+ * GraphQL requests are fully sent or the deadline passes; then it stops its
+ * loop and the thread ends.
  */
 #include "worker.h"
 
@@ -89,6 +89,21 @@ int bff_worker_listen(bff_worker_t *w, char *err, size_t errlen)
     return 0;
 }
 
+static void on_request_disposed(void *p)
+{
+    bff_worker_t *w = *(bff_worker_t **)p;
+    w->in_flight--;
+    atomic_fetch_sub(&w->server->metrics.in_flight, 1);
+}
+
+void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req)
+{
+    bff_worker_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_request_disposed);
+    *slot = w;
+    w->in_flight++;
+    atomic_fetch_add(&w->server->metrics.in_flight, 1);
+}
+
 static void drain_check(uv_timer_t *t)
 {
     bff_worker_t *w = t->data;
@@ -108,23 +123,15 @@ static void on_wakeup(uv_async_t *a)
     uv_timer_start(&w->drain_timer, drain_check, 0, 20);
 }
 
-static void close_any(uv_handle_t *h, void *arg)
-{
-    if (!uv_is_closing(h))
-        uv_close(h, NULL);
-}
-
 static void *worker_main(void *arg)
 {
     bff_worker_t *w = arg;
-    uv_run(&w->loop, UV_RUN_DEFAULT);
     /*
-     * Drained (or out of time): close every handle left, connections included.
-     * h2o 2.2 cannot dispose a context whose connections or graceful-shutdown
-     * timers are still registered, and the process exits next, so the context
-     * is abandoned rather than disposed.
+     * Returns once drained (or out of time). Connections still open are left
+     * as they are: h2o 2.2 can neither dispose a context with live connections
+     * nor survive its sockets being closed under it, and the process exits
+     * next, which closes them.
      */
-    uv_walk(&w->loop, close_any, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     return NULL;
 }
@@ -157,7 +164,7 @@ void bff_worker_request_shutdown(bff_worker_t *w)
 void bff_worker_join_and_free(bff_worker_t *w)
 {
     pthread_join(w->thread, NULL);
-    uv_loop_close(&w->loop);
+    /* the loop and h2o context are abandoned (see worker_main); the rest is ours to free */
     bff_doccache_free(w->docs);
     free(w);
 }

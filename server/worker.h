@@ -26,7 +26,7 @@ struct st_bff_worker_t {
     uv_timer_t drain_timer;
     uint64_t drain_deadline_ms;
     bff_doccache_t *docs;
-    long in_flight; /* GraphQL requests of this worker not yet answered */
+    long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     uint64_t rng;   /* request ids */
 };
 
@@ -37,6 +37,13 @@ int bff_worker_start(bff_worker_t *w);
 /* From any thread: stop accepting, finish in-flight requests, then stop. */
 void bff_worker_request_shutdown(bff_worker_t *w);
 void bff_worker_join_and_free(bff_worker_t *w);
+
+/*
+ * Counts `req` as in flight until h2o disposes it, which happens once the
+ * response has been written out (or the client has gone): graceful shutdown
+ * waits for these.
+ */
+void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req);
 
 /* The worker serving a request. */
 static inline bff_worker_t *bff_worker_of(h2o_req_t *req)

@@ -48,6 +48,12 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
     lines,
     proc,
     stderr: () => stderr,
+    // waits for the process to exit on its own (after a signal sent earlier)
+    async wait(timeoutMs = 20000) {
+      const r = await Promise.race([exited, timeoutAfter(timeoutMs)]);
+      if (r.code === 'timeout') proc.kill('SIGKILL');
+      return r;
+    },
     async stop(signal = 'SIGTERM', timeoutMs = 20000) {
       if (proc.exitCode === null) proc.kill(signal);
       const r = await Promise.race([exited, timeoutAfter(timeoutMs)]);
