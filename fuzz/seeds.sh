@@ -2,7 +2,8 @@
 # Writes a fuzz target's seed inputs into directory $1: the parser edge cases
 # (tests/conformance/parser/edge_cases.json), the differential corpus
 # documents, the kitchen-sink corpus in ../shared/conformance/corpus when
-# present, and past crash inputs of target $2 (parse or validate).
+# present, the committed fuzz corpus (fuzz/corpus/$2: small inputs that each
+# add coverage) and past crash inputs of target $2 (parse or validate).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$1"
@@ -21,4 +22,5 @@ for (const f of fs.readdirSync(process.argv[2]).sort()) {
 if [ -d "$root/../shared/conformance/corpus" ]; then
   find "$root/../shared/conformance/corpus" -name '*.graphql' -exec cp {} "$out/" \;
 fi
+cp "$root"/fuzz/corpus/"$target"/* "$out/" 2>/dev/null || true
 cp "$root"/fuzz/crashes/"$target"/* "$out/" 2>/dev/null || true
