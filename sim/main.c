@@ -2,66 +2,625 @@
  * sim/main.c - build/bff-sim, the provider simulator: the embedded default
  * upstream the server talks to when no real providers are configured.
  *
- * This is its foundation: an h2o server on one libuv loop with the control
- * endpoints (/healthz, GET /_sim/stats, POST /_sim/reset). The fake vendor
- * APIs (catalog, pricing, inventory, ...) and fault injection come with the
- * commerce slice; until then /_sim/stats lists no providers.
+ * One h2o server on one libuv loop. Each provider (PROVIDERS table) has its
+ * own path prefix and vendor style, served from the seeded catalog in data.c:
+ *   catalog (PIM)      GET  /catalog/v1/products?page=&per_page=&collection=&vendor=&handle=
+ *                      GET  /catalog/v1/products/{id}, GET /catalog/v1/collections
+ *                      pages by number; list prices as decimal strings ("129.90")
+ *   pricing (ERP)      POST /pricing/v2/quotes {"currency","skus":[...]}  -> amounts in minor units
+ *   inventory          GET  /inventory/levels?sku=A&sku=B                 -> per location
+ *   reviews            GET  /reviews/products/{id}?limit=
+ *   recommendations    GET  /recs/for/{id}?n=
+ * Control plane:       GET /_sim/stats, POST /_sim/faults, POST /_sim/reset, GET /healthz
+ *
+ * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
+ * latency_ms, error_rate (0..1, answers 500), status (answer this status),
+ * hang (never answer), close (reset the connection mid-response), garbage
+ * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest).
+ * Faults apply to provider paths only, never to /_sim or /healthz.
  *
  *   bff-sim [--listen HOST:PORT]      (default 127.0.0.1:9100; SIM_PORT also sets the port)
  *
- * SIGINT/SIGTERM stop it (exit 0).
+ * The promotions, tax, shipping, payments and orders providers are listed
+ * (stats, faults) but not served yet: they answer 501.
  */
 #include <h2o.h>
 #include <h2o/socket/uv-binding.h>
+#include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
+
+#include "data.h"
+
+#define PROVIDERS(X)                                                                                                  \
+    X(CATALOG, "catalog", "/catalog")                                                                                 \
+    X(PRICING, "pricing", "/pricing")                                                                                 \
+    X(INVENTORY, "inventory", "/inventory")                                                                           \
+    X(PROMOTIONS, "promotions", "/promotions")                                                                        \
+    X(TAX, "tax", "/tax")                                                                                             \
+    X(SHIPPING, "shipping", "/shipping")                                                                              \
+    X(PAYMENTS, "payments", "/payments")                                                                              \
+    X(ORDERS, "orders", "/orders")                                                                                    \
+    X(REVIEWS, "reviews", "/reviews")                                                                                 \
+    X(RECOMMENDATIONS, "recommendations", "/recs")
+
+typedef enum {
+#define PROVIDER_ENUM(id, name, prefix) P_##id,
+    PROVIDERS(PROVIDER_ENUM)
+#undef PROVIDER_ENUM
+        P_COUNT
+} provider_t;
+
+static const char *const provider_names[] = {
+#define PROVIDER_NAME(id, name, prefix) name,
+    PROVIDERS(PROVIDER_NAME)
+#undef PROVIDER_NAME
+};
+
+static const char *const provider_prefixes[] = {
+#define PROVIDER_PREFIX(id, name, prefix) prefix,
+    PROVIDERS(PROVIDER_PREFIX)
+#undef PROVIDER_PREFIX
+};
+
+typedef struct st_faults_t {
+    int latency_ms;
+    double error_rate;
+    int status;
+    int hang, close, garbage;
+    int slow_body_ms;
+} faults_t;
 
 typedef struct st_sim_t {
     h2o_globalconf_t config;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
-    unsigned long long requests; /* control-plane requests served (loop thread only) */
+    uv_loop_t *loop;
+    sim_data_t *data;
+    faults_t faults[P_COUNT];
+    unsigned long long requests[P_COUNT];
+    unsigned long long faulted[P_COUNT];
+    uint64_t rng;
 } sim_t;
+
+typedef struct st_provider_handler_t {
+    h2o_handler_t super;
+    provider_t provider;
+} provider_handler_t;
 
 static sim_t sim;
 
-static int send_json(h2o_req_t *req, int status, const char *body)
+/* ---- responses (with faults) ---- */
+
+typedef struct st_pending_t {
+    uv_timer_t timer;
+    h2o_req_t *req; /* NULL once the request is gone */
+    int status;
+    char *body;
+    size_t len;
+    int slow_ms;
+    size_t sent;
+    h2o_generator_t generator;
+    struct st_pending_t **slot;
+} pending_t;
+
+static void pending_closed(uv_handle_t *h)
+{
+    pending_t *p = (pending_t *)h;
+    free(p->body);
+    free(p);
+}
+
+static void pending_done(pending_t *p)
+{
+    if (p->slot != NULL)
+        *p->slot = NULL;
+    uv_close((uv_handle_t *)&p->timer, pending_closed);
+}
+
+static void on_req_gone(void *arg)
+{
+    pending_t *p = *(pending_t **)arg;
+    if (p != NULL) {
+        p->req = NULL;
+        p->slot = NULL;
+        uv_timer_stop(&p->timer);
+        pending_done(p);
+    }
+}
+
+static void slow_rest(uv_timer_t *t)
+{
+    pending_t *p = (pending_t *)t;
+    if (p->req != NULL) {
+        h2o_iovec_t rest = h2o_iovec_init(p->body + p->sent, p->len - p->sent);
+        pending_done(p);
+        h2o_send(p->req, &rest, 1, H2O_SEND_STATE_FINAL);
+        return;
+    }
+    pending_done(p);
+}
+
+static void slow_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+    pending_t *p = H2O_STRUCT_FROM_MEMBER(pending_t, generator, g);
+    uv_timer_start(&p->timer, slow_rest, (uint64_t)p->slow_ms, 0);
+}
+
+static void start(h2o_req_t *req, int status, h2o_generator_t *gen)
+{
+    static const char *reasons[] = {"OK", "Error"};
+    req->res.status = status;
+    req->res.reason = status < 400 ? reasons[0] : reasons[1];
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
+    h2o_start_response(req, gen);
+}
+
+static void send_now(h2o_req_t *req, int status, const char *body, size_t len)
 {
     static h2o_generator_t generator = {NULL, NULL};
-    req->res.status = status;
-    req->res.reason = status == 200 ? "OK" : "Not Found";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
-    h2o_iovec_t buf = h2o_strdup(&req->pool, body, strlen(body));
-    h2o_start_response(req, &generator);
+    start(req, status, &generator);
+    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+static void latency_fired(uv_timer_t *t)
+{
+    pending_t *p = (pending_t *)t;
+    h2o_req_t *req = p->req;
+    if (req == NULL) {
+        pending_done(p);
+        return;
+    }
+    if (p->slow_ms > 0) {
+        /* half now, the rest after slow_ms (the generator's proceed starts that timer) */
+        p->generator.proceed = slow_proceed;
+        p->generator.stop = NULL;
+        start(req, p->status, &p->generator);
+        p->sent = p->len / 2;
+        h2o_iovec_t first = h2o_iovec_init(p->body, p->sent);
+        h2o_send(req, &first, 1, H2O_SEND_STATE_IN_PROGRESS);
+        return;
+    }
+    pending_done(p);
+    send_now(req, p->status, p->body, p->len);
+}
+
+static double random01(void)
+{
+    uint64_t x = sim.rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    sim.rng = x;
+    return (double)(x >> 11) / 9007199254740992.0;
+}
+
+/* Answers a provider request: `body` (a new reference, stolen) with `status`, faults applied. */
+static int answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
+{
+    const faults_t *f = &sim.faults[pv];
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    size_t len = strlen(text);
+    bool faulted = false;
+    if (f->hang) {
+        sim.faulted[pv]++;
+        free(text);
+        return 0; /* never answered; the client's timeout decides */
+    }
+    if (f->close) {
+        sim.faulted[pv]++;
+        static h2o_generator_t generator = {NULL, NULL};
+        start(req, 200, &generator);
+        h2o_iovec_t part = h2o_strdup(&req->pool, text, len / 2);
+        h2o_send(req, &part, 1, H2O_SEND_STATE_ERROR);
+        free(text);
+        return 0;
+    }
+    if (f->status != 0) {
+        status = f->status;
+        faulted = true;
+    } else if (f->error_rate > 0 && random01() < f->error_rate) {
+        status = 500;
+        faulted = true;
+    }
+    if (faulted) {
+        free(text);
+        text = strdup("{\"error\":\"injected fault\"}");
+        len = strlen(text);
+    }
+    if (f->garbage) {
+        free(text);
+        text = strdup("<html><body>502 upstream said something else</body>");
+        len = strlen(text);
+        faulted = true;
+    }
+    if (f->latency_ms > 0 || f->slow_body_ms > 0)
+        faulted = true;
+    if (faulted)
+        sim.faulted[pv]++;
+    if (f->latency_ms <= 0 && f->slow_body_ms <= 0) {
+        send_now(req, status, text, len);
+        free(text);
+        return 0;
+    }
+    pending_t *p = calloc(1, sizeof(*p));
+    p->req = req;
+    p->status = status;
+    p->body = text;
+    p->len = len;
+    p->slow_ms = f->slow_body_ms;
+    uv_timer_init(sim.loop, &p->timer);
+    pending_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_req_gone);
+    *slot = p;
+    p->slot = slot;
+    uv_timer_start(&p->timer, latency_fired, (uint64_t)(f->latency_ms > 0 ? f->latency_ms : 0), 0);
     return 0;
 }
 
+/* ---- request helpers ---- */
+
+static bool method_is(h2o_req_t *req, const char *m)
+{
+    return h2o_memis(req->method.base, req->method.len, m, strlen(m));
+}
+
+/* The path after the provider prefix, without the query string, NUL-terminated in the pool. */
+static char *subpath(h2o_req_t *req, const char *prefix)
+{
+    size_t end = req->query_at != SIZE_MAX ? req->query_at : req->path_normalized.len;
+    if (end > req->path_normalized.len)
+        end = req->path_normalized.len;
+    size_t plen = strlen(prefix);
+    size_t n = end > plen ? end - plen : 0;
+    char *s = h2o_mem_alloc_pool(&req->pool, n + 1);
+    memcpy(s, req->path_normalized.base + plen, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Every value of query parameter `name` (no URL decoding needed: ids and skus are plain). */
+static int query_values(h2o_req_t *req, const char *name, const char **out, int max)
+{
+    if (req->query_at == SIZE_MAX)
+        return 0;
+    const char *q = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
+    size_t nlen = strlen(name);
+    int n = 0;
+    while (q < end && n < max) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        if (amp == NULL)
+            amp = end;
+        if ((size_t)(amp - q) > nlen && memcmp(q, name, nlen) == 0 && q[nlen] == '=') {
+            size_t vlen = (size_t)(amp - q) - nlen - 1;
+            char *v = h2o_mem_alloc_pool(&req->pool, vlen + 1);
+            memcpy(v, q + nlen + 1, vlen);
+            v[vlen] = '\0';
+            out[n++] = v;
+        }
+        q = amp + 1;
+    }
+    return n;
+}
+
+static long query_long(h2o_req_t *req, const char *name, long def, long min, long max)
+{
+    const char *v;
+    if (query_values(req, name, &v, 1) != 1)
+        return def;
+    long n = strtol(v, NULL, 10);
+    return n < min ? min : n > max ? max : n;
+}
+
+static json_t *error_body(const char *message)
+{
+    return json_pack("{s:s}", "error", message);
+}
+
+static char *decimal(char *buf, size_t n, int64_t minor)
+{
+    snprintf(buf, n, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
+    return buf;
+}
+
+/* ---- providers ---- */
+
+static json_t *product_json(const sim_product_t *p)
+{
+    char price[32];
+    json_t *variants = json_array();
+    for (int v = 0; v < p->nvariants; ++v) {
+        const sim_variant_t *var = &p->variants[v];
+        json_t *jv = json_pack("{s:s, s:s, s:{s:s, s:s}, s:i}", "sku", var->sku, "title", var->title, "options", "size",
+                               var->size, "color", var->color, "weight_grams", var->weight_g);
+        json_object_set_new(jv, "list_price",
+                            var->compare_at_eur_minor ? json_string(decimal(price, sizeof(price), var->compare_at_eur_minor))
+                                                      : json_null());
+        json_array_append_new(variants, jv);
+    }
+    json_t *collections = json_array();
+    for (int c = 0; c < p->ncollections; ++c)
+        json_array_append_new(collections, json_string(sim.data->collections[p->collections[c]].id));
+    json_t *tags = json_array();
+    for (int t = 0; t < p->ntags; ++t)
+        json_array_append_new(tags, json_string(p->tags[t]));
+    char img[96];
+    snprintf(img, sizeof(img), "https://img.example.test/%s/1.jpg", p->id);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:[{s:s, s:s}]}", "id", p->id, "handle", p->handle,
+                     "title", p->title, "vendor", p->vendor, "description", p->description, "created_at",
+                     p->created_at, "collections", collections, "tags", tags, "variants", variants, "images", "src",
+                     img, "alt", p->title);
+}
+
+static int serve_catalog(h2o_req_t *req)
+{
+    const char *sub = subpath(req, "/catalog");
+    if (!method_is(req, "GET"))
+        return answer(P_CATALOG, req, 405, error_body("GET only"));
+    if (strcmp(sub, "/v1/collections") == 0) {
+        json_t *items = json_array();
+        for (int c = 0; c < SIM_COLLECTIONS; ++c)
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "id", sim.data->collections[c].id, "handle",
+                                                   sim.data->collections[c].handle, "title",
+                                                   sim.data->collections[c].title));
+        return answer(P_CATALOG, req, 200, json_pack("{s:o}", "collections", items));
+    }
+    if (strncmp(sub, "/v1/products/", 13) == 0) {
+        const sim_product_t *p = sim_product_by_id(sim.data, sub + 13);
+        return p ? answer(P_CATALOG, req, 200, product_json(p)) : answer(P_CATALOG, req, 404, error_body("no such product"));
+    }
+    if (strcmp(sub, "/v1/products") != 0)
+        return answer(P_CATALOG, req, 404, error_body("no such endpoint"));
+    long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 100);
+    const char *collection = NULL, *vendor = NULL, *handle = NULL;
+    query_values(req, "collection", &collection, 1);
+    query_values(req, "vendor", &vendor, 1);
+    query_values(req, "handle", &handle, 1);
+    json_t *items = json_array();
+    long total = 0, skip = (page - 1) * per_page;
+    for (int i = 0; i < SIM_PRODUCTS; ++i) {
+        const sim_product_t *p = &sim.data->products[i];
+        if (handle && strcmp(p->handle, handle) != 0)
+            continue;
+        if (vendor && strcmp(p->vendor, vendor) != 0)
+            continue;
+        if (collection) {
+            bool in = false;
+            for (int c = 0; c < p->ncollections && !in; ++c)
+                in = strcmp(sim.data->collections[p->collections[c]].id, collection) == 0;
+            if (!in)
+                continue;
+        }
+        if (total >= skip && total < skip + per_page)
+            json_array_append_new(items, product_json(p));
+        ++total;
+    }
+    return answer(P_CATALOG, req, 200,
+                  json_pack("{s:i, s:i, s:i, s:o}", "page", (json_int_t)page, "per_page", (json_int_t)per_page, "total",
+                            (json_int_t)total, "items", items));
+}
+
+static int serve_pricing(h2o_req_t *req)
+{
+    const char *sub = subpath(req, "/pricing");
+    if (strcmp(sub, "/v2/quotes") != 0 || !method_is(req, "POST"))
+        return answer(P_PRICING, req, 404, error_body("POST /pricing/v2/quotes"));
+    json_error_t jerr;
+    json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
+    const char *currency = json_string_value(json_object_get(in, "currency"));
+    json_t *skus = json_object_get(in, "skus");
+    if (currency == NULL || !json_is_array(skus) || (strcmp(currency, "EUR") != 0 && strcmp(currency, "USD") != 0)) {
+        json_decref(in);
+        return answer(P_PRICING, req, 400, error_body("expected {\"currency\": \"EUR\"|\"USD\", \"skus\": [...]}"));
+    }
+    bool usd = strcmp(currency, "USD") == 0;
+    json_t *prices = json_array();
+    size_t i;
+    json_t *s;
+    json_array_foreach(skus, i, s)
+    {
+        const sim_variant_t *v = sim_variant_by_sku(sim.data, json_string_value(s), NULL);
+        if (v == NULL)
+            continue; /* unknown skus are left out, as ERPs do */
+        json_t *row = json_pack("{s:s, s:I}", "sku", v->sku, "amount_minor",
+                                (json_int_t)(usd ? v->price_usd_minor : v->price_eur_minor));
+        if (v->compare_at_eur_minor && !usd)
+            json_object_set_new(row, "compare_at_minor", json_integer(v->compare_at_eur_minor));
+        json_array_append_new(prices, row);
+    }
+    json_t *out = json_pack("{s:s, s:o}", "currency", currency, "prices", prices);
+    json_decref(in);
+    return answer(P_PRICING, req, 200, out);
+}
+
+static int serve_inventory(h2o_req_t *req)
+{
+    const char *sub = subpath(req, "/inventory");
+    if (strcmp(sub, "/levels") != 0 || !method_is(req, "GET"))
+        return answer(P_INVENTORY, req, 404, error_body("GET /inventory/levels?sku=..."));
+    const char *skus[200];
+    int n = query_values(req, "sku", skus, 200);
+    json_t *levels = json_array();
+    for (int k = 0; k < n; ++k) {
+        const sim_variant_t *v = sim_variant_by_sku(sim.data, skus[k], NULL);
+        if (v == NULL)
+            continue;
+        for (int l = 0; l < SIM_LOCATIONS; ++l)
+            json_array_append_new(levels, json_pack("{s:s, s:s, s:i}", "sku", v->sku, "location",
+                                                    sim.data->locations[l], "available", v->stock[l]));
+    }
+    return answer(P_INVENTORY, req, 200, json_pack("{s:o}", "levels", levels));
+}
+
+static int serve_reviews(h2o_req_t *req)
+{
+    const char *sub = subpath(req, "/reviews");
+    const sim_product_t *p = strncmp(sub, "/products/", 10) == 0 ? sim_product_by_id(sim.data, sub + 10) : NULL;
+    if (p == NULL)
+        return answer(P_REVIEWS, req, 404, error_body("GET /reviews/products/{id}"));
+    long limit = query_long(req, "limit", 5, 0, SIM_MAX_REVIEWS);
+    json_t *list = json_array();
+    int sum = 0;
+    for (int r = 0; r < p->nreviews; ++r) {
+        sum += p->reviews[r].rating;
+        if (r < limit) {
+            char id[24];
+            snprintf(id, sizeof(id), "r-%s-%d", p->id, r + 1);
+            json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:s}", "id", id, "rating", p->reviews[r].rating,
+                                                  "title", p->reviews[r].title, "author", p->reviews[r].author));
+        }
+    }
+    json_t *out = json_pack("{s:s, s:i, s:o}", "product", p->id, "count", p->nreviews, "reviews", list);
+    json_object_set_new(out, "average", p->nreviews ? json_real((double)sum / p->nreviews) : json_null());
+    return answer(P_REVIEWS, req, 200, out);
+}
+
+static int serve_recommendations(h2o_req_t *req)
+{
+    const char *sub = subpath(req, "/recs");
+    const sim_product_t *p = strncmp(sub, "/for/", 5) == 0 ? sim_product_by_id(sim.data, sub + 5) : NULL;
+    if (p == NULL)
+        return answer(P_RECOMMENDATIONS, req, 404, error_body("GET /recs/for/{id}"));
+    int n = (int)query_long(req, "n", 4, 1, 20), idx[20];
+    sim_recommendations(sim.data, (int)(p - sim.data->products), n, idx);
+    json_t *items = json_array();
+    for (int k = 0; k < n; ++k)
+        json_array_append_new(items, json_string(sim.data->products[idx[k]].id));
+    return answer(P_RECOMMENDATIONS, req, 200, json_pack("{s:s, s:o}", "for", p->id, "items", items));
+}
+
+static int on_provider(h2o_handler_t *self, h2o_req_t *req)
+{
+    provider_t pv = ((provider_handler_t *)self)->provider;
+    sim.requests[pv]++;
+    switch (pv) {
+    case P_CATALOG:
+        return serve_catalog(req);
+    case P_PRICING:
+        return serve_pricing(req);
+    case P_INVENTORY:
+        return serve_inventory(req);
+    case P_REVIEWS:
+        return serve_reviews(req);
+    case P_RECOMMENDATIONS:
+        return serve_recommendations(req);
+    default:
+        return answer(pv, req, 501, error_body("this provider is not simulated yet"));
+    }
+}
+
+/* ---- control plane ---- */
+
 static int on_healthz(h2o_handler_t *self, h2o_req_t *req)
 {
-    sim.requests++;
-    return send_json(req, 200, "{\"status\":\"alive\"}");
+    send_now(req, 200, H2O_STRLIT("{\"status\":\"alive\"}"));
+    return 0;
 }
 
 static int on_stats(h2o_handler_t *self, h2o_req_t *req)
 {
-    sim.requests++;
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
+    if (!method_is(req, "GET"))
         return -1;
-    return send_json(req, 200, "{}");
+    json_t *out = json_object();
+    for (int p = 0; p < P_COUNT; ++p)
+        json_object_set_new(out, provider_names[p],
+                            json_pack("{s:I, s:I}", "requests", (json_int_t)sim.requests[p], "faulted",
+                                      (json_int_t)sim.faulted[p]));
+    char *text = json_dumps(out, JSON_COMPACT);
+    send_now(req, 200, text, strlen(text));
+    free(text);
+    json_decref(out);
+    return 0;
+}
+
+static int provider_index(const char *name)
+{
+    for (int p = 0; p < P_COUNT; ++p)
+        if (strcmp(provider_names[p], name) == 0)
+            return p;
+    return -1;
+}
+
+/* POST /_sim/faults {"provider": {setting: value, ...}}: settings replace that provider's faults. */
+static int on_faults(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!method_is(req, "POST"))
+        return -1;
+    json_error_t jerr;
+    json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
+    char err[256] = "";
+    faults_t next[P_COUNT];
+    memcpy(next, sim.faults, sizeof(next));
+    const char *name;
+    json_t *settings;
+    if (!json_is_object(in))
+        snprintf(err, sizeof(err), "expected a JSON object of provider name -> settings");
+    json_object_foreach(in, name, settings)
+    {
+        int p = provider_index(name);
+        if (p < 0 || !json_is_object(settings)) {
+            snprintf(err, sizeof(err), "unknown provider or bad settings: %s", name);
+            break;
+        }
+        faults_t f = {0};
+        const char *key;
+        json_t *v;
+        json_object_foreach(settings, key, v)
+        {
+            if (strcmp(key, "latency_ms") == 0 && json_is_integer(v))
+                f.latency_ms = (int)json_integer_value(v);
+            else if (strcmp(key, "error_rate") == 0 && json_is_number(v))
+                f.error_rate = json_number_value(v);
+            else if (strcmp(key, "status") == 0 && json_is_integer(v))
+                f.status = (int)json_integer_value(v);
+            else if (strcmp(key, "hang") == 0 && json_is_boolean(v))
+                f.hang = json_is_true(v);
+            else if (strcmp(key, "close") == 0 && json_is_boolean(v))
+                f.close = json_is_true(v);
+            else if (strcmp(key, "garbage") == 0 && json_is_boolean(v))
+                f.garbage = json_is_true(v);
+            else if (strcmp(key, "slow_body_ms") == 0 && json_is_integer(v))
+                f.slow_body_ms = (int)json_integer_value(v);
+            else
+                snprintf(err, sizeof(err), "%s: unknown fault setting or wrong type: %s", name, key);
+        }
+        if (f.latency_ms < 0 || f.latency_ms > 600000 || f.error_rate < 0 || f.error_rate > 1 ||
+            (f.status != 0 && (f.status < 100 || f.status > 599)) || f.slow_body_ms < 0 || f.slow_body_ms > 600000)
+            snprintf(err, sizeof(err), "%s: a fault setting is out of range", name);
+        next[p] = f;
+    }
+    json_decref(in);
+    if (err[0] != '\0') {
+        json_t *e = error_body(err);
+        char *text = json_dumps(e, JSON_COMPACT);
+        send_now(req, 400, text, strlen(text));
+        free(text);
+        json_decref(e);
+        return 0;
+    }
+    memcpy(sim.faults, next, sizeof(next));
+    send_now(req, 200, H2O_STRLIT("{\"ok\":true}"));
+    return 0;
 }
 
 static int on_reset(h2o_handler_t *self, h2o_req_t *req)
 {
-    sim.requests++;
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")))
+    if (!method_is(req, "POST"))
         return -1;
-    return send_json(req, 200, "{\"reset\":true}");
+    memset(sim.faults, 0, sizeof(sim.faults));
+    memset(sim.requests, 0, sizeof(sim.requests));
+    memset(sim.faulted, 0, sizeof(sim.faulted));
+    send_now(req, 200, H2O_STRLIT("{\"reset\":true}"));
+    return 0;
 }
+
+/* ---- server ---- */
 
 static void route(h2o_hostconf_t *host, const char *path, int (*fn)(h2o_handler_t *, h2o_req_t *))
 {
@@ -83,15 +642,9 @@ static void on_accept(uv_stream_t *listener, int status)
     h2o_accept(&sim.accept_ctx, h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free));
 }
 
-static void close_all(uv_handle_t *h, void *arg)
-{
-    if (!uv_is_closing(h))
-        uv_close(h, NULL);
-}
-
 static void on_signal(uv_signal_t *h, int signum)
 {
-    uv_walk(h->loop, close_all, NULL);
+    uv_stop(h->loop);
 }
 
 int main(int argc, char **argv)
@@ -118,14 +671,25 @@ int main(int argc, char **argv)
     host[colon - listen] = '\0';
     int port = atoi(colon + 1);
     signal(SIGPIPE, SIG_IGN);
+    sim.data = malloc(sizeof(*sim.data));
+    sim_data_generate(sim.data);
+    sim.rng = 0x243F6A8885A308D3ull;
 
     h2o_config_init(&sim.config);
+    sim.config.max_request_entity_size = 1 << 20;
     h2o_hostconf_t *hc = h2o_config_register_host(&sim.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     route(hc, "/healthz", on_healthz);
     route(hc, "/_sim/stats", on_stats);
+    route(hc, "/_sim/faults", on_faults);
     route(hc, "/_sim/reset", on_reset);
-    uv_loop_t *loop = uv_default_loop();
-    h2o_context_init(&sim.ctx, loop, &sim.config);
+    for (int p = 0; p < P_COUNT; ++p) {
+        h2o_pathconf_t *pc = h2o_config_register_path(hc, provider_prefixes[p], 0);
+        provider_handler_t *h = (provider_handler_t *)h2o_create_handler(pc, sizeof(*h));
+        h->super.on_req = on_provider;
+        h->provider = (provider_t)p;
+    }
+    sim.loop = uv_default_loop();
+    h2o_context_init(&sim.ctx, sim.loop, &sim.config);
     sim.accept_ctx.ctx = &sim.ctx;
     sim.accept_ctx.hosts = sim.config.hosts;
 
@@ -135,7 +699,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bff-sim: bad address %s\n", listen);
         return 2;
     }
-    uv_tcp_init(loop, &sim.listener);
+    uv_tcp_init(sim.loop, &sim.listener);
     int r;
     if ((r = uv_tcp_bind(&sim.listener, (struct sockaddr *)&addr, 0)) != 0 ||
         (r = uv_listen((uv_stream_t *)&sim.listener, 128, on_accept)) != 0) {
@@ -147,14 +711,17 @@ int main(int argc, char **argv)
     uv_tcp_getsockname(&sim.listener, (struct sockaddr *)&bound, &len);
     int bound_port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
                                                  : ntohs(((struct sockaddr_in *)&bound)->sin_port);
-    printf("{\"level\":\"info\",\"msg\":\"simulator listening\",\"listen\":\"%s:%d\"}\n", host, bound_port);
+    printf("{\"level\":\"info\",\"msg\":\"simulator listening\",\"listen\":\"%s:%d\",\"products\":%d}\n", host,
+           bound_port, SIM_PRODUCTS);
     fflush(stdout);
     uv_signal_t sigint, sigterm;
-    uv_signal_init(loop, &sigint);
-    uv_signal_init(loop, &sigterm);
+    uv_signal_init(sim.loop, &sigint);
+    uv_signal_init(sim.loop, &sigterm);
     uv_signal_start(&sigint, on_signal, SIGINT);
     uv_signal_start(&sigterm, on_signal, SIGTERM);
-    uv_run(loop, UV_RUN_DEFAULT);
+    uv_run(sim.loop, UV_RUN_DEFAULT);
     printf("{\"level\":\"info\",\"msg\":\"simulator stopped\"}\n");
-    return 0;
+    fflush(stdout);
+    free(sim.data);
+    return 0; /* open connections and the h2o context go with the process (see server/worker.c) */
 }
