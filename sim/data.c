@@ -78,10 +78,13 @@ void sim_data_generate(sim_data_t *d)
                  nouns[pick(&s, COUNT(nouns))]);
         slug(p->handle, sizeof(p->handle), p->title, i + 1);
         snprintf(p->vendor, sizeof(p->vendor), "%s", vendors[pick(&s, COUNT(vendors))]);
+        char title[sizeof(p->title)], vendor[sizeof(p->vendor)]; /* copies: the format reads them while writing p */
+        memcpy(title, p->title, sizeof(title));
+        memcpy(vendor, p->vendor, sizeof(vendor));
         snprintf(p->description, sizeof(p->description),
-                 "The %s by %s: made to last, easy to care for, and cut for everyday wear.", p->title, p->vendor);
-        snprintf(p->created_at, sizeof(p->created_at), "2024-%02d-%02dT10:00:00Z", 1 + pick(&s, 12),
-                 1 + pick(&s, 28));
+                 "The %s by %s: made to last, easy to care for, and cut for everyday wear.", title, vendor);
+        int month = 1 + pick(&s, 12), day = 1 + pick(&s, 28);
+        snprintf(p->created_at, sizeof(p->created_at), "2024-%02d-%02dT10:00:00Z", month % 100, day % 100);
         p->ncollections = 1 + pick(&s, 3);
         for (int k = 0; k < p->ncollections; ++k)
             p->collections[k] = (i + k * 7) % SIM_COLLECTIONS;
@@ -96,7 +99,10 @@ void sim_data_generate(sim_data_t *d)
             snprintf(var->sku, sizeof(var->sku), "SKU-%04d-%d", i + 1, v + 1);
             snprintf(var->size, sizeof(var->size), "%s", sizes[(v + 1) % COUNT(sizes)]);
             snprintf(var->color, sizeof(var->color), "%s", colors[(color + v / 2) % COUNT(colors)]);
-            snprintf(var->title, sizeof(var->title), "%s / %s", var->size, var->color);
+            char size[sizeof(var->size)], color_name[sizeof(var->color)];
+            memcpy(size, var->size, sizeof(size));
+            memcpy(color_name, var->color, sizeof(color_name));
+            snprintf(var->title, sizeof(var->title), "%s / %s", size, color_name);
             var->price_eur_minor = base + 500 * (v == 3);
             /* USD at a fixed 1.08, rounded half up to the cent, then to .x9 price points */
             int64_t usd = (var->price_eur_minor * 108 + 50) / 100;
