@@ -325,9 +325,9 @@ bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_re
         curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L); /* HTTP/2 likely: wait to share a connection rather than open more */
     if (req->method != NULL && strcmp(req->method, "GET") != 0)
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req->method);
-    if (req->body != NULL) {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+    if (req->body != NULL) { /* copied: the caller's buffer may go once send returns */
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body);
     }
     c->next = up->calls;
     if (up->calls)

@@ -49,7 +49,7 @@ typedef struct st_bff_upstream_request_t {
     const char *url;
     const char *const *headers; /* "Name: value" lines, may be NULL */
     size_t nheaders;
-    const char *body; /* may be NULL */
+    const char *body; /* may be NULL; copied */
     size_t body_len;
     uint32_t timeout_ms;         /* whole call; 0: 10000 */
     uint32_t connect_timeout_ms; /* 0: the smaller of 2000 and timeout_ms */

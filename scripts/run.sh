@@ -8,7 +8,7 @@ BFF_PORT=${BFF_PORT:-8080}
 SIM_PORT=${SIM_PORT:-9100}
 "$BUILD/bff-sim" --listen "127.0.0.1:$SIM_PORT" &
 sim=$!
-"$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &
+BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &
 bff=$!
 stop() {
   trap - INT TERM

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "graphql/exec.h"
+#include "resolvers/context.h"
 #include "http.h"
 #include "reqlog.h"
 #include "worker.h"
@@ -39,6 +40,7 @@ typedef struct st_bff_http_gql_t {
     bff_gql_doc_t *doc;
     json_t *params;
     bff_exec_t *exec;
+    bff_reqctx_t *rctx; /* the resolvers' per-request context */
     media_t media;
     bff_reqlog_t log;
     struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
@@ -169,6 +171,7 @@ static void on_pool_dispose(void *p)
 
 static void finish(bff_http_gql_t *g)
 {
+    bff_reqctx_free(g->rctx);
     if (g->doc != NULL)
         bff_gql_doc_release(g->doc);
     json_decref(g->params);
@@ -411,13 +414,15 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         }
     }
     /* execution (a missing operation is a request error the executor reports) */
+    bff_config_t *cfg = &w->server->config;
+    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, cfg->providers_url, (uint32_t)cfg->provider_timeout_ms);
     bff_exec_request_t er = {
         .schema = w->server->schema,
         .document = g->doc->root,
         .operation_name = operation_name,
         .variables = json_is_object(variables) ? variables : NULL,
         .root_value = bff_value_null(),
-        .user = w,
+        .user = g->rctx,
         .arena = g->arena,
         .on_done = on_exec_done,
         .cb_arg = g,

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "resolvers/resolvers.h"
 #include "shop.h"
 #include "worker.h"
 
@@ -197,7 +198,8 @@ int main(int argc, char **argv)
     s->schema = load_schema(s->config.schema, err, sizeof(err));
     if (s->schema == NULL)
         return fatal(err);
-    if (bff_shop_bind(s->schema, &s->config, err, sizeof(err)) != 0)
+    if (bff_shop_bind(s->schema, &s->config, err, sizeof(err)) != 0 ||
+        bff_resolvers_bind(s->schema, err, sizeof(err)) != 0)
         return fatal(err);
     if (setup_tls(s, err, sizeof(err)) != 0)
         return fatal(err);

@@ -146,6 +146,7 @@ int bff_worker_start(bff_worker_t *w)
     w->accept_ctx.ssl_ctx = s->ssl_ctx;
     bff_parse_options_t popts = {(size_t)s->config.max_query_tokens, (size_t)s->config.max_query_depth};
     w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, &popts, NULL);
+    w->upstream = bff_upstream_new(&w->loop);
     w->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(uintptr_t)w << 7) ^ (uint64_t)time(NULL) * 1000003u;
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <uv.h>
 
+#include "adapters/upstream.h"
 #include "graphql/doc.h"
 #include "server.h"
 
@@ -26,6 +27,7 @@ struct st_bff_worker_t {
     uv_timer_t drain_timer;
     uint64_t drain_deadline_ms;
     bff_doccache_t *docs;
+    bff_upstream_t *upstream; /* provider calls of this worker's requests */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     uint64_t rng;   /* request ids */
 };

@@ -1,0 +1,618 @@
+/*
+ * catalog.c - resolvers for products: the catalog (PIM) provides products
+ * and variants, the ERP prices, inventory the stock, plus reviews and
+ * recommendations.
+ *
+ * The catalog's vendor JSON is mapped once, when it arrives, to the canonical
+ * shape the schema reads (map_product): field names of the schema, global
+ * ids, images as {url, altText}, list prices as Money. Fields that need
+ * another provider have resolvers here; they go through the request's batch
+ * loaders, so a page of 20 products makes one pricing call and one inventory
+ * call, not 20 each.
+ *
+ * Money: providers give decimal strings (catalog) or minor units (ERP); the
+ * schema shows decimal strings made from integer minor units (money.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "resolvers.h"
+
+#define GID_PRODUCT "gid://bff/Product/"
+#define GID_VARIANT "gid://bff/ProductVariant/"
+
+static bff_reqctx_t *ctx_of(bff_resolve_t *r)
+{
+    return bff_resolve_user(r);
+}
+
+static json_t *parent_json(bff_resolve_t *r)
+{
+    const bff_value_t *p = bff_resolve_parent(r);
+    return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
+}
+
+static void fail(bff_resolve_t *r, const char *code, const char *message, const char *provider)
+{
+    bff_resolve_error_ext(r, code, bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", provider), message);
+}
+
+/* ---- mapping vendor JSON to the schema's shape ---- */
+
+static json_t *map_product(json_t *p)
+{
+    const char *pid = json_string_value(json_object_get(p, "id"));
+    if (pid == NULL)
+        return NULL;
+    char gid[96];
+    json_t *variants = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(p, "variants"), i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "sku"));
+        if (sku == NULL)
+            continue;
+        snprintf(gid, sizeof(gid), GID_VARIANT "%s", sku);
+        json_t *options = json_array();
+        const char *name;
+        json_t *val;
+        json_object_foreach(json_object_get(v, "options"), name, val)
+            json_array_append_new(options, json_pack("{s:s, s:O}", "name", name, "value", val));
+        json_t *mv = json_pack("{s:s, s:s, s:O, s:o}", "id", gid, "sku", sku, "title",
+                               json_object_get(v, "title") ? json_object_get(v, "title") : json_string(sku),
+                               "selectedOptions", options);
+        const char *list = json_string_value(json_object_get(v, "list_price"));
+        int64_t minor;
+        if (list != NULL && bff_money_parse_decimal(list, "EUR", &minor) == 0)
+            json_object_set_new(mv, "compareAtPrice", bff_money_json(minor, "EUR"));
+        else
+            json_object_set_new(mv, "compareAtPrice", json_null());
+        json_array_append_new(variants, mv);
+    }
+    json_t *images = json_array();
+    json_array_foreach(json_object_get(p, "images"), i, v)
+        json_array_append_new(images, json_pack("{s:O, s:O}", "url", json_object_get(v, "src"), "altText",
+                                                json_object_get(v, "alt") ? json_object_get(v, "alt") : json_null()));
+    snprintf(gid, sizeof(gid), GID_PRODUCT "%s", pid);
+    json_t *tags = json_object_get(p, "tags");
+    json_t *out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:O}", "id", gid, "_pid", pid, "handle",
+                            json_object_get(p, "handle"), "title", json_object_get(p, "title"), "description",
+                            json_object_get(p, "description") ? json_object_get(p, "description") : json_null(),
+                            "vendor", json_object_get(p, "vendor"), "brand", json_object_get(p, "vendor"), "tags",
+                            tags ? tags : json_array(), "images", images, "variants", variants, "createdAt",
+                            json_object_get(p, "created_at"));
+    return out; /* json_pack returns NULL when a required member is missing: the caller reports it */
+}
+
+/* ---- Query.product ---- */
+
+typedef struct st_product_call_t {
+    bff_resolve_t *r;
+    bool by_handle;
+} product_call_t;
+
+static void on_product(json_t *body, const char *code, const char *message, void *arg)
+{
+    product_call_t *c = arg;
+    bff_resolve_t *r = c->r;
+    if (code != NULL) {
+        /* a product that does not exist is null, not an error */
+        if (strstr(message, "HTTP 404") != NULL)
+            bff_resolve_ok(r, bff_value_null());
+        else
+            fail(r, code, message, "catalog");
+        return;
+    }
+    json_t *p = c->by_handle ? json_array_get(json_object_get(body, "items"), 0) : body;
+    if (p == NULL) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    json_t *mapped = map_product(p);
+    if (mapped == NULL) {
+        fail(r, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", "catalog");
+        return;
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), mapped));
+}
+
+static void cancel_call(void *arg)
+{
+    bff_upstream_call_t **call = arg;
+    if (*call != NULL) {
+        bff_upstream_call_t *c = *call;
+        *call = NULL;
+        bff_upstream_cancel(c);
+    }
+}
+
+/* A product id: a global id or the catalog's own ("p0001"). NULL when malformed. */
+static const char *product_pid(const char *id)
+{
+    if (strncmp(id, GID_PRODUCT, strlen(GID_PRODUCT)) == 0)
+        id += strlen(GID_PRODUCT);
+    if (*id == '\0' || strlen(id) > 32)
+        return NULL;
+    for (const char *c = id; *c; ++c)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'))
+            return NULL;
+    return id;
+}
+
+static void resolve_product(bff_resolve_t *r, void *unused)
+{
+    bff_reqctx_t *ctx = ctx_of(r);
+    json_t *id = bff_resolve_arg(r, "id"), *handle = bff_resolve_arg(r, "handle");
+    bool has_id = json_is_string(id), has_handle = json_is_string(handle);
+    if (has_id == has_handle) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "Give exactly one of \"id\" and \"handle\".");
+        return;
+    }
+    product_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->by_handle = has_handle;
+    const char *path;
+    if (has_id) {
+        const char *pid = product_pid(json_string_value(id));
+        if (pid == NULL) {
+            bff_resolve_ok(r, bff_value_null());
+            return;
+        }
+        path = bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid);
+    } else {
+        char *escaped = curl_easy_escape(NULL, json_string_value(handle), 0);
+        path = bff_arena_printf(ctx->arena, "/catalog/v1/products?per_page=1&handle=%s", escaped);
+        curl_free(escaped);
+    }
+    bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
+    *call = bff_provider_call(ctx, "catalog", "GET", path, NULL, on_product, c);
+    bff_resolve_on_cancel(r, cancel_call, call);
+}
+
+/* ---- Query.products ---- */
+
+typedef struct st_list_call_t {
+    bff_resolve_t *r;
+    long offset;
+} list_call_t;
+
+static void on_products(json_t *body, const char *code, const char *message, void *arg)
+{
+    list_call_t *c = arg;
+    bff_resolve_t *r = c->r;
+    if (code != NULL) {
+        fail(r, code, message, "catalog");
+        return;
+    }
+    json_t *items = json_object_get(body, "items");
+    json_int_t total = json_integer_value(json_object_get(body, "total"));
+    json_t *edges = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(items, i, p)
+    {
+        json_t *mapped = map_product(p);
+        if (mapped == NULL)
+            continue;
+        char cursor[32];
+        snprintf(cursor, sizeof(cursor), "%ld", c->offset + (long)i + 1);
+        json_array_append_new(edges, json_pack("{s:s, s:o}", "cursor", cursor, "node", mapped));
+    }
+    long end = c->offset + (long)json_array_size(items);
+    char end_cursor[32];
+    snprintf(end_cursor, sizeof(end_cursor), "%ld", end);
+    json_t *out = json_pack("{s:o, s:{s:b, s:s?}, s:I}", "edges", edges, "pageInfo", "hasNextPage", end < total,
+                            "endCursor", json_array_size(items) ? end_cursor : NULL, "totalCount", total);
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+}
+
+static void resolve_products(bff_resolve_t *r, void *unused)
+{
+    bff_reqctx_t *ctx = ctx_of(r);
+    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
+    if (first < 1 || first > 100) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 100, got %lld.", (long long)first);
+        return;
+    }
+    long offset = 0;
+    json_t *after = bff_resolve_arg(r, "after");
+    if (json_is_string(after)) {
+        char *end;
+        offset = strtol(json_string_value(after), &end, 10);
+        if (*end != '\0' || offset < 0 || offset % first != 0) {
+            bff_resolve_error(r, "BAD_USER_INPUT",
+                              "\"after\" must be a cursor from a page of the same size (`first`).");
+            return;
+        }
+    }
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_printf(&q, "/catalog/v1/products?page=%ld&per_page=%lld", (long)(offset / first + 1), (long long)first);
+    json_t *filter = bff_resolve_arg(r, "filter");
+    const char *keys[] = {"collection", "vendor"};
+    for (size_t k = 0; k < 2; ++k) {
+        json_t *v = json_object_get(filter, keys[k]);
+        if (json_is_string(v)) {
+            char *escaped = curl_easy_escape(NULL, json_string_value(v), 0);
+            bff_buf_printf(&q, "&%s=%s", keys[k], escaped);
+            curl_free(escaped);
+        }
+    }
+    bff_buf_appendc(&q, '\0');
+    list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->offset = offset;
+    bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
+    *call = bff_provider_call(ctx, "catalog", "GET", q.data, NULL, on_products, c);
+    bff_buf_free(&q);
+    bff_resolve_on_cancel(r, cancel_call, call);
+}
+
+/* ---- batch loaders: pricing (one POST for all skus) and inventory (one GET) ---- */
+
+static void on_pricing(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_batch_t *b = arg;
+    if (code != NULL) {
+        bff_batch_fail(b, code, message);
+        return;
+    }
+    json_t *values = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(body, "prices"), i, row)
+    {
+        const char *sku = json_string_value(json_object_get(row, "sku"));
+        if (sku != NULL)
+            json_object_set(values, sku, row);
+    }
+    bff_batch_resolve(b, values);
+    json_decref(values);
+}
+
+static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
+{
+    const char *currency = arg;
+    json_t *skus = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(skus, json_string(keys[i]));
+    json_t *body = json_pack("{s:s, s:o}", "currency", currency, "skus", skus);
+    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "pricing", "POST", "/pricing/v2/quotes", body, on_pricing, b));
+    json_decref(body);
+}
+
+typedef struct st_price_wait_t {
+    const char *currency;
+} price_wait_t;
+
+static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
+{
+    const char *currency = arg;
+    if (code != NULL) {
+        fail(r, code, message, "pricing");
+        return;
+    }
+    json_t *minor = json_object_get(value, "amount_minor");
+    if (!json_is_integer(minor)) {
+        bff_resolve_ok(r, bff_value_null()); /* the ERP does not price this variant */
+        return;
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), bff_money_json(json_integer_value(minor), currency)));
+}
+
+static void resolve_variant_price(bff_resolve_t *r, void *unused)
+{
+    json_t *parent = parent_json(r);
+    const char *sku = json_string_value(json_object_get(parent, "sku"));
+    const char *currency = json_string_value(bff_resolve_arg(r, "currency"));
+    if (currency == NULL)
+        currency = "EUR";
+    if (sku == NULL) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    bff_reqctx_t *ctx = ctx_of(r);
+    const char *cur = bff_arena_strdup(ctx->arena, currency);
+    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", cur), dispatch_pricing, (void *)cur);
+    bff_loader_load(l, sku, r, price_done, (void *)cur);
+}
+
+static void on_inventory(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_batch_t *b = arg;
+    if (code != NULL) {
+        bff_batch_fail(b, code, message);
+        return;
+    }
+    json_t *values = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(body, "levels"), i, row)
+    {
+        const char *sku = json_string_value(json_object_get(row, "sku"));
+        if (sku == NULL)
+            continue;
+        json_t *list = json_object_get(values, sku);
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(values, sku, list);
+        }
+        json_array_append_new(list, json_pack("{s:O, s:O}", "location", json_object_get(row, "location"), "quantity",
+                                              json_object_get(row, "available")));
+    }
+    bff_batch_resolve(b, values);
+    json_decref(values);
+}
+
+static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
+{
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_appends(&q, "/inventory/levels?");
+    for (size_t i = 0; i < n; ++i) {
+        char *escaped = curl_easy_escape(NULL, keys[i], 0);
+        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "", escaped);
+        curl_free(escaped);
+    }
+    bff_buf_appendc(&q, '\0');
+    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "inventory", "GET", q.data, NULL, on_inventory, b));
+    bff_buf_free(&q);
+}
+
+typedef enum { STOCK_TOTAL, STOCK_AVAILABLE, STOCK_PER_LOCATION } stock_view_t;
+
+static void stock_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
+{
+    stock_view_t view = (stock_view_t)(uintptr_t)arg;
+    if (code != NULL) {
+        fail(r, code, message, "inventory");
+        return;
+    }
+    json_int_t total = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(value, i, row) total += json_integer_value(json_object_get(row, "quantity"));
+    switch (view) {
+    case STOCK_TOTAL:
+        bff_resolve_ok(r, value ? bff_value_int(total) : bff_value_null());
+        break;
+    case STOCK_AVAILABLE:
+        bff_resolve_ok(r, value ? bff_value_bool(total > 0) : bff_value_null());
+        break;
+    case STOCK_PER_LOCATION:
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), value ? json_incref(value) : json_array()));
+        break;
+    }
+}
+
+static void resolve_stock(bff_resolve_t *r, stock_view_t view)
+{
+    const char *sku = json_string_value(json_object_get(parent_json(r), "sku"));
+    if (sku == NULL) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    bff_loader_t *l = bff_loader_get(ctx_of(r), "inventory", dispatch_inventory, NULL);
+    bff_loader_load(l, sku, r, stock_done, (void *)(uintptr_t)view);
+}
+
+static void resolve_quantity(bff_resolve_t *r, void *unused)
+{
+    resolve_stock(r, STOCK_TOTAL);
+}
+
+static void resolve_available(bff_resolve_t *r, void *unused)
+{
+    resolve_stock(r, STOCK_AVAILABLE);
+}
+
+static void resolve_availability(bff_resolve_t *r, void *unused)
+{
+    resolve_stock(r, STOCK_PER_LOCATION);
+}
+
+/* ---- reviews (one call per product, shared by rating and reviews) ---- */
+
+typedef struct st_multi_t {
+    bff_batch_t *batch;
+    json_t *values;
+    size_t pending;
+    const char *code, *message;
+} multi_t;
+
+typedef struct st_multi_item_t {
+    multi_t *m;
+    const char *key;
+} multi_item_t;
+
+static void on_reviews(json_t *body, const char *code, const char *message, void *arg)
+{
+    multi_item_t *it = arg;
+    multi_t *m = it->m;
+    if (code != NULL && m->code == NULL) {
+        m->code = code;
+        m->message = message;
+    }
+    if (body != NULL)
+        json_object_set(m->values, it->key, body);
+    if (--m->pending == 0) {
+        json_t *values = m->values; /* m lives in the request arena, which completing may free */
+        if (m->code != NULL && json_object_size(values) == 0)
+            bff_batch_fail(m->batch, m->code, m->message);
+        else
+            bff_batch_resolve(m->batch, values);
+        json_decref(values);
+    }
+}
+
+static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
+{
+    bff_reqctx_t *ctx = bff_batch_ctx(b);
+    multi_t *m = bff_arena_calloc(ctx->arena, 1, sizeof(*m));
+    m->batch = b;
+    m->values = json_object();
+    m->pending = n;
+    for (size_t i = 0; i < n; ++i) {
+        multi_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
+        it->m = m;
+        it->key = keys[i];
+        bff_provider_call(ctx, "reviews", "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]),
+                          NULL, on_reviews, it);
+    }
+}
+
+static void reviews_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
+{
+    bool summary = arg != NULL;
+    if (code != NULL) {
+        fail(r, code, message, "reviews");
+        return;
+    }
+    if (summary) {
+        json_t *avg = json_object_get(value, "average");
+        json_t *out = json_pack("{s:O, s:O}", "average", avg ? avg : json_null(), "count",
+                                json_object_get(value, "count") ? json_object_get(value, "count") : json_integer(0));
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+        return;
+    }
+    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
+    json_t *list = json_array();
+    size_t i;
+    json_t *rv;
+    json_array_foreach(json_object_get(value, "reviews"), i, rv)
+    {
+        if ((json_int_t)i >= first)
+            break;
+        json_array_append(list, rv);
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), list));
+}
+
+static void resolve_reviews_common(bff_resolve_t *r, bool summary)
+{
+    const char *pid = json_string_value(json_object_get(parent_json(r), "_pid"));
+    if (pid == NULL) {
+        bff_resolve_ok(r, summary ? bff_value_null() : bff_value_json(bff_resolve_arena(r), json_array()));
+        return;
+    }
+    bff_loader_t *l = bff_loader_get(ctx_of(r), "reviews", dispatch_reviews, NULL);
+    bff_loader_load(l, pid, r, reviews_done, summary ? (void *)1 : NULL);
+}
+
+static void resolve_rating(bff_resolve_t *r, void *unused)
+{
+    resolve_reviews_common(r, true);
+}
+
+static void resolve_reviews(bff_resolve_t *r, void *unused)
+{
+    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
+    if (first < 0 || first > 8) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 0 and 8.");
+        return;
+    }
+    resolve_reviews_common(r, false);
+}
+
+/* ---- recommendations: ids from the recommender, products from the catalog ---- */
+
+typedef struct st_recs_t {
+    bff_resolve_t *r;
+    json_t *products; /* array, filled by position */
+    size_t pending;
+    bool failed;
+} recs_t;
+
+typedef struct st_recs_item_t {
+    recs_t *recs;
+    size_t index;
+} recs_item_t;
+
+static void recs_finish(recs_t *rc)
+{
+    json_t *list = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(rc->products, i, p) if (!json_is_null(p)) json_array_append(list, p);
+    json_decref(rc->products);
+    bff_resolve_ok(rc->r, bff_value_json(bff_resolve_arena(rc->r), list));
+}
+
+static void on_recommended_product(json_t *body, const char *code, const char *message, void *arg)
+{
+    recs_item_t *it = arg;
+    recs_t *rc = it->recs;
+    json_t *mapped = body ? map_product(body) : NULL;
+    if (mapped != NULL)
+        json_array_set_new(rc->products, it->index, mapped);
+    if (--rc->pending == 0)
+        recs_finish(rc); /* a product that fails to load is left out; recommendations are best effort */
+}
+
+static void on_recs(json_t *body, const char *code, const char *message, void *arg)
+{
+    recs_t *rc = arg;
+    bff_resolve_t *r = rc->r;
+    if (code != NULL) {
+        fail(r, code, message, "recommendations");
+        return;
+    }
+    bff_reqctx_t *ctx = ctx_of(r);
+    json_t *ids = json_object_get(body, "items");
+    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
+    size_t n = json_array_size(ids) < (size_t)first ? json_array_size(ids) : (size_t)first;
+    rc->products = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(rc->products, json_null());
+    if (n == 0) {
+        recs_finish(rc);
+        return;
+    }
+    rc->pending = n;
+    for (size_t i = 0; i < n; ++i) {
+        const char *pid = product_pid(json_string_value(json_array_get(ids, i)) ? json_string_value(json_array_get(ids, i)) : "");
+        recs_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
+        it->recs = rc;
+        it->index = i;
+        if (pid == NULL) {
+            on_recommended_product(NULL, "DEPENDENCY_UNAVAILABLE", "bad id", it);
+            continue;
+        }
+        bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
+                          on_recommended_product, it);
+    }
+}
+
+static void resolve_recommendations(bff_resolve_t *r, void *unused)
+{
+    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
+    const char *pid = json_string_value(json_object_get(parent_json(r), "_pid"));
+    if (first < 1 || first > 20) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 20.");
+        return;
+    }
+    if (pid == NULL) {
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_array()));
+        return;
+    }
+    bff_reqctx_t *ctx = ctx_of(r);
+    recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
+    rc->r = r;
+    bff_provider_call(ctx, "recommendations", "GET",
+                      bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL, on_recs, rc);
+}
+
+const bff_resolver_entry_t bff_catalog_resolvers[] = {
+    {"Query", "product", resolve_product},
+    {"Query", "products", resolve_products},
+    {"Product", "rating", resolve_rating},
+    {"Product", "reviews", resolve_reviews},
+    {"Product", "recommendations", resolve_recommendations},
+    {"ProductVariant", "price", resolve_variant_price},
+    {"ProductVariant", "quantityAvailable", resolve_quantity},
+    {"ProductVariant", "stock", resolve_quantity},
+    {"ProductVariant", "availableForSale", resolve_available},
+    {"ProductVariant", "availability", resolve_availability},
+    {NULL, NULL, NULL},
+};

@@ -1,0 +1,282 @@
+/*
+ * context.c - per-request resolver context, provider calls and batch loaders.
+ *
+ * A loader holds the keys and waiters gathered since its last dispatch (the
+ * "pending batch"). The first key of a batch schedules the context's zero
+ * timer; when it fires (after the executor has started every resolver of the
+ * current level) each loader with a pending batch dispatches it. A batch in
+ * flight is detached from the loader, so keys asked meanwhile start a new one.
+ */
+#include "context.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct st_waiter_t {
+    const char *key;
+    bff_resolve_t *r;
+    bff_loader_done_fn done;
+    void *arg;
+    struct st_bff_batch_t *batch;
+    bool completed;
+} waiter_t;
+
+struct st_bff_batch_t {
+    bff_loader_t *loader;
+    waiter_t **waiters;
+    size_t n, cap;
+    bff_upstream_call_t *call;
+    bool finished;
+};
+typedef struct st_bff_batch_t batch_t;
+
+struct st_bff_loader_t {
+    bff_reqctx_t *ctx;
+    const char *name;
+    bff_loader_dispatch_fn dispatch;
+    void *arg;
+    batch_t *pending; /* gathering keys */
+    bff_loader_t *next;
+};
+
+bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena, const char *providers_url,
+                             uint32_t timeout_ms)
+{
+    bff_reqctx_t *c = bff_arena_calloc(arena, 1, sizeof(*c));
+    c->upstream = upstream;
+    c->loop = loop;
+    c->arena = arena;
+    c->providers_url = providers_url;
+    c->timeout_ms = timeout_ms;
+    return c;
+}
+
+static void free_timer(uv_handle_t *h)
+{
+    free(h);
+}
+
+void bff_reqctx_free(bff_reqctx_t *ctx)
+{
+    if (ctx != NULL && ctx->tick != NULL) {
+        uv_timer_stop(ctx->tick);
+        uv_close((uv_handle_t *)ctx->tick, free_timer);
+        ctx->tick = NULL;
+    }
+}
+
+/* ---- provider calls ---- */
+
+typedef struct st_pcall_t {
+    const char *provider;
+    bff_provider_cb cb;
+    void *arg;
+    bff_arena_t *arena;
+} pcall_t;
+
+static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
+{
+    pcall_t *p = arg;
+    if (res->error != BFF_UPSTREAM_OK) {
+        const char *code = res->error == BFF_UPSTREAM_E_TIMEOUT     ? "DEPENDENCY_TIMEOUT"
+                           : res->error == BFF_UPSTREAM_E_CANCELLED ? "CANCELLED"
+                                                                    : "DEPENDENCY_UNAVAILABLE";
+        p->cb(NULL, code, bff_arena_printf(p->arena, "%s: %s", p->provider, bff_upstream_strerror(res->error)), p->arg);
+        return;
+    }
+    if (res->status < 200 || res->status > 299) {
+        p->cb(NULL, "DEPENDENCY_UNAVAILABLE",
+              bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status), p->arg);
+        return;
+    }
+    json_error_t jerr;
+    json_t *body = json_loadb(res->body, res->body_len, 0, &jerr);
+    if (body == NULL) {
+        p->cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(p->arena, "%s answered with invalid JSON", p->provider),
+              p->arg);
+        return;
+    }
+    p->cb(body, NULL, NULL, p->arg);
+    json_decref(body);
+}
+
+bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                       json_t *body, bff_provider_cb cb, void *arg)
+{
+    pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
+    p->provider = provider;
+    p->cb = cb;
+    p->arg = arg;
+    p->arena = ctx->arena;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    static const char *const json_headers[] = {"Content-Type: application/json", "Accept: application/json"};
+    bff_upstream_request_t req = {
+        .method = method,
+        .url = bff_arena_printf(ctx->arena, "%s%s", ctx->providers_url, path),
+        .headers = json_headers,
+        .nheaders = 2,
+        .body = text,
+        .body_len = text ? strlen(text) : 0,
+        .timeout_ms = ctx->timeout_ms,
+        /*
+         * Cleartext upstreams get HTTP/1.1 with keep-alive: several streams opened at
+         * once on a fresh prior-knowledge HTTP/2 connection to h2o 2.2 (the simulator)
+         * fail in curl 7.88 with a framing error. TLS upstreams negotiate HTTP/2.
+         */
+        .h2c_prior_knowledge = 0,
+    };
+    bff_upstream_call_t *call = bff_upstream_send(ctx->upstream, &req, on_provider_answer, p);
+    free(text); /* the upstream client copied it */
+    if (call == NULL)
+        cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(ctx->arena, "%s: cannot start the call", provider), arg);
+    return call;
+}
+
+/* ---- loaders ---- */
+
+/*
+ * Completes every waiter still pending. Completing the last resolver of a
+ * request may finish the execution and free the request's arena, batch and
+ * waiters included: so the waiters are copied out first and nothing of the
+ * batch is touched once completions start.
+ */
+static void batch_complete(batch_t *b, json_t *values, const char *code, const char *message)
+{
+    typedef struct {
+        bff_resolve_t *r;
+        bff_loader_done_fn done;
+        void *arg;
+        json_t *value;
+    } todo_t;
+    b->finished = true;
+    todo_t *todo = bff_xmalloc((b->n + 1) * sizeof(*todo));
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; ++i) {
+        waiter_t *w = b->waiters[i];
+        if (w->completed)
+            continue;
+        w->completed = true;
+        todo[n++] = (todo_t){w->r, w->done, w->arg, values ? json_object_get(values, w->key) : NULL};
+    }
+    for (size_t i = 0; i < n; ++i)
+        todo[i].done(todo[i].r, todo[i].value, code, message, todo[i].arg);
+    free(todo);
+}
+
+static void on_waiter_cancel(void *arg)
+{
+    waiter_t *w = arg;
+    batch_t *b = w->batch;
+    if (w->completed)
+        return;
+    if (b->call != NULL && !b->finished) {
+        bff_upstream_call_t *call = b->call;
+        b->call = NULL;
+        bff_upstream_cancel(call); /* its callback fails the whole batch */
+        return;
+    }
+    if (!b->finished) { /* not dispatched yet: complete this waiter now */
+        w->completed = true;
+        w->done(w->r, NULL, "CANCELLED", "request cancelled", w->arg);
+    }
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    bff_reqctx_t *ctx = t->data;
+    for (bff_loader_t *l = ctx->loaders; l != NULL; l = l->next) {
+        batch_t *b = l->pending;
+        if (b == NULL)
+            continue;
+        l->pending = NULL;
+        /* distinct keys */
+        const char **keys = bff_arena_alloc(ctx->arena, (b->n + 1) * sizeof(*keys));
+        size_t nkeys = 0;
+        for (size_t i = 0; i < b->n; ++i) {
+            if (b->waiters[i]->completed)
+                continue;
+            bool seen = false;
+            for (size_t k = 0; k < nkeys && !seen; ++k)
+                seen = strcmp(keys[k], b->waiters[i]->key) == 0;
+            if (!seen)
+                keys[nkeys++] = b->waiters[i]->key;
+        }
+        if (nkeys == 0)
+            continue;
+        l->dispatch(b, keys, nkeys, l->arg);
+    }
+}
+
+bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dispatch_fn dispatch, void *arg)
+{
+    bff_loader_t **tail = &ctx->loaders;
+    for (bff_loader_t *l = ctx->loaders; l != NULL; l = l->next) {
+        if (strcmp(l->name, name) == 0)
+            return l;
+        tail = &l->next;
+    }
+    bff_loader_t *l = bff_arena_calloc(ctx->arena, 1, sizeof(*l));
+    l->ctx = ctx;
+    l->name = bff_arena_strdup(ctx->arena, name);
+    l->dispatch = dispatch;
+    l->arg = arg;
+    *tail = l;
+    return l;
+}
+
+void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done, void *arg)
+{
+    bff_reqctx_t *ctx = l->ctx;
+    if (l->pending == NULL)
+        l->pending = bff_arena_calloc(ctx->arena, 1, sizeof(batch_t));
+    batch_t *b = l->pending;
+    b->loader = l;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        waiter_t **w = bff_arena_alloc(ctx->arena, cap * sizeof(*w));
+        if (b->n)
+            memcpy(w, b->waiters, b->n * sizeof(*w));
+        b->waiters = w;
+        b->cap = cap;
+    }
+    waiter_t *w = bff_arena_calloc(ctx->arena, 1, sizeof(*w));
+    w->key = bff_arena_strdup(ctx->arena, key);
+    w->r = r;
+    w->done = done;
+    w->arg = arg;
+    w->batch = b;
+    b->waiters[b->n++] = w;
+    if (ctx->tick == NULL) {
+        ctx->tick = bff_xmalloc(sizeof(*ctx->tick));
+        uv_timer_init(ctx->loop, ctx->tick);
+        ctx->tick->data = ctx;
+    }
+    if (!uv_is_active((uv_handle_t *)ctx->tick))
+        uv_timer_start(ctx->tick, on_tick, 0, 0);
+    bff_resolve_on_cancel(r, on_waiter_cancel, w);
+}
+
+void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call)
+{
+    if (!b->finished)
+        b->call = call;
+}
+
+void bff_batch_resolve(bff_batch_t *b, json_t *values)
+{
+    b->call = NULL;
+    batch_complete(b, values, NULL, NULL);
+}
+
+void bff_batch_fail(bff_batch_t *b, const char *code, const char *message)
+{
+    b->call = NULL;
+    batch_complete(b, NULL, code, message);
+}
+
+bff_reqctx_t *bff_batch_ctx(bff_batch_t *b)
+{
+    return b->loader->ctx;
+}

@@ -1,0 +1,72 @@
+/*
+ * context.h - what resolvers of one GraphQL request share: the worker's
+ * upstream client and loop, the request's arena, the providers' base URL,
+ * and the request's batch loaders (one upstream call per provider per
+ * level of the query, however many fields ask).
+ *
+ * Lifetime: created by the server per request (bff_reqctx_new), passed to
+ * the executor as `user`, freed after the response (bff_reqctx_free, which
+ * closes its timer on the loop). Everything else lives in the arena.
+ */
+#ifndef BFF_RESOLVERS_CONTEXT_H
+#define BFF_RESOLVERS_CONTEXT_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "adapters/upstream.h"
+#include "graphql/arena.h"
+#include "graphql/exec.h"
+
+typedef struct st_bff_loader_t bff_loader_t;
+
+typedef struct st_bff_reqctx_t {
+    bff_upstream_t *upstream;
+    uv_loop_t *loop;
+    bff_arena_t *arena;
+    const char *providers_url; /* e.g. http://127.0.0.1:9100 (the simulator) */
+    uint32_t timeout_ms;
+    bff_loader_t *loaders; /* this request's loaders, in creation order */
+    uv_timer_t *tick;      /* heap; dispatches pending loader batches on the next loop turn */
+} bff_reqctx_t;
+
+bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena, const char *providers_url,
+                             uint32_t timeout_ms);
+void bff_reqctx_free(bff_reqctx_t *ctx);
+
+/* ---- provider calls ---- */
+
+/*
+ * Calls a provider and parses its JSON answer. `cb` gets the parsed body (a
+ * borrowed reference, NULL on failure) and, on failure, an extensions.code
+ * (DEPENDENCY_TIMEOUT or DEPENDENCY_UNAVAILABLE) and a message naming the
+ * provider. Returns the call (for cancellation) or NULL if it could not start
+ * (cb then fires at once with DEPENDENCY_UNAVAILABLE).
+ */
+typedef void (*bff_provider_cb)(json_t *body, const char *code, const char *message, void *arg);
+bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                       json_t *body, bff_provider_cb cb, void *arg);
+
+/* ---- batch loaders ---- */
+
+/*
+ * A loader collects keys asked for while the executor starts resolvers, and
+ * on the next loop turn makes one call for all of them: `dispatch` gets the
+ * batch and its distinct keys, starts the call, and later completes the batch
+ * with bff_batch_resolve (values: JSON object key -> value, borrowed) or
+ * bff_batch_fail. Every waiter is then completed with the value of its key.
+ */
+typedef struct st_bff_batch_t bff_batch_t;
+typedef void (*bff_loader_dispatch_fn)(bff_batch_t *b, const char *const *keys, size_t nkeys, void *arg);
+/* Completes one waiter: `value` is its key's value (borrowed, NULL when absent), or `code` says why not. */
+typedef void (*bff_loader_done_fn)(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg);
+
+bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dispatch_fn dispatch, void *arg);
+void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done, void *arg);
+void bff_batch_resolve(bff_batch_t *b, json_t *values);
+void bff_batch_fail(bff_batch_t *b, const char *code, const char *message);
+bff_reqctx_t *bff_batch_ctx(bff_batch_t *b);
+/* The batch's upstream call: cancelling the request cancels it. */
+void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call);
+
+#endif

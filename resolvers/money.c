@@ -1,0 +1,79 @@
+/*
+ * money.c - minor units <-> decimal strings, exactly (see money.h).
+ */
+#include "money.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+int bff_money_exponent(const char *currency)
+{
+    static const char *const zero[] = {"JPY", "KRW", "CLP", "ISK", "VND"};
+    static const char *const three[] = {"BHD", "KWD", "OMR", "JOD", "TND"};
+    for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); ++i)
+        if (strcmp(currency, zero[i]) == 0)
+            return 0;
+    for (size_t i = 0; i < sizeof(three) / sizeof(three[0]); ++i)
+        if (strcmp(currency, three[i]) == 0)
+            return 3;
+    return 2;
+}
+
+void bff_money_format(char *buf, size_t len, int64_t minor, const char *currency)
+{
+    int e = bff_money_exponent(currency);
+    uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+    uint64_t unit = e == 0 ? 1 : e == 3 ? 1000 : 100;
+    if (e == 0)
+        snprintf(buf, len, "%s%llu", minor < 0 ? "-" : "", (unsigned long long)mag);
+    else
+        snprintf(buf, len, "%s%llu.%0*llu", minor < 0 ? "-" : "", (unsigned long long)(mag / unit), e,
+                 (unsigned long long)(mag % unit));
+}
+
+int bff_money_parse_decimal(const char *text, const char *currency, int64_t *minor)
+{
+    int e = bff_money_exponent(currency);
+    const char *p = text;
+    bool negative = *p == '-';
+    if (negative)
+        ++p;
+    if (*p < '0' || *p > '9')
+        return -1;
+    uint64_t whole = 0;
+    for (; *p >= '0' && *p <= '9'; ++p) {
+        if (whole > 90000000000000ull)
+            return -1; /* out of range */
+        whole = whole * 10 + (uint64_t)(*p - '0');
+    }
+    uint64_t frac = 0;
+    int digits = 0;
+    if (*p == '.') {
+        ++p;
+        for (; *p >= '0' && *p <= '9'; ++p, ++digits) {
+            if (digits >= e)
+                return -1; /* more precise than the currency: refuse, never round */
+            frac = frac * 10 + (uint64_t)(*p - '0');
+        }
+        if (digits == 0)
+            return -1;
+    }
+    if (*p != '\0')
+        return -1;
+    for (; digits < e; ++digits)
+        frac *= 10;
+    uint64_t unit = 1;
+    for (int i = 0; i < e; ++i)
+        unit *= 10;
+    int64_t v = (int64_t)(whole * unit + frac);
+    *minor = negative ? -v : v;
+    return 0;
+}
+
+json_t *bff_money_json(int64_t minor, const char *currency)
+{
+    char amount[48];
+    bff_money_format(amount, sizeof(amount), minor, currency);
+    return json_pack("{s:s, s:s}", "amount", amount, "currencyCode", currency);
+}

@@ -1,0 +1,101 @@
+// The commerce slice end to end: the real server against the real simulator
+// over loopback. The product page and a 20-product listing come back with
+// data from the providers; the listing makes exactly one call per provider
+// (batch loaders); a failing non-critical provider costs only its field.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BFF, root, sleep, startServer } from './lib.mjs';
+
+const SIM = join(dirname(BFF), 'bff-sim');
+let sim, simUrl, srv;
+
+before(async () => {
+  sim = spawn(SIM, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  sim.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 200 && !out.includes('listening'); i++) await sleep(20);
+  simUrl = `http://${JSON.parse(out.split('\n')[0]).listen}`;
+  srv = await startServer({ env: { BFF_PROVIDERS_URL: simUrl }, threads: 2 });
+});
+after(async () => {
+  assert.equal((await srv.stop()).code, 0);
+  sim.kill('SIGTERM');
+  await new Promise((r) => sim.on('exit', r));
+});
+
+const example = (name) => ({
+  query: readFileSync(join(root, 'examples', `${name}.graphql`), 'utf8'),
+  variables: JSON.parse(readFileSync(join(root, 'examples', `${name}.json`), 'utf8')),
+});
+async function gql(body) {
+  const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return res.json();
+}
+const simPost = (path, body) => fetch(simUrl + path, { method: 'POST', body: JSON.stringify(body) });
+const stats = async () => (await fetch(`${simUrl}/_sim/stats`)).json();
+
+test('product page: catalog, prices, stock, reviews and recommendations from the simulator', async () => {
+  await simPost('/_sim/reset', {});
+  const r = await gql(example('product_page'));
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  const p = r.data.product;
+  assert.equal(p.id, 'gid://bff/Product/p0001');
+  assert.equal(p.title, 'Linen Backpack');
+  assert.ok(p.variants.length >= 1);
+  for (const v of p.variants) {
+    assert.match(v.price.amount, /^\d+\.\d\d$/);
+    assert.equal(v.price.currencyCode, 'EUR');
+    assert.equal(typeof v.availableForSale, 'boolean');
+  }
+  assert.equal(p.reviews.length, Math.min(3, p.rating.count));
+  assert.equal(p.recommendations.length, 4);
+  const usd = await gql({ ...example('product_page'), variables: { handle: 'linen-backpack-1', currency: 'USD' } });
+  assert.equal(usd.data.product.variants[0].price.currencyCode, 'USD');
+  assert.notEqual(usd.data.product.variants[0].price.amount, p.variants[0].price.amount);
+});
+
+test('a listing of 20 products makes exactly one call per provider', async () => {
+  await simPost('/_sim/reset', {});
+  const r = await gql(example('listing_20'));
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  assert.equal(r.data.products.edges.length, 20);
+  assert.equal(r.data.products.totalCount, 1000);
+  const s = await stats();
+  assert.equal(s.catalog.requests, 1);
+  assert.equal(s.pricing.requests, 1);
+  assert.equal(s.inventory.requests, 1);
+  // the next page continues where this one ended
+  const next = await gql({ ...example('listing_20'), variables: { first: 20, after: r.data.products.pageInfo.endCursor } });
+  assert.equal(next.data.products.edges[0].cursor, '21');
+});
+
+test('a failing non-critical provider costs only its field, with a code and the dependency', async () => {
+  await simPost('/_sim/reset', {});
+  await simPost('/_sim/faults', { reviews: { status: 503 }, recommendations: { garbage: true } });
+  const r = await gql(example('product_page'));
+  const p = r.data.product;
+  assert.ok(p, 'the product still renders');
+  assert.equal(p.reviews, null);
+  assert.equal(p.rating, null);
+  assert.equal(p.recommendations, null);
+  assert.ok(p.variants[0].price.amount);
+  const deps = r.errors.map((e) => e.extensions.dependency).sort();
+  assert.deepEqual([...new Set(deps)], ['recommendations', 'reviews']);
+  assert.ok(r.errors.every((e) => e.extensions.code === 'DEPENDENCY_UNAVAILABLE'));
+  await simPost('/_sim/faults', { pricing: { latency_ms: 5000 } });
+  const slow = await gql({ query: '{ product(id: "p0002") { variants { price { amount } } } }' });
+  assert.equal(slow.errors[0].extensions.code, 'DEPENDENCY_TIMEOUT');
+  await simPost('/_sim/reset', {});
+});
+
+test('unknown products are null; bad arguments are errors', async () => {
+  const r = await gql({ query: '{ a: product(id: "p9999") { id } b: product(handle: "no-such-thing") { id } }' });
+  assert.deepEqual(r.data, { a: null, b: null });
+  const bad = await gql({ query: '{ product { id } }' });
+  assert.equal(bad.errors[0].extensions.code, 'BAD_USER_INPUT');
+  const page = await gql({ query: '{ products(first: 500) { totalCount } }' });
+  assert.equal(page.errors[0].extensions.code, 'BAD_USER_INPUT');
+});
