@@ -21,8 +21,7 @@
  *
  *   bff-sim [--listen HOST:PORT]      (default 127.0.0.1:9100; SIM_PORT also sets the port)
  *
- * The promotions, tax, shipping, payments and orders providers are listed
- * (stats, faults) but not served yet: they answer 501.
+ * Carts, promotions, tax, shipping, payments and orders are in commerce.c.
  */
 #include <h2o.h>
 #include <h2o/socket/uv-binding.h>
@@ -34,28 +33,10 @@
 #include <string.h>
 #include <uv.h>
 
-#include "data.h"
 
-#define PROVIDERS(X)                                                                                                  \
-    X(CATALOG, "catalog", "/catalog")                                                                                 \
-    X(PRICING, "pricing", "/pricing")                                                                                 \
-    X(INVENTORY, "inventory", "/inventory")                                                                           \
-    X(PROMOTIONS, "promotions", "/promotions")                                                                        \
-    X(TAX, "tax", "/tax")                                                                                             \
-    X(SHIPPING, "shipping", "/shipping")                                                                              \
-    X(PAYMENTS, "payments", "/payments")                                                                              \
-    X(ORDERS, "orders", "/orders")                                                                                    \
-    X(REVIEWS, "reviews", "/reviews")                                                                                 \
-    X(RECOMMENDATIONS, "recommendations", "/recs")
+#include "sim.h"
 
-typedef enum {
-#define PROVIDER_ENUM(id, name, prefix) P_##id,
-    PROVIDERS(PROVIDER_ENUM)
-#undef PROVIDER_ENUM
-        P_COUNT
-} provider_t;
-
-static const char *const provider_names[] = {
+const char *const sim_provider_names[] = {
 #define PROVIDER_NAME(id, name, prefix) name,
     PROVIDERS(PROVIDER_NAME)
 #undef PROVIDER_NAME
@@ -94,6 +75,11 @@ typedef struct st_provider_handler_t {
 } provider_handler_t;
 
 static sim_t sim;
+
+const sim_data_t *sim_data(void)
+{
+    return sim.data;
+}
 
 /* ---- responses (with faults) ---- */
 
@@ -201,8 +187,7 @@ static double random01(void)
     return (double)(x >> 11) / 9007199254740992.0;
 }
 
-/* Answers a provider request: `body` (a new reference, stolen) with `status`, faults applied. */
-static int answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
+int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
 {
     const faults_t *f = &sim.faults[pv];
     char *text = json_dumps(body, JSON_COMPACT);
@@ -266,13 +251,13 @@ static int answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
 
 /* ---- request helpers ---- */
 
-static bool method_is(h2o_req_t *req, const char *m)
+bool sim_method_is(h2o_req_t *req, const char *m)
 {
     return h2o_memis(req->method.base, req->method.len, m, strlen(m));
 }
 
 /* The path after the provider prefix, without the query string, NUL-terminated in the pool. */
-static char *subpath(h2o_req_t *req, const char *prefix)
+char *sim_subpath(h2o_req_t *req, const char *prefix)
 {
     size_t end = req->query_at != SIZE_MAX ? req->query_at : req->path_normalized.len;
     if (end > req->path_normalized.len)
@@ -286,7 +271,7 @@ static char *subpath(h2o_req_t *req, const char *prefix)
 }
 
 /* Every value of query parameter `name` (no URL decoding needed: ids and skus are plain). */
-static int query_values(h2o_req_t *req, const char *name, const char **out, int max)
+int sim_query_values(h2o_req_t *req, const char *name, const char **out, int max)
 {
     if (req->query_at == SIZE_MAX)
         return 0;
@@ -312,13 +297,13 @@ static int query_values(h2o_req_t *req, const char *name, const char **out, int 
 static long query_long(h2o_req_t *req, const char *name, long def, long min, long max)
 {
     const char *v;
-    if (query_values(req, name, &v, 1) != 1)
+    if (sim_query_values(req, name, &v, 1) != 1)
         return def;
     long n = strtol(v, NULL, 10);
     return n < min ? min : n > max ? max : n;
 }
 
-static json_t *error_body(const char *message)
+json_t *sim_error(const char *message)
 {
     return json_pack("{s:s}", "error", message);
 }
@@ -360,28 +345,28 @@ static json_t *product_json(const sim_product_t *p)
 
 static int serve_catalog(h2o_req_t *req)
 {
-    const char *sub = subpath(req, "/catalog");
-    if (!method_is(req, "GET"))
-        return answer(P_CATALOG, req, 405, error_body("GET only"));
+    const char *sub = sim_subpath(req, "/catalog");
+    if (!sim_method_is(req, "GET"))
+        return sim_answer(P_CATALOG, req, 405, sim_error("GET only"));
     if (strcmp(sub, "/v1/collections") == 0) {
         json_t *items = json_array();
         for (int c = 0; c < SIM_COLLECTIONS; ++c)
             json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "id", sim.data->collections[c].id, "handle",
                                                    sim.data->collections[c].handle, "title",
                                                    sim.data->collections[c].title));
-        return answer(P_CATALOG, req, 200, json_pack("{s:o}", "collections", items));
+        return sim_answer(P_CATALOG, req, 200, json_pack("{s:o}", "collections", items));
     }
     if (strncmp(sub, "/v1/products/", 13) == 0) {
         const sim_product_t *p = sim_product_by_id(sim.data, sub + 13);
-        return p ? answer(P_CATALOG, req, 200, product_json(p)) : answer(P_CATALOG, req, 404, error_body("no such product"));
+        return p ? sim_answer(P_CATALOG, req, 200, product_json(p)) : sim_answer(P_CATALOG, req, 404, sim_error("no such product"));
     }
     if (strcmp(sub, "/v1/products") != 0)
-        return answer(P_CATALOG, req, 404, error_body("no such endpoint"));
+        return sim_answer(P_CATALOG, req, 404, sim_error("no such endpoint"));
     long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 100);
     const char *collection = NULL, *vendor = NULL, *handle = NULL;
-    query_values(req, "collection", &collection, 1);
-    query_values(req, "vendor", &vendor, 1);
-    query_values(req, "handle", &handle, 1);
+    sim_query_values(req, "collection", &collection, 1);
+    sim_query_values(req, "vendor", &vendor, 1);
+    sim_query_values(req, "handle", &handle, 1);
     json_t *items = json_array();
     long total = 0, skip = (page - 1) * per_page;
     for (int i = 0; i < SIM_PRODUCTS; ++i) {
@@ -401,23 +386,23 @@ static int serve_catalog(h2o_req_t *req)
             json_array_append_new(items, product_json(p));
         ++total;
     }
-    return answer(P_CATALOG, req, 200,
+    return sim_answer(P_CATALOG, req, 200,
                   json_pack("{s:i, s:i, s:i, s:o}", "page", (json_int_t)page, "per_page", (json_int_t)per_page, "total",
                             (json_int_t)total, "items", items));
 }
 
 static int serve_pricing(h2o_req_t *req)
 {
-    const char *sub = subpath(req, "/pricing");
-    if (strcmp(sub, "/v2/quotes") != 0 || !method_is(req, "POST"))
-        return answer(P_PRICING, req, 404, error_body("POST /pricing/v2/quotes"));
+    const char *sub = sim_subpath(req, "/pricing");
+    if (strcmp(sub, "/v2/quotes") != 0 || !sim_method_is(req, "POST"))
+        return sim_answer(P_PRICING, req, 404, sim_error("POST /pricing/v2/quotes"));
     json_error_t jerr;
     json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
     const char *currency = json_string_value(json_object_get(in, "currency"));
     json_t *skus = json_object_get(in, "skus");
     if (currency == NULL || !json_is_array(skus) || (strcmp(currency, "EUR") != 0 && strcmp(currency, "USD") != 0)) {
         json_decref(in);
-        return answer(P_PRICING, req, 400, error_body("expected {\"currency\": \"EUR\"|\"USD\", \"skus\": [...]}"));
+        return sim_answer(P_PRICING, req, 400, sim_error("expected {\"currency\": \"EUR\"|\"USD\", \"skus\": [...]}"));
     }
     bool usd = strcmp(currency, "USD") == 0;
     json_t *prices = json_array();
@@ -436,16 +421,16 @@ static int serve_pricing(h2o_req_t *req)
     }
     json_t *out = json_pack("{s:s, s:o}", "currency", currency, "prices", prices);
     json_decref(in);
-    return answer(P_PRICING, req, 200, out);
+    return sim_answer(P_PRICING, req, 200, out);
 }
 
 static int serve_inventory(h2o_req_t *req)
 {
-    const char *sub = subpath(req, "/inventory");
-    if (strcmp(sub, "/levels") != 0 || !method_is(req, "GET"))
-        return answer(P_INVENTORY, req, 404, error_body("GET /inventory/levels?sku=..."));
+    const char *sub = sim_subpath(req, "/inventory");
+    if (strcmp(sub, "/levels") != 0 || !sim_method_is(req, "GET"))
+        return sim_answer(P_INVENTORY, req, 404, sim_error("GET /inventory/levels?sku=..."));
     const char *skus[200];
-    int n = query_values(req, "sku", skus, 200);
+    int n = sim_query_values(req, "sku", skus, 200);
     json_t *levels = json_array();
     for (int k = 0; k < n; ++k) {
         const sim_variant_t *v = sim_variant_by_sku(sim.data, skus[k], NULL);
@@ -455,15 +440,15 @@ static int serve_inventory(h2o_req_t *req)
             json_array_append_new(levels, json_pack("{s:s, s:s, s:i}", "sku", v->sku, "location",
                                                     sim.data->locations[l], "available", v->stock[l]));
     }
-    return answer(P_INVENTORY, req, 200, json_pack("{s:o}", "levels", levels));
+    return sim_answer(P_INVENTORY, req, 200, json_pack("{s:o}", "levels", levels));
 }
 
 static int serve_reviews(h2o_req_t *req)
 {
-    const char *sub = subpath(req, "/reviews");
+    const char *sub = sim_subpath(req, "/reviews");
     const sim_product_t *p = strncmp(sub, "/products/", 10) == 0 ? sim_product_by_id(sim.data, sub + 10) : NULL;
     if (p == NULL)
-        return answer(P_REVIEWS, req, 404, error_body("GET /reviews/products/{id}"));
+        return sim_answer(P_REVIEWS, req, 404, sim_error("GET /reviews/products/{id}"));
     long limit = query_long(req, "limit", 5, 0, SIM_MAX_REVIEWS);
     json_t *list = json_array();
     int sum = 0;
@@ -478,21 +463,21 @@ static int serve_reviews(h2o_req_t *req)
     }
     json_t *out = json_pack("{s:s, s:i, s:o}", "product", p->id, "count", p->nreviews, "reviews", list);
     json_object_set_new(out, "average", p->nreviews ? json_real((double)sum / p->nreviews) : json_null());
-    return answer(P_REVIEWS, req, 200, out);
+    return sim_answer(P_REVIEWS, req, 200, out);
 }
 
 static int serve_recommendations(h2o_req_t *req)
 {
-    const char *sub = subpath(req, "/recs");
+    const char *sub = sim_subpath(req, "/recs");
     const sim_product_t *p = strncmp(sub, "/for/", 5) == 0 ? sim_product_by_id(sim.data, sub + 5) : NULL;
     if (p == NULL)
-        return answer(P_RECOMMENDATIONS, req, 404, error_body("GET /recs/for/{id}"));
+        return sim_answer(P_RECOMMENDATIONS, req, 404, sim_error("GET /recs/for/{id}"));
     int n = (int)query_long(req, "n", 4, 1, 20), idx[20];
     sim_recommendations(sim.data, (int)(p - sim.data->products), n, idx);
     json_t *items = json_array();
     for (int k = 0; k < n; ++k)
         json_array_append_new(items, json_string(sim.data->products[idx[k]].id));
-    return answer(P_RECOMMENDATIONS, req, 200, json_pack("{s:s, s:o}", "for", p->id, "items", items));
+    return sim_answer(P_RECOMMENDATIONS, req, 200, json_pack("{s:s, s:o}", "for", p->id, "items", items));
 }
 
 static int on_provider(h2o_handler_t *self, h2o_req_t *req)
@@ -511,7 +496,7 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
     case P_RECOMMENDATIONS:
         return serve_recommendations(req);
     default:
-        return answer(pv, req, 501, error_body("this provider is not simulated yet"));
+        return sim_serve_commerce(pv, req);
     }
 }
 
@@ -525,11 +510,11 @@ static int on_healthz(h2o_handler_t *self, h2o_req_t *req)
 
 static int on_stats(h2o_handler_t *self, h2o_req_t *req)
 {
-    if (!method_is(req, "GET"))
+    if (!sim_method_is(req, "GET"))
         return -1;
     json_t *out = json_object();
     for (int p = 0; p < P_COUNT; ++p)
-        json_object_set_new(out, provider_names[p],
+        json_object_set_new(out, sim_provider_names[p],
                             json_pack("{s:I, s:I}", "requests", (json_int_t)sim.requests[p], "faulted",
                                       (json_int_t)sim.faulted[p]));
     char *text = json_dumps(out, JSON_COMPACT);
@@ -542,7 +527,7 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
 static int provider_index(const char *name)
 {
     for (int p = 0; p < P_COUNT; ++p)
-        if (strcmp(provider_names[p], name) == 0)
+        if (strcmp(sim_provider_names[p], name) == 0)
             return p;
     return -1;
 }
@@ -550,7 +535,7 @@ static int provider_index(const char *name)
 /* POST /_sim/faults {"provider": {setting: value, ...}}: settings replace that provider's faults. */
 static int on_faults(h2o_handler_t *self, h2o_req_t *req)
 {
-    if (!method_is(req, "POST"))
+    if (!sim_method_is(req, "POST"))
         return -1;
     json_error_t jerr;
     json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
@@ -597,7 +582,7 @@ static int on_faults(h2o_handler_t *self, h2o_req_t *req)
     }
     json_decref(in);
     if (err[0] != '\0') {
-        json_t *e = error_body(err);
+        json_t *e = sim_error(err);
         char *text = json_dumps(e, JSON_COMPACT);
         send_now(req, 400, text, strlen(text));
         free(text);
@@ -611,11 +596,12 @@ static int on_faults(h2o_handler_t *self, h2o_req_t *req)
 
 static int on_reset(h2o_handler_t *self, h2o_req_t *req)
 {
-    if (!method_is(req, "POST"))
+    if (!sim_method_is(req, "POST"))
         return -1;
     memset(sim.faults, 0, sizeof(sim.faults));
     memset(sim.requests, 0, sizeof(sim.requests));
     memset(sim.faulted, 0, sizeof(sim.faulted));
+    sim_commerce_reset();
     send_now(req, 200, H2O_STRLIT("{\"reset\":true}"));
     return 0;
 }
@@ -673,6 +659,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     sim.data = malloc(sizeof(*sim.data));
     sim_data_generate(sim.data);
+    sim_commerce_reset();
     sim.rng = 0x243F6A8885A308D3ull;
 
     h2o_config_init(&sim.config);

@@ -97,3 +97,46 @@ test('faults: latency, status, error rate, garbage, close, hang, slow body; coun
   assert.equal(after.reviews.requests, 0);
   assert.equal((await get('/reviews/products/p0001')).status, 200);
 });
+
+test('carts, promotions, shipping, tax: stateful and in minor units; the demo cart is seeded', async () => {
+  await post('/_sim/reset', {});
+  const demo = (await get('/carts/demo-cart-1')).json();
+  assert.equal(demo.lines.length, 2);
+  assert.equal(demo.buyer.address.country, 'DE');
+  const cart = (await post('/carts', { currency: 'EUR' })).json();
+  const add = (await post(`/carts/${cart.id}/lines`, { lines: [{ sku: 'SKU-0002-1', quantity: 2 }, { sku: 'SKU-0002-1', quantity: 1 }] })).json();
+  assert.deepEqual(add.lines, [{ sku: 'SKU-0002-1', quantity: 3 }]);
+  assert.equal((await post(`/carts/${cart.id}/lines`, { lines: [{ sku: 'nope', quantity: 1 }] })).status, 422);
+  const promo = (await post('/promotions/evaluate', { currency: 'EUR', subtotal_minor: 12345, codes: ['SAVE10', 'NOPE'] })).json();
+  assert.deepEqual(promo.discounts.map((d) => d.amount_minor), [1234]);
+  assert.deepEqual(promo.rejected, ['NOPE']);
+  const rates = (await post('/shipping/rates', { currency: 'EUR', address: { country: 'DE' }, weight_grams: 800 })).json();
+  assert.deepEqual(rates.rates.map((r) => r.id), ['standard', 'express']);
+  // tax per line, half up: 1005 * 19% = 190.95 -> 191; 2 * 19% = 0.38 -> 0; shipping 490 -> 93.1 -> 93
+  const tax = (await post('/tax/calculate', { currency: 'EUR', address: { country: 'DE' }, lines: [{ sku: 'a', amount_minor: 1005 }, { sku: 'b', amount_minor: 2 }], shipping_minor: 490 })).json();
+  assert.equal(tax.tax_lines[0].amount_minor, 284);
+  await post('/_sim/reset', {});
+  assert.equal((await get(`/carts/${cart.id}`)).status, 404);
+});
+
+test('payments and orders are idempotent by key; capture is never repeated; decline and void', async () => {
+  await post('/_sim/reset', {});
+  const auth = (init) => get('/payments/authorize', { method: 'POST', headers: { 'idempotency-key': init.key }, body: JSON.stringify(init.body) });
+  const a1 = (await auth({ key: 'k1', body: { amount_minor: 5000, currency: 'EUR', token: 'tok_ok' } })).json();
+  const a2 = (await auth({ key: 'k1', body: { amount_minor: 5000, currency: 'EUR', token: 'tok_ok' } })).json();
+  assert.equal(a1.id, a2.id);
+  assert.equal((await auth({ key: 'k1', body: { amount_minor: 6000, currency: 'EUR', token: 'tok_ok' } })).status, 409);
+  assert.equal((await auth({ key: 'k2', body: { amount_minor: 5000, currency: 'EUR', token: 'tok_decline' } })).status, 402);
+  assert.equal((await post(`/payments/${a1.id}/capture`, {})).json().status, 'captured');
+  assert.equal((await post(`/payments/${a1.id}/capture`, {})).json().status, 'captured');
+  assert.equal((await post(`/payments/${a1.id}/void`, {})).status, 409);
+  const a3 = (await auth({ key: 'k3', body: { amount_minor: 100, currency: 'EUR', token: 'tok_ok' } })).json();
+  assert.equal((await post(`/payments/${a3.id}/void`, {})).json().status, 'voided');
+  const order = { idempotency_key: 'o1', cart_id: 'demo-cart-1', currency: 'EUR', total_minor: 5000, authorization_id: a1.id };
+  const o1 = (await post('/orders', order)).json();
+  const o2 = (await post('/orders', order)).json();
+  assert.equal(o1.id, o2.id);
+  assert.equal((await get(`/orders/${o1.id}`)).json().number, o1.number);
+  const stats = (await get('/_sim/stats')).json();
+  assert.ok(stats.carts && stats.payments.requests >= 7 && stats.orders.requests >= 3);
+});
