@@ -5,7 +5,8 @@
  * One h2o server on one libuv loop. Each provider (PROVIDERS table) has its
  * own path prefix and vendor style, served from the seeded catalog in data.c:
  *   catalog (PIM)      GET  /catalog/v1/products?page=&per_page=&collection=&vendor=&handle=
- *                      GET  /catalog/v1/products/{id}, GET /catalog/v1/collections
+ *                      GET  /catalog/v1/products/{id}, GET /catalog/v1/collections,
+ *                      GET  /catalog/v1/variants?sku=A&sku=B (batch)
  *                      pages by number; list prices as decimal strings ("129.90")
  *   pricing (ERP)      POST /pricing/v2/quotes {"currency","skus":[...]}  -> amounts in minor units
  *   inventory          GET  /inventory/levels?sku=A&sku=B                 -> per location
@@ -355,6 +356,22 @@ static int serve_catalog(h2o_req_t *req)
                                                    sim.data->collections[c].handle, "title",
                                                    sim.data->collections[c].title));
         return sim_answer(P_CATALOG, req, 200, json_pack("{s:o}", "collections", items));
+    }
+    if (strcmp(sub, "/v1/variants") == 0) { /* batch lookup by sku */
+        const char *skus[200];
+        int n = sim_query_values(req, "sku", skus, 200);
+        json_t *items = json_array();
+        for (int k = 0; k < n; ++k) {
+            const sim_product_t *p;
+            const sim_variant_t *v = sim_variant_by_sku(sim.data, skus[k], &p);
+            if (v == NULL)
+                continue;
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s}}", "sku", v->sku, "title",
+                                                   v->title, "product_id", p->id, "product_title", p->title,
+                                                   "product_handle", p->handle, "weight_grams", v->weight_g, "options",
+                                                   "size", v->size, "color", v->color));
+        }
+        return sim_answer(P_CATALOG, req, 200, json_pack("{s:o}", "variants", items));
     }
     if (strncmp(sub, "/v1/products/", 13) == 0) {
         const sim_product_t *p = sim_product_by_id(sim.data, sub + 13);

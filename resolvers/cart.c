@@ -1,0 +1,432 @@
+/*
+ * cart.c - carts (the cart service of the providers) and their totals.
+ *
+ * Totals are sacred: Cart.cost is computed from fresh answers of pricing,
+ * promotions, shipping and tax, all in integer minor units, or not at all
+ * (null with CHECKOUT_TOTALS_UNAVAILABLE naming what was missing). Three
+ * stages, each waiting for all of its calls:
+ *   1. prices of every line (pricing) and variant weights (catalog), in parallel;
+ *   2. discounts for the entered codes (promotions) and the rate of the chosen
+ *      shipping method (shipping), in parallel;
+ *   3. tax on the discounted lines and on shipping (tax).
+ * total = subtotal - discounts + shipping + tax.
+ *
+ * Rounding policy (the one place amounts are split): a cart discount is
+ * allocated to lines in proportion to their amounts, by the largest
+ * remainder method, so the allocations are whole minor units that sum
+ * exactly to the discount; tax is the tax provider's, per line. Nothing
+ * else rounds.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "resolvers.h"
+
+static bff_reqctx_t *ctx_of(bff_resolve_t *r)
+{
+    return bff_resolve_user(r);
+}
+
+static json_t *parent_json(bff_resolve_t *r)
+{
+    const bff_value_t *p = bff_resolve_parent(r);
+    return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
+}
+
+/* ---- Query.cart ---- */
+
+static json_t *map_cart(json_t *c)
+{
+    json_t *lines = json_array();
+    json_int_t total_quantity = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(c, "lines"), i, l)
+    {
+        json_int_t q = json_integer_value(json_object_get(l, "quantity"));
+        total_quantity += q;
+        json_array_append_new(lines, json_pack("{s:O, s:O, s:I}", "id", json_object_get(l, "sku"), "sku",
+                                               json_object_get(l, "sku"), "quantity", q));
+    }
+    json_t *buyer = json_object_get(c, "buyer");
+    json_t *identity = json_is_object(buyer)
+                           ? json_pack("{s:O, s:O}", "email",
+                                       json_object_get(buyer, "email") ? json_object_get(buyer, "email") : json_null(),
+                                       "address", json_object_get(buyer, "address"))
+                           : json_null();
+    json_t *rate = json_object_get(c, "shipping_rate_id");
+    return json_pack("{s:O, s:O, s:o, s:I, s:o, s:O, s:O, s:O}", "id", json_object_get(c, "id"), "currencyCode",
+                     json_object_get(c, "currency"), "lines", lines, "totalQuantity", total_quantity, "buyerIdentity",
+                     identity, "discountCodes", json_object_get(c, "discount_codes"), "selectedShippingRateId",
+                     rate ? rate : json_null(), "_cart", c);
+}
+
+static void on_cart(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_resolve_t *r = arg;
+    if (code != NULL) {
+        if (strstr(message, "HTTP 404") != NULL)
+            bff_resolve_ok(r, bff_value_null());
+        else
+            bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
+        return;
+    }
+    json_t *mapped = map_cart(body);
+    if (mapped == NULL) {
+        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}", "carts answered an unexpected cart");
+        return;
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), mapped));
+}
+
+static void resolve_cart(bff_resolve_t *r, void *unused)
+{
+    bff_reqctx_t *ctx = ctx_of(r);
+    const char *id = json_string_value(bff_resolve_arg(r, "id"));
+    for (const char *c = id; *c; ++c)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
+            bff_resolve_ok(r, bff_value_null());
+            return;
+        }
+    bff_provider_call(ctx, "carts", "GET", bff_arena_printf(ctx->arena, "/carts/%s", id), NULL, on_cart, r);
+}
+
+/* ---- CartLine.merchandise: one catalog call for all lines ---- */
+
+static void on_variants(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_batch_t *b = arg;
+    if (code != NULL) {
+        bff_batch_fail(b, code, message);
+        return;
+    }
+    json_t *values = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(body, "variants"), i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "sku"));
+        if (sku != NULL)
+            json_object_set(values, sku, v);
+    }
+    bff_batch_resolve(b, values);
+    json_decref(values);
+}
+
+static char *sku_query(bff_arena_t *arena, const char *path, const char *const *skus, size_t n)
+{
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_appends(&q, path);
+    for (size_t i = 0; i < n; ++i) {
+        char *escaped = curl_easy_escape(NULL, skus[i], 0);
+        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "?", escaped);
+        curl_free(escaped);
+    }
+    char *s = bff_arena_strndup(arena, q.data, q.len);
+    bff_buf_free(&q);
+    return s;
+}
+
+static void dispatch_variants(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
+{
+    bff_reqctx_t *ctx = bff_batch_ctx(b);
+    bff_batch_set_call(b, bff_provider_call(ctx, "catalog", "GET", sku_query(ctx->arena, "/catalog/v1/variants", keys, n),
+                                            NULL, on_variants, b));
+}
+
+static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, const char *message, void *arg)
+{
+    if (code != NULL) {
+        bff_resolve_error_ext(r, code, "{\"dependency\":\"catalog\"}", message);
+        return;
+    }
+    if (v == NULL) {
+        bff_resolve_error(r, "DEPENDENCY_UNAVAILABLE", "the catalog does not know this cart line's SKU");
+        return;
+    }
+    json_t *out = json_pack("{s:O, s:O, s:O, s:O}", "sku", json_object_get(v, "sku"), "title", json_object_get(v, "title"),
+                            "productTitle", json_object_get(v, "product_title"), "productHandle",
+                            json_object_get(v, "product_handle"));
+    if (out == NULL) {
+        bff_resolve_error(r, "DEPENDENCY_UNAVAILABLE", "the catalog answered an incomplete variant");
+        return;
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+}
+
+static void resolve_merchandise(bff_resolve_t *r, void *unused)
+{
+    const char *sku = json_string_value(json_object_get(parent_json(r), "sku"));
+    bff_loader_t *l = bff_loader_get(ctx_of(r), "catalog-variants", dispatch_variants, NULL);
+    bff_loader_load(l, sku ? sku : "", r, merchandise_done, NULL);
+}
+
+/* ---- Cart.cost ---- */
+
+typedef struct st_totals_t {
+    bff_resolve_t *r;
+    bff_reqctx_t *ctx;
+    json_t *cart; /* borrowed from the parent value (alive until the request ends) */
+    const char *currency;
+    size_t nlines;
+    const char **skus;
+    int64_t *quantities, *unit, *line_amount, *allocated;
+    int64_t weight;
+    int64_t subtotal, discounts, shipping, tax;
+    int pending;
+    const char *failed_dependency, *failed_message;
+} totals_t;
+
+static void totals_fail(totals_t *t, const char *dependency, const char *message)
+{
+    if (t->failed_dependency == NULL) {
+        t->failed_dependency = dependency;
+        t->failed_message = message;
+    }
+}
+
+static void totals_give_up(totals_t *t)
+{
+    bff_resolve_error_ext(t->r, "CHECKOUT_TOTALS_UNAVAILABLE",
+                          bff_arena_printf(t->ctx->arena, "{\"dependency\":\"%s\"}", t->failed_dependency),
+                          bff_arena_printf(t->ctx->arena, "Cart totals are unavailable: %s", t->failed_message));
+}
+
+/* Largest remainder: allocations proportional to line amounts, whole minor units, summing to `amount`. */
+static void allocate(totals_t *t, int64_t amount)
+{
+    int64_t *rem = calloc(t->nlines + 1, sizeof(*rem));
+    int64_t given = 0;
+    for (size_t i = 0; i < t->nlines; ++i) {
+        __int128 share = (__int128)amount * t->line_amount[i];
+        t->allocated[i] = t->subtotal ? (int64_t)(share / t->subtotal) : 0;
+        rem[i] = t->subtotal ? (int64_t)(share % t->subtotal) : 0;
+        given += t->allocated[i];
+    }
+    for (int64_t left = amount - given; left > 0; --left) {
+        size_t best = 0;
+        for (size_t i = 1; i < t->nlines; ++i)
+            if (rem[i] > rem[best])
+                best = i;
+        t->allocated[best] += 1;
+        rem[best] = -1;
+    }
+    free(rem);
+}
+
+static void totals_finish(totals_t *t)
+{
+    int64_t total = t->subtotal - t->discounts + t->shipping + t->tax;
+    json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency), "discounts",
+                            bff_money_json(t->discounts, t->currency), "shipping", bff_money_json(t->shipping, t->currency),
+                            "tax", bff_money_json(t->tax, t->currency), "total", bff_money_json(total, t->currency));
+    bff_resolve_ok(t->r, bff_value_json(bff_resolve_arena(t->r), out));
+}
+
+static void on_tax(json_t *body, const char *code, const char *message, void *arg)
+{
+    totals_t *t = arg;
+    if (code != NULL) {
+        totals_fail(t, "tax", message);
+        totals_give_up(t);
+        return;
+    }
+    size_t i;
+    json_t *line;
+    json_array_foreach(json_object_get(body, "tax_lines"), i, line)
+    {
+        json_t *a = json_object_get(line, "amount_minor");
+        if (!json_is_integer(a) || json_integer_value(a) < 0) {
+            totals_fail(t, "tax", "tax answered a tax line without an amount");
+            totals_give_up(t);
+            return;
+        }
+        t->tax += json_integer_value(a);
+    }
+    totals_finish(t);
+}
+
+static void stage3(totals_t *t)
+{
+    if (t->failed_dependency != NULL) {
+        totals_give_up(t);
+        return;
+    }
+    allocate(t, t->discounts);
+    json_t *lines = json_array();
+    for (size_t i = 0; i < t->nlines; ++i)
+        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", t->skus[i], "amount_minor",
+                                               (json_int_t)(t->line_amount[i] - t->allocated[i])));
+    json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
+    json_t *body = json_pack("{s:s, s:O, s:o, s:I}", "currency", t->currency, "address", address, "lines", lines,
+                             "shipping_minor", (json_int_t)t->shipping);
+    bff_provider_call(t->ctx, "tax", "POST", "/tax/calculate", body, on_tax, t);
+    json_decref(body);
+}
+
+static void on_promotions(json_t *body, const char *code, const char *message, void *arg)
+{
+    totals_t *t = arg;
+    if (code != NULL)
+        totals_fail(t, "promotions", message);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(body, "discounts"), i, d) t->discounts += json_integer_value(json_object_get(d, "amount_minor"));
+    if (t->discounts > t->subtotal)
+        t->discounts = t->subtotal; /* a discount never makes the goods cost less than nothing */
+    if (t->discounts < 0)
+        totals_fail(t, "promotions", "promotions answered a negative discount");
+    if (--t->pending == 0)
+        stage3(t);
+}
+
+static void on_shipping(json_t *body, const char *code, const char *message, void *arg)
+{
+    totals_t *t = arg;
+    const char *chosen = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
+    if (code != NULL) {
+        totals_fail(t, "shipping", message);
+    } else {
+        bool found = false;
+        size_t i;
+        json_t *rate;
+        json_array_foreach(json_object_get(body, "rates"), i, rate)
+        {
+            if (chosen && json_is_string(json_object_get(rate, "id")) &&
+                strcmp(json_string_value(json_object_get(rate, "id")), chosen) == 0 &&
+                json_is_integer(json_object_get(rate, "amount_minor"))) {
+                t->shipping = json_integer_value(json_object_get(rate, "amount_minor"));
+                found = true;
+            }
+        }
+        if (!found)
+            totals_fail(t, "shipping", "the chosen shipping rate is not offered for this address");
+    }
+    if (--t->pending == 0)
+        stage3(t);
+}
+
+static void stage2(totals_t *t)
+{
+    if (t->failed_dependency != NULL) {
+        totals_give_up(t);
+        return;
+    }
+    for (size_t i = 0; i < t->nlines; ++i) {
+        t->line_amount[i] = t->unit[i] * t->quantities[i];
+        t->subtotal += t->line_amount[i];
+    }
+    json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
+    const char *rate = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
+    if (!json_is_object(address) || rate == NULL) {
+        totals_fail(t, "carts", "the cart needs a shipping address and a shipping rate");
+        totals_give_up(t);
+        return;
+    }
+    t->pending = 2;
+    json_t *promo = json_pack("{s:s, s:I, s:O}", "currency", t->currency, "subtotal_minor", (json_int_t)t->subtotal, "codes",
+                              json_object_get(t->cart, "discount_codes"));
+    json_t *ship = json_pack("{s:s, s:O, s:I}", "currency", t->currency, "address", address, "weight_grams",
+                             (json_int_t)t->weight);
+    bff_provider_call(t->ctx, "promotions", "POST", "/promotions/evaluate", promo, on_promotions, t);
+    bff_provider_call(t->ctx, "shipping", "POST", "/shipping/rates", ship, on_shipping, t);
+    json_decref(promo);
+    json_decref(ship);
+}
+
+static void on_prices(json_t *body, const char *code, const char *message, void *arg)
+{
+    totals_t *t = arg;
+    if (code != NULL) {
+        totals_fail(t, "pricing", message);
+    } else {
+        for (size_t i = 0; i < t->nlines; ++i) {
+            t->unit[i] = -1;
+            size_t k;
+            json_t *row;
+            json_array_foreach(json_object_get(body, "prices"), k, row)
+            {
+                const char *sku = json_string_value(json_object_get(row, "sku"));
+                if (sku && strcmp(sku, t->skus[i]) == 0 && json_is_integer(json_object_get(row, "amount_minor")))
+                    t->unit[i] = json_integer_value(json_object_get(row, "amount_minor"));
+            }
+            if (t->unit[i] < 0)
+                totals_fail(t, "pricing", bff_arena_printf(t->ctx->arena, "pricing has no price for %s", t->skus[i]));
+        }
+    }
+    if (--t->pending == 0)
+        stage2(t);
+}
+
+static void on_weights(json_t *body, const char *code, const char *message, void *arg)
+{
+    totals_t *t = arg;
+    if (code != NULL) {
+        totals_fail(t, "catalog", message);
+    } else {
+        for (size_t i = 0; i < t->nlines; ++i) {
+            size_t k;
+            json_t *v;
+            json_array_foreach(json_object_get(body, "variants"), k, v)
+            {
+                const char *sku = json_string_value(json_object_get(v, "sku"));
+                if (sku && strcmp(sku, t->skus[i]) == 0)
+                    t->weight += json_integer_value(json_object_get(v, "weight_grams")) * t->quantities[i];
+            }
+        }
+    }
+    if (--t->pending == 0)
+        stage2(t);
+}
+
+static void resolve_cost(bff_resolve_t *r, void *unused)
+{
+    bff_reqctx_t *ctx = ctx_of(r);
+    json_t *cart = json_object_get(parent_json(r), "_cart");
+    totals_t *t = bff_arena_calloc(ctx->arena, 1, sizeof(*t));
+    t->r = r;
+    t->ctx = ctx;
+    t->cart = cart;
+    t->currency = json_string_value(json_object_get(cart, "currency"));
+    json_t *lines = json_object_get(cart, "lines");
+    t->nlines = json_array_size(lines);
+    if (t->currency == NULL) {
+        totals_fail(t, "carts", "the cart has no currency");
+        totals_give_up(t);
+        return;
+    }
+    if (t->nlines == 0) {
+        totals_finish(t); /* an empty cart costs nothing, exactly */
+        return;
+    }
+    t->skus = bff_arena_calloc(ctx->arena, t->nlines, sizeof(*t->skus));
+    t->quantities = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
+    t->unit = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
+    t->line_amount = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
+    t->allocated = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
+    json_t *skus = json_array();
+    for (size_t i = 0; i < t->nlines; ++i) {
+        json_t *l = json_array_get(lines, i);
+        t->skus[i] = json_string_value(json_object_get(l, "sku"));
+        t->quantities[i] = json_integer_value(json_object_get(l, "quantity"));
+        if (t->skus[i] == NULL)
+            t->skus[i] = "";
+        json_array_append_new(skus, json_string(t->skus[i]));
+    }
+    t->pending = 2;
+    json_t *body = json_pack("{s:s, s:o}", "currency", t->currency, "skus", skus);
+    bff_provider_call(ctx, "pricing", "POST", "/pricing/v2/quotes", body, on_prices, t);
+    json_decref(body);
+    bff_provider_call(ctx, "catalog", "GET", sku_query(ctx->arena, "/catalog/v1/variants", t->skus, t->nlines), NULL,
+                      on_weights, t);
+}
+
+const bff_resolver_entry_t bff_cart_resolvers[] = {
+    {"Query", "cart", resolve_cart},
+    {"CartLine", "merchandise", resolve_merchandise},
+    {"Cart", "cost", resolve_cost},
+    {NULL, NULL, NULL},
+};
