@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cart.h"
 #include "money.h"
 #include "resolvers.h"
 
@@ -38,7 +39,7 @@ static json_t *parent_json(bff_resolve_t *r)
 
 /* ---- Query.cart ---- */
 
-static json_t *map_cart(json_t *c)
+json_t *bff_cart_map(json_t *c)
 {
     json_t *lines = json_array();
     json_int_t total_quantity = 0;
@@ -74,7 +75,7 @@ static void on_cart(json_t *body, const char *code, const char *message, void *a
             bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
         return;
     }
-    json_t *mapped = map_cart(body);
+    json_t *mapped = bff_cart_map(body);
     if (mapped == NULL) {
         bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}", "carts answered an unexpected cart");
         return;
@@ -166,8 +167,12 @@ static void resolve_merchandise(bff_resolve_t *r, void *unused)
 
 /* ---- Cart.cost ---- */
 
-typedef struct st_totals_t {
-    bff_resolve_t *r;
+typedef struct st_totals_t totals_t;
+typedef void (*totals_cb)(totals_t *t, bool ok, void *arg);
+
+struct st_totals_t {
+    totals_cb cb;
+    void *cb_arg;
     bff_reqctx_t *ctx;
     json_t *cart; /* borrowed from the parent value (alive until the request ends) */
     const char *currency;
@@ -178,7 +183,7 @@ typedef struct st_totals_t {
     int64_t subtotal, discounts, shipping, tax;
     int pending;
     const char *failed_dependency, *failed_message;
-} totals_t;
+};
 
 static void totals_fail(totals_t *t, const char *dependency, const char *message)
 {
@@ -190,9 +195,7 @@ static void totals_fail(totals_t *t, const char *dependency, const char *message
 
 static void totals_give_up(totals_t *t)
 {
-    bff_resolve_error_ext(t->r, "CHECKOUT_TOTALS_UNAVAILABLE",
-                          bff_arena_printf(t->ctx->arena, "{\"dependency\":\"%s\"}", t->failed_dependency),
-                          bff_arena_printf(t->ctx->arena, "Cart totals are unavailable: %s", t->failed_message));
+    t->cb(t, false, t->cb_arg);
 }
 
 /* Largest remainder: allocations proportional to line amounts, whole minor units, summing to `amount`. */
@@ -219,11 +222,12 @@ static void allocate(totals_t *t, int64_t amount)
 
 static void totals_finish(totals_t *t)
 {
-    int64_t total = t->subtotal - t->discounts + t->shipping + t->tax;
-    json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency), "discounts",
-                            bff_money_json(t->discounts, t->currency), "shipping", bff_money_json(t->shipping, t->currency),
-                            "tax", bff_money_json(t->tax, t->currency), "total", bff_money_json(total, t->currency));
-    bff_resolve_ok(t->r, bff_value_json(bff_resolve_arena(t->r), out));
+    t->cb(t, true, t->cb_arg);
+}
+
+static int64_t totals_total(const totals_t *t)
+{
+    return t->subtotal - t->discounts + t->shipping + t->tax;
 }
 
 static void on_tax(json_t *body, const char *code, const char *message, void *arg)
@@ -382,12 +386,12 @@ static void on_weights(json_t *body, const char *code, const char *message, void
         stage2(t);
 }
 
-static void resolve_cost(bff_resolve_t *r, void *unused)
+/* Computes a cart's totals (the provider's cart JSON); cb fires once, with ok false and t->failed_* set on failure. */
+static void totals_compute(bff_reqctx_t *ctx, json_t *cart, totals_cb cb, void *arg)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
-    json_t *cart = json_object_get(parent_json(r), "_cart");
     totals_t *t = bff_arena_calloc(ctx->arena, 1, sizeof(*t));
-    t->r = r;
+    t->cb = cb;
+    t->cb_arg = arg;
     t->ctx = ctx;
     t->cart = cart;
     t->currency = json_string_value(json_object_get(cart, "currency"));
@@ -422,6 +426,55 @@ static void resolve_cost(bff_resolve_t *r, void *unused)
     json_decref(body);
     bff_provider_call(ctx, "catalog", "GET", sku_query(ctx->arena, "/catalog/v1/variants", t->skus, t->nlines), NULL,
                       on_weights, t);
+}
+
+static json_t *totals_json(const totals_t *t)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency), "discounts",
+                     bff_money_json(t->discounts, t->currency), "shipping", bff_money_json(t->shipping, t->currency),
+                     "tax", bff_money_json(t->tax, t->currency), "total", bff_money_json(totals_total(t), t->currency));
+}
+
+static void fail_unavailable(bff_resolve_t *r, const totals_t *t)
+{
+    bff_resolve_error_ext(r, "CHECKOUT_TOTALS_UNAVAILABLE",
+                          bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", t->failed_dependency),
+                          bff_arena_printf(bff_resolve_arena(r), "Cart totals are unavailable: %s", t->failed_message));
+}
+
+static void cost_done(totals_t *t, bool ok, void *arg)
+{
+    bff_resolve_t *r = arg;
+    if (!ok)
+        fail_unavailable(r, t);
+    else
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), totals_json(t)));
+}
+
+typedef struct st_public_totals_t {
+    bff_cart_totals_cb cb;
+    void *arg;
+} public_totals_t;
+
+static void public_done(totals_t *t, bool ok, void *arg)
+{
+    public_totals_t *p = arg;
+    bff_cart_totals_t out = {ok, t->currency, t->subtotal, t->discounts, t->shipping, t->tax, totals_total(t),
+                             t->failed_dependency, t->failed_message};
+    p->cb(&out, p->arg);
+}
+
+void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, void *arg)
+{
+    public_totals_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
+    p->cb = cb;
+    p->arg = arg;
+    totals_compute(ctx, cart, public_done, p);
+}
+
+static void resolve_cost(bff_resolve_t *r, void *unused)
+{
+    totals_compute(ctx_of(r), json_object_get(parent_json(r), "_cart"), cost_done, r);
 }
 
 const bff_resolver_entry_t bff_cart_resolvers[] = {

@@ -86,6 +86,17 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         p->cb(NULL, code, bff_arena_printf(p->arena, "%s: %s", p->provider, bff_upstream_strerror(res->error)), p->arg);
         return;
     }
+    if (res->status >= 400 && res->status <= 499) {
+        /* the provider refused the request: its reason (JSON {"error": ...}) goes to the caller */
+        json_error_t jerr;
+        json_t *err = json_loadb(res->body, res->body_len, 0, &jerr);
+        const char *why = json_string_value(json_object_get(err, "error"));
+        p->cb(err, "PROVIDER_REJECTED",
+              bff_arena_printf(p->arena, "%s answered HTTP %ld: %s", p->provider, res->status, why ? why : "refused"),
+              p->arg);
+        json_decref(err);
+        return;
+    }
     if (res->status < 200 || res->status > 299) {
         p->cb(NULL, "DEPENDENCY_UNAVAILABLE",
               bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status), p->arg);
@@ -105,18 +116,25 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
 bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
                                        json_t *body, bff_provider_cb cb, void *arg)
 {
+    return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
+}
+
+bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
+                                            const char *path, json_t *body, const char *header, bff_provider_cb cb,
+                                            void *arg)
+{
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
     p->provider = provider;
     p->cb = cb;
     p->arg = arg;
     p->arena = ctx->arena;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    static const char *const json_headers[] = {"Content-Type: application/json", "Accept: application/json"};
+    const char *json_headers[3] = {"Content-Type: application/json", "Accept: application/json", header};
     bff_upstream_request_t req = {
         .method = method,
         .url = bff_arena_printf(ctx->arena, "%s%s", ctx->providers_url, path),
         .headers = json_headers,
-        .nheaders = 2,
+        .nheaders = header ? 3 : 2,
         .body = text,
         .body_len = text ? strlen(text) : 0,
         .timeout_ms = ctx->timeout_ms,

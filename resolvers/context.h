@@ -38,14 +38,20 @@ void bff_reqctx_free(bff_reqctx_t *ctx);
 
 /*
  * Calls a provider and parses its JSON answer. `cb` gets the parsed body (a
- * borrowed reference, NULL on failure) and, on failure, an extensions.code
- * (DEPENDENCY_TIMEOUT or DEPENDENCY_UNAVAILABLE) and a message naming the
- * provider. Returns the call (for cancellation) or NULL if it could not start
- * (cb then fires at once with DEPENDENCY_UNAVAILABLE).
+ * borrowed reference) and, on failure, a code and a message naming the
+ * provider: DEPENDENCY_TIMEOUT, DEPENDENCY_UNAVAILABLE (transport errors, 5xx,
+ * not JSON; body NULL), CANCELLED, or PROVIDER_REJECTED (a 4xx: the provider
+ * refused this request; body is its error JSON, if any, and the message has
+ * its reason). Returns the call (for cancellation) or NULL if it could not
+ * start (cb then fires at once with DEPENDENCY_UNAVAILABLE).
  */
 typedef void (*bff_provider_cb)(json_t *body, const char *code, const char *message, void *arg);
 bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
                                        json_t *body, bff_provider_cb cb, void *arg);
+/* As bff_provider_call, with one more request header ("Idempotency-Key: ..."). */
+bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
+                                            const char *path, json_t *body, const char *header, bff_provider_cb cb,
+                                            void *arg);
 
 /* ---- batch loaders ---- */
 

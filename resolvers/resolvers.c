@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers};
+static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers, bff_checkout_resolvers};
 
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
 {

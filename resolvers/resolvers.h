@@ -19,6 +19,7 @@ typedef struct st_bff_resolver_entry_t {
 
 extern const bff_resolver_entry_t bff_catalog_resolvers[];
 extern const bff_resolver_entry_t bff_cart_resolvers[];
+extern const bff_resolver_entry_t bff_checkout_resolvers[];
 
 /* Binds every table; -1 with a message naming the entry when the schema lacks its field. */
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen);

@@ -15,6 +15,7 @@
  *               -> tax lines; each line's tax rounded half up to the minor unit, then summed
  *   payments    POST /payments/authorize {"amount_minor","currency","token"} + Idempotency-Key
  *               POST /payments/{id}/capture · POST /payments/{id}/void   (all idempotent)
+ *               GET /payments (every authorization), GET /payments/{id}
  *   orders      POST /orders {"idempotency_key","cart_id","currency","total_minor","authorization_id"}
  *
  * Prices are tax-exclusive; tax rates by country (DE 19%, FR 20%, NL 21%,
@@ -330,8 +331,23 @@ static json_t *auth_json(const auth_t *a)
 static int serve_payments(h2o_req_t *req)
 {
     const char *sub = sim_subpath(req, "/payments");
+    if (sim_method_is(req, "GET")) { /* GET /payments (all) or /payments/{id} */
+        json_t *all = json_array();
+        for (int i = 0; i < nauths; ++i) {
+            if (sub[0] == '/' && sub[1] != '\0' && strcmp(sub + 1, auths[i].id) == 0) {
+                json_decref(all);
+                return sim_answer(P_PAYMENTS, req, 200, auth_json(&auths[i]));
+            }
+            json_array_append_new(all, auth_json(&auths[i]));
+        }
+        if (sub[0] == '/' && sub[1] != '\0') {
+            json_decref(all);
+            return sim_answer(P_PAYMENTS, req, 404, sim_error("no such authorization"));
+        }
+        return sim_answer(P_PAYMENTS, req, 200, json_pack("{s:o}", "authorizations", all));
+    }
     if (!sim_method_is(req, "POST"))
-        return sim_answer(P_PAYMENTS, req, 405, sim_error("POST only"));
+        return sim_answer(P_PAYMENTS, req, 405, sim_error("GET or POST"));
     if (strcmp(sub, "/authorize") == 0) {
         const char *key = header(req, "idempotency-key");
         json_t *in = body_json(req);

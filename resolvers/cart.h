@@ -1,0 +1,27 @@
+/*
+ * cart.h - what the cart domain offers the checkout: the mapping of a
+ * provider cart to the schema's Cart, and the totals computation.
+ */
+#ifndef BFF_RESOLVERS_CART_H
+#define BFF_RESOLVERS_CART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "context.h"
+
+typedef struct st_bff_cart_totals_t {
+    bool ok;
+    const char *currency;
+    int64_t subtotal, discounts, shipping, tax, total; /* minor units */
+    const char *failed_dependency, *failed_message;     /* when !ok */
+} bff_cart_totals_t;
+
+typedef void (*bff_cart_totals_cb)(const bff_cart_totals_t *totals, void *arg);
+
+/* Totals of a provider cart, from fresh provider answers (see cart.c); cb fires once. */
+void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, void *arg);
+/* The schema's Cart object for a provider cart (a new reference). */
+json_t *bff_cart_map(json_t *provider_cart);
+
+#endif

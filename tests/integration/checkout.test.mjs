@@ -1,0 +1,98 @@
+// Cart and checkout end to end against the real simulator: build a cart with
+// mutations, read its totals, check out; replay with the same key; a declined
+// card; an order service that fails (the authorization is voided).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { BFF, sleep, startServer } from './lib.mjs';
+
+const SIM = join(dirname(BFF), 'bff-sim');
+let sim, simUrl, srv;
+
+before(async () => {
+  sim = spawn(SIM, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  sim.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 200 && !out.includes('listening'); i++) await sleep(20);
+  simUrl = `http://${JSON.parse(out.split('\n')[0]).listen}`;
+  srv = await startServer({ env: { BFF_PROVIDERS_URL: simUrl }, threads: 1 });
+});
+after(async () => {
+  assert.equal((await srv.stop()).code, 0);
+  sim.kill('SIGTERM');
+  await new Promise((r) => sim.on('exit', r));
+});
+
+const simCall = async (method, path, body) => (await fetch(simUrl + path, { method, body: body ? JSON.stringify(body) : undefined })).json();
+async function gql(query, variables) {
+  const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return res.json();
+}
+const CHECKOUT = `mutation($cart: ID!, $token: String!, $key: String!) {
+  checkoutComplete(cartId: $cart, paymentToken: $token, idempotencyKey: $key) {
+    order { id number total { amount currencyCode } paymentStatus }
+    userErrors { field message code }
+  }
+}`;
+
+test('cart -> totals -> checkoutComplete, and a replay returns the same order without a second charge', async () => {
+  await simCall('POST', '/_sim/reset');
+  const created = await gql('mutation { cartCreate(input: {currencyCode: EUR, lines: [{sku: "SKU-0002-1", quantity: 2}]}) { cart { id totalQuantity } userErrors { message } } }');
+  const id = created.data.cartCreate.cart.id;
+  assert.equal(created.data.cartCreate.cart.totalQuantity, 2);
+  const steps = await gql(`mutation($id: ID!) {
+    add: cartLinesAdd(cartId: $id, lines: [{sku: "SKU-0005-1", quantity: 1}]) { cart { totalQuantity } }
+    upd: cartLinesUpdate(cartId: $id, lines: [{sku: "SKU-0002-1", quantity: 3}]) { cart { totalQuantity } }
+    codes: cartDiscountCodesUpdate(cartId: $id, codes: ["SAVE10"]) { cart { discountCodes } }
+    buyer: cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: {email: "x@example.test", address: {country: "NL", city: "Utrecht"}}) { cart { id } }
+    rate: cartSelectShippingRate(cartId: $id, rateId: "standard") { cart { cost { total { amount } } } }
+  }`, { id });
+  assert.equal(steps.errors, undefined, JSON.stringify(steps.errors));
+  assert.equal(steps.data.add.cart.totalQuantity, 3);
+  assert.equal(steps.data.upd.cart.totalQuantity, 4, 'mutations run in order');
+  const total = steps.data.rate.cart.cost.total.amount;
+  const first = await gql(CHECKOUT, { cart: id, token: 'tok_ok', key: 'order-key-0001' });
+  assert.deepEqual(first.data.checkoutComplete.userErrors, []);
+  const order = first.data.checkoutComplete.order;
+  assert.equal(order.total.amount, total);
+  assert.equal(order.paymentStatus, 'captured');
+  const replay = await gql(CHECKOUT, { cart: id, token: 'tok_ok', key: 'order-key-0001' });
+  assert.deepEqual(replay.data.checkoutComplete.order, order);
+  const auths = (await simCall('GET', '/payments')).authorizations;
+  assert.equal(auths.length, 1, 'one authorization for both attempts');
+  assert.equal(auths[0].status, 'captured');
+  assert.equal(auths[0].amount_minor, Math.round(Number(total) * 100));
+});
+
+test('a declined card and a changed cart under the same key are user errors; nothing is charged', async () => {
+  await simCall('POST', '/_sim/reset');
+  const declined = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_decline', key: 'order-key-0002' });
+  assert.equal(declined.data.checkoutComplete.order, null);
+  assert.equal(declined.data.checkoutComplete.userErrors[0].code, 'PAYMENT_DECLINED');
+  const ok = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0003' });
+  assert.ok(ok.data.checkoutComplete.order);
+  await gql('mutation { cartLinesAdd(cartId: "demo-cart-1", lines: [{sku: "SKU-0009-1", quantity: 1}]) { cart { id } } }');
+  const changed = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0003' });
+  assert.equal(changed.data.checkoutComplete.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
+  const bad = await gql(CHECKOUT, { cart: 'nope', token: 'tok_ok', key: 'order-key-0004' });
+  assert.equal(bad.data.checkoutComplete.userErrors[0].code, 'NOT_FOUND');
+});
+
+test('compensation: when the order cannot be created the authorization is voided', async () => {
+  await simCall('POST', '/_sim/reset');
+  await simCall('POST', '/_sim/faults', { orders: { status: 500 } });
+  const r = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0005' });
+  assert.equal(r.data.checkoutComplete.order, null);
+  assert.equal(r.data.checkoutComplete.userErrors[0].code, 'ORDER_FAILED');
+  const auths = (await simCall('GET', '/payments')).authorizations;
+  assert.equal(auths.length, 1);
+  assert.equal(auths[0].status, 'voided');
+  // totals unavailable: no payment is even attempted
+  await simCall('POST', '/_sim/reset');
+  await simCall('POST', '/_sim/faults', { tax: { status: 503 } });
+  const noTotals = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0006' });
+  assert.equal(noTotals.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
+  assert.equal((await simCall('GET', '/payments')).authorizations.length, 0);
+  await simCall('POST', '/_sim/reset');
+});
