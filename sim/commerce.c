@@ -480,6 +480,13 @@ int sim_serve_commerce(provider_t pv, h2o_req_t *req)
     }
 }
 
+void sim_commerce_free(void)
+{
+    for (int i = 0; i < ncarts; ++i)
+        json_decref(carts[i].buyer);
+    ncarts = nauths = norders = 0;
+}
+
 void sim_commerce_reset(void)
 {
     for (int i = 0; i < ncarts; ++i)

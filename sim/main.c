@@ -726,6 +726,7 @@ int main(int argc, char **argv)
     uv_run(sim.loop, UV_RUN_DEFAULT);
     printf("{\"level\":\"info\",\"msg\":\"simulator stopped\"}\n");
     fflush(stdout);
+    sim_commerce_free();
     free(sim.data);
     return 0; /* open connections and the h2o context go with the process (see server/worker.c) */
 }

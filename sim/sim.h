@@ -47,5 +47,7 @@ int sim_query_values(h2o_req_t *req, const char *name, const char **out, int max
 int sim_serve_commerce(provider_t pv, h2o_req_t *req);
 /* Forgets carts, authorizations and orders, and seeds the demo cart demo-cart-1. */
 void sim_commerce_reset(void);
+/* Releases what the tables hold (at exit). */
+void sim_commerce_free(void);
 
 #endif
