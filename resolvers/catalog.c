@@ -78,7 +78,8 @@ static json_t *map_product(json_t *p)
                                                 json_object_get(v, "alt") ? json_object_get(v, "alt") : json_null()));
     snprintf(gid, sizeof(gid), GID_PRODUCT "%s", pid);
     json_t *tags = json_object_get(p, "tags");
-    json_t *out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:O}", "id", gid, "_pid", pid, "handle",
+    json_t *out = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:O}", "__typename", "Product", "id", gid,
+                            "_pid", pid, "handle",
                             json_object_get(p, "handle"), "title", json_object_get(p, "title"), "description",
                             json_object_get(p, "description") ? json_object_get(p, "description") : json_null(),
                             "vendor", json_object_get(p, "vendor"), "brand", json_object_get(p, "vendor"), "tags",
@@ -231,8 +232,11 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     bff_buf_t q = BFF_BUF_INIT;
     bff_buf_printf(&q, "/catalog/v1/products?page=%ld&per_page=%lld", (long)(offset / first + 1), (long long)first);
     json_t *filter = bff_resolve_arg(r, "filter");
+    const char *parent_collection = json_string_value(json_object_get(parent_json(r), "_cid")); /* Collection.products */
+    if (parent_collection != NULL)
+        bff_buf_printf(&q, "&collection=%s", parent_collection);
     const char *keys[] = {"collection", "vendor"};
-    for (size_t k = 0; k < 2; ++k) {
+    for (size_t k = parent_collection ? 1 : 0; k < 2; ++k) {
         json_t *v = json_object_get(filter, keys[k]);
         if (json_is_string(v)) {
             char *escaped = curl_easy_escape(NULL, json_string_value(v), 0);
@@ -603,7 +607,108 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
                       bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL, on_recs, rc);
 }
 
+/* ---- collections ---- */
+
+#define GID_COLLECTION "gid://bff/Collection/"
+
+static json_t *map_collection(json_t *c)
+{
+    const char *cid = json_string_value(json_object_get(c, "id"));
+    if (cid == NULL)
+        return NULL;
+    char gid[96];
+    snprintf(gid, sizeof(gid), GID_COLLECTION "%s", cid);
+    return json_pack("{s:s, s:s, s:s, s:O, s:O}", "__typename", "Collection", "id", gid, "_cid", cid, "handle",
+                     json_object_get(c, "handle"), "title", json_object_get(c, "title"));
+}
+
+typedef struct st_collections_call_t {
+    bff_resolve_t *r;
+    const char *only; /* collection(id:): the one wanted; NULL: all */
+} collections_call_t;
+
+static void on_collections(json_t *body, const char *code, const char *message, void *arg)
+{
+    collections_call_t *c = arg;
+    if (code != NULL) {
+        fail(c->r, code, message, "catalog");
+        return;
+    }
+    json_t *list = json_array();
+    size_t i;
+    json_t *col;
+    json_array_foreach(json_object_get(body, "collections"), i, col)
+    {
+        json_t *mapped = map_collection(col);
+        if (mapped == NULL)
+            continue;
+        if (c->only != NULL && strcmp(json_string_value(json_object_get(mapped, "_cid")), c->only) != 0) {
+            json_decref(mapped);
+            continue;
+        }
+        json_array_append_new(list, mapped);
+    }
+    if (c->only != NULL) {
+        json_t *one = json_array_get(list, 0);
+        bff_resolve_ok(c->r, one ? bff_value_json(bff_resolve_arena(c->r), json_incref(one)) : bff_value_null());
+        json_decref(list);
+        return;
+    }
+    bff_resolve_ok(c->r, bff_value_json(bff_resolve_arena(c->r), list));
+}
+
+static void fetch_collections(bff_resolve_t *r, const char *only)
+{
+    bff_reqctx_t *ctx = ctx_of(r);
+    collections_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->only = only ? bff_arena_strdup(ctx->arena, only) : NULL;
+    bff_provider_call(ctx, "catalog", "GET", "/catalog/v1/collections", NULL, on_collections, c);
+}
+
+static void resolve_collections(bff_resolve_t *r, void *unused)
+{
+    fetch_collections(r, NULL);
+}
+
+static void resolve_collection(bff_resolve_t *r, void *unused)
+{
+    const char *id = json_string_value(bff_resolve_arg(r, "id"));
+    if (strncmp(id, GID_COLLECTION, strlen(GID_COLLECTION)) == 0)
+        id += strlen(GID_COLLECTION);
+    fetch_collections(r, id);
+}
+
+/* ---- node(id): products, collections, orders by global id ---- */
+
+static void resolve_node(bff_resolve_t *r, void *unused)
+{
+    const char *id = json_string_value(bff_resolve_arg(r, "id"));
+    bff_reqctx_t *ctx = ctx_of(r);
+    if (strncmp(id, GID_PRODUCT, strlen(GID_PRODUCT)) == 0) {
+        const char *pid = product_pid(id);
+        if (pid == NULL) {
+            bff_resolve_ok(r, bff_value_null());
+            return;
+        }
+        product_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+        c->r = r;
+        bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
+                          on_product, c);
+    } else if (strncmp(id, GID_COLLECTION, strlen(GID_COLLECTION)) == 0) {
+        fetch_collections(r, id + strlen(GID_COLLECTION));
+    } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
+        bff_order_fetch(r, id + 16);
+    } else {
+        bff_resolve_ok(r, bff_value_null());
+    }
+}
+
 const bff_resolver_entry_t bff_catalog_resolvers[] = {
+    {"Query", "node", resolve_node},
+    {"Query", "collections", resolve_collections},
+    {"Query", "collection", resolve_collection},
+    {"Collection", "products", resolve_products},
     {"Query", "product", resolve_product},
     {"Query", "products", resolve_products},
     {"Product", "rating", resolve_rating},

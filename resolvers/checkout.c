@@ -196,7 +196,9 @@ static void on_captured(json_t *body, const char *code, const char *message, voi
                                         message));
         return;
     }
-    json_t *order = json_pack("{s:O, s:O, s:o, s:s}", "id", json_object_get(c->order, "id"), "number",
+    char gid[96];
+    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", json_string_value(json_object_get(c->order, "id")));
+    json_t *order = json_pack("{s:s, s:s, s:O, s:o, s:s}", "__typename", "Order", "id", gid, "number",
                               json_object_get(c->order, "number"), "total",
                               bff_money_json(json_integer_value(json_object_get(c->order, "total_minor")),
                                              c->totals.currency),

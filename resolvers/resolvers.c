@@ -5,7 +5,8 @@
 
 #include <stdio.h>
 
-static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers, bff_checkout_resolvers};
+static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers, bff_checkout_resolvers,
+                                                       bff_order_resolvers};
 
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
 {

@@ -20,6 +20,10 @@ typedef struct st_bff_resolver_entry_t {
 extern const bff_resolver_entry_t bff_catalog_resolvers[];
 extern const bff_resolver_entry_t bff_cart_resolvers[];
 extern const bff_resolver_entry_t bff_checkout_resolvers[];
+extern const bff_resolver_entry_t bff_order_resolvers[];
+
+/* Fetches order `id` (the orders service's id) with its payment status and completes r with it (orders.c). */
+void bff_order_fetch(bff_resolve_t *r, const char *id);
 
 /* Binds every table; -1 with a message naming the entry when the schema lacks its field. */
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen);

@@ -119,3 +119,21 @@ test('providers are called concurrently: 50 ms on each of five costs about two r
   const best = Math.min(...times);
   assert.ok(best >= 100 && best < 300, `product page took ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
 });
+
+test('global ids and collections: node(id) resolves products and collections, collections page their products', async () => {
+  const r = await gql({ query: `{
+    p: node(id: "gid://bff/Product/p0002") { __typename id ... on Product { handle } }
+    c: node(id: "gid://bff/Collection/c03") { __typename ... on Collection { handle products(first: 3) { totalCount edges { node { id } } } } }
+    none: node(id: "gid://bff/Nothing/1") { id }
+    collections { id title }
+    one: collection(id: "c05") { title }
+  }` });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  assert.equal(r.data.p.__typename, 'Product');
+  assert.equal(r.data.c.__typename, 'Collection');
+  assert.equal(r.data.c.products.edges.length, 3);
+  assert.ok(r.data.c.products.totalCount > 3);
+  assert.equal(r.data.none, null);
+  assert.equal(r.data.collections.length, 20);
+  assert.equal(r.data.one.title, r.data.collections[4].title);
+});

@@ -59,6 +59,10 @@ test('cart -> totals -> checkoutComplete, and a replay returns the same order wi
   assert.equal(order.paymentStatus, 'captured');
   const replay = await gql(CHECKOUT, { cart: id, token: 'tok_ok', key: 'order-key-0001' });
   assert.deepEqual(replay.data.checkoutComplete.order, order);
+  const placed = await gql('query($id: ID!) { order(id: $id) { id number paymentStatus total { amount } } byNode: node(id: $id) { ... on Order { number } } }', { id: order.id });
+  assert.equal(placed.data.order.number, order.number);
+  assert.equal(placed.data.order.paymentStatus, 'captured');
+  assert.equal(placed.data.byNode.number, order.number);
   const auths = (await simCall('GET', '/payments')).authorizations;
   assert.equal(auths.length, 1, 'one authorization for both attempts');
   assert.equal(auths[0].status, 'captured');
