@@ -99,22 +99,7 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
 
 static void on_variants(json_t *body, const char *code, const char *message, void *arg)
 {
-    bff_batch_t *b = arg;
-    if (code != NULL) {
-        bff_batch_fail(b, code, message);
-        return;
-    }
-    json_t *values = json_object();
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(body, "variants"), i, v)
-    {
-        const char *sku = json_string_value(json_object_get(v, "sku"));
-        if (sku != NULL)
-            json_object_set(values, sku, v);
-    }
-    bff_batch_resolve(b, values);
-    json_decref(values);
+    bff_batch_resolve_rows(arg, body, "variants", "sku", code, message);
 }
 
 static char *sku_query(bff_arena_t *arena, const char *path, const char *const *skus, size_t n)

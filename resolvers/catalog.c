@@ -258,22 +258,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
 
 static void on_pricing(json_t *body, const char *code, const char *message, void *arg)
 {
-    bff_batch_t *b = arg;
-    if (code != NULL) {
-        bff_batch_fail(b, code, message);
-        return;
-    }
-    json_t *values = json_object();
-    size_t i;
-    json_t *row;
-    json_array_foreach(json_object_get(body, "prices"), i, row)
-    {
-        const char *sku = json_string_value(json_object_get(row, "sku"));
-        if (sku != NULL)
-            json_object_set(values, sku, row);
-    }
-    bff_batch_resolve(b, values);
-    json_decref(values);
+    bff_batch_resolve_rows(arg, body, "prices", "sku", code, message);
 }
 
 static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, void *arg)

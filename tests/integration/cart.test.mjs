@@ -3,26 +3,20 @@
 // total at all (CHECKOUT_TOTALS_UNAVAILABLE) when any input is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { BFF, root, sleep, startServer } from './lib.mjs';
+import { join } from 'node:path';
+import { root, startServer, startSim } from './lib.mjs';
 
-const SIM = join(dirname(BFF), 'bff-sim');
 let sim, simUrl, srv;
 
 before(async () => {
-  sim = spawn(SIM, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  sim.stdout.on('data', (d) => (out += d));
-  for (let i = 0; i < 200 && !out.includes('listening'); i++) await sleep(20);
-  simUrl = `http://${JSON.parse(out.split('\n')[0]).listen}`;
+  sim = await startSim();
+  simUrl = sim.url;
   srv = await startServer({ env: { BFF_PROVIDERS_URL: simUrl, BFF_PROVIDER_TIMEOUT_MS: '1000' }, threads: 1 });
 });
 after(async () => {
   assert.equal((await srv.stop()).code, 0);
-  sim.kill('SIGTERM');
-  await new Promise((r) => sim.on('exit', r));
+  assert.equal(await sim.stop(), 0);
 });
 
 const call = (method, path, body) => fetch(simUrl + path, { method, body: body ? JSON.stringify(body) : undefined });

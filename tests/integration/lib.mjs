@@ -112,3 +112,20 @@ export function curl(args, { timeout = 10 } = {}) {
 export function postJson(url, payload, extra = []) {
   return curl(['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', typeof payload === 'string' ? payload : JSON.stringify(payload), ...extra, url]);
 }
+
+// Starts build/bff-sim (next to the server binary) on a free port; returns { url, stop() }.
+export async function startSim() {
+  const sim = spawn(join(dirname(BFF), 'bff-sim'), ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  sim.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 250 && !out.includes('listening'); i++) await sleep(20);
+  if (!out.includes('listening')) throw new Error('bff-sim did not start');
+  const exited = new Promise((r) => sim.on('exit', (code) => r(code)));
+  return {
+    url: `http://${JSON.parse(out.split('\n')[0]).listen}`,
+    async stop() {
+      sim.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
