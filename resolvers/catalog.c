@@ -231,6 +231,17 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     }
     bff_buf_t q = BFF_BUF_INIT;
     bff_buf_printf(&q, "/catalog/v1/products?page=%ld&per_page=%lld", (long)(offset / first + 1), (long long)first);
+    json_t *search = bff_resolve_arg(r, "query"); /* Query.search */
+    if (json_is_string(search)) {
+        if (json_string_length(search) == 0 || json_string_length(search) > 64) {
+            bff_buf_free(&q);
+            bff_resolve_error(r, "BAD_USER_INPUT", "\"query\" must be 1-64 characters.");
+            return;
+        }
+        char *escaped = curl_easy_escape(NULL, json_string_value(search), 0);
+        bff_buf_printf(&q, "&q=%s", escaped);
+        curl_free(escaped);
+    }
     json_t *filter = bff_resolve_arg(r, "filter");
     const char *parent_collection = json_string_value(json_object_get(parent_json(r), "_cid")); /* Collection.products */
     if (parent_collection != NULL)
@@ -696,6 +707,7 @@ const bff_resolver_entry_t bff_catalog_resolvers[] = {
     {"Collection", "products", resolve_products},
     {"Query", "product", resolve_product},
     {"Query", "products", resolve_products},
+    {"Query", "search", resolve_products},
     {"Product", "rating", resolve_rating},
     {"Product", "reviews", resolve_reviews},
     {"Product", "recommendations", resolve_recommendations},

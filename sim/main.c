@@ -4,7 +4,7 @@
  *
  * One h2o server on one libuv loop. Each provider (PROVIDERS table) has its
  * own path prefix and vendor style, served from the seeded catalog in data.c:
- *   catalog (PIM)      GET  /catalog/v1/products?page=&per_page=&collection=&vendor=&handle=
+ *   catalog (PIM)      GET  /catalog/v1/products?page=&per_page=&collection=&vendor=&handle=&q=
  *                      GET  /catalog/v1/products/{id}, GET /catalog/v1/collections,
  *                      GET  /catalog/v1/variants?sku=A&sku=B (batch)
  *                      pages by number; list prices as decimal strings ("129.90")
@@ -24,6 +24,7 @@
  *
  * Carts, promotions, tax, shipping, payments and orders are in commerce.c.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <h2o.h>
 #include <h2o/socket/uv-binding.h>
 #include <jansson.h>
@@ -380,7 +381,8 @@ static int serve_catalog(h2o_req_t *req)
     if (strcmp(sub, "/v1/products") != 0)
         return sim_answer(P_CATALOG, req, 404, sim_error("no such endpoint"));
     long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 100);
-    const char *collection = NULL, *vendor = NULL, *handle = NULL;
+    const char *collection = NULL, *vendor = NULL, *handle = NULL, *q = NULL;
+    sim_query_values(req, "q", &q, 1);
     sim_query_values(req, "collection", &collection, 1);
     sim_query_values(req, "vendor", &vendor, 1);
     sim_query_values(req, "handle", &handle, 1);
@@ -390,6 +392,8 @@ static int serve_catalog(h2o_req_t *req)
         const sim_product_t *p = &sim.data->products[i];
         if (handle && strcmp(p->handle, handle) != 0)
             continue;
+        if (q && strcasestr(p->title, q) == NULL && strcasestr(p->vendor, q) == NULL)
+            continue; /* search: a word of the title or vendor, any case ('+' in URLs is not decoded: one word) */
         if (vendor && strcmp(p->vendor, vendor) != 0)
             continue;
         if (collection) {

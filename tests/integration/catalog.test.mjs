@@ -131,3 +131,15 @@ test('global ids and collections: node(id) resolves products and collections, co
   assert.equal(r.data.collections.length, 20);
   assert.equal(r.data.one.title, r.data.collections[4].title);
 });
+
+test('search: products whose title or vendor has the word, paged like products', async () => {
+  const r = await gql({ query: '{ search(query: "BackPack", first: 5) { totalCount pageInfo { hasNextPage } edges { node { title vendor } } } }' });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  const s = r.data.search;
+  assert.ok(s.totalCount > 5 && s.pageInfo.hasNextPage);
+  for (const e of s.edges) assert.ok(/backpack/i.test(e.node.title) || /backpack/i.test(e.node.vendor));
+  const none = await gql({ query: '{ search(query: "zzzz") { totalCount edges { cursor } } }' });
+  assert.equal(none.data.search.totalCount, 0);
+  const bad = await gql({ query: '{ search(query: "") { totalCount } }' });
+  assert.equal(bad.errors[0].extensions.code, 'BAD_USER_INPUT');
+});
