@@ -49,8 +49,9 @@ json_t *bff_cart_map(json_t *c)
     {
         json_int_t q = json_integer_value(json_object_get(l, "quantity"));
         total_quantity += q;
-        json_array_append_new(lines, json_pack("{s:O, s:O, s:I}", "id", json_object_get(l, "sku"), "sku",
-                                               json_object_get(l, "sku"), "quantity", q));
+        json_array_append_new(lines, json_pack("{s:O, s:O, s:I, s:O}", "id", json_object_get(l, "sku"), "sku",
+                                               json_object_get(l, "sku"), "quantity", q, "_currency",
+                                               json_object_get(c, "currency")));
     }
     json_t *buyer = json_object_get(c, "buyer");
     json_t *identity = json_is_object(buyer)
@@ -462,7 +463,165 @@ static void resolve_cost(bff_resolve_t *r, void *unused)
     totals_compute(ctx_of(r), json_object_get(parent_json(r), "_cart"), cost_done, r);
 }
 
+/* ---- CartLine.cost: the pricing batch of the whole cart ---- */
+
+static void on_line_prices(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_batch_resolve_rows(arg, body, "prices", "sku", code, message);
+}
+
+static void dispatch_line_prices(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
+{
+    json_t *skus = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(skus, json_string(keys[i]));
+    json_t *body = json_pack("{s:s, s:o}", "currency", (const char *)arg, "skus", skus);
+    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "pricing", "POST", "/pricing/v2/quotes", body,
+                                            on_line_prices, b));
+    json_decref(body);
+}
+
+typedef struct st_line_cost_t {
+    const char *currency;
+    int64_t quantity;
+} line_cost_t;
+
+static void line_cost_done(bff_resolve_t *r, json_t *row, const char *code, const char *message, void *arg)
+{
+    line_cost_t *lc = arg;
+    if (code != NULL) {
+        bff_resolve_error_ext(r, code, "{\"dependency\":\"pricing\"}", message);
+        return;
+    }
+    json_t *unit = json_object_get(row, "amount_minor");
+    if (!json_is_integer(unit)) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    json_t *out = json_pack("{s:o, s:o}", "unitPrice", bff_money_json(json_integer_value(unit), lc->currency), "subtotal",
+                            bff_money_json(json_integer_value(unit) * lc->quantity, lc->currency));
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+}
+
+static void resolve_line_cost(bff_resolve_t *r, void *unused)
+{
+    json_t *line = parent_json(r);
+    bff_reqctx_t *ctx = ctx_of(r);
+    line_cost_t *lc = bff_arena_calloc(ctx->arena, 1, sizeof(*lc));
+    const char *currency = json_string_value(json_object_get(line, "_currency"));
+    lc->currency = bff_arena_strdup(ctx->arena, currency ? currency : "EUR");
+    lc->quantity = json_integer_value(json_object_get(line, "quantity"));
+    const char *sku = json_string_value(json_object_get(line, "sku"));
+    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "cart-prices:%s", lc->currency),
+                                     dispatch_line_prices, (void *)lc->currency);
+    bff_loader_load(l, sku ? sku : "", r, line_cost_done, lc);
+}
+
+/* ---- Cart.availableShippingRates ---- */
+
+static void on_rates(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_resolve_t *r = arg;
+    if (code != NULL) {
+        bff_resolve_error_ext(r, code, "{\"dependency\":\"shipping\"}", message);
+        return;
+    }
+    bff_reqctx_t *ctx = ctx_of(r);
+    const char *currency = json_string_value(json_object_get(json_object_get(parent_json(r), "_cart"), "currency"));
+    json_t *list = json_array();
+    size_t i;
+    json_t *rate;
+    json_array_foreach(json_object_get(body, "rates"), i, rate)
+    {
+        json_t *amount = json_object_get(rate, "amount_minor");
+        if (!json_is_integer(amount) || !json_is_string(json_object_get(rate, "id")))
+            continue;
+        json_array_append_new(list, json_pack("{s:O, s:O, s:o, s:O}", "id", json_object_get(rate, "id"), "title",
+                                              json_object_get(rate, "title") ? json_object_get(rate, "title")
+                                                                             : json_object_get(rate, "id"),
+                                              "price", bff_money_json(json_integer_value(amount), currency ? currency : "EUR"),
+                                              "days", json_object_get(rate, "days") ? json_object_get(rate, "days") : json_null()));
+    }
+    (void)ctx;
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), list));
+}
+
+typedef struct st_rates_call_t {
+    bff_resolve_t *r;
+    json_t *cart;
+    size_t pending;
+    int64_t weight;
+    const char *failed_code, *failed_message;
+} rates_call_t;
+
+typedef struct st_rates_line_t {
+    rates_call_t *call;
+    int64_t quantity;
+} rates_line_t;
+
+static void rates_ask(rates_call_t *c)
+{
+    bff_resolve_t *r = c->r;
+    if (c->failed_code != NULL) {
+        bff_resolve_error_ext(r, c->failed_code, "{\"dependency\":\"catalog\"}", c->failed_message);
+        return;
+    }
+    json_t *body = json_pack("{s:O, s:O, s:I}", "currency", json_object_get(c->cart, "currency"), "address",
+                             json_object_get(json_object_get(c->cart, "buyer"), "address"), "weight_grams",
+                             (json_int_t)c->weight);
+    bff_provider_call(ctx_of(r), "shipping", "POST", "/shipping/rates", body, on_rates, r);
+    json_decref(body);
+}
+
+/* Rates depend on the parcel's weight: the variants' weights come from the catalog batch first. */
+static void rates_weight_done(bff_resolve_t *unused_r, json_t *v, const char *code, const char *message, void *arg)
+{
+    rates_line_t *l = arg;
+    rates_call_t *c = l->call;
+    if (code != NULL && c->failed_code == NULL) {
+        c->failed_code = code;
+        c->failed_message = message;
+    }
+    c->weight += json_integer_value(json_object_get(v, "weight_grams")) * l->quantity;
+    if (--c->pending == 0)
+        rates_ask(c);
+}
+
+static void resolve_rates(bff_resolve_t *r, void *unused)
+{
+    json_t *cart = json_object_get(parent_json(r), "_cart");
+    json_t *address = json_object_get(json_object_get(cart, "buyer"), "address");
+    if (!json_is_object(address)) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    bff_reqctx_t *ctx = ctx_of(r);
+    rates_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->cart = cart;
+    json_t *lines = json_object_get(cart, "lines");
+    c->pending = json_array_size(lines);
+    if (c->pending == 0) {
+        rates_ask(c);
+        return;
+    }
+    bff_loader_t *loader = bff_loader_get(ctx, "catalog-variants", dispatch_variants, NULL);
+    size_t i;
+    json_t *line;
+    json_array_foreach(lines, i, line)
+    {
+        rates_line_t *l = bff_arena_calloc(ctx->arena, 1, sizeof(*l));
+        l->call = c;
+        l->quantity = json_integer_value(json_object_get(line, "quantity"));
+        const char *sku = json_string_value(json_object_get(line, "sku"));
+        /* only the first waiter carries the resolve handle for cancellation; the others wait on the same batch */
+        bff_loader_load(loader, sku ? sku : "", i == 0 ? r : NULL, rates_weight_done, l);
+    }
+}
+
 const bff_resolver_entry_t bff_cart_resolvers[] = {
+    {"CartLine", "cost", resolve_line_cost},
+    {"Cart", "availableShippingRates", resolve_rates},
     {"Query", "cart", resolve_cart},
     {"CartLine", "merchandise", resolve_merchandise},
     {"Cart", "cost", resolve_cost},

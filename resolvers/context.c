@@ -273,7 +273,8 @@ void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loa
     }
     if (!uv_is_active((uv_handle_t *)ctx->tick))
         uv_timer_start(ctx->tick, on_tick, 0, 0);
-    bff_resolve_on_cancel(r, on_waiter_cancel, w);
+    if (r != NULL) /* waiters without a handle belong to a resolver that registered through another waiter */
+        bff_resolve_on_cancel(r, on_waiter_cancel, w);
 }
 
 void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call)

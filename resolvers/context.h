@@ -68,6 +68,7 @@ typedef void (*bff_loader_dispatch_fn)(bff_batch_t *b, const char *const *keys, 
 typedef void (*bff_loader_done_fn)(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg);
 
 bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dispatch_fn dispatch, void *arg);
+/* `r` may be NULL when one resolver waits for several keys: pass its handle with one of them. */
 void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done, void *arg);
 void bff_batch_resolve(bff_batch_t *b, json_t *values);
 void bff_batch_fail(bff_batch_t *b, const char *code, const char *message);

@@ -107,3 +107,22 @@ test('no total rather than a wrong one: a failing or slow input, or a missing ad
   assert.match(noAddress.errors[0].message, /shipping address/);
   await call('POST', '/_sim/reset');
 });
+
+test('line costs and the shipping rates offered for the address', async () => {
+  await call('POST', '/_sim/reset');
+  const r = await gql('{ cart(id: "demo-cart-1") { lines { quantity merchandise { sku } cost { unitPrice { amount } subtotal { amount } } } availableShippingRates { id price { amount } } cost { subtotal { amount } shipping { amount } } } }');
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  const c = r.data.cart;
+  let sum = 0;
+  for (const l of c.lines) {
+    assert.equal(cents(l.cost.subtotal), cents(l.cost.unitPrice) * l.quantity);
+    assert.equal(cents(l.cost.unitPrice), await price(l.merchandise.sku));
+    sum += cents(l.cost.subtotal);
+  }
+  assert.equal(sum, cents(c.cost.subtotal));
+  assert.deepEqual(c.availableShippingRates.map((x) => x.id), ['standard', 'express']);
+  assert.equal(cents(c.availableShippingRates[0].price), cents(c.cost.shipping), 'the chosen rate is priced the same in both places');
+  const fresh = (await (await call('POST', '/carts', { currency: 'EUR' })).json()).id;
+  const none = await gql('query($id: ID!) { cart(id: $id) { availableShippingRates { id } } }', { id: fresh });
+  assert.equal(none.data.cart.availableShippingRates, null, 'no address, no rates');
+});
