@@ -675,33 +675,161 @@ static void resolve_collection(bff_resolve_t *r, void *unused)
     fetch_collections(r, id);
 }
 
-/* ---- node(id): products, collections, orders by global id ---- */
+/* ---- single objects by id, and node(id) / nodes(ids) ---- */
+
+void bff_complete_json(json_t *value, const char *code, const char *message, void *arg)
+{
+    bff_resolve_t *r = arg;
+    if (code != NULL)
+        bff_resolve_error(r, code, "%s", message);
+    else
+        bff_resolve_ok(r, value ? bff_value_json(bff_resolve_arena(r), json_incref(value)) : bff_value_null());
+}
+
+typedef struct st_load_call_t {
+    bff_json_cb cb;
+    void *arg;
+    const char *only;
+} load_call_t;
+
+static void on_product_loaded(json_t *body, const char *code, const char *message, void *arg)
+{
+    load_call_t *c = arg;
+    if (code != NULL) {
+        if (strstr(message, "HTTP 404") != NULL)
+            c->cb(NULL, NULL, NULL, c->arg);
+        else
+            c->cb(NULL, code, message, c->arg);
+        return;
+    }
+    json_t *mapped = map_product(body);
+    if (mapped == NULL) {
+        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", c->arg);
+        return;
+    }
+    c->cb(mapped, NULL, NULL, c->arg);
+    json_decref(mapped);
+}
+
+void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg)
+{
+    load_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->cb = cb;
+    c->arg = arg;
+    bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
+                      on_product_loaded, c);
+}
+
+static void on_collection_loaded(json_t *body, const char *code, const char *message, void *arg)
+{
+    load_call_t *c = arg;
+    if (code != NULL) {
+        c->cb(NULL, code, message, c->arg);
+        return;
+    }
+    size_t i;
+    json_t *col;
+    json_array_foreach(json_object_get(body, "collections"), i, col)
+    {
+        if (strcmp(json_string_value(json_object_get(col, "id")) ? json_string_value(json_object_get(col, "id")) : "",
+                   c->only) == 0) {
+            json_t *mapped = map_collection(col);
+            c->cb(mapped, mapped ? NULL : "DEPENDENCY_UNAVAILABLE", mapped ? NULL : "catalog answered a bad collection",
+                  c->arg);
+            json_decref(mapped);
+            return;
+        }
+    }
+    c->cb(NULL, NULL, NULL, c->arg);
+}
+
+void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg)
+{
+    load_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->cb = cb;
+    c->arg = arg;
+    c->only = bff_arena_strdup(ctx->arena, cid);
+    bff_provider_call(ctx, "catalog", "GET", "/catalog/v1/collections", NULL, on_collection_loaded, c);
+}
+
+/* Loads any object by global id; unknown kinds and malformed ids are null. */
+static void node_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
+{
+    if (strncmp(id, GID_PRODUCT, strlen(GID_PRODUCT)) == 0) {
+        const char *pid = product_pid(id);
+        if (pid != NULL) {
+            bff_product_load(ctx, pid, cb, arg);
+            return;
+        }
+    } else if (strncmp(id, GID_COLLECTION, strlen(GID_COLLECTION)) == 0) {
+        bff_collection_load(ctx, id + strlen(GID_COLLECTION), cb, arg);
+        return;
+    } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
+        bff_order_load(ctx, id + 16, cb, arg);
+        return;
+    }
+    cb(NULL, NULL, NULL, arg);
+}
 
 static void resolve_node(bff_resolve_t *r, void *unused)
 {
-    const char *id = json_string_value(bff_resolve_arg(r, "id"));
+    node_load(ctx_of(r), json_string_value(bff_resolve_arg(r, "id")), bff_complete_json, r);
+}
+
+typedef struct st_nodes_call_t {
+    bff_resolve_t *r;
+    json_t *items;
+    size_t pending;
+} nodes_call_t;
+
+typedef struct st_nodes_item_t {
+    nodes_call_t *call;
+    size_t index;
+} nodes_item_t;
+
+static void on_node_item(json_t *value, const char *code, const char *message, void *arg)
+{
+    nodes_item_t *it = arg;
+    nodes_call_t *c = it->call;
+    if (value != NULL)
+        json_array_set(c->items, it->index, value);
+    /* a node that fails to load is null in the list, as a missing one is */
+    if (--c->pending == 0) {
+        json_t *items = c->items;
+        bff_resolve_ok(c->r, bff_value_json(bff_resolve_arena(c->r), items));
+    }
+}
+
+static void resolve_nodes(bff_resolve_t *r, void *unused)
+{
+    json_t *ids = bff_resolve_arg(r, "ids");
+    size_t n = json_array_size(ids);
+    if (n > 50) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "At most 50 ids at a time, got %zu.", n);
+        return;
+    }
     bff_reqctx_t *ctx = ctx_of(r);
-    if (strncmp(id, GID_PRODUCT, strlen(GID_PRODUCT)) == 0) {
-        const char *pid = product_pid(id);
-        if (pid == NULL) {
-            bff_resolve_ok(r, bff_value_null());
-            return;
-        }
-        product_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-        c->r = r;
-        bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
-                          on_product, c);
-    } else if (strncmp(id, GID_COLLECTION, strlen(GID_COLLECTION)) == 0) {
-        fetch_collections(r, id + strlen(GID_COLLECTION));
-    } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
-        bff_order_fetch(r, id + 16);
-    } else {
-        bff_resolve_ok(r, bff_value_null());
+    nodes_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->items = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(c->items, json_null());
+    if (n == 0) {
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), c->items));
+        return;
+    }
+    c->pending = n;
+    for (size_t i = 0; i < n; ++i) {
+        nodes_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
+        it->call = c;
+        it->index = i;
+        node_load(ctx, json_string_value(json_array_get(ids, i)), on_node_item, it);
     }
 }
 
 const bff_resolver_entry_t bff_catalog_resolvers[] = {
     {"Query", "node", resolve_node},
+    {"Query", "nodes", resolve_nodes},
     {"Query", "collections", resolve_collections},
     {"Query", "collection", resolve_collection},
     {"Collection", "products", resolve_products},

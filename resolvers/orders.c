@@ -9,7 +9,9 @@
 #include "resolvers.h"
 
 typedef struct st_order_call_t {
-    bff_resolve_t *r;
+    bff_reqctx_t *ctx;
+    bff_json_cb cb;
+    void *arg;
     json_t *order;
 } order_call_t;
 
@@ -26,7 +28,8 @@ static void on_payment(json_t *body, const char *code, const char *message, void
                                            currency ? currency : "EUR"),
                             "paymentStatus", status ? status : "unknown");
     json_decref(c->order);
-    bff_resolve_ok(c->r, bff_value_json(bff_resolve_arena(c->r), out));
+    c->cb(out, NULL, NULL, c->arg);
+    json_decref(out);
 }
 
 static void on_order(json_t *body, const char *code, const char *message, void *arg)
@@ -34,31 +37,32 @@ static void on_order(json_t *body, const char *code, const char *message, void *
     order_call_t *c = arg;
     if (code != NULL) {
         if (strstr(message, "HTTP 404") != NULL)
-            bff_resolve_ok(c->r, bff_value_null());
+            c->cb(NULL, NULL, NULL, c->arg); /* no such order: null */
         else
-            bff_resolve_error_ext(c->r, code, "{\"dependency\":\"orders\"}", message);
+            c->cb(NULL, code, message, c->arg);
         return;
     }
     const char *auth = json_string_value(json_object_get(body, "authorization_id"));
     if (json_string_value(json_object_get(body, "id")) == NULL || auth == NULL) {
-        bff_resolve_error_ext(c->r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"orders\"}", "orders answered an incomplete order");
+        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", "orders answered an incomplete order", c->arg);
         return;
     }
     c->order = json_incref(body);
-    bff_reqctx_t *ctx = bff_resolve_user(c->r);
-    bff_provider_call(ctx, "payments", "GET", bff_arena_printf(ctx->arena, "/payments/%s", auth), NULL, on_payment, c);
+    bff_provider_call(c->ctx, "payments", "GET", bff_arena_printf(c->ctx->arena, "/payments/%s", auth), NULL, on_payment,
+                      c);
 }
 
-void bff_order_fetch(bff_resolve_t *r, const char *id)
+void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
 {
-    bff_reqctx_t *ctx = bff_resolve_user(r);
     for (const char *p = id; *p; ++p)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
-            bff_resolve_ok(r, bff_value_null());
+            cb(NULL, NULL, NULL, arg);
             return;
         }
     order_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-    c->r = r;
+    c->ctx = ctx;
+    c->cb = cb;
+    c->arg = arg;
     bff_provider_call(ctx, "orders", "GET", bff_arena_printf(ctx->arena, "/orders/%s", id), NULL, on_order, c);
 }
 
@@ -67,7 +71,7 @@ static void resolve_order(bff_resolve_t *r, void *unused)
     const char *id = json_string_value(bff_resolve_arg(r, "id"));
     if (strncmp(id, "gid://bff/Order/", 16) == 0)
         id += 16;
-    bff_order_fetch(r, id);
+    bff_order_load(bff_resolve_user(r), id, bff_complete_json, r);
 }
 
 const bff_resolver_entry_t bff_order_resolvers[] = {

@@ -22,8 +22,17 @@ extern const bff_resolver_entry_t bff_cart_resolvers[];
 extern const bff_resolver_entry_t bff_checkout_resolvers[];
 extern const bff_resolver_entry_t bff_order_resolvers[];
 
-/* Fetches order `id` (the orders service's id) with its payment status and completes r with it (orders.c). */
-void bff_order_fetch(bff_resolve_t *r, const char *id);
+/*
+ * Loaders of single objects by id, for fields and for node(id)/nodes(ids):
+ * cb gets the schema-shaped JSON (borrowed; NULL with no code when there is
+ * no such object) or a code and message.
+ */
+typedef void (*bff_json_cb)(json_t *value, const char *code, const char *message, void *arg);
+void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg);
+void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg);
+void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg);
+/* A bff_json_cb that completes the resolver handle `arg` with the value (null) or the error. */
+void bff_complete_json(json_t *value, const char *code, const char *message, void *arg);
 
 /* Binds every table; -1 with a message naming the entry when the schema lacks its field. */
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen);

@@ -143,3 +143,16 @@ test('search: products whose title or vendor has the word, paged like products',
   const bad = await gql({ query: '{ search(query: "") { totalCount } }' });
   assert.equal(bad.errors[0].extensions.code, 'BAD_USER_INPUT');
 });
+
+test('nodes(ids): several objects of different kinds, in order, null where none', async () => {
+  const r = await gql({ query: `{ nodes(ids: ["gid://bff/Product/p0003", "gid://bff/Collection/c02", "gid://bff/Product/p9999", "nonsense"]) { __typename id } }` });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  assert.deepEqual(r.data.nodes, [
+    { __typename: 'Product', id: 'gid://bff/Product/p0003' },
+    { __typename: 'Collection', id: 'gid://bff/Collection/c02' },
+    null,
+    null,
+  ]);
+  const many = await gql({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: Array(51).fill('x') } });
+  assert.equal(many.errors[0].extensions.code, 'BAD_USER_INPUT');
+});
