@@ -416,9 +416,15 @@ static void totals_compute(bff_reqctx_t *ctx, json_t *cart, totals_cb cb, void *
 
 static json_t *totals_json(const totals_t *t)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency), "discounts",
-                     bff_money_json(t->discounts, t->currency), "shipping", bff_money_json(t->shipping, t->currency),
-                     "tax", bff_money_json(t->tax, t->currency), "total", bff_money_json(totals_total(t), t->currency));
+    json_t *allocations = json_array();
+    for (size_t i = 0; i < t->nlines; ++i)
+        if (t->allocated[i] > 0)
+            json_array_append_new(allocations, json_pack("{s:s, s:o}", "sku", t->skus[i], "amount",
+                                                         bff_money_json(t->allocated[i], t->currency)));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency),
+                     "discounts", bff_money_json(t->discounts, t->currency), "shipping",
+                     bff_money_json(t->shipping, t->currency), "tax", bff_money_json(t->tax, t->currency), "total",
+                     bff_money_json(totals_total(t), t->currency), "discountAllocations", allocations);
 }
 
 static void fail_unavailable(bff_resolve_t *r, const totals_t *t)
@@ -445,8 +451,20 @@ typedef struct st_public_totals_t {
 static void public_done(totals_t *t, bool ok, void *arg)
 {
     public_totals_t *p = arg;
-    bff_cart_totals_t out = {ok, t->currency, t->subtotal, t->discounts, t->shipping, t->tax, totals_total(t),
-                             t->failed_dependency, t->failed_message};
+    bff_cart_totals_t out = {ok,
+                             t->currency,
+                             t->subtotal,
+                             t->discounts,
+                             t->shipping,
+                             t->tax,
+                             totals_total(t),
+                             t->failed_dependency,
+                             t->failed_message,
+                             t->nlines,
+                             t->skus,
+                             t->quantities,
+                             t->unit,
+                             t->allocated};
     p->cb(&out, p->arg);
 }
 
@@ -624,6 +642,7 @@ const bff_resolver_entry_t bff_cart_resolvers[] = {
     {"Cart", "availableShippingRates", resolve_rates},
     {"Query", "cart", resolve_cart},
     {"CartLine", "merchandise", resolve_merchandise},
+    {"OrderLine", "merchandise", resolve_merchandise},
     {"Cart", "cost", resolve_cost},
     {NULL, NULL, NULL},
 };

@@ -15,6 +15,9 @@ typedef struct st_bff_cart_totals_t {
     const char *currency;
     int64_t subtotal, discounts, shipping, tax, total; /* minor units */
     const char *failed_dependency, *failed_message;     /* when !ok */
+    size_t nlines;                                      /* per line, when ok (arena memory of the request): */
+    const char *const *skus;
+    const int64_t *quantities, *unit, *allocated; /* units, unit price, share of the discounts */
 } bff_cart_totals_t;
 
 typedef void (*bff_cart_totals_cb)(const bff_cart_totals_t *totals, void *arg);

@@ -196,13 +196,7 @@ static void on_captured(json_t *body, const char *code, const char *message, voi
                                         message));
         return;
     }
-    char gid[96];
-    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", json_string_value(json_object_get(c->order, "id")));
-    json_t *order = json_pack("{s:s, s:s, s:O, s:o, s:s}", "__typename", "Order", "id", gid, "number",
-                              json_object_get(c->order, "number"), "total",
-                              bff_money_json(json_integer_value(json_object_get(c->order, "total_minor")),
-                                             c->totals.currency),
-                              "paymentStatus", "captured");
+    json_t *order = bff_order_map(c->order, "captured");
     json_decref(c->cart);
     json_decref(c->order);
     c->cart = c->order = NULL;
@@ -255,9 +249,15 @@ static void on_authorized(json_t *body, const char *code, const char *message, v
         return;
     }
     snprintf(c->auth_id, sizeof(c->auth_id), "%s", id);
-    json_t *order = json_pack("{s:s, s:s, s:s, s:I, s:s}", "idempotency_key", c->key, "cart_id", c->cart_id, "currency",
-                              c->totals.currency, "total_minor", (json_int_t)c->totals.total, "authorization_id",
-                              c->auth_id);
+    json_t *lines = json_array();
+    for (size_t i = 0; i < c->totals.nlines; ++i)
+        json_array_append_new(lines, json_pack("{s:s, s:I, s:I, s:I}", "sku", c->totals.skus[i], "quantity",
+                                               (json_int_t)c->totals.quantities[i], "unit_price_minor",
+                                               (json_int_t)c->totals.unit[i], "discount_minor",
+                                               (json_int_t)c->totals.allocated[i]));
+    json_t *order = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "idempotency_key", c->key, "cart_id", c->cart_id,
+                              "currency", c->totals.currency, "total_minor", (json_int_t)c->totals.total,
+                              "authorization_id", c->auth_id, "lines", lines);
     bff_provider_call(c->ctx, "orders", "POST", "/orders", order, on_order, c);
     json_decref(order);
 }

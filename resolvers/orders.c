@@ -15,18 +15,40 @@ typedef struct st_order_call_t {
     json_t *order;
 } order_call_t;
 
+json_t *bff_order_map(json_t *order, const char *payment_status)
+{
+    char gid[96];
+    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", json_string_value(json_object_get(order, "id")));
+    const char *currency = json_string_value(json_object_get(order, "currency"));
+    const char *fulfillment = json_string_value(json_object_get(order, "fulfillment_status"));
+    if (currency == NULL)
+        currency = "EUR";
+    json_t *lines = json_array();
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(order, "lines"), i, l)
+    {
+        json_int_t unit = json_integer_value(json_object_get(l, "unit_price_minor"));
+        json_int_t quantity = json_integer_value(json_object_get(l, "quantity"));
+        json_int_t discount = json_integer_value(json_object_get(l, "discount_minor"));
+        const char *sku = json_string_value(json_object_get(l, "sku"));
+        json_array_append_new(lines, json_pack("{s:s, s:I, s:o, s:o, s:o}", "sku", sku ? sku : "", "quantity", quantity,
+                                               "unitPrice", bff_money_json(unit, currency), "discount",
+                                               bff_money_json(discount, currency), "total",
+                                               bff_money_json(unit * quantity - discount, currency)));
+    }
+    return json_pack("{s:s, s:s, s:O, s:o, s:s, s:s, s:o}", "__typename", "Order", "id", gid, "number",
+                     json_object_get(order, "number"), "total",
+                     bff_money_json(json_integer_value(json_object_get(order, "total_minor")), currency),
+                     "paymentStatus", payment_status, "fulfillmentStatus", fulfillment ? fulfillment : "unknown",
+                     "lines", lines);
+}
+
 static void on_payment(json_t *body, const char *code, const char *message, void *arg)
 {
     order_call_t *c = arg;
     const char *status = code == NULL ? json_string_value(json_object_get(body, "status")) : NULL;
-    char gid[96];
-    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", json_string_value(json_object_get(c->order, "id")));
-    const char *currency = json_string_value(json_object_get(c->order, "currency"));
-    json_t *out = json_pack("{s:s, s:s, s:O, s:o, s:s}", "__typename", "Order", "id", gid, "number",
-                            json_object_get(c->order, "number"), "total",
-                            bff_money_json(json_integer_value(json_object_get(c->order, "total_minor")),
-                                           currency ? currency : "EUR"),
-                            "paymentStatus", status ? status : "unknown");
+    json_t *out = bff_order_map(c->order, status ? status : "unknown");
     json_decref(c->order);
     c->cb(out, NULL, NULL, c->arg);
     json_decref(out);
@@ -74,7 +96,48 @@ static void resolve_order(bff_resolve_t *r, void *unused)
     bff_order_load(bff_resolve_user(r), id, bff_complete_json, r);
 }
 
+/* ---- Query.customer(token) ---- */
+
+static void on_customer(json_t *body, const char *code, const char *message, void *arg)
+{
+    bff_resolve_t *r = arg;
+    if (code != NULL) {
+        if (strstr(message, "HTTP 401") != NULL || strstr(message, "HTTP 404") != NULL)
+            bff_resolve_ok(r, bff_value_null()); /* an unknown token is no customer, not a failure */
+        else
+            bff_resolve_error_ext(r, code, "{\"dependency\":\"customers\"}", message);
+        return;
+    }
+    json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(body, "id"), "email",
+                            json_object_get(body, "email"), "firstName",
+                            json_object_get(body, "first_name") ? json_object_get(body, "first_name") : json_null(),
+                            "lastName", json_object_get(body, "last_name") ? json_object_get(body, "last_name") : json_null(),
+                            "addresses", json_object_get(body, "addresses") ? json_object_get(body, "addresses") : json_null());
+    if (out == NULL) {
+        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"customers\"}",
+                              "customers answered an incomplete customer");
+        return;
+    }
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+}
+
+static void resolve_customer(bff_resolve_t *r, void *unused)
+{
+    bff_reqctx_t *ctx = bff_resolve_user(r);
+    const char *token = json_string_value(bff_resolve_arg(r, "token"));
+    bool usable = token != NULL && token[0] != '\0' && strlen(token) <= 256;
+    for (const char *p = token; usable && *p; ++p)
+        usable = *p >= 0x21 && *p <= 0x7E; /* header-safe tokens only; anything else is no customer */
+    if (!usable) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    bff_provider_call_with(ctx, "customers", "GET", "/customers/me", NULL,
+                           bff_arena_printf(ctx->arena, "Authorization: Bearer %s", token), on_customer, r);
+}
+
 const bff_resolver_entry_t bff_order_resolvers[] = {
+    {"Query", "customer", resolve_customer},
     {"Query", "order", resolve_order},
     {NULL, NULL, NULL},
 };

@@ -16,7 +16,10 @@
  *   payments    POST /payments/authorize {"amount_minor","currency","token"} + Idempotency-Key
  *               POST /payments/{id}/capture · POST /payments/{id}/void   (all idempotent)
  *               GET /payments (every authorization), GET /payments/{id}
- *   orders      POST /orders {"idempotency_key","cart_id","currency","total_minor","authorization_id"}
+ *   orders      POST /orders {"idempotency_key","cart_id","currency","total_minor","authorization_id",
+ *                              "lines":[{"sku","quantity","unit_price_minor","discount_minor"}]}
+ *
+ *   customers   GET /customers/me + "Authorization: Bearer demo-customer-token"
  *
  * Prices are tax-exclusive; tax rates by country (DE 19%, FR 20%, NL 21%,
  * US 8.875%, others 0).
@@ -63,6 +66,11 @@ typedef struct st_order_t {
     int64_t total;
     char currency[4];
     char authorization_id[24];
+    struct {
+        char sku[24];
+        int64_t quantity, unit, discount; /* minor units */
+    } lines[MAX_LINES];
+    int nlines;
 } order_t;
 
 static cart_t carts[MAX_CARTS];
@@ -409,9 +417,41 @@ static int serve_payments(h2o_req_t *req)
 
 static json_t *order_json(const order_t *o)
 {
-    return json_pack("{s:s, s:i, s:s, s:I, s:s, s:s}", "id", o->id, "number", o->number, "cart_id", o->cart_id,
+    json_t *lines = json_array();
+    for (int i = 0; i < o->nlines; ++i)
+        json_array_append_new(lines, json_pack("{s:s, s:I, s:I, s:I}", "sku", o->lines[i].sku, "quantity",
+                                               (json_int_t)o->lines[i].quantity, "unit_price_minor",
+                                               (json_int_t)o->lines[i].unit, "discount_minor",
+                                               (json_int_t)o->lines[i].discount));
+    return json_pack("{s:s, s:i, s:s, s:I, s:s, s:s, s:s, s:o}", "id", o->id, "number", o->number, "cart_id", o->cart_id,
                      "total_minor", (json_int_t)o->total, "currency", o->currency, "authorization_id",
-                     o->authorization_id);
+                     o->authorization_id, "fulfillment_status", "unfulfilled", "lines", lines);
+}
+
+/* Order lines as POSTed: [{sku, quantity, unit_price_minor, discount_minor}], all present and sane; false if not. */
+static bool order_lines_set(order_t *o, json_t *lines)
+{
+    size_t i;
+    json_t *l;
+    if (lines == NULL)
+        return true;
+    if (!json_is_array(lines) || json_array_size(lines) > MAX_LINES)
+        return false;
+    json_array_foreach(lines, i, l)
+    {
+        const char *sku = json_string_value(json_object_get(l, "sku"));
+        json_t *q = json_object_get(l, "quantity"), *u = json_object_get(l, "unit_price_minor"),
+               *d = json_object_get(l, "discount_minor");
+        if (sku == NULL || strlen(sku) >= sizeof(o->lines[0].sku) || !json_is_integer(q) || !json_is_integer(u) ||
+            !json_is_integer(d) || json_integer_value(q) <= 0 || json_integer_value(u) < 0 || json_integer_value(d) < 0)
+            return false;
+        snprintf(o->lines[i].sku, sizeof(o->lines[0].sku), "%s", sku);
+        o->lines[i].quantity = json_integer_value(q);
+        o->lines[i].unit = json_integer_value(u);
+        o->lines[i].discount = json_integer_value(d);
+    }
+    o->nlines = (int)json_array_size(lines);
+    return true;
 }
 
 static int serve_orders(h2o_req_t *req)
@@ -453,16 +493,40 @@ static int serve_orders(h2o_req_t *req)
             snprintf(o->authorization_id, sizeof(o->authorization_id), "%s", auth);
             o->number = 1000 + norders;
             o->total = json_integer_value(total);
-            rc = sim_answer(P_ORDERS, req, 201, order_json(o));
+            if (order_lines_set(o, json_object_get(in, "lines"))) {
+                rc = sim_answer(P_ORDERS, req, 201, order_json(o));
+            } else {
+                --norders;
+                rc = sim_answer(P_ORDERS, req, 400, sim_error("lines: [{sku, quantity, unit_price_minor, discount_minor}]"));
+            }
         }
     }
     json_decref(in);
     return rc;
 }
 
+/* ---- customers: GET /customers/me with "Authorization: Bearer <token>" ---- */
+
+static int serve_customers(h2o_req_t *req)
+{
+    const char *auth = header(req, "authorization");
+    if (strcmp(sim_subpath(req, "/customers"), "/me") != 0 || !sim_method_is(req, "GET"))
+        return sim_answer(P_CUSTOMERS, req, 404, sim_error("GET /customers/me"));
+    if (auth == NULL || strcmp(auth, "Bearer demo-customer-token") != 0)
+        return sim_answer(P_CUSTOMERS, req, 401, sim_error("unknown or expired customer token"));
+    return sim_answer(P_CUSTOMERS, req, 200,
+                      json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s, s:s}]}", "id",
+                                "cust_1", "email", "demo@example.test", "first_name", "Dana", "last_name", "Demo",
+                                "addresses", "id", "addr_1", "line1", "Invalidenstrasse 1", "city", "Berlin", "zip",
+                                "10115", "country", "DE", "id", "addr_2", "line1", "1 Main St", "city", "New York", "zip",
+                                "10001", "country", "US"));
+}
+
 int sim_serve_commerce(provider_t pv, h2o_req_t *req)
 {
     switch (pv) {
+    case P_CUSTOMERS:
+        return serve_customers(req);
     case P_CARTS:
         return serve_carts(req);
     case P_PROMOTIONS:

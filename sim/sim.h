@@ -23,7 +23,8 @@
     X(ORDERS, "orders", "/orders")                                                                                    \
     X(REVIEWS, "reviews", "/reviews")                                                                                 \
     X(RECOMMENDATIONS, "recommendations", "/recs")                                                                    \
-    X(CARTS, "carts", "/carts")
+    X(CARTS, "carts", "/carts")                                                                                       \
+    X(CUSTOMERS, "customers", "/customers")
 
 typedef enum {
 #define PROVIDER_ENUM(id, name, prefix) P_##id,

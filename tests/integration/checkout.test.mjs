@@ -40,12 +40,18 @@ test('cart -> totals -> checkoutComplete, and a replay returns the same order wi
     upd: cartLinesUpdate(cartId: $id, lines: [{sku: "SKU-0002-1", quantity: 3}]) { cart { totalQuantity } }
     codes: cartDiscountCodesUpdate(cartId: $id, codes: ["SAVE10"]) { cart { discountCodes } }
     buyer: cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: {email: "x@example.test", address: {country: "NL", city: "Utrecht"}}) { cart { id } }
-    rate: cartSelectShippingRate(cartId: $id, rateId: "standard") { cart { cost { total { amount } } } }
+    rate: cartSelectShippingRate(cartId: $id, rateId: "standard") { cart { cost { subtotal { amount } discounts { amount } total { amount } discountAllocations { sku amount { amount currencyCode } } } } }
   }`, { id });
   assert.equal(steps.errors, undefined, JSON.stringify(steps.errors));
   assert.equal(steps.data.add.cart.totalQuantity, 3);
   assert.equal(steps.data.upd.cart.totalQuantity, 4, 'mutations run in order');
-  const total = steps.data.rate.cart.cost.total.amount;
+  const cost = steps.data.rate.cart.cost;
+  const total = cost.total.amount;
+  const cents = (a) => Math.round(Number(a) * 100);
+  assert.ok(cents(cost.discounts.amount) > 0, 'SAVE10 gives a discount');
+  assert.deepEqual(cost.discountAllocations.map((a) => a.sku).sort(), ['SKU-0002-1', 'SKU-0005-1']);
+  assert.equal(cost.discountAllocations.reduce((s, a) => s + cents(a.amount.amount), 0), cents(cost.discounts.amount),
+    'the allocations add up to the discount exactly');
   const first = await gql(CHECKOUT, { cart: id, token: 'tok_ok', key: 'order-key-0001' });
   assert.deepEqual(first.data.checkoutComplete.userErrors, []);
   const order = first.data.checkoutComplete.order;
@@ -53,9 +59,23 @@ test('cart -> totals -> checkoutComplete, and a replay returns the same order wi
   assert.equal(order.paymentStatus, 'captured');
   const replay = await gql(CHECKOUT, { cart: id, token: 'tok_ok', key: 'order-key-0001' });
   assert.deepEqual(replay.data.checkoutComplete.order, order);
-  const placed = await gql('query($id: ID!) { order(id: $id) { id number paymentStatus total { amount } } byNode: node(id: $id) { ... on Order { number } } }', { id: order.id });
+  const placed = await gql(`query($id: ID!) {
+    order(id: $id) { id number paymentStatus fulfillmentStatus total { amount }
+      lines { sku quantity unitPrice { amount } discount { amount } total { amount } merchandise { sku productTitle } } }
+    byNode: node(id: $id) { ... on Order { number } } }`, { id: order.id });
+  assert.equal(placed.errors, undefined, JSON.stringify(placed.errors));
   assert.equal(placed.data.order.number, order.number);
   assert.equal(placed.data.order.paymentStatus, 'captured');
+  assert.equal(placed.data.order.fulfillmentStatus, 'unfulfilled');
+  const lines = placed.data.order.lines;
+  assert.deepEqual(lines.map((l) => [l.sku, l.quantity]), [['SKU-0002-1', 3], ['SKU-0005-1', 1]]);
+  for (const l of lines) {
+    assert.equal(l.merchandise.sku, l.sku);
+    assert.equal(cents(l.total.amount), cents(l.unitPrice.amount) * l.quantity - cents(l.discount.amount));
+    assert.equal(l.discount.amount, cost.discountAllocations.find((a) => a.sku === l.sku).amount.amount);
+  }
+  assert.equal(lines.reduce((s, l) => s + cents(l.total.amount), 0), cents(cost.subtotal.amount) - cents(cost.discounts.amount),
+    'the order lines carry the prices and discounts that were charged');
   assert.equal(placed.data.byNode.number, order.number);
   const auths = (await simCall('GET', '/payments')).authorizations;
   assert.equal(auths.length, 1, 'one authorization for both attempts');
@@ -92,5 +112,23 @@ test('compensation: when the order cannot be created the authorization is voided
   const noTotals = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0006' });
   assert.equal(noTotals.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
   assert.equal((await simCall('GET', '/payments')).authorizations.length, 0);
+  await simCall('POST', '/_sim/reset');
+});
+
+test('customer(token): the signed-in customer with addresses; an unknown or odd token is null, not an error', async () => {
+  const q = 'query($t: String!) { customer(token: $t) { id email firstName addresses { city country } } }';
+  const me = await gql(q, { t: 'demo-customer-token' });
+  assert.equal(me.errors, undefined, JSON.stringify(me.errors));
+  assert.equal(me.data.customer.email, 'demo@example.test');
+  assert.deepEqual(me.data.customer.addresses.map((a) => a.country), ['DE', 'US']);
+  for (const t of ['nope', '', 'bad token\r\nX-Injected: 1', 'x'.repeat(300)]) {
+    const other = await gql(q, { t });
+    assert.equal(other.errors, undefined, JSON.stringify(other.errors));
+    assert.equal(other.data.customer, null, JSON.stringify(t));
+  }
+  await simCall('POST', '/_sim/faults', { customers: { status: 503 } });
+  const down = await gql(q, { t: 'demo-customer-token' });
+  assert.equal(down.data.customer, null);
+  assert.equal(down.errors[0].extensions.dependency, 'customers');
   await simCall('POST', '/_sim/reset');
 });
