@@ -169,7 +169,7 @@ static void resolve_product(bff_resolve_t *r, void *unused)
         curl_free(escaped);
     }
     bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_call(ctx, "catalog", "GET", path, NULL, on_product, c);
+    *call = bff_provider_get_cached(ctx, "catalog", path, on_product, c);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
 
@@ -260,7 +260,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     c->r = r;
     c->offset = offset;
     bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_call(ctx, "catalog", "GET", q.data, NULL, on_products, c);
+    *call = bff_provider_get_cached(ctx, "catalog", q.data, on_products, c);
     bff_buf_free(&q);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
@@ -579,7 +579,7 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
             on_recommended_product(NULL, "DEPENDENCY_UNAVAILABLE", "bad id", it);
             continue;
         }
-        bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
+        bff_provider_get_cached(ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
                           on_recommended_product, it);
     }
 }
@@ -659,7 +659,7 @@ static void fetch_collections(bff_resolve_t *r, const char *only)
     collections_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->only = only ? bff_arena_strdup(ctx->arena, only) : NULL;
-    bff_provider_call(ctx, "catalog", "GET", "/catalog/v1/collections", NULL, on_collections, c);
+    bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collections, c);
 }
 
 static void resolve_collections(bff_resolve_t *r, void *unused)
@@ -716,7 +716,7 @@ void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *
     load_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->cb = cb;
     c->arg = arg;
-    bff_provider_call(ctx, "catalog", "GET", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), NULL,
+    bff_provider_get_cached(ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
                       on_product_loaded, c);
 }
 
@@ -749,7 +749,7 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     c->cb = cb;
     c->arg = arg;
     c->only = bff_arena_strdup(ctx->arena, cid);
-    bff_provider_call(ctx, "catalog", "GET", "/catalog/v1/collections", NULL, on_collection_loaded, c);
+    bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collection_loaded, c);
 }
 
 /* Loads any object by global id; unknown kinds and malformed ids are null. */

@@ -9,6 +9,8 @@
  */
 #include "context.h"
 
+#include "cache.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +60,23 @@ static void free_timer(uv_handle_t *h)
     free(h);
 }
 
+typedef struct st_bff_deferred_t {
+    bff_provider_cb cb;
+    void *arg;
+    json_t *body;
+    struct st_bff_deferred_t *next;
+} deferred_t;
+
 void bff_reqctx_free(bff_reqctx_t *ctx)
 {
-    if (ctx != NULL && ctx->tick != NULL) {
+    if (ctx == NULL)
+        return;
+    if (ctx->gone != NULL)
+        *ctx->gone = true;
+    for (deferred_t *d = ctx->deferred; d != NULL; d = d->next)
+        json_decref(d->body);
+    ctx->deferred = NULL;
+    if (ctx->tick != NULL) {
         uv_timer_stop(ctx->tick);
         uv_close((uv_handle_t *)ctx->tick, free_timer);
         ctx->tick = NULL;
@@ -74,6 +90,8 @@ typedef struct st_pcall_t {
     bff_provider_cb cb;
     void *arg;
     bff_arena_t *arena;
+    bff_reqctx_t *ctx;
+    const char *cache_key; /* keep a good answer in ctx->catalog_cache under this key */
 } pcall_t;
 
 static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
@@ -109,6 +127,8 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
               p->arg);
         return;
     }
+    if (p->cache_key != NULL && p->ctx->catalog_cache != NULL)
+        bff_json_cache_put(p->ctx->catalog_cache, p->cache_key, body, res->body_len, uv_now(p->ctx->loop));
     p->cb(body, NULL, NULL, p->arg);
     json_decref(body);
 }
@@ -119,15 +139,17 @@ bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, 
     return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
 }
 
-bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
-                                            const char *path, json_t *body, const char *header, bff_provider_cb cb,
-                                            void *arg)
+static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                          json_t *body, const char *header, const char *cache_key, bff_provider_cb cb,
+                                          void *arg)
 {
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
     p->provider = provider;
     p->cb = cb;
     p->arg = arg;
     p->arena = ctx->arena;
+    p->ctx = ctx;
+    p->cache_key = cache_key;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     const char *json_headers[3] = {"Content-Type: application/json", "Accept: application/json", header};
     bff_upstream_request_t req = {
@@ -150,6 +172,47 @@ bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provi
     if (call == NULL)
         cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(ctx->arena, "%s: cannot start the call", provider), arg);
     return call;
+}
+
+bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
+                                            const char *path, json_t *body, const char *header, bff_provider_cb cb,
+                                            void *arg)
+{
+    return provider_send(ctx, provider, method, path, body, header, NULL, cb, arg);
+}
+
+static void on_tick(uv_timer_t *t);
+
+static void tick_soon(bff_reqctx_t *ctx)
+{
+    if (ctx->tick == NULL) {
+        ctx->tick = bff_xmalloc(sizeof(*ctx->tick));
+        uv_timer_init(ctx->loop, ctx->tick);
+        ctx->tick->data = ctx;
+    }
+    if (!uv_is_active((uv_handle_t *)ctx->tick))
+        uv_timer_start(ctx->tick, on_tick, 0, 0);
+}
+
+bff_upstream_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
+                                             bff_provider_cb cb, void *arg)
+{
+    if (ctx->catalog_cache == NULL)
+        return provider_send(ctx, provider, "GET", path, NULL, NULL, NULL, cb, arg);
+    const char *key = bff_arena_printf(ctx->arena, "%s %s", provider, path);
+    json_t *hit = bff_json_cache_get(ctx->catalog_cache, key, uv_now(ctx->loop));
+    if (hit == NULL)
+        return provider_send(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
+    deferred_t *d = bff_arena_calloc(ctx->arena, 1, sizeof(*d));
+    d->cb = cb;
+    d->arg = arg;
+    d->body = json_incref(hit);
+    deferred_t **tail = &ctx->deferred;
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = d;
+    tick_soon(ctx);
+    return NULL;
 }
 
 /* ---- loaders ---- */
@@ -201,10 +264,26 @@ static void on_waiter_cancel(void *arg)
     }
 }
 
+/*
+ * The next loop turn: cached answers first, then the loaders' batches. Any
+ * completion may end the request and free the context (bff_reqctx_free sets
+ * `gone`), so nothing of it is touched after one that did.
+ */
 static void on_tick(uv_timer_t *t)
 {
     bff_reqctx_t *ctx = t->data;
-    for (bff_loader_t *l = ctx->loaders; l != NULL; l = l->next) {
+    bool gone = false;
+    ctx->gone = &gone;
+    while (ctx->deferred != NULL) {
+        deferred_t *d = ctx->deferred;
+        ctx->deferred = d->next;
+        json_t *body = d->body;
+        d->cb(body, NULL, NULL, d->arg);
+        json_decref(body);
+        if (gone)
+            return;
+    }
+    for (bff_loader_t *l = ctx->loaders; l != NULL && !gone; l = l->next) {
         batch_t *b = l->pending;
         if (b == NULL)
             continue;
@@ -225,6 +304,8 @@ static void on_tick(uv_timer_t *t)
             continue;
         l->dispatch(b, keys, nkeys, l->arg);
     }
+    if (!gone)
+        ctx->gone = NULL;
 }
 
 bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dispatch_fn dispatch, void *arg)
@@ -266,13 +347,7 @@ void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loa
     w->arg = arg;
     w->batch = b;
     b->waiters[b->n++] = w;
-    if (ctx->tick == NULL) {
-        ctx->tick = bff_xmalloc(sizeof(*ctx->tick));
-        uv_timer_init(ctx->loop, ctx->tick);
-        ctx->tick->data = ctx;
-    }
-    if (!uv_is_active((uv_handle_t *)ctx->tick))
-        uv_timer_start(ctx->tick, on_tick, 0, 0);
+    tick_soon(ctx);
     if (r != NULL) /* waiters without a handle belong to a resolver that registered through another waiter */
         bff_resolve_on_cancel(r, on_waiter_cancel, w);
 }

@@ -12,6 +12,7 @@
 #define BFF_RESOLVERS_CONTEXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <uv.h>
 
 #include "adapters/upstream.h"
@@ -28,6 +29,9 @@ typedef struct st_bff_reqctx_t {
     uint32_t timeout_ms;
     bff_loader_t *loaders; /* this request's loaders, in creation order */
     uv_timer_t *tick;      /* heap; dispatches pending loader batches on the next loop turn */
+    struct st_bff_json_cache_t *catalog_cache; /* the worker's, or NULL (see bff_provider_get_cached) */
+    struct st_bff_deferred_t *deferred;        /* answers from the cache, delivered on the next loop turn */
+    bool *gone;                                /* set while on_tick runs: true once the context is freed */
 } bff_reqctx_t;
 
 bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena, const char *providers_url,
@@ -52,6 +56,15 @@ bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, 
 bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
                                             const char *path, json_t *body, const char *header, bff_provider_cb cb,
                                             void *arg);
+
+/*
+ * A GET whose answer may come from the worker's catalog cache: a fresh cached
+ * answer is delivered on the next loop turn (never from inside this call) and
+ * returns NULL; otherwise the provider is called and a 2xx JSON answer is kept
+ * for next time. Only for data that may be a little old (catalog, not money).
+ */
+bff_upstream_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
+                                             bff_provider_cb cb, void *arg);
 
 /* ---- batch loaders ---- */
 

@@ -35,7 +35,9 @@
     X("assets_dir", "BFF_ASSETS_DIR", STR, assets_dir, "", 0, 0)                                                      \
     X("log_requests", "BFF_LOG_REQUESTS", BOOL, log_requests, 1, 0, 1)                                                \
     X("providers_url", "BFF_PROVIDERS_URL", STR, providers_url, "http://127.0.0.1:9100", 0, 0)                       \
-    X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 2000, 10, 600000)
+    X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 2000, 10, 600000)                \
+    X("catalog_cache_ttl_ms", "BFF_CATALOG_CACHE_TTL_MS", INT, catalog_cache_ttl_ms, 30000, 0, 86400000)              \
+    X("catalog_cache_bytes", "BFF_CATALOG_CACHE_BYTES", INT, catalog_cache_bytes, 33554432, 65536, 17179869184)
 
 #define BFF_CONFIG_FIELD_STR(field) char *field;
 #define BFF_CONFIG_FIELD_INT(field) int64_t field;

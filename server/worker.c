@@ -147,6 +147,9 @@ int bff_worker_start(bff_worker_t *w)
     bff_parse_options_t popts = {(size_t)s->config.max_query_tokens, (size_t)s->config.max_query_depth};
     w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, &popts, NULL);
     w->upstream = bff_upstream_new(&w->loop);
+    if (s->config.catalog_cache_ttl_ms > 0)
+        w->catalog_cache =
+            bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms);
     w->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(uintptr_t)w << 7) ^ (uint64_t)time(NULL) * 1000003u;
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;
@@ -167,5 +170,6 @@ void bff_worker_join_and_free(bff_worker_t *w)
     pthread_join(w->thread, NULL);
     /* the loop and h2o context are abandoned (see worker_main); the rest is ours to free */
     bff_doccache_free(w->docs);
+    bff_json_cache_free(w->catalog_cache);
     free(w);
 }

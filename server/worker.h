@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "adapters/upstream.h"
+#include "resolvers/cache.h"
 #include "graphql/doc.h"
 #include "server.h"
 
@@ -28,6 +29,7 @@ struct st_bff_worker_t {
     uint64_t drain_deadline_ms;
     bff_doccache_t *docs;
     bff_upstream_t *upstream; /* provider calls of this worker's requests */
+    bff_json_cache_t *catalog_cache; /* catalog answers, or NULL when catalog_cache_ttl_ms is 0 */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     uint64_t rng;   /* request ids */
 };

@@ -1,0 +1,171 @@
+/*
+ * cache.c - the bounded JSON cache: a chained hash table of keys plus a
+ * doubly linked list in recency order (head = most recently used).
+ */
+#include "cache.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/arena.h"
+
+typedef struct st_entry_t {
+    char *key;
+    uint64_t hash, expires_ms;
+    json_t *value;
+    size_t size;
+    struct st_entry_t *chain;      /* next in the bucket */
+    struct st_entry_t *newer, *older; /* recency list */
+} entry_t;
+
+struct st_bff_json_cache_t {
+    entry_t **buckets;
+    size_t nbuckets; /* a power of two */
+    entry_t *newest, *oldest;
+    size_t max_bytes;
+    uint64_t ttl_ms;
+    bff_json_cache_stats_t stats;
+};
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; ++s)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms)
+{
+    bff_json_cache_t *c = bff_xcalloc(1, sizeof(*c));
+    c->nbuckets = 256;
+    c->buckets = bff_xcalloc(c->nbuckets, sizeof(*c->buckets));
+    c->max_bytes = max_bytes;
+    c->ttl_ms = ttl_ms;
+    return c;
+}
+
+static void list_unlink(bff_json_cache_t *c, entry_t *e)
+{
+    if (e->newer != NULL)
+        e->newer->older = e->older;
+    else
+        c->newest = e->older;
+    if (e->older != NULL)
+        e->older->newer = e->newer;
+    else
+        c->oldest = e->newer;
+    e->newer = e->older = NULL;
+}
+
+static void list_push_newest(bff_json_cache_t *c, entry_t *e)
+{
+    e->older = c->newest;
+    e->newer = NULL;
+    if (c->newest != NULL)
+        c->newest->newer = e;
+    c->newest = e;
+    if (c->oldest == NULL)
+        c->oldest = e;
+}
+
+static void entry_remove(bff_json_cache_t *c, entry_t *e)
+{
+    entry_t **p = &c->buckets[e->hash & (c->nbuckets - 1)];
+    while (*p != e)
+        p = &(*p)->chain;
+    *p = e->chain;
+    list_unlink(c, e);
+    c->stats.entries--;
+    c->stats.bytes -= e->size;
+    json_decref(e->value);
+    free(e->key);
+    free(e);
+}
+
+void bff_json_cache_free(bff_json_cache_t *c)
+{
+    if (c == NULL)
+        return;
+    while (c->oldest != NULL)
+        entry_remove(c, c->oldest);
+    free(c->buckets);
+    free(c);
+}
+
+static entry_t *find(bff_json_cache_t *c, const char *key, uint64_t hash)
+{
+    for (entry_t *e = c->buckets[hash & (c->nbuckets - 1)]; e != NULL; e = e->chain)
+        if (e->hash == hash && strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms)
+{
+    uint64_t hash = hash_key(key);
+    entry_t *e = find(c, key, hash);
+    if (e != NULL && e->expires_ms <= now_ms) {
+        entry_remove(c, e);
+        e = NULL;
+    }
+    if (e == NULL) {
+        c->stats.misses++;
+        return NULL;
+    }
+    c->stats.hits++;
+    list_unlink(c, e);
+    list_push_newest(c, e);
+    return e->value;
+}
+
+static void grow(bff_json_cache_t *c)
+{
+    size_t n = c->nbuckets * 2;
+    entry_t **b = bff_xcalloc(n, sizeof(*b));
+    for (size_t i = 0; i < c->nbuckets; ++i) {
+        for (entry_t *e = c->buckets[i], *next; e != NULL; e = next) {
+            next = e->chain;
+            e->chain = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+        }
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = n;
+}
+
+void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms)
+{
+    uint64_t hash = hash_key(key);
+    entry_t *old = find(c, key, hash);
+    if (old != NULL)
+        entry_remove(c, old);
+    size += strlen(key) + sizeof(entry_t);
+    if (value == NULL || size > c->max_bytes || c->ttl_ms == 0)
+        return;
+    while (c->stats.bytes + size > c->max_bytes && c->oldest != NULL) {
+        entry_remove(c, c->oldest);
+        c->stats.evictions++;
+    }
+    if (c->stats.entries + 1 > c->nbuckets)
+        grow(c);
+    entry_t *e = bff_xcalloc(1, sizeof(*e));
+    e->key = bff_xstrdup(key);
+    e->hash = hash;
+    e->expires_ms = now_ms + c->ttl_ms;
+    e->value = json_incref(value);
+    e->size = size;
+    e->chain = c->buckets[hash & (c->nbuckets - 1)];
+    c->buckets[hash & (c->nbuckets - 1)] = e;
+    list_push_newest(c, e);
+    c->stats.entries++;
+    c->stats.bytes += size;
+    c->stats.stores++;
+}
+
+bff_json_cache_stats_t bff_json_cache_stats(const bff_json_cache_t *c)
+{
+    return c->stats;
+}
