@@ -210,6 +210,40 @@ static void on_products(json_t *body, const char *code, const char *message, voi
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
 
+/*
+ * Price range, availability and order of a listing, as catalog query
+ * parameters; NULL, or why the arguments are refused.
+ */
+static const char *listing_filters(bff_buf_t *q, json_t *filter, json_t *sort_key, json_t *reverse)
+{
+    json_t *price = json_object_get(filter, "price");
+    int64_t bound[2] = {0, INT64_MAX};
+    const char *names[2] = {"min", "max"};
+    for (int i = 0; i < 2; ++i) {
+        json_t *v = json_object_get(price, names[i]);
+        if (!json_is_string(v))
+            continue;
+        if (bff_money_parse_decimal(json_string_value(v), "EUR", &bound[i]) != 0 || bound[i] < 0)
+            return "price: \"min\" and \"max\" are decimal amounts in EUR with at most 2 decimals, e.g. \"19.99\".";
+        char amount[48];
+        bff_money_format(amount, sizeof(amount), bound[i], "EUR");
+        bff_buf_printf(q, "&%s_price=%s", names[i], amount);
+    }
+    if (bound[0] > bound[1])
+        return "price: \"min\" is above \"max\".";
+    json_t *available = json_object_get(filter, "available");
+    if (json_is_boolean(available))
+        bff_buf_printf(q, "&in_stock=%s", json_is_true(available) ? "true" : "false");
+    static const struct {
+        const char *key, *param;
+    } sorts[] = {{"ID", "id"}, {"TITLE", "title"}, {"PRICE", "price"}, {"CREATED_AT", "created_at"}};
+    const char *key = json_string_value(sort_key);
+    for (size_t i = 0; key != NULL && i < sizeof(sorts) / sizeof(sorts[0]); ++i)
+        if (strcmp(key, sorts[i].key) == 0 && (i > 0 || json_is_true(reverse)))
+            bff_buf_printf(q, "&sort=%s&order=%s", sorts[i].param, json_is_true(reverse) ? "desc" : "asc");
+    return NULL;
+}
+
 static void resolve_products(bff_resolve_t *r, void *unused)
 {
     bff_reqctx_t *ctx = ctx_of(r);
@@ -255,6 +289,12 @@ static void resolve_products(bff_resolve_t *r, void *unused)
             curl_free(escaped);
         }
     }
+    const char *bad = listing_filters(&q, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
+    if (bad != NULL) {
+        bff_buf_free(&q);
+        bff_resolve_error(r, "BAD_USER_INPUT", "%s", bad);
+        return;
+    }
     bff_buf_appendc(&q, '\0');
     list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
@@ -282,10 +322,6 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
     bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "pricing", "POST", "/pricing/v2/quotes", body, on_pricing, b));
     json_decref(body);
 }
-
-typedef struct st_price_wait_t {
-    const char *currency;
-} price_wait_t;
 
 static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
 {
@@ -317,6 +353,74 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
     const char *cur = bff_arena_strdup(ctx->arena, currency);
     bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", cur), dispatch_pricing, (void *)cur);
     bff_loader_load(l, sku, r, price_done, (void *)cur);
+}
+
+/* ---- Product.priceRange: its variants' prices from the same pricing batch ---- */
+
+typedef struct st_range_t {
+    bff_resolve_t *r;
+    const char *currency;
+    size_t pending;
+    int64_t min, max;
+    bool any;
+    const char *code, *message;
+} range_t;
+
+static void range_done(bff_resolve_t *unused, json_t *value, const char *code, const char *message, void *arg)
+{
+    range_t *rg = arg;
+    json_t *minor = json_object_get(value, "amount_minor");
+    if (code != NULL && rg->code == NULL) {
+        rg->code = code;
+        rg->message = message;
+    } else if (json_is_integer(minor)) {
+        int64_t m = json_integer_value(minor);
+        rg->min = rg->any && rg->min < m ? rg->min : m;
+        rg->max = rg->any && rg->max > m ? rg->max : m;
+        rg->any = true;
+    }
+    if (--rg->pending != 0)
+        return;
+    if (rg->code != NULL)
+        fail(rg->r, rg->code, rg->message, "pricing");
+    else if (!rg->any)
+        bff_resolve_ok(rg->r, bff_value_null());
+    else
+        bff_resolve_ok(rg->r, bff_value_json(bff_resolve_arena(rg->r),
+                                             json_pack("{s:o, s:o}", "minVariantPrice", bff_money_json(rg->min, rg->currency),
+                                                       "maxVariantPrice", bff_money_json(rg->max, rg->currency))));
+}
+
+static void resolve_price_range(bff_resolve_t *r, void *unused)
+{
+    json_t *variants = json_object_get(parent_json(r), "variants");
+    const char *currency = json_string_value(bff_resolve_arg(r, "currency"));
+    bff_reqctx_t *ctx = ctx_of(r);
+    range_t *rg = bff_arena_calloc(ctx->arena, 1, sizeof(*rg));
+    rg->r = r;
+    rg->currency = bff_arena_strdup(ctx->arena, currency ? currency : "EUR");
+    size_t i;
+    json_t *v;
+    json_array_foreach(variants, i, v)
+    {
+        if (json_is_string(json_object_get(v, "sku")))
+            ++rg->pending;
+    }
+    if (rg->pending == 0) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
+    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", rg->currency), dispatch_pricing,
+                                     (void *)rg->currency);
+    bool first = true;
+    json_array_foreach(variants, i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "sku"));
+        if (sku == NULL)
+            continue;
+        bff_loader_load(l, sku, first ? r : NULL, range_done, rg); /* one handle: cancelling it fails the batch */
+        first = false;
+    }
 }
 
 static void on_inventory(json_t *body, const char *code, const char *message, void *arg)
@@ -840,6 +944,7 @@ const bff_resolver_entry_t bff_catalog_resolvers[] = {
     {"Product", "reviews", resolve_reviews},
     {"Product", "recommendations", resolve_recommendations},
     {"ProductVariant", "price", resolve_variant_price},
+    {"Product", "priceRange", resolve_price_range},
     {"ProductVariant", "quantityAvailable", resolve_quantity},
     {"ProductVariant", "stock", resolve_quantity},
     {"ProductVariant", "availableForSale", resolve_available},

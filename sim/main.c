@@ -318,6 +318,73 @@ static char *decimal(char *buf, size_t n, int64_t minor)
 
 /* ---- providers ---- */
 
+/* The product's "from" price (its cheapest variant, EUR minor units): what the catalog's search index filters and sorts by. */
+static int64_t from_price(const sim_product_t *p)
+{
+    int64_t min = INT64_MAX;
+    for (int v = 0; v < p->nvariants; ++v)
+        if (p->variants[v].price_eur_minor < min)
+            min = p->variants[v].price_eur_minor;
+    return p->nvariants ? min : 0;
+}
+
+static bool product_in_stock(const sim_product_t *p)
+{
+    for (int v = 0; v < p->nvariants; ++v)
+        for (int l = 0; l < SIM_LOCATIONS; ++l)
+            if (p->variants[v].stock[l] > 0)
+                return true;
+    return false;
+}
+
+/* "12", "12.5", "12.50" -> minor units; false for anything else (negative, more than 2 decimals, junk). */
+static bool parse_decimal(const char *s, int64_t *out)
+{
+    int64_t units = 0, cents = 0;
+    int digits = 0, frac = 0;
+    for (; *s >= '0' && *s <= '9'; ++s, ++digits) {
+        if (units > INT64_MAX / 1000)
+            return false;
+        units = units * 10 + (*s - '0');
+    }
+    if (*s == '.')
+        for (++s; *s >= '0' && *s <= '9' && frac < 2; ++s, ++frac)
+            cents = cents * 10 + (*s - '0');
+    if (digits == 0 || *s != '\0')
+        return false;
+    *out = units * 100 + (frac == 1 ? cents * 10 : cents);
+    return true;
+}
+
+enum { SORT_ID, SORT_TITLE, SORT_PRICE, SORT_CREATED_AT };
+
+static int sort_key_of(const char *s)
+{
+    static const char *const names[] = {"id", "title", "price", "created_at"};
+    for (int i = 0; i < 4; ++i)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* qsort_r comparator over product indexes; arg is {sort key, direction}; ties go by id, ascending. */
+static int compare_products(const void *a, const void *b, void *arg)
+{
+    const int *how = arg;
+    const sim_product_t *p = &sim.data->products[*(const int *)a], *q = &sim.data->products[*(const int *)b];
+    int c = 0;
+    if (how[0] == SORT_TITLE)
+        c = strcmp(p->title, q->title);
+    else if (how[0] == SORT_PRICE)
+        c = (from_price(p) > from_price(q)) - (from_price(p) < from_price(q));
+    else if (how[0] == SORT_CREATED_AT)
+        c = strcmp(p->created_at, q->created_at);
+    if (c != 0)
+        return c * how[1];
+    c = strcmp(p->id, q->id);
+    return how[0] == SORT_ID ? c * how[1] : c;
+}
+
 static json_t *product_json(const sim_product_t *p)
 {
     char price[32];
@@ -381,13 +448,25 @@ static int serve_catalog(h2o_req_t *req)
     if (strcmp(sub, "/v1/products") != 0)
         return sim_answer(P_CATALOG, req, 404, sim_error("no such endpoint"));
     long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 100);
-    const char *collection = NULL, *vendor = NULL, *handle = NULL, *q = NULL;
+    const char *collection = NULL, *vendor = NULL, *handle = NULL, *q = NULL, *min_price = NULL, *max_price = NULL,
+               *in_stock = NULL, *sort = "id", *order = "asc";
     sim_query_values(req, "q", &q, 1);
     sim_query_values(req, "collection", &collection, 1);
     sim_query_values(req, "vendor", &vendor, 1);
     sim_query_values(req, "handle", &handle, 1);
-    json_t *items = json_array();
-    long total = 0, skip = (page - 1) * per_page;
+    sim_query_values(req, "min_price", &min_price, 1);
+    sim_query_values(req, "max_price", &max_price, 1);
+    sim_query_values(req, "in_stock", &in_stock, 1);
+    sim_query_values(req, "sort", &sort, 1);
+    sim_query_values(req, "order", &order, 1);
+    int64_t lo = 0, hi = INT64_MAX;
+    if ((min_price && !parse_decimal(min_price, &lo)) || (max_price && !parse_decimal(max_price, &hi)) ||
+        (in_stock && strcmp(in_stock, "true") != 0 && strcmp(in_stock, "false") != 0) ||
+        (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) || sort_key_of(sort) < 0)
+        return sim_answer(P_CATALOG, req, 400,
+                          sim_error("min_price/max_price: decimal EUR, in_stock: true|false, "
+                                    "sort: id|title|price|created_at, order: asc|desc"));
+    int match[SIM_PRODUCTS], total = 0;
     for (int i = 0; i < SIM_PRODUCTS; ++i) {
         const sim_product_t *p = &sim.data->products[i];
         if (handle && strcmp(p->handle, handle) != 0)
@@ -403,13 +482,24 @@ static int serve_catalog(h2o_req_t *req)
             if (!in)
                 continue;
         }
-        if (total >= skip && total < skip + per_page)
-            json_array_append_new(items, product_json(p));
-        ++total;
+        int64_t from = from_price(p);
+        if (from < lo || from > hi)
+            continue;
+        if (in_stock && product_in_stock(p) != (strcmp(in_stock, "true") == 0))
+            continue;
+        match[total++] = i;
     }
+    int key = sort_key_of(sort);
+    if (key != SORT_ID || strcmp(order, "desc") == 0)
+        qsort_r(match, (size_t)total, sizeof(match[0]), compare_products,
+                &(int[2]){key, strcmp(order, "desc") == 0 ? -1 : 1});
+    json_t *items = json_array();
+    long skip = (page - 1) * per_page;
+    for (long k = skip; k < total && k < skip + per_page; ++k)
+        json_array_append_new(items, product_json(&sim.data->products[match[k]]));
     return sim_answer(P_CATALOG, req, 200,
-                  json_pack("{s:i, s:i, s:i, s:o}", "page", (json_int_t)page, "per_page", (json_int_t)per_page, "total",
-                            (json_int_t)total, "items", items));
+                      json_pack("{s:i, s:i, s:i, s:o}", "page", (json_int_t)page, "per_page", (json_int_t)per_page,
+                                "total", (json_int_t)total, "items", items));
 }
 
 static int serve_pricing(h2o_req_t *req)

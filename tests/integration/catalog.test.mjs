@@ -196,3 +196,43 @@ test('nodes(ids): several objects of different kinds, in order, null where none'
   const many = await gql({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: Array(51).fill('x') } });
   assert.equal(many.errors[0].extensions.code, 'BAD_USER_INPUT');
 });
+
+test('listing filters and order: price range and availability, sorted by price, title or date; priceRange from one pricing call', async () => {
+  await simPost('/_sim/reset', {});
+  const r = await gql({ query: `{
+    products(first: 50, filter: {price: {min: "20", max: "60.5"}, available: true}, sortKey: PRICE) {
+      totalCount edges { node { id priceRange { minVariantPrice { amount currencyCode } maxVariantPrice { amount } }
+        variants { price { amount } quantityAvailable } } } }
+  }` });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  const nodes = r.data.products.edges.map((e) => e.node);
+  assert.ok(nodes.length > 5 && r.data.products.totalCount < 1000, `${r.data.products.totalCount} match`);
+  const cents = (a) => Math.round(Number(a) * 100);
+  let last = -1;
+  for (const p of nodes) {
+    const prices = p.variants.map((v) => cents(v.price.amount));
+    // the range is the variants' live prices; the filter and the order use the cheapest one
+    assert.equal(cents(p.priceRange.minVariantPrice.amount), Math.min(...prices));
+    assert.equal(cents(p.priceRange.maxVariantPrice.amount), Math.max(...prices));
+    assert.equal(p.priceRange.minVariantPrice.currencyCode, 'EUR');
+    const from = Math.min(...prices);
+    assert.ok(from >= 2000 && from <= 6050, `${p.id} from ${from}`);
+    assert.ok(from >= last, 'ascending by price');
+    last = from;
+    assert.ok(p.variants.some((v) => v.quantityAvailable > 0), `${p.id} is available`);
+  }
+  const s = await stats();
+  assert.equal(s.pricing.requests, 1, 'priceRange and variant prices share one pricing call');
+  const desc = await gql({ query: '{ products(first: 5, sortKey: TITLE, reverse: true) { edges { node { title } } } }' });
+  const titles = desc.data.products.edges.map((e) => e.node.title);
+  assert.deepEqual(titles, [...titles].sort().reverse());
+  const dated = await gql({ query: '{ c: collection(id: "c03") { products(first: 10, sortKey: CREATED_AT) { edges { node { createdAt } } } } }' });
+  const dates = dated.data.c.products.edges.map((e) => e.node.createdAt);
+  assert.deepEqual(dates, [...dates].sort());
+  const none = await gql({ query: '{ a: products(filter: {available: false}) { totalCount } b: products(filter: {available: true}) { totalCount } }' });
+  assert.equal(none.data.a.totalCount + none.data.b.totalCount, 1000);
+  for (const bad of ['{min: "abc"}', '{min: "1.234"}', '{min: "-5"}', '{min: "50", max: "10"}']) {
+    const e = await gql({ query: `{ products(filter: {price: ${bad}}) { totalCount } }` });
+    assert.equal(e.errors[0].extensions.code, 'BAD_USER_INPUT', bad);
+  }
+});
