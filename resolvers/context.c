@@ -43,15 +43,14 @@ struct st_bff_loader_t {
     bff_loader_t *next;
 };
 
-bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena, const char *providers_url,
-                             uint32_t timeout_ms)
+bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena,
+                             const bff_providers_t *providers)
 {
     bff_reqctx_t *c = bff_arena_calloc(arena, 1, sizeof(*c));
     c->upstream = upstream;
     c->loop = loop;
     c->arena = arena;
-    c->providers_url = providers_url;
-    c->timeout_ms = timeout_ms;
+    c->providers = providers;
     return c;
 }
 
@@ -150,16 +149,26 @@ static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provide
     p->arena = ctx->arena;
     p->ctx = ctx;
     p->cache_key = cache_key;
+    const bff_provider_conf_t *conf = bff_providers_get(ctx->providers, provider);
+    if (conf == NULL) {
+        cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(ctx->arena, "%s: not a configured provider", provider), arg);
+        return NULL;
+    }
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    const char *json_headers[3] = {"Content-Type: application/json", "Accept: application/json", header};
+    const char *headers[4] = {"Content-Type: application/json", "Accept: application/json"};
+    size_t nheaders = 2;
+    if (conf->auth_header != NULL)
+        headers[nheaders++] = conf->auth_header;
+    if (header != NULL)
+        headers[nheaders++] = header;
     bff_upstream_request_t req = {
         .method = method,
-        .url = bff_arena_printf(ctx->arena, "%s%s", ctx->providers_url, path),
-        .headers = json_headers,
-        .nheaders = header ? 3 : 2,
+        .url = bff_arena_printf(ctx->arena, "%s%s", conf->url, path),
+        .headers = headers,
+        .nheaders = nheaders,
         .body = text,
         .body_len = text ? strlen(text) : 0,
-        .timeout_ms = ctx->timeout_ms,
+        .timeout_ms = conf->timeout_ms,
         /*
          * Cleartext upstreams get HTTP/1.1 with keep-alive: several streams opened at
          * once on a fresh prior-knowledge HTTP/2 connection to h2o 2.2 (the simulator)

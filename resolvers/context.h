@@ -18,6 +18,7 @@
 #include "adapters/upstream.h"
 #include "graphql/arena.h"
 #include "graphql/exec.h"
+#include "providers.h"
 
 typedef struct st_bff_loader_t bff_loader_t;
 
@@ -25,8 +26,7 @@ typedef struct st_bff_reqctx_t {
     bff_upstream_t *upstream;
     uv_loop_t *loop;
     bff_arena_t *arena;
-    const char *providers_url; /* e.g. http://127.0.0.1:9100 (the simulator) */
-    uint32_t timeout_ms;
+    const bff_providers_t *providers; /* where each provider is, its auth header and timeout */
     bff_loader_t *loaders; /* this request's loaders, in creation order */
     uv_timer_t *tick;      /* heap; dispatches pending loader batches on the next loop turn */
     struct st_bff_json_cache_t *catalog_cache; /* the worker's, or NULL (see bff_provider_get_cached) */
@@ -34,8 +34,8 @@ typedef struct st_bff_reqctx_t {
     bool *gone;                                /* set while on_tick runs: true once the context is freed */
 } bff_reqctx_t;
 
-bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena, const char *providers_url,
-                             uint32_t timeout_ms);
+bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena,
+                             const bff_providers_t *providers);
 void bff_reqctx_free(bff_reqctx_t *ctx);
 
 /* ---- provider calls ---- */

@@ -8,13 +8,14 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graphql/arena.h"
 
-typedef enum { T_STR, T_INT, T_BOOL } setting_type_t;
+typedef enum { T_STR, T_INT, T_BOOL, T_JSON } setting_type_t;
 
 typedef struct st_setting_t {
     const char *key;
@@ -29,9 +30,11 @@ typedef struct st_setting_t {
 #define DEF_STR_STR(d) d
 #define DEF_STR_INT(d) NULL
 #define DEF_STR_BOOL(d) NULL
+#define DEF_STR_JSON(d) d
 #define DEF_INT_STR(d) 0
 #define DEF_INT_INT(d) (d)
 #define DEF_INT_BOOL(d) (d)
+#define DEF_INT_JSON(d) 0
 
 static const setting_t settings[] = {
 #define BFF_SETTING(key, env, type, field, def, min, max)                                                              \
@@ -66,7 +69,7 @@ void bff_config_init(bff_config_t *c)
 {
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < NSETTINGS; ++i) {
-        if (settings[i].type == T_STR)
+        if (settings[i].type == T_STR || settings[i].type == T_JSON)
             *str_slot(c, &settings[i]) = bff_xstrdup(settings[i].def_str);
         else
             *int_slot(c, &settings[i]) = settings[i].def_int;
@@ -76,7 +79,7 @@ void bff_config_init(bff_config_t *c)
 void bff_config_free(bff_config_t *c)
 {
     for (size_t i = 0; i < NSETTINGS; ++i)
-        if (settings[i].type == T_STR) {
+        if (settings[i].type == T_STR || settings[i].type == T_JSON) {
             free(*str_slot(c, &settings[i]));
             *str_slot(c, &settings[i]) = NULL;
         }
@@ -104,6 +107,15 @@ static int set_text(bff_config_t *c, const setting_t *s, const char *value, cons
                     size_t errlen)
 {
     switch (s->type) {
+    case T_JSON: {
+        json_error_t jerr;
+        json_t *v = json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
+        bool object = json_is_object(v);
+        json_decref(v);
+        if (!object)
+            return fail(err, errlen, "%s: setting \"%s\" must be a JSON object", origin, s->key);
+    }
+        /* fall through */
     case T_STR:
         free(*str_slot(c, s));
         *str_slot(c, s) = bff_xstrdup(value);
@@ -154,7 +166,14 @@ int bff_config_load_file(bff_config_t *c, const char *path, char *err, size_t er
             rc = fail(err, errlen, "%s: unknown setting \"%s\"", path, key);
             goto done;
         }
-        if (s->type == T_STR) {
+        if (s->type == T_JSON) {
+            if (!json_is_object(v)) {
+                rc = fail(err, errlen, "%s: setting \"%s\" must be an object", path, key);
+                goto done;
+            }
+            free(*str_slot(c, s));
+            *str_slot(c, s) = json_dumps(v, JSON_COMPACT);
+        } else if (s->type == T_STR) {
             if (!json_is_string(v)) {
                 rc = fail(err, errlen, "%s: setting \"%s\" must be a string", path, key);
                 goto done;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(json key, ENV, type, field, default, min, max) ; type: STR or INT (integers) or BOOL */
+/* X(json key, ENV, type, field, default, min, max) ; type: STR, INT (integers), BOOL or JSON (an object) */
 #define BFF_CONFIG_SETTINGS(X)                                                                                        \
     X("listen", "BFF_LISTEN", STR, listen, "127.0.0.1:8080", 0, 0)                                                   \
     X("threads", "BFF_THREADS", INT, threads, 0, 0, 256)                                                              \
@@ -36,10 +36,12 @@
     X("log_requests", "BFF_LOG_REQUESTS", BOOL, log_requests, 1, 0, 1)                                                \
     X("providers_url", "BFF_PROVIDERS_URL", STR, providers_url, "http://127.0.0.1:9100", 0, 0)                       \
     X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 2000, 10, 600000)                \
+    X("providers", "BFF_PROVIDERS", JSON, providers, "{}", 0, 0)                                                      \
     X("catalog_cache_ttl_ms", "BFF_CATALOG_CACHE_TTL_MS", INT, catalog_cache_ttl_ms, 30000, 0, 86400000)              \
     X("catalog_cache_bytes", "BFF_CATALOG_CACHE_BYTES", INT, catalog_cache_bytes, 33554432, 65536, 17179869184)
 
 #define BFF_CONFIG_FIELD_STR(field) char *field;
+#define BFF_CONFIG_FIELD_JSON(field) char *field; /* JSON text: an object in the file, JSON in the environment */
 #define BFF_CONFIG_FIELD_INT(field) int64_t field;
 #define BFF_CONFIG_FIELD_BOOL(field) int64_t field;
 

@@ -414,8 +414,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         }
     }
     /* execution (a missing operation is a request error the executor reports) */
-    bff_config_t *cfg = &w->server->config;
-    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, cfg->providers_url, (uint32_t)cfg->provider_timeout_ms);
+    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
     g->rctx->catalog_cache = w->catalog_cache;
     bff_exec_request_t er = {
         .schema = w->server->schema,

@@ -194,6 +194,10 @@ int main(int argc, char **argv)
     }
     if (bff_config_finish(&s->config, err, sizeof(err)) != 0)
         return fatal(err);
+    s->providers = bff_providers_new(s->config.providers_url, (uint32_t)s->config.provider_timeout_ms,
+                                     s->config.providers, err, sizeof(err));
+    if (s->providers == NULL)
+        return fatal(err);
 
     s->schema = load_schema(s->config.schema, err, sizeof(err));
     if (s->schema == NULL)
@@ -272,6 +276,7 @@ int main(int argc, char **argv)
     log_line("info", "stopped", NULL);
     free(s->workers);
     bff_schema_free(s->schema);
+    bff_providers_free(s->providers);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

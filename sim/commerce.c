@@ -86,18 +86,6 @@ static json_t *body_json(h2o_req_t *req)
     return json_loadb(req->entity.base, req->entity.len, 0, &jerr);
 }
 
-static const char *header(h2o_req_t *req, const char *name)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return NULL;
-    h2o_iovec_t v = req->headers.entries[i].value;
-    char *s = h2o_mem_alloc_pool(&req->pool, v.len + 1);
-    memcpy(s, v.base, v.len);
-    s[v.len] = '\0';
-    return s;
-}
-
 /* ---- carts ---- */
 
 static cart_t *cart_find(const char *id)
@@ -357,7 +345,7 @@ static int serve_payments(h2o_req_t *req)
     if (!sim_method_is(req, "POST"))
         return sim_answer(P_PAYMENTS, req, 405, sim_error("GET or POST"));
     if (strcmp(sub, "/authorize") == 0) {
-        const char *key = header(req, "idempotency-key");
+        const char *key = sim_header(req, "idempotency-key");
         json_t *in = body_json(req);
         json_t *amount = json_object_get(in, "amount_minor");
         const char *cur = json_string_value(json_object_get(in, "currency"));
@@ -509,7 +497,7 @@ static int serve_orders(h2o_req_t *req)
 
 static int serve_customers(h2o_req_t *req)
 {
-    const char *auth = header(req, "authorization");
+    const char *auth = sim_header(req, "authorization");
     if (strcmp(sim_subpath(req, "/customers"), "/me") != 0 || !sim_method_is(req, "GET"))
         return sim_answer(P_CUSTOMERS, req, 404, sim_error("GET /customers/me"));
     if (auth == NULL || strcmp(auth, "Bearer demo-customer-token") != 0)

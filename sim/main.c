@@ -12,7 +12,8 @@
  *   inventory          GET  /inventory/levels?sku=A&sku=B                 -> per location
  *   reviews            GET  /reviews/products/{id}?limit=
  *   recommendations    GET  /recs/for/{id}?n=
- * Control plane:       GET /_sim/stats, POST /_sim/faults, POST /_sim/reset, GET /healthz
+ * Control plane:       GET /_sim/stats ({provider: {requests, faulted, api_key}}; api_key: the
+ *                      X-Api-Key of its last request), POST /_sim/faults, POST /_sim/reset, GET /healthz
  *
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms, error_rate (0..1, answers 500), status (answer this status),
@@ -68,6 +69,7 @@ typedef struct st_sim_t {
     faults_t faults[P_COUNT];
     unsigned long long requests[P_COUNT];
     unsigned long long faulted[P_COUNT];
+    char api_key[P_COUNT][64]; /* the X-Api-Key of each provider's last request ("" if none) */
     uint64_t rng;
 } sim_t;
 
@@ -303,6 +305,18 @@ static long query_long(h2o_req_t *req, const char *name, long def, long min, lon
         return def;
     long n = strtol(v, NULL, 10);
     return n < min ? min : n > max ? max : n;
+}
+
+const char *sim_header(h2o_req_t *req, const char *name)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    char *s = h2o_mem_alloc_pool(&req->pool, v.len + 1);
+    memcpy(s, v.base, v.len);
+    s[v.len] = '\0';
+    return s;
 }
 
 json_t *sim_error(const char *message)
@@ -595,6 +609,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
 {
     provider_t pv = ((provider_handler_t *)self)->provider;
     sim.requests[pv]++;
+    const char *key = sim_header(req, "x-api-key");
+    snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
     switch (pv) {
     case P_CATALOG:
         return serve_catalog(req);
@@ -626,8 +642,8 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
     json_t *out = json_object();
     for (int p = 0; p < P_COUNT; ++p)
         json_object_set_new(out, sim_provider_names[p],
-                            json_pack("{s:I, s:I}", "requests", (json_int_t)sim.requests[p], "faulted",
-                                      (json_int_t)sim.faulted[p]));
+                            json_pack("{s:I, s:I, s:s?}", "requests", (json_int_t)sim.requests[p], "faulted",
+                                      (json_int_t)sim.faulted[p], "api_key", sim.api_key[p][0] ? sim.api_key[p] : NULL));
     char *text = json_dumps(out, JSON_COMPACT);
     send_now(req, 200, text, strlen(text));
     free(text);
@@ -712,6 +728,7 @@ static int on_reset(h2o_handler_t *self, h2o_req_t *req)
     memset(sim.faults, 0, sizeof(sim.faults));
     memset(sim.requests, 0, sizeof(sim.requests));
     memset(sim.faulted, 0, sizeof(sim.faulted));
+    memset(sim.api_key, 0, sizeof(sim.api_key));
     sim_commerce_reset();
     send_now(req, 200, H2O_STRLIT("{\"reset\":true}"));
     return 0;

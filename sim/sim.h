@@ -42,6 +42,8 @@ json_t *sim_error(const char *message);
 bool sim_method_is(h2o_req_t *req, const char *m);
 /* The path after `prefix`, without the query string (pool memory). */
 char *sim_subpath(h2o_req_t *req, const char *prefix);
+/* A request header's value (NUL-terminated, in the pool), or NULL. */
+const char *sim_header(h2o_req_t *req, const char *name);
 int sim_query_values(h2o_req_t *req, const char *name, const char **out, int max);
 
 /* commerce.c */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, postJson, sleep } from './lib.mjs';
+import { startServer, startSim, postJson, sleep } from './lib.mjs';
 
 function tempConfig(obj) {
   const dir = mkdtempSync(join(tmpdir(), 'bff-cfg-'));
@@ -59,6 +59,63 @@ test('the config file applies, and the environment overrides it', async () => {
     assert.equal((await s.stop()).code, 0);
     rmSync(c.dir, { recursive: true });
   }
+});
+
+test('per provider: base URL, auth header and timeout from the "providers" setting', async () => {
+  const sim = await startSim();
+  const simPost = (path, body) => fetch(sim.url + path, { method: 'POST', body: JSON.stringify(body) });
+  const c = tempConfig({
+    providers_url: sim.url,
+    providers: {
+      pricing: { auth_header: 'X-Api-Key: k-pricing-1', timeout_ms: 150 },
+      reviews: { url: 'http://127.0.0.1:1/' },
+    },
+  });
+  const s = await startServer({ args: ['--config', c.path], threads: 1 });
+  try {
+    await simPost('/_sim/reset', {});
+    const gql = async (query) => (await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+    const r = await gql('{ product(id: "p0002") { title variants { price { amount } } reviews { rating } } }');
+    assert.ok(r.data.product.title.length > 0);
+    assert.match(r.data.product.variants[0].price.amount, /^\d+\.\d\d$/);
+    assert.equal(r.data.product.reviews, null, 'reviews go to their own (closed) address');
+    assert.equal(r.errors[0].extensions.dependency, 'reviews');
+    const stats = await (await fetch(`${sim.url}/_sim/stats`)).json();
+    assert.equal(stats.pricing.api_key, 'k-pricing-1', 'pricing gets its key');
+    assert.equal(stats.catalog.api_key, null, 'and only pricing');
+    assert.equal(stats.reviews.requests, 0);
+    await simPost('/_sim/faults', { pricing: { latency_ms: 1000 } });
+    const t0 = performance.now();
+    const slow = await gql('{ product(id: "p0002") { title variants { price { amount } } } }');
+    const took = performance.now() - t0;
+    assert.equal(slow.errors[0].extensions.code, 'DEPENDENCY_TIMEOUT');
+    assert.ok(took < 900, `pricing's own 150 ms timeout applies, not the 2 s default (${took.toFixed(0)} ms)`);
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+    assert.equal(await sim.stop(), 0);
+    rmSync(c.dir, { recursive: true });
+  }
+});
+
+test('bad provider settings stop start-up, naming the provider', async () => {
+  const cases = [
+    [{ providers: { pricng: { timeout_ms: 100 } } }, /"pricng" is not a provider/],
+    [{ providers: { tax: { timeout_ms: 5 } } }, /"tax" timeout_ms must be/],
+    [{ providers: { tax: { url: 'ftp://x' } } }, /"tax" url must be/],
+    [{ providers: { tax: { auth_header: 'X-Key: a\r\nX-Evil: 1' } } }, /"tax" auth_header must be one header line/],
+    [{ providers: { tax: { retries: 3 } } }, /"tax" has an unknown key/],
+    [{ providers: [] }, /"providers" must be an object/],
+  ];
+  for (const [cfg, want] of cases) {
+    const c = tempConfig(cfg);
+    const r = await startServer({ args: ['--config', c.path], expectFail: true });
+    rmSync(c.dir, { recursive: true });
+    assert.equal(r.code, 2, JSON.stringify(cfg));
+    assert.match(r.stderr, want);
+  }
+  const r = await startServer({ env: { BFF_PROVIDERS: '{"orders": ' }, expectFail: true });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /BFF_PROVIDERS: setting "providers" must be a JSON object/);
 });
 
 test('SIGTERM and SIGINT: exit 0 promptly, logging the shutdown', async () => {
