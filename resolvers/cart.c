@@ -646,3 +646,17 @@ const bff_resolver_entry_t bff_cart_resolvers[] = {
     {"Cart", "cost", resolve_cost},
     {NULL, NULL, NULL},
 };
+
+const bff_resolver_defaults_t bff_cart_defaults[] = {
+    {"Cart", "id currencyCode lines totalQuantity buyerIdentity discountCodes selectedShippingRateId"}, /* bff_cart_map */
+    {"CartLine", "id quantity"},
+    {"BuyerIdentity", "email address"},
+    {"Address", "line1 city zip country"},
+    {"CartMerchandise", "sku title productTitle productHandle"}, /* merchandise_done */
+    {"CartLineCost", "unitPrice subtotal"},                       /* line_cost_done */
+    {"CartCost", "subtotal discounts shipping tax total discountAllocations"}, /* totals_json */
+    {"DiscountAllocation", "sku amount"},
+    {"ShippingRate", "id title price days"}, /* rates */
+    {"Money", "amount currencyCode"},        /* bff_money_json */
+    {NULL, NULL},
+};

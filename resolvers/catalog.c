@@ -951,3 +951,19 @@ const bff_resolver_entry_t bff_catalog_resolvers[] = {
     {"ProductVariant", "availability", resolve_availability},
     {NULL, NULL, NULL},
 };
+
+const bff_resolver_defaults_t bff_catalog_defaults[] = {
+    {"Product", "id handle title description vendor tags images variants createdAt brand"}, /* map_product */
+    {"ProductVariant", "id sku title selectedOptions compareAtPrice"},
+    {"Image", "url altText"},
+    {"SelectedOption", "name value"},
+    {"PriceRange", "minVariantPrice maxVariantPrice"}, /* range_done */
+    {"LocationAvailability", "location quantity"},      /* stock_done */
+    {"Review", "id rating title author"},              /* reviews_done */
+    {"RatingSummary", "average count"},
+    {"Collection", "id handle title"}, /* map_collection */
+    {"ProductConnection", "edges pageInfo totalCount"}, /* on_products */
+    {"ProductEdge", "cursor node"},
+    {"PageInfo", "hasNextPage endCursor"},
+    {NULL, NULL},
+};

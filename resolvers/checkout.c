@@ -331,3 +331,10 @@ const bff_resolver_entry_t bff_checkout_resolvers[] = {
     {"Mutation", "checkoutComplete", resolve_checkout},
     {NULL, NULL, NULL},
 };
+
+const bff_resolver_defaults_t bff_checkout_defaults[] = {
+    {"CartPayload", "cart userErrors"}, /* payload */
+    {"CheckoutPayload", "order userErrors"},
+    {"UserError", "field message code"}, /* user_error */
+    {NULL, NULL},
+};

@@ -141,3 +141,11 @@ const bff_resolver_entry_t bff_order_resolvers[] = {
     {"Query", "order", resolve_order},
     {NULL, NULL, NULL},
 };
+
+const bff_resolver_defaults_t bff_order_defaults[] = {
+    {"Order", "id number total paymentStatus fulfillmentStatus lines"}, /* bff_order_map */
+    {"OrderLine", "sku quantity unitPrice discount total"},
+    {"Customer", "id email firstName lastName addresses"}, /* on_customer */
+    {"MailingAddress", "id line1 city zip country"},
+    {NULL, NULL},
+};

@@ -3,10 +3,33 @@
  */
 #include "resolvers.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers, bff_checkout_resolvers,
                                                        bff_order_resolvers};
+
+/* Filled by server/shop.c's Query.shop. */
+static const bff_resolver_defaults_t shop_defaults[] = {{"Shop", "name currencyCode currency"}, {NULL, NULL}};
+
+static const bff_resolver_defaults_t *const defaults[] = {bff_catalog_defaults, bff_cart_defaults, bff_checkout_defaults,
+                                                          bff_order_defaults, shop_defaults};
+
+static bool has_default(const char *type, const char *field)
+{
+    size_t n = strlen(field);
+    for (size_t t = 0; t < sizeof(defaults) / sizeof(defaults[0]); ++t) {
+        for (const bff_resolver_defaults_t *d = defaults[t]; d->type != NULL; ++d) {
+            if (strcmp(d->type, type) != 0)
+                continue;
+            for (const char *p = d->fields; (p = strstr(p, field)) != NULL; p += n)
+                if ((p == d->fields || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+                    return true;
+        }
+    }
+    return false;
+}
 
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
 {
@@ -15,6 +38,21 @@ int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
             if (bff_schema_bind_resolver(schema, e->type, e->field, e->fn, NULL) != 0) {
                 snprintf(err, errlen, "resolver table names %s.%s, which the schema does not define", e->type,
                          e->field);
+                return -1;
+            }
+        }
+    }
+    /* every field of every object type: bound, or filled by a mapping (the default resolver reads it) */
+    for (uint32_t i = 0; i < schema->ntypes; ++i) {
+        const bff_type_t *t = schema->types[i];
+        if (t->kind != BFF_TYPE_OBJECT || t->builtin)
+            continue;
+        for (uint32_t k = 0; k < t->nfields; ++k) {
+            if (t->fields[k].resolve == NULL && !has_default(t->name, t->fields[k].name)) {
+                snprintf(err, errlen,
+                         "the schema's field %s.%s has neither a resolver nor a default (resolvers/*.c: a table "
+                         "entry, or the mapping's defaults list)",
+                         t->name, t->fields[k].name);
                 return -1;
             }
         }

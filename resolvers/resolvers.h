@@ -17,10 +17,22 @@ typedef struct st_bff_resolver_entry_t {
     void (*fn)(bff_resolve_t *r, void *ctx);
 } bff_resolver_entry_t;
 
+/*
+ * The fields a domain's mapping functions fill in the objects they return,
+ * which the default resolver (the parent's property) then reads: `fields` is
+ * space-separated. A field of the schema that is neither bound nor listed
+ * here stops the boot with its name.
+ */
+typedef struct st_bff_resolver_defaults_t {
+    const char *type, *fields;
+} bff_resolver_defaults_t;
+
 extern const bff_resolver_entry_t bff_catalog_resolvers[];
 extern const bff_resolver_entry_t bff_cart_resolvers[];
 extern const bff_resolver_entry_t bff_checkout_resolvers[];
 extern const bff_resolver_entry_t bff_order_resolvers[];
+extern const bff_resolver_defaults_t bff_catalog_defaults[], bff_cart_defaults[], bff_checkout_defaults[],
+    bff_order_defaults[];
 
 /*
  * Loaders of single objects by id, for fields and for node(id)/nodes(ids):

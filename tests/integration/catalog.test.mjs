@@ -118,14 +118,14 @@ test('the product page fans out: with 50 ms on each of five providers it answers
     await simPost('/_sim/reset', {});
     await simPost('/_sim/faults', { catalog: slow, pricing: slow, inventory: slow, reviews: slow, recommendations: slow });
     const times = [];
-    for (let i = 0; i < 3; i++) times.push(await page());
+    for (let i = 0; i < 5; i++) times.push(await page());
     const best = Math.min(...times);
     t.diagnostic(`cold ${cold.toFixed(1)} ms; warm ${times.map((x) => x.toFixed(1)).join(', ')} ms`);
     assert.ok(best >= 50 && best < 100, `warm product page took ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     const s = await stats();
     assert.equal(s.catalog.requests, 0, 'the catalog came from the cache');
     for (const p of ['pricing', 'inventory', 'reviews', 'recommendations'])
-      assert.equal(s[p].requests, 3, `${p}: one call per page`);
+      assert.equal(s[p].requests, 5, `${p}: one call per page`);
   } finally {
     await simPost('/_sim/reset', {});
     assert.equal((await one.stop()).code, 0);

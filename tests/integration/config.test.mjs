@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, startSim, postJson, sleep } from './lib.mjs';
+import { root, startServer, startSim, postJson, sleep } from './lib.mjs';
 
 function tempConfig(obj) {
   const dir = mkdtempSync(join(tmpdir(), 'bff-cfg-'));
@@ -116,6 +116,22 @@ test('bad provider settings stop start-up, naming the provider', async () => {
   const r = await startServer({ env: { BFF_PROVIDERS: '{"orders": ' }, expectFail: true });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /BFF_PROVIDERS: setting "providers" must be a JSON object/);
+});
+
+test('a schema field with neither a resolver nor a default stops start-up, naming it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bff-schema-'));
+  const extra = join(dir, 'extra.graphql');
+  const schema = join(root, 'schema', 'commerce.graphql');
+  for (const [sdl, name] of [
+    ['extend type Query { "New." giftCards: [String!] }', 'Query.giftCards'],
+    ['extend type Product { "New." weight: Int }', 'Product.weight'],
+  ]) {
+    writeFileSync(extra, sdl);
+    const r = await startServer({ env: { BFF_SCHEMA: `${schema},${extra}` }, expectFail: true });
+    assert.equal(r.code, 2, sdl);
+    assert.match(r.stderr, new RegExp(`${name.replace('.', '\\.')} has neither a resolver nor a default`));
+  }
+  rmSync(dir, { recursive: true });
 });
 
 test('SIGTERM and SIGINT: exit 0 promptly, logging the shutdown', async () => {
