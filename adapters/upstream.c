@@ -319,6 +319,8 @@ bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_re
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (req->ca_file != NULL)
+        curl_easy_setopt(easy, CURLOPT_CAINFO, req->ca_file);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
                      req->h2c_prior_knowledge ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : (long)CURL_HTTP_VERSION_2TLS);
     if (req->h2c_prior_knowledge || strncmp(req->url, "https:", 6) == 0)

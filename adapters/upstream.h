@@ -55,6 +55,7 @@ typedef struct st_bff_upstream_request_t {
     uint32_t connect_timeout_ms; /* 0: the smaller of 2000 and timeout_ms */
     size_t max_response_bytes;   /* 0: 8 MiB */
     int h2c_prior_knowledge;     /* cleartext HTTP/2 without upgrade (the simulator speaks it) */
+    const char *ca_file;         /* PEM bundle to verify https upstreams against; NULL: the system's */
 } bff_upstream_request_t;
 
 typedef struct st_bff_upstream_response_t {

@@ -169,6 +169,7 @@ static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provide
         .body = text,
         .body_len = text ? strlen(text) : 0,
         .timeout_ms = conf->timeout_ms,
+        .ca_file = conf->ca_file,
         /*
          * Cleartext upstreams get HTTP/1.1 with keep-alive: several streams opened at
          * once on a fresh prior-knowledge HTTP/2 connection to h2o 2.2 (the simulator)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graphql/arena.h"
 
@@ -71,15 +72,18 @@ static char *strip_slash(const char *u)
     return s;
 }
 
-bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *json, char *err,
-                                   size_t errlen)
+bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
+                                   const char *json, char *err, size_t errlen)
 {
     bff_providers_t *p = bff_xcalloc(1, sizeof(*p));
     for (size_t i = 0; i < NPROVIDERS; ++i) {
         p->items[i].name = names[i];
         p->items[i].url = strip_slash(default_url);
         p->items[i].timeout_ms = default_timeout_ms;
+        p->items[i].ca_file = default_ca_file && *default_ca_file ? bff_xstrdup(default_ca_file) : NULL;
     }
+    if (default_ca_file && *default_ca_file && access(default_ca_file, R_OK) != 0)
+        return fail(p, err, errlen, "providers_ca_file %s cannot be read", default_ca_file);
     if (!valid_url(default_url))
         return fail(p, err, errlen, "providers_url must be an http:// or https:// URL, got \"%s\"", default_url);
     json_error_t jerr;
@@ -119,13 +123,20 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
                     free(c->auth_header);
                     c->auth_header = bff_xstrdup(json_string_value(v));
                 }
+            } else if (strcmp(key, "ca_file") == 0) {
+                if (!json_is_string(v) || access(json_string_value(v), R_OK) != 0)
+                    bad = "ca_file must be a readable PEM file";
+                else {
+                    free(c->ca_file);
+                    c->ca_file = bff_xstrdup(json_string_value(v));
+                }
             } else if (strcmp(key, "timeout_ms") == 0) {
                 if (!json_is_integer(v) || json_integer_value(v) < 10 || json_integer_value(v) > 600000)
                     bad = "timeout_ms must be an integer between 10 and 600000";
                 else
                     c->timeout_ms = (uint32_t)json_integer_value(v);
             } else {
-                bad = "has an unknown key (url, auth_header, timeout_ms)";
+                bad = "has an unknown key (url, auth_header, timeout_ms, ca_file)";
             }
         }
         if (bad != NULL) {
@@ -145,6 +156,7 @@ void bff_providers_free(bff_providers_t *p)
     for (size_t i = 0; i < NPROVIDERS; ++i) {
         free(p->items[i].url);
         free(p->items[i].auth_header);
+        free(p->items[i].ca_file);
     }
     free(p);
 }

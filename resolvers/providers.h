@@ -22,6 +22,7 @@ typedef struct st_bff_provider_conf_t {
     char *url;         /* base URL, no trailing slash: paths start with '/' */
     char *auth_header; /* "Name: value" sent with every call, or NULL */
     uint32_t timeout_ms;
+    char *ca_file; /* PEM bundle for an https url, or NULL: the system's CAs */
 } bff_provider_conf_t;
 
 typedef struct st_bff_providers_t bff_providers_t;
@@ -29,11 +30,12 @@ typedef struct st_bff_providers_t bff_providers_t;
 /*
  * The table: every provider gets `default_url` and `default_timeout_ms`,
  * then what `json` (an object: provider name -> {"url", "auth_header",
- * "timeout_ms"}, each optional) says. NULL with a message naming the bad
+ * "timeout_ms", "ca_file"}, each optional) says; an empty default_ca_file
+ * means the system's CAs. NULL with a message naming the bad
  * provider or key on error.
  */
-bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *json, char *err,
-                                   size_t errlen);
+bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
+                                   const char *json, char *err, size_t errlen);
 void bff_providers_free(bff_providers_t *p);
 /* The provider's settings, or NULL for a name that is not a provider. */
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name);

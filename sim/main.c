@@ -70,6 +70,8 @@ typedef struct st_sim_t {
     unsigned long long requests[P_COUNT];
     unsigned long long faulted[P_COUNT];
     char api_key[P_COUNT][64]; /* the X-Api-Key of each provider's last request ("" if none) */
+    unsigned long long http2[P_COUNT]; /* requests that came over HTTP/2 */
+    unsigned long long connections;    /* accepted since the last reset */
     uint64_t rng;
 } sim_t;
 
@@ -609,6 +611,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
 {
     provider_t pv = ((provider_handler_t *)self)->provider;
     sim.requests[pv]++;
+    if (req->version >= 0x200)
+        sim.http2[pv]++;
     const char *key = sim_header(req, "x-api-key");
     snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
     switch (pv) {
@@ -642,8 +646,10 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
     json_t *out = json_object();
     for (int p = 0; p < P_COUNT; ++p)
         json_object_set_new(out, sim_provider_names[p],
-                            json_pack("{s:I, s:I, s:s?}", "requests", (json_int_t)sim.requests[p], "faulted",
-                                      (json_int_t)sim.faulted[p], "api_key", sim.api_key[p][0] ? sim.api_key[p] : NULL));
+                            json_pack("{s:I, s:I, s:I, s:s?}", "requests", (json_int_t)sim.requests[p], "faulted",
+                                      (json_int_t)sim.faulted[p], "http2", (json_int_t)sim.http2[p], "api_key",
+                                      sim.api_key[p][0] ? sim.api_key[p] : NULL));
+    json_object_set_new(out, "_connections", json_integer((json_int_t)sim.connections));
     char *text = json_dumps(out, JSON_COMPACT);
     send_now(req, 200, text, strlen(text));
     free(text);
@@ -729,6 +735,8 @@ static int on_reset(h2o_handler_t *self, h2o_req_t *req)
     memset(sim.requests, 0, sizeof(sim.requests));
     memset(sim.faulted, 0, sizeof(sim.faulted));
     memset(sim.api_key, 0, sizeof(sim.api_key));
+    memset(sim.http2, 0, sizeof(sim.http2));
+    sim.connections = 0;
     sim_commerce_reset();
     send_now(req, 200, H2O_STRLIT("{\"reset\":true}"));
     return 0;
@@ -753,6 +761,7 @@ static void on_accept(uv_stream_t *listener, int status)
         uv_close((uv_handle_t *)conn, (uv_close_cb)free);
         return;
     }
+    sim.connections++;
     h2o_accept(&sim.accept_ctx, h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free));
 }
 
@@ -764,14 +773,19 @@ static void on_signal(uv_signal_t *h, int signum)
 int main(int argc, char **argv)
 {
     char listen[300] = "127.0.0.1:9100";
+    const char *tls_cert = NULL, *tls_key = NULL;
     const char *port_env = getenv("SIM_PORT");
     if (port_env != NULL)
         snprintf(listen, sizeof(listen), "127.0.0.1:%s", port_env);
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             snprintf(listen, sizeof(listen), "%s", argv[++i]);
+        } else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc) {
+            tls_cert = argv[++i];
+        } else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc) {
+            tls_key = argv[++i];
         } else {
-            fprintf(stderr, "usage: bff-sim [--listen HOST:PORT]\n");
+            fprintf(stderr, "usage: bff-sim [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n");
             return 2;
         }
     }
@@ -807,6 +821,20 @@ int main(int argc, char **argv)
     h2o_context_init(&sim.ctx, sim.loop, &sim.config);
     sim.accept_ctx.ctx = &sim.ctx;
     sim.accept_ctx.hosts = sim.config.hosts;
+    if ((tls_cert != NULL) != (tls_key != NULL)) {
+        fprintf(stderr, "bff-sim: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (tls_cert != NULL) { /* HTTPS, offering HTTP/2 by ALPN (and HTTP/1.1) */
+        SSL_CTX *ssl = SSL_CTX_new(TLS_server_method());
+        if (SSL_CTX_use_certificate_chain_file(ssl, tls_cert) != 1 ||
+            SSL_CTX_use_PrivateKey_file(ssl, tls_key, SSL_FILETYPE_PEM) != 1) {
+            fprintf(stderr, "bff-sim: cannot load %s / %s\n", tls_cert, tls_key);
+            return 2;
+        }
+        h2o_ssl_register_alpn_protocols(ssl, h2o_http2_alpn_protocols);
+        sim.accept_ctx.ssl_ctx = ssl;
+    }
 
     struct sockaddr_storage addr;
     if (uv_ip4_addr(host, port, (struct sockaddr_in *)&addr) != 0 &&
@@ -826,8 +854,8 @@ int main(int argc, char **argv)
     uv_tcp_getsockname(&sim.listener, (struct sockaddr *)&bound, &len);
     int bound_port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
                                                  : ntohs(((struct sockaddr_in *)&bound)->sin_port);
-    printf("{\"level\":\"info\",\"msg\":\"simulator listening\",\"listen\":\"%s:%d\",\"products\":%d}\n", host,
-           bound_port, SIM_PRODUCTS);
+    printf("{\"level\":\"info\",\"msg\":\"simulator listening\",\"listen\":\"%s:%d\",\"tls\":%s,\"products\":%d}\n",
+           host, bound_port, tls_cert ? "true" : "false", SIM_PRODUCTS);
     fflush(stdout);
     uv_signal_t sigint, sigterm;
     uv_signal_init(sim.loop, &sigint);

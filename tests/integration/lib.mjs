@@ -114,15 +114,17 @@ export function postJson(url, payload, extra = []) {
 }
 
 // Starts build/bff-sim (next to the server binary) on a free port; returns { url, stop() }.
-export async function startSim() {
-  const sim = spawn(join(dirname(BFF), 'bff-sim'), ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+// With { tls: { cert, key } } it serves HTTPS (HTTP/2 by ALPN) and url is https://.
+export async function startSim({ tls } = {}) {
+  const args = ['--listen', '127.0.0.1:0', ...(tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [])];
+  const sim = spawn(join(dirname(BFF), 'bff-sim'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   sim.stdout.on('data', (d) => (out += d));
   for (let i = 0; i < 250 && !out.includes('listening'); i++) await sleep(20);
   if (!out.includes('listening')) throw new Error('bff-sim did not start');
   const exited = new Promise((r) => sim.on('exit', (code) => r(code)));
   return {
-    url: `http://${JSON.parse(out.split('\n')[0]).listen}`,
+    url: `${tls ? 'https' : 'http'}://${JSON.parse(out.split('\n')[0]).listen}`,
     async stop() {
       sim.kill('SIGTERM');
       return exited;
