@@ -16,12 +16,15 @@
  *                      X-Api-Key of its last request), POST /_sim/faults, POST /_sim/reset, GET /healthz
  *
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
- * latency_ms, error_rate (0..1, answers 500), status (answer this status),
+ * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
+ * (0..1, answers 500), status (answer this status),
  * hang (never answer), close (reset the connection mid-response), garbage
  * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest).
  * Faults apply to provider paths only, never to /_sim or /healthz.
  *
- *   bff-sim [--listen HOST:PORT]      (default 127.0.0.1:9100; SIM_PORT also sets the port)
+ *   bff-sim [--listen HOST:PORT] [--faults FILE] [--tls-cert PEM --tls-key PEM]
+ *   (default 127.0.0.1:9100; SIM_PORT also sets the port; FILE: faults as POSTed to
+ *   /_sim/faults, applied at start; /_sim/reset clears them)
  *
  * Carts, promotions, tax, shipping, payments and orders are in commerce.c.
  */
@@ -52,7 +55,7 @@ static const char *const provider_prefixes[] = {
 };
 
 typedef struct st_faults_t {
-    int latency_ms;
+    int latency_ms, latency_jitter_ms; /* delay: latency_ms plus a uniform 0..latency_jitter_ms */
     double error_rate;
     int status;
     int hang, close, garbage;
@@ -232,11 +235,12 @@ int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
         len = strlen(text);
         faulted = true;
     }
-    if (f->latency_ms > 0 || f->slow_body_ms > 0)
+    int delay = f->latency_ms + (f->latency_jitter_ms > 0 ? (int)(random01() * (f->latency_jitter_ms + 1)) : 0);
+    if (delay > 0 || f->slow_body_ms > 0)
         faulted = true;
     if (faulted)
         sim.faulted[pv]++;
-    if (f->latency_ms <= 0 && f->slow_body_ms <= 0) {
+    if (delay <= 0 && f->slow_body_ms <= 0) {
         send_now(req, status, text, len);
         free(text);
         return 0;
@@ -251,7 +255,7 @@ int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
     pending_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_req_gone);
     *slot = p;
     p->slot = slot;
-    uv_timer_start(&p->timer, latency_fired, (uint64_t)(f->latency_ms > 0 ? f->latency_ms : 0), 0);
+    uv_timer_start(&p->timer, latency_fired, (uint64_t)delay, 0);
     return 0;
 }
 
@@ -665,25 +669,23 @@ static int provider_index(const char *name)
     return -1;
 }
 
-/* POST /_sim/faults {"provider": {setting: value, ...}}: settings replace that provider's faults. */
-static int on_faults(h2o_handler_t *self, h2o_req_t *req)
+/*
+ * Fault settings {"provider": {setting: value, ...}} over `next` (a copy of
+ * the current ones): each named provider's settings are replaced whole.
+ * Returns false with a message in err when anything is unknown or out of range.
+ */
+static bool faults_parse(json_t *in, faults_t *next, char *err, size_t errlen)
 {
-    if (!sim_method_is(req, "POST"))
-        return -1;
-    json_error_t jerr;
-    json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
-    char err[256] = "";
-    faults_t next[P_COUNT];
-    memcpy(next, sim.faults, sizeof(next));
     const char *name;
     json_t *settings;
+    err[0] = '\0';
     if (!json_is_object(in))
-        snprintf(err, sizeof(err), "expected a JSON object of provider name -> settings");
+        snprintf(err, errlen, "expected a JSON object of provider name -> settings");
     json_object_foreach(in, name, settings)
     {
         int p = provider_index(name);
         if (p < 0 || !json_is_object(settings)) {
-            snprintf(err, sizeof(err), "unknown provider or bad settings: %s", name);
+            snprintf(err, errlen, "unknown provider or bad settings: %s", name);
             break;
         }
         faults_t f = {0};
@@ -693,6 +695,8 @@ static int on_faults(h2o_handler_t *self, h2o_req_t *req)
         {
             if (strcmp(key, "latency_ms") == 0 && json_is_integer(v))
                 f.latency_ms = (int)json_integer_value(v);
+            else if (strcmp(key, "latency_jitter_ms") == 0 && json_is_integer(v))
+                f.latency_jitter_ms = (int)json_integer_value(v);
             else if (strcmp(key, "error_rate") == 0 && json_is_number(v))
                 f.error_rate = json_number_value(v);
             else if (strcmp(key, "status") == 0 && json_is_integer(v))
@@ -706,15 +710,30 @@ static int on_faults(h2o_handler_t *self, h2o_req_t *req)
             else if (strcmp(key, "slow_body_ms") == 0 && json_is_integer(v))
                 f.slow_body_ms = (int)json_integer_value(v);
             else
-                snprintf(err, sizeof(err), "%s: unknown fault setting or wrong type: %s", name, key);
+                snprintf(err, errlen, "%s: unknown fault setting or wrong type: %s", name, key);
         }
-        if (f.latency_ms < 0 || f.latency_ms > 600000 || f.error_rate < 0 || f.error_rate > 1 ||
-            (f.status != 0 && (f.status < 100 || f.status > 599)) || f.slow_body_ms < 0 || f.slow_body_ms > 600000)
-            snprintf(err, sizeof(err), "%s: a fault setting is out of range", name);
+        if (f.latency_ms < 0 || f.latency_ms > 600000 || f.latency_jitter_ms < 0 || f.latency_jitter_ms > 600000 ||
+            f.error_rate < 0 || f.error_rate > 1 || (f.status != 0 && (f.status < 100 || f.status > 599)) ||
+            f.slow_body_ms < 0 || f.slow_body_ms > 600000)
+            snprintf(err, errlen, "%s: a fault setting is out of range", name);
         next[p] = f;
     }
+    return err[0] == '\0';
+}
+
+/* POST /_sim/faults {"provider": {setting: value, ...}}: settings replace that provider's faults. */
+static int on_faults(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!sim_method_is(req, "POST"))
+        return -1;
+    json_error_t jerr;
+    json_t *in = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
+    char err[256];
+    faults_t next[P_COUNT];
+    memcpy(next, sim.faults, sizeof(next));
+    bool ok = faults_parse(in, next, err, sizeof(err));
     json_decref(in);
-    if (err[0] != '\0') {
+    if (!ok) {
         json_t *e = sim_error(err);
         char *text = json_dumps(e, JSON_COMPACT);
         send_now(req, 400, text, strlen(text));
@@ -773,19 +792,21 @@ static void on_signal(uv_signal_t *h, int signum)
 int main(int argc, char **argv)
 {
     char listen[300] = "127.0.0.1:9100";
-    const char *tls_cert = NULL, *tls_key = NULL;
+    const char *tls_cert = NULL, *tls_key = NULL, *faults_file = NULL;
     const char *port_env = getenv("SIM_PORT");
     if (port_env != NULL)
         snprintf(listen, sizeof(listen), "127.0.0.1:%s", port_env);
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             snprintf(listen, sizeof(listen), "%s", argv[++i]);
+        } else if (strcmp(argv[i], "--faults") == 0 && i + 1 < argc) {
+            faults_file = argv[++i];
         } else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc) {
             tls_cert = argv[++i];
         } else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc) {
             tls_key = argv[++i];
         } else {
-            fprintf(stderr, "usage: bff-sim [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n");
+            fprintf(stderr, "usage: bff-sim [--listen HOST:PORT] [--faults FILE] [--tls-cert PEM --tls-key PEM]\n");
             return 2;
         }
     }
@@ -803,6 +824,21 @@ int main(int argc, char **argv)
     sim_data_generate(sim.data);
     sim_commerce_reset();
     sim.rng = 0x243F6A8885A308D3ull;
+    if (faults_file != NULL) {
+        json_error_t jerr;
+        json_t *in = json_load_file(faults_file, JSON_REJECT_DUPLICATES, &jerr);
+        char err[256];
+        if (in == NULL) {
+            fprintf(stderr, "bff-sim: %s:%d: %s\n", faults_file, jerr.line, jerr.text);
+            return 2;
+        }
+        bool ok = faults_parse(in, sim.faults, err, sizeof(err));
+        json_decref(in);
+        if (!ok) {
+            fprintf(stderr, "bff-sim: %s: %s\n", faults_file, err);
+            return 2;
+        }
+    }
 
     h2o_config_init(&sim.config);
     sim.config.max_request_entity_size = 1 << 20;

@@ -86,7 +86,8 @@ test('past shutdown_timeout_ms the process exits anyway', async () => {
     const t0 = Date.now();
     const exit = await s.stop('SIGTERM');
     assert.equal(exit.code, 0);
-    assert.ok(Date.now() - t0 < 3000, `exit took ${Date.now() - t0} ms`);
+    // the paused client would hold it forever; exiting (leak check included, slow under ASan) takes seconds at most
+    assert.ok(Date.now() - t0 < 8000, `exit took ${Date.now() - t0} ms`);
     client.resume();
     const text = await client.closed;
     assert.ok(!text.endsWith('0\r\n\r\n'), 'the cut-off client sees an incomplete response');

@@ -140,3 +140,45 @@ test('payments and orders are idempotent by key; capture is never repeated; decl
   const stats = (await get('/_sim/stats')).json();
   assert.ok(stats.carts && stats.payments.requests >= 7 && stats.orders.requests >= 3);
 });
+
+test('faults from a file at start (--faults), latency with jitter; a bad file stops the simulator', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'bff-sim-faults-'));
+  const file = join(dir, 'faults.json');
+  writeFileSync(file, JSON.stringify({ reviews: { latency_ms: 60, latency_jitter_ms: 60 }, tax: { status: 503 } }));
+  const p = spawn(SIM, ['--listen', '127.0.0.1:0', '--faults', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 200 && !out.includes('listening'); i++) await sleep(20);
+  const url = `http://${JSON.parse(out.split('\n')[0]).listen}`;
+  try {
+    const times = [];
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      assert.equal((await fetch(`${url}/reviews/products/p0001`)).status, 200);
+      times.push(performance.now() - t0);
+    }
+    assert.ok(Math.min(...times) >= 59 && Math.max(...times) < 400, times.join(', '));
+    assert.ok(Math.max(...times) - Math.min(...times) > 3, `jitter spreads the delays: ${times.map((t) => t.toFixed(0)).join(', ')}`);
+    const tax = await fetch(`${url}/tax/calculate`, { method: 'POST', body: '{}' });
+    assert.equal(tax.status, 503);
+    await fetch(`${url}/_sim/reset`, { method: 'POST' });
+    const t0 = performance.now();
+    await fetch(`${url}/reviews/products/p0001`);
+    assert.ok(performance.now() - t0 < 50, 'reset clears the file\'s faults');
+  } finally {
+    p.kill('SIGTERM');
+    await new Promise((r) => p.on('exit', r));
+  }
+  for (const bad of ['{"reviews": {"latency_ms": -1}}', '{"nobody": {}}', '{"reviews": ']) {
+    writeFileSync(file, bad);
+    const q = spawn(SIM, ['--listen', '127.0.0.1:0', '--faults', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    q.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((r) => q.on('exit', r));
+    assert.equal(code, 2, bad);
+    assert.match(err, /faults\.json/);
+  }
+  rmSync(dir, { recursive: true });
+});
