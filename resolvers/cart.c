@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "adapters/vendors.h"
 #include "money.h"
 #include "resolvers.h"
 
@@ -219,23 +220,14 @@ static int64_t totals_total(const totals_t *t)
 static void on_tax(json_t *body, const char *code, const char *message, void *arg)
 {
     totals_t *t = arg;
-    if (code != NULL) {
-        totals_fail(t, "tax", message);
+    bff_tax_t tax;
+    const char *bad = code == NULL ? bff_tax_parse(body, &tax) : NULL;
+    if (code != NULL || bad != NULL) {
+        totals_fail(t, "tax", code != NULL ? message : bad);
         totals_give_up(t);
         return;
     }
-    size_t i;
-    json_t *line;
-    json_array_foreach(json_object_get(body, "tax_lines"), i, line)
-    {
-        json_t *a = json_object_get(line, "amount_minor");
-        if (!json_is_integer(a) || json_integer_value(a) < 0) {
-            totals_fail(t, "tax", "tax answered a tax line without an amount");
-            totals_give_up(t);
-            return;
-        }
-        t->tax += json_integer_value(a);
-    }
+    t->tax = tax.total;
     totals_finish(t);
 }
 
@@ -260,15 +252,12 @@ static void stage3(totals_t *t)
 static void on_promotions(json_t *body, const char *code, const char *message, void *arg)
 {
     totals_t *t = arg;
-    if (code != NULL)
-        totals_fail(t, "promotions", message);
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(body, "discounts"), i, d) t->discounts += json_integer_value(json_object_get(d, "amount_minor"));
-    if (t->discounts > t->subtotal)
-        t->discounts = t->subtotal; /* a discount never makes the goods cost less than nothing */
-    if (t->discounts < 0)
-        totals_fail(t, "promotions", "promotions answered a negative discount");
+    bff_discounts_t d;
+    const char *bad = code == NULL ? bff_promotions_parse(body, t->ctx->arena, &d) : NULL;
+    if (code != NULL || bad != NULL)
+        totals_fail(t, "promotions", code != NULL ? message : bad);
+    else
+        t->discounts = d.total < t->subtotal ? d.total : t->subtotal; /* never below nothing for the goods */
     if (--t->pending == 0)
         stage3(t);
 }
@@ -277,22 +266,15 @@ static void on_shipping(json_t *body, const char *code, const char *message, voi
 {
     totals_t *t = arg;
     const char *chosen = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
-    if (code != NULL) {
-        totals_fail(t, "shipping", message);
+    bff_rates_t rates;
+    const char *bad = code == NULL ? bff_shipping_parse(body, t->ctx->arena, &rates) : NULL;
+    if (code != NULL || bad != NULL) {
+        totals_fail(t, "shipping", code != NULL ? message : bad);
     } else {
-        bool found = false;
-        size_t i;
-        json_t *rate;
-        json_array_foreach(json_object_get(body, "rates"), i, rate)
-        {
-            if (chosen && json_is_string(json_object_get(rate, "id")) &&
-                strcmp(json_string_value(json_object_get(rate, "id")), chosen) == 0 &&
-                json_is_integer(json_object_get(rate, "amount_minor"))) {
-                t->shipping = json_integer_value(json_object_get(rate, "amount_minor"));
-                found = true;
-            }
-        }
-        if (!found)
+        const bff_rate_t *rate = bff_rates_find(&rates, chosen);
+        if (rate != NULL)
+            t->shipping = rate->amount;
+        else
             totals_fail(t, "shipping", "the chosen shipping rate is not offered for this address");
     }
     if (--t->pending == 0)
@@ -330,20 +312,15 @@ static void stage2(totals_t *t)
 static void on_prices(json_t *body, const char *code, const char *message, void *arg)
 {
     totals_t *t = arg;
-    if (code != NULL) {
-        totals_fail(t, "pricing", message);
+    bff_quotes_t quotes;
+    const char *bad = code == NULL ? bff_pricing_parse(body, t->currency, t->ctx->arena, &quotes) : NULL;
+    if (code != NULL || bad != NULL) {
+        totals_fail(t, "pricing", code != NULL ? message : bad);
     } else {
         for (size_t i = 0; i < t->nlines; ++i) {
-            t->unit[i] = -1;
-            size_t k;
-            json_t *row;
-            json_array_foreach(json_object_get(body, "prices"), k, row)
-            {
-                const char *sku = json_string_value(json_object_get(row, "sku"));
-                if (sku && strcmp(sku, t->skus[i]) == 0 && json_is_integer(json_object_get(row, "amount_minor")))
-                    t->unit[i] = json_integer_value(json_object_get(row, "amount_minor"));
-            }
-            if (t->unit[i] < 0)
+            const bff_quote_t *q = bff_quotes_find(&quotes, t->skus[i]);
+            t->unit[i] = q ? q->amount : -1;
+            if (q == NULL)
                 totals_fail(t, "pricing", bff_arena_printf(t->ctx->arena, "pricing has no price for %s", t->skus[i]));
         }
     }
@@ -483,22 +460,6 @@ static void resolve_cost(bff_resolve_t *r, void *unused)
 
 /* ---- CartLine.cost: the pricing batch of the whole cart ---- */
 
-static void on_line_prices(json_t *body, const char *code, const char *message, void *arg)
-{
-    bff_batch_resolve_rows(arg, body, "prices", "sku", code, message);
-}
-
-static void dispatch_line_prices(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
-{
-    json_t *skus = json_array();
-    for (size_t i = 0; i < n; ++i)
-        json_array_append_new(skus, json_string(keys[i]));
-    json_t *body = json_pack("{s:s, s:o}", "currency", (const char *)arg, "skus", skus);
-    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "pricing", "POST", "/pricing/v2/quotes", body,
-                                            on_line_prices, b));
-    json_decref(body);
-}
-
 typedef struct st_line_cost_t {
     const char *currency;
     int64_t quantity;
@@ -530,8 +491,7 @@ static void resolve_line_cost(bff_resolve_t *r, void *unused)
     lc->currency = bff_arena_strdup(ctx->arena, currency ? currency : "EUR");
     lc->quantity = json_integer_value(json_object_get(line, "quantity"));
     const char *sku = json_string_value(json_object_get(line, "sku"));
-    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "cart-prices:%s", lc->currency),
-                                     dispatch_line_prices, (void *)lc->currency);
+    bff_loader_t *l = bff_pricing_loader(ctx, lc->currency);
     bff_loader_load(l, sku ? sku : "", r, line_cost_done, lc);
 }
 
@@ -544,23 +504,20 @@ static void on_rates(json_t *body, const char *code, const char *message, void *
         bff_resolve_error_ext(r, code, "{\"dependency\":\"shipping\"}", message);
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
     const char *currency = json_string_value(json_object_get(json_object_get(parent_json(r), "_cart"), "currency"));
-    json_t *list = json_array();
-    size_t i;
-    json_t *rate;
-    json_array_foreach(json_object_get(body, "rates"), i, rate)
-    {
-        json_t *amount = json_object_get(rate, "amount_minor");
-        if (!json_is_integer(amount) || !json_is_string(json_object_get(rate, "id")))
-            continue;
-        json_array_append_new(list, json_pack("{s:O, s:O, s:o, s:O}", "id", json_object_get(rate, "id"), "title",
-                                              json_object_get(rate, "title") ? json_object_get(rate, "title")
-                                                                             : json_object_get(rate, "id"),
-                                              "price", bff_money_json(json_integer_value(amount), currency ? currency : "EUR"),
-                                              "days", json_object_get(rate, "days") ? json_object_get(rate, "days") : json_null()));
+    bff_rates_t rates;
+    const char *bad = bff_shipping_parse(body, bff_resolve_arena(r), &rates);
+    if (bad != NULL) {
+        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"shipping\"}", bad);
+        return;
     }
-    (void)ctx;
+    json_t *list = json_array();
+    for (size_t i = 0; i < rates.n; ++i) {
+        const bff_rate_t *x = &rates.items[i];
+        json_t *days = x->days >= 0 ? json_integer(x->days) : json_null();
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o}", "id", x->id, "title", x->title, "price",
+                                              bff_money_json(x->amount, currency ? currency : "EUR"), "days", days));
+    }
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), list));
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/vendors.h"
 #include "money.h"
 #include "resolvers.h"
 
@@ -307,20 +308,50 @@ static void resolve_products(bff_resolve_t *r, void *unused)
 
 /* ---- batch loaders: pricing (one POST for all skus) and inventory (one GET) ---- */
 
+typedef struct st_pricing_batch_t {
+    bff_batch_t *b;
+    const char *currency;
+} pricing_batch_t;
+
+/* The ERP's quotes, checked (adapters/pricing.c), as values per SKU: {"amount_minor", "compare_at_minor"?}. */
 static void on_pricing(json_t *body, const char *code, const char *message, void *arg)
 {
-    bff_batch_resolve_rows(arg, body, "prices", "sku", code, message);
+    pricing_batch_t *pb = arg;
+    bff_quotes_t quotes;
+    const char *bad = code == NULL ? bff_pricing_parse(body, pb->currency, bff_batch_ctx(pb->b)->arena, &quotes) : NULL;
+    if (code != NULL || bad != NULL) {
+        bff_batch_fail(pb->b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
+        return;
+    }
+    json_t *values = json_object();
+    for (size_t i = 0; i < quotes.n; ++i) {
+        json_t *v = json_pack("{s:I}", "amount_minor", (json_int_t)quotes.items[i].amount);
+        if (quotes.items[i].compare_at >= 0)
+            json_object_set_new(v, "compare_at_minor", json_integer(quotes.items[i].compare_at));
+        json_object_set_new(values, quotes.items[i].sku, v);
+    }
+    bff_batch_resolve(pb->b, values);
+    json_decref(values);
 }
 
 static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
 {
-    const char *currency = arg;
+    bff_reqctx_t *ctx = bff_batch_ctx(b);
+    pricing_batch_t *pb = bff_arena_calloc(ctx->arena, 1, sizeof(*pb));
+    pb->b = b;
+    pb->currency = arg;
     json_t *skus = json_array();
     for (size_t i = 0; i < n; ++i)
         json_array_append_new(skus, json_string(keys[i]));
-    json_t *body = json_pack("{s:s, s:o}", "currency", currency, "skus", skus);
-    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "pricing", "POST", "/pricing/v2/quotes", body, on_pricing, b));
+    json_t *body = json_pack("{s:s, s:o}", "currency", pb->currency, "skus", skus);
+    bff_batch_set_call(b, bff_provider_call(ctx, "pricing", "POST", "/pricing/v2/quotes", body, on_pricing, pb));
     json_decref(body);
+}
+
+bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)
+{
+    const char *cur = bff_arena_strdup(ctx->arena, currency);
+    return bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", cur), dispatch_pricing, (void *)cur);
 }
 
 static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
@@ -350,9 +381,7 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
         return;
     }
     bff_reqctx_t *ctx = ctx_of(r);
-    const char *cur = bff_arena_strdup(ctx->arena, currency);
-    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", cur), dispatch_pricing, (void *)cur);
-    bff_loader_load(l, sku, r, price_done, (void *)cur);
+    bff_loader_load(bff_pricing_loader(ctx, currency), sku, r, price_done, bff_arena_strdup(ctx->arena, currency));
 }
 
 /* ---- Product.priceRange: its variants' prices from the same pricing batch ---- */
@@ -410,8 +439,7 @@ static void resolve_price_range(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_loader_t *l = bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", rg->currency), dispatch_pricing,
-                                     (void *)rg->currency);
+    bff_loader_t *l = bff_pricing_loader(ctx, rg->currency);
     bool first = true;
     json_array_foreach(variants, i, v)
     {

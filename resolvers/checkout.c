@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "adapters/vendors.h"
 #include "money.h"
 #include "resolvers.h"
 
@@ -243,12 +244,15 @@ static void on_authorized(json_t *body, const char *code, const char *message, v
         checkout_error(c, code, "payments", message);
         return;
     }
-    const char *id = json_string_value(json_object_get(body, "id"));
-    if (id == NULL || strlen(id) >= sizeof(c->auth_id)) {
-        checkout_error(c, "DEPENDENCY_UNAVAILABLE", "payments", "payments answered without an authorization id");
+    bff_payment_t auth;
+    const char *bad = bff_payments_parse(body, c->ctx->arena, &auth);
+    if (bad == NULL && auth.amount >= 0 && auth.amount != c->totals.total)
+        bad = "payments authorized an amount other than the total";
+    if (bad != NULL || strlen(auth.id) >= sizeof(c->auth_id)) {
+        checkout_error(c, "DEPENDENCY_UNAVAILABLE", "payments", bad ? bad : "payments answered an overlong id");
         return;
     }
-    snprintf(c->auth_id, sizeof(c->auth_id), "%s", id);
+    snprintf(c->auth_id, sizeof(c->auth_id), "%s", auth.id);
     json_t *lines = json_array();
     for (size_t i = 0; i < c->totals.nlines; ++i)
         json_array_append_new(lines, json_pack("{s:s, s:I, s:I, s:I}", "sku", c->totals.skus[i], "quantity",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adapters/vendors.h"
 #include "money.h"
 #include "resolvers.h"
 
@@ -47,7 +48,8 @@ json_t *bff_order_map(json_t *order, const char *payment_status)
 static void on_payment(json_t *body, const char *code, const char *message, void *arg)
 {
     order_call_t *c = arg;
-    const char *status = code == NULL ? json_string_value(json_object_get(body, "status")) : NULL;
+    bff_payment_t payment;
+    const char *status = code == NULL && bff_payments_parse(body, c->ctx->arena, &payment) == NULL ? payment.status : NULL;
     json_t *out = bff_order_map(c->order, status ? status : "unknown");
     json_decref(c->order);
     c->cb(out, NULL, NULL, c->arg);

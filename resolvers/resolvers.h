@@ -43,6 +43,8 @@ typedef void (*bff_json_cb)(json_t *value, const char *code, const char *message
 void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg);
 /* The schema's Order for an orders-service order (a new reference). */
 json_t *bff_order_map(json_t *order, const char *payment_status);
+/* The request's pricing loader for a currency: keys are SKUs, values {"amount_minor", "compare_at_minor"?}. */
+bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency);
 void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg);
 void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg);
 /* A bff_json_cb that completes the resolver handle `arg` with the value (null) or the error. */

@@ -1,0 +1,28 @@
+/*
+ * payments.c - the payment provider's authorizations (authorize, capture,
+ * void, look up), idempotent by key.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "vendors.h"
+
+const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *id = json_string_value(json_object_get(body, "id"));
+    const char *status = json_string_value(json_object_get(body, "status"));
+    static const char *const known[] = {"authorized", "captured", "voided", "declined"};
+    bool ok = false;
+    for (size_t i = 0; status != NULL && i < sizeof(known) / sizeof(known[0]); ++i)
+        ok = ok || strcmp(status, known[i]) == 0;
+    if (id == NULL || id[0] == '\0' || strlen(id) > 64 || !ok)
+        return "payments answered without an authorization id or a known status";
+    out->id = bff_arena_strdup(arena, id);
+    out->status = bff_arena_strdup(arena, status);
+    out->amount = -1;
+    json_t *amount = json_object_get(body, "amount_minor");
+    if (amount != NULL && bff_vendor_amount(amount, &out->amount) != 0)
+        return "payments answered an amount that is not a whole, non-negative number";
+    return NULL;
+}

@@ -1,0 +1,81 @@
+/*
+ * vendors.h - the money-bearing providers' answers as canonical C types.
+ *
+ * Each provider's vendor JSON is checked and mapped in its own file
+ * (pricing.c, promotions.c, shipping.c, tax.c, payments.c): amounts become
+ * int64 minor units, and an answer with a missing, non-integer, negative or
+ * wrong-currency amount is refused as a whole with a message naming the
+ * provider, so no total is ever computed from half an answer. Strings are
+ * copied into the given arena (the vendor JSON goes when its callback ends).
+ *
+ * The parse functions return NULL on success, else the reason (static or in
+ * the arena).
+ */
+#ifndef BFF_ADAPTERS_VENDORS_H
+#define BFF_ADAPTERS_VENDORS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graphql/arena.h"
+
+/* pricing (ERP): {"currency", "prices": [{"sku", "amount_minor", "compare_at_minor"?}]}; unknown SKUs are left out. */
+typedef struct st_bff_quote_t {
+    const char *sku;
+    int64_t amount;     /* minor units of the requested currency */
+    int64_t compare_at; /* list price in minor units, -1: none */
+} bff_quote_t;
+typedef struct st_bff_quotes_t {
+    const char *currency;
+    bff_quote_t *items;
+    size_t n;
+} bff_quotes_t;
+const char *bff_pricing_parse(json_t *body, const char *currency, bff_arena_t *arena, bff_quotes_t *out);
+/* The quote of `sku`, or NULL when the ERP did not price it. */
+const bff_quote_t *bff_quotes_find(const bff_quotes_t *q, const char *sku);
+
+/* promotions: {"discounts": [{"code", "amount_minor"}]}: codes that apply, each with its amount. */
+typedef struct st_bff_discount_t {
+    const char *code;
+    int64_t amount;
+} bff_discount_t;
+typedef struct st_bff_discounts_t {
+    bff_discount_t *items;
+    size_t n;
+    int64_t total;
+} bff_discounts_t;
+const char *bff_promotions_parse(json_t *body, bff_arena_t *arena, bff_discounts_t *out);
+
+/* shipping: {"rates": [{"id", "title"?, "amount_minor", "days"?}]}. */
+typedef struct st_bff_rate_t {
+    const char *id, *title;
+    int64_t amount;
+    int days; /* -1: not given */
+} bff_rate_t;
+typedef struct st_bff_rates_t {
+    bff_rate_t *items;
+    size_t n;
+} bff_rates_t;
+const char *bff_shipping_parse(json_t *body, bff_arena_t *arena, bff_rates_t *out);
+/* The rate with `id`, or NULL. */
+const bff_rate_t *bff_rates_find(const bff_rates_t *r, const char *id);
+
+/* tax: {"tax_lines": [{"amount_minor", ...}]}: the tax of each line (and shipping), rounded by the provider. */
+typedef struct st_bff_tax_t {
+    int64_t total;
+    size_t nlines;
+} bff_tax_t;
+const char *bff_tax_parse(json_t *body, bff_tax_t *out);
+
+/* payments: {"id", "status": "authorized"|"captured"|"voided"|"declined", "amount_minor"?}. */
+typedef struct st_bff_payment_t {
+    const char *id, *status;
+    int64_t amount; /* -1: not given */
+} bff_payment_t;
+const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out);
+
+/* An amount member: a JSON integer, 0 <= v <= 10^15 minor units. */
+int bff_vendor_amount(json_t *v, int64_t *out);
+
+#endif

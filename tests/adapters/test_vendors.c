@@ -1,0 +1,126 @@
+/*
+ * test_vendors.c - the money-bearing providers' answers mapped to C types:
+ * good answers map to minor units; an answer with a missing, fractional,
+ * negative, huge or wrong-currency amount is refused whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adapters/vendors.h"
+
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    assert_non_null(j);
+    return j;
+}
+
+static void test_pricing(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_quotes_t q;
+    json_t *ok = parse("{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":1299,\"compare_at_minor\":1599},"
+                       "{\"sku\":\"B\",\"amount_minor\":0}]}");
+    assert_null(bff_pricing_parse(ok, "EUR", a, &q));
+    json_decref(ok); /* the quotes live in the arena */
+    assert_int_equal(q.n, 2);
+    assert_int_equal(bff_quotes_find(&q, "A")->amount, 1299);
+    assert_int_equal(bff_quotes_find(&q, "A")->compare_at, 1599);
+    assert_int_equal(bff_quotes_find(&q, "B")->compare_at, -1);
+    assert_null(bff_quotes_find(&q, "C"));
+    static const char *const bad[] = {
+        "{\"currency\":\"USD\",\"prices\":[]}",                                   /* asked EUR */
+        "{\"prices\":[]}",                                                        /* no currency */
+        "{\"currency\":\"EUR\"}",                                                 /* no list */
+        "{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":12.99}]}", /* not minor units */
+        "{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":\"1299\"}]}",
+        "{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":-1}]}",
+        "{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":10000000000000000}]}",
+        "{\"currency\":\"EUR\",\"prices\":[{\"amount_minor\":1}]}",
+        "{\"currency\":\"EUR\",\"prices\":[{\"sku\":\"A\",\"amount_minor\":1,\"compare_at_minor\":-5}]}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+        json_t *j = parse(bad[i]);
+        assert_non_null(bff_pricing_parse(j, "EUR", a, &q));
+        json_decref(j);
+    }
+    bff_arena_free(a);
+}
+
+static void test_promotions_shipping_tax(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_discounts_t d;
+    json_t *j = parse("{\"discounts\":[{\"code\":\"SAVE10\",\"amount_minor\":500},{\"code\":\"X\",\"amount_minor\":1}]}");
+    assert_null(bff_promotions_parse(j, a, &d));
+    json_decref(j);
+    assert_int_equal(d.total, 501);
+    assert_string_equal(d.items[0].code, "SAVE10");
+    j = parse("{\"discounts\":[{\"code\":\"X\",\"amount_minor\":-500}]}");
+    assert_non_null(bff_promotions_parse(j, a, &d));
+    json_decref(j);
+
+    bff_rates_t r;
+    j = parse("{\"rates\":[{\"id\":\"standard\",\"title\":\"Standard\",\"amount_minor\":495,\"days\":3},"
+              "{\"id\":\"express\",\"amount_minor\":1295}]}");
+    assert_null(bff_shipping_parse(j, a, &r));
+    json_decref(j);
+    assert_int_equal(bff_rates_find(&r, "express")->amount, 1295);
+    assert_string_equal(bff_rates_find(&r, "express")->title, "express");
+    assert_int_equal(bff_rates_find(&r, "express")->days, -1);
+    assert_null(bff_rates_find(&r, NULL));
+    j = parse("{\"rates\":[{\"id\":\"standard\"}]}");
+    assert_non_null(bff_shipping_parse(j, a, &r));
+    json_decref(j);
+
+    bff_tax_t t;
+    j = parse("{\"tax_lines\":[{\"sku\":\"A\",\"amount_minor\":190},{\"sku\":\"shipping\",\"amount_minor\":95}]}");
+    assert_null(bff_tax_parse(j, &t));
+    json_decref(j);
+    assert_int_equal(t.total, 285);
+    assert_int_equal(t.nlines, 2);
+    j = parse("{\"tax_lines\":[{\"amount_minor\":1.5}]}");
+    assert_non_null(bff_tax_parse(j, &t));
+    json_decref(j);
+    j = parse("[]");
+    assert_non_null(bff_tax_parse(j, &t));
+    json_decref(j);
+    bff_arena_free(a);
+}
+
+static void test_payments(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_payment_t p;
+    json_t *j = parse("{\"id\":\"auth_1\",\"status\":\"captured\",\"amount_minor\":2599}");
+    assert_null(bff_payments_parse(j, a, &p));
+    json_decref(j);
+    assert_string_equal(p.id, "auth_1");
+    assert_string_equal(p.status, "captured");
+    assert_int_equal(p.amount, 2599);
+    static const char *const bad[] = {"{\"status\":\"captured\"}", "{\"id\":\"a\",\"status\":\"refunded?\"}",
+                                      "{\"id\":\"\",\"status\":\"captured\"}",
+                                      "{\"id\":\"a\",\"status\":\"captured\",\"amount_minor\":\"10\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+        j = parse(bad[i]);
+        assert_non_null(bff_payments_parse(j, a, &p));
+        json_decref(j);
+    }
+    bff_arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pricing),
+        cmocka_unit_test(test_promotions_shipping_tax),
+        cmocka_unit_test(test_payments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
