@@ -1,8 +1,10 @@
 /*
- * vendors.h - the money-bearing providers' answers as canonical C types.
+ * vendors.h - the answers the server computes with (money, stock, orders) as
+ * canonical C types.
  *
  * Each provider's vendor JSON is checked and mapped in its own file
- * (pricing.c, promotions.c, shipping.c, tax.c, payments.c): amounts become
+ * (pricing.c, promotions.c, shipping.c, tax.c, payments.c, inventory.c,
+ * orders.c): amounts become
  * int64 minor units, and an answer with a missing, non-integer, negative or
  * wrong-currency amount is refused as a whole with a message naming the
  * provider, so no total is ever computed from half an answer. Strings are
@@ -74,6 +76,30 @@ typedef struct st_bff_payment_t {
     int64_t amount; /* -1: not given */
 } bff_payment_t;
 const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out);
+
+/* inventory: {"levels": [{"sku", "location", "available"}]}: units per SKU and location (negative: oversold). */
+typedef struct st_bff_level_t {
+    const char *sku, *location;
+    int64_t available;
+} bff_level_t;
+typedef struct st_bff_levels_t {
+    bff_level_t *items;
+    size_t n;
+} bff_levels_t;
+const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out);
+
+/* orders: {"id", "number", "currency", "total_minor", "authorization_id", "fulfillment_status"?, "lines": [...]}. */
+typedef struct st_bff_order_line_t {
+    const char *sku;
+    int64_t quantity, unit, discount; /* minor units */
+} bff_order_line_t;
+typedef struct st_bff_order_t {
+    const char *id, *currency, *authorization_id, *fulfillment_status;
+    int64_t number, total;
+    bff_order_line_t *lines;
+    size_t nlines;
+} bff_order_t;
+const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out);
 
 /* An amount member: a JSON integer, 0 <= v <= 10^15 minor units. */
 int bff_vendor_amount(json_t *v, int64_t *out);

@@ -454,25 +454,21 @@ static void resolve_price_range(bff_resolve_t *r, void *unused)
 static void on_inventory(json_t *body, const char *code, const char *message, void *arg)
 {
     bff_batch_t *b = arg;
-    if (code != NULL) {
-        bff_batch_fail(b, code, message);
+    bff_levels_t levels;
+    const char *bad = code == NULL ? bff_inventory_parse(body, bff_batch_ctx(b)->arena, &levels) : NULL;
+    if (code != NULL || bad != NULL) {
+        bff_batch_fail(b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
         return;
     }
     json_t *values = json_object();
-    size_t i;
-    json_t *row;
-    json_array_foreach(json_object_get(body, "levels"), i, row)
-    {
-        const char *sku = json_string_value(json_object_get(row, "sku"));
-        if (sku == NULL)
-            continue;
-        json_t *list = json_object_get(values, sku);
+    for (size_t i = 0; i < levels.n; ++i) {
+        const bff_level_t *l = &levels.items[i];
+        json_t *list = json_object_get(values, l->sku);
         if (list == NULL) {
             list = json_array();
-            json_object_set_new(values, sku, list);
+            json_object_set_new(values, l->sku, list);
         }
-        json_array_append_new(list, json_pack("{s:O, s:O}", "location", json_object_get(row, "location"), "quantity",
-                                              json_object_get(row, "available")));
+        json_array_append_new(list, json_pack("{s:s, s:I}", "location", l->location, "quantity", (json_int_t)l->available));
     }
     bff_batch_resolve(b, values);
     json_decref(values);

@@ -169,20 +169,18 @@ typedef struct st_checkout_t {
     json_t *cart;
     bff_cart_totals_t totals;
     char auth_id[64];
-    json_t *order;
+    bff_order_t order; /* as the orders service created it */
 } checkout_t;
 
 static void checkout_user_error(checkout_t *c, const char *field, const char *message, const char *code)
 {
     json_decref(c->cart);
-    json_decref(c->order);
     payload(c->r, "order", NULL, json_pack("[o]", user_error(field, message, code)));
 }
 
 static void checkout_error(checkout_t *c, const char *code, const char *dependency, const char *message)
 {
     json_decref(c->cart);
-    json_decref(c->order);
     bff_resolve_error_ext(c->r, code, bff_arena_printf(c->ctx->arena, "{\"dependency\":\"%s\"}", dependency), message);
 }
 
@@ -197,10 +195,9 @@ static void on_captured(json_t *body, const char *code, const char *message, voi
                                         message));
         return;
     }
-    json_t *order = bff_order_map(c->order, "captured");
+    json_t *order = bff_order_map(&c->order, "captured");
     json_decref(c->cart);
-    json_decref(c->order);
-    c->cart = c->order = NULL;
+    c->cart = NULL;
     payload(c->r, "order", order, NULL);
 }
 
@@ -227,7 +224,16 @@ static void on_order(json_t *body, const char *code, const char *message, void *
                           NULL, on_voided, c);
         return;
     }
-    c->order = json_incref(body);
+    const char *bad = bff_orders_parse(body, c->ctx->arena, &c->order);
+    if (bad == NULL && c->order.total != c->totals.total)
+        bad = "orders answered an order whose total is not the one charged";
+    if (bad != NULL) {
+        /* The order may exist: neither capture (we cannot tell what was ordered) nor void (it may be real).
+           A retry with the same key asks the orders service again; the authorization expires otherwise. */
+        checkout_error(c, "DEPENDENCY_UNAVAILABLE", "orders",
+                       bff_arena_printf(c->ctx->arena, "%s; retry with the same idempotency key.", bad));
+        return;
+    }
     bff_provider_call(c->ctx, "payments", "POST", bff_arena_printf(c->ctx->arena, "/payments/%s/capture", c->auth_id),
                       NULL, on_captured, c);
 }

@@ -13,36 +13,24 @@ typedef struct st_order_call_t {
     bff_reqctx_t *ctx;
     bff_json_cb cb;
     void *arg;
-    json_t *order;
+    bff_order_t order;
 } order_call_t;
 
-json_t *bff_order_map(json_t *order, const char *payment_status)
+json_t *bff_order_map(const bff_order_t *o, const char *payment_status)
 {
     char gid[96];
-    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", json_string_value(json_object_get(order, "id")));
-    const char *currency = json_string_value(json_object_get(order, "currency"));
-    const char *fulfillment = json_string_value(json_object_get(order, "fulfillment_status"));
-    if (currency == NULL)
-        currency = "EUR";
+    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", o->id);
     json_t *lines = json_array();
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(order, "lines"), i, l)
-    {
-        json_int_t unit = json_integer_value(json_object_get(l, "unit_price_minor"));
-        json_int_t quantity = json_integer_value(json_object_get(l, "quantity"));
-        json_int_t discount = json_integer_value(json_object_get(l, "discount_minor"));
-        const char *sku = json_string_value(json_object_get(l, "sku"));
-        json_array_append_new(lines, json_pack("{s:s, s:I, s:o, s:o, s:o}", "sku", sku ? sku : "", "quantity", quantity,
-                                               "unitPrice", bff_money_json(unit, currency), "discount",
-                                               bff_money_json(discount, currency), "total",
-                                               bff_money_json(unit * quantity - discount, currency)));
+    for (size_t i = 0; i < o->nlines; ++i) {
+        const bff_order_line_t *l = &o->lines[i];
+        json_array_append_new(lines, json_pack("{s:s, s:I, s:o, s:o, s:o}", "sku", l->sku, "quantity",
+                                               (json_int_t)l->quantity, "unitPrice", bff_money_json(l->unit, o->currency),
+                                               "discount", bff_money_json(l->discount, o->currency), "total",
+                                               bff_money_json(l->unit * l->quantity - l->discount, o->currency)));
     }
-    return json_pack("{s:s, s:s, s:O, s:o, s:s, s:s, s:o}", "__typename", "Order", "id", gid, "number",
-                     json_object_get(order, "number"), "total",
-                     bff_money_json(json_integer_value(json_object_get(order, "total_minor")), currency),
-                     "paymentStatus", payment_status, "fulfillmentStatus", fulfillment ? fulfillment : "unknown",
-                     "lines", lines);
+    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s, s:o}", "__typename", "Order", "id", gid, "number",
+                     (json_int_t)o->number, "total", bff_money_json(o->total, o->currency), "paymentStatus",
+                     payment_status, "fulfillmentStatus", o->fulfillment_status, "lines", lines);
 }
 
 static void on_payment(json_t *body, const char *code, const char *message, void *arg)
@@ -50,8 +38,7 @@ static void on_payment(json_t *body, const char *code, const char *message, void
     order_call_t *c = arg;
     bff_payment_t payment;
     const char *status = code == NULL && bff_payments_parse(body, c->ctx->arena, &payment) == NULL ? payment.status : NULL;
-    json_t *out = bff_order_map(c->order, status ? status : "unknown");
-    json_decref(c->order);
+    json_t *out = bff_order_map(&c->order, status ? status : "unknown");
     c->cb(out, NULL, NULL, c->arg);
     json_decref(out);
 }
@@ -66,12 +53,12 @@ static void on_order(json_t *body, const char *code, const char *message, void *
             c->cb(NULL, code, message, c->arg);
         return;
     }
-    const char *auth = json_string_value(json_object_get(body, "authorization_id"));
-    if (json_string_value(json_object_get(body, "id")) == NULL || auth == NULL) {
-        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", "orders answered an incomplete order", c->arg);
+    const char *bad = bff_orders_parse(body, c->ctx->arena, &c->order);
+    if (bad != NULL) {
+        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
         return;
     }
-    c->order = json_incref(body);
+    const char *auth = c->order.authorization_id;
     bff_provider_call(c->ctx, "payments", "GET", bff_arena_printf(c->ctx->arena, "/payments/%s", auth), NULL, on_payment,
                       c);
 }

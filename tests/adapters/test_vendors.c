@@ -115,12 +115,54 @@ static void test_payments(void **state)
     bff_arena_free(a);
 }
 
+static void test_inventory_and_orders(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_levels_t lv;
+    json_t *j = parse("{\"levels\":[{\"sku\":\"A\",\"location\":\"berlin\",\"available\":3},"
+                      "{\"sku\":\"A\",\"location\":\"paris\",\"available\":-1}]}");
+    assert_null(bff_inventory_parse(j, a, &lv));
+    json_decref(j);
+    assert_int_equal(lv.n, 2);
+    assert_string_equal(lv.items[1].location, "paris");
+    assert_int_equal(lv.items[1].available, -1); /* oversold is a fact, not garbage */
+    j = parse("{\"levels\":[{\"sku\":\"A\",\"location\":\"berlin\",\"available\":\"3\"}]}");
+    assert_non_null(bff_inventory_parse(j, a, &lv));
+    json_decref(j);
+
+    bff_order_t o;
+    j = parse("{\"id\":\"ord_1\",\"number\":1001,\"currency\":\"EUR\",\"total_minor\":2599,\"authorization_id\":\"auth_1\","
+              "\"lines\":[{\"sku\":\"A\",\"quantity\":2,\"unit_price_minor\":1000,\"discount_minor\":100}]}");
+    assert_null(bff_orders_parse(j, a, &o));
+    json_decref(j);
+    assert_string_equal(o.id, "ord_1");
+    assert_int_equal(o.number, 1001);
+    assert_int_equal(o.total, 2599);
+    assert_string_equal(o.fulfillment_status, "unknown");
+    assert_int_equal(o.nlines, 1);
+    assert_int_equal(o.lines[0].discount, 100);
+    static const char *const bad[] = {
+        "{\"id\":\"ord_1\",\"number\":1,\"currency\":\"EUR\",\"authorization_id\":\"a\"}",
+        "{\"id\":\"ord_1\",\"number\":1,\"currency\":\"EUR\",\"total_minor\":-5,\"authorization_id\":\"a\"}",
+        "{\"id\":\"ord_1\",\"number\":1,\"currency\":\"EUR\",\"total_minor\":5,\"authorization_id\":\"a\",\"lines\":["
+        "{\"sku\":\"A\",\"quantity\":0,\"unit_price_minor\":1,\"discount_minor\":0}]}",
+        "{\"id\":\"ord_1\",\"number\":1,\"currency\":\"EUR\",\"total_minor\":5,\"authorization_id\":\"a\",\"lines\":{}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+        j = parse(bad[i]);
+        assert_non_null(bff_orders_parse(j, a, &o));
+        json_decref(j);
+    }
+    bff_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pricing),
         cmocka_unit_test(test_promotions_shipping_tax),
         cmocka_unit_test(test_payments),
+        cmocka_unit_test(test_inventory_and_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
