@@ -24,7 +24,8 @@
 
 #include "cart.h"
 #include "adapters/vendors.h"
-#include "money.h"
+#include "adapters/storefront.h"
+#include "adapters/money.h"
 #include "resolvers.h"
 
 static bff_reqctx_t *ctx_of(bff_resolve_t *r)
@@ -40,31 +41,32 @@ static json_t *parent_json(bff_resolve_t *r)
 
 /* ---- Query.cart ---- */
 
-json_t *bff_cart_map(json_t *c)
+json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena)
 {
-    json_t *lines = json_array();
-    json_int_t total_quantity = 0;
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(c, "lines"), i, l)
-    {
-        json_int_t q = json_integer_value(json_object_get(l, "quantity"));
-        total_quantity += q;
-        json_array_append_new(lines, json_pack("{s:O, s:O, s:I, s:O}", "id", json_object_get(l, "sku"), "sku",
-                                               json_object_get(l, "sku"), "quantity", q, "_currency",
-                                               json_object_get(c, "currency")));
+    bff_cart_t c;
+    if (bff_carts_parse(provider_cart, arena, &c) != NULL)
+        return NULL;
+    json_t *lines = json_array(), *canonical_lines = json_array(), *codes = json_array();
+    int64_t total_quantity = 0;
+    for (size_t i = 0; i < c.nlines; ++i) {
+        total_quantity += c.lines[i].quantity;
+        json_array_append_new(lines, json_pack("{s:s, s:s, s:I, s:s}", "id", c.lines[i].sku, "sku", c.lines[i].sku,
+                                               "quantity", (json_int_t)c.lines[i].quantity, "_currency", c.currency));
+        json_array_append_new(canonical_lines,
+                              json_pack("{s:s, s:I}", "sku", c.lines[i].sku, "quantity", (json_int_t)c.lines[i].quantity));
     }
-    json_t *buyer = json_object_get(c, "buyer");
-    json_t *identity = json_is_object(buyer)
-                           ? json_pack("{s:O, s:O}", "email",
-                                       json_object_get(buyer, "email") ? json_object_get(buyer, "email") : json_null(),
-                                       "address", json_object_get(buyer, "address"))
-                           : json_null();
-    json_t *rate = json_object_get(c, "shipping_rate_id");
-    return json_pack("{s:O, s:O, s:o, s:I, s:o, s:O, s:O, s:O}", "id", json_object_get(c, "id"), "currencyCode",
-                     json_object_get(c, "currency"), "lines", lines, "totalQuantity", total_quantity, "buyerIdentity",
-                     identity, "discountCodes", json_object_get(c, "discount_codes"), "selectedShippingRateId",
-                     rate ? rate : json_null(), "_cart", c);
+    for (size_t i = 0; i < c.ncodes; ++i)
+        json_array_append_new(codes, json_string(c.codes[i]));
+    json_t *address = c.has_address ? bff_address_json(&c.address) : json_null();
+    json_t *identity = c.has_address || c.email ? json_pack("{s:s?, s:O}", "email", c.email, "address", address) : json_null();
+    /* _cart: the checked cart, for the totals and the rates (never the vendor's JSON) */
+    json_t *canonical = json_pack("{s:s, s:s, s:o, s:{s:O}, s:O, s:s?}", "id", c.id, "currency", c.currency, "lines",
+                                  canonical_lines, "buyer", "address", address, "discount_codes", codes,
+                                  "shipping_rate_id", c.shipping_rate_id);
+    json_decref(address);
+    return json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:s?, s:o}", "id", c.id, "currencyCode", c.currency, "lines",
+                     lines, "totalQuantity", (json_int_t)total_quantity, "buyerIdentity", identity, "discountCodes", codes,
+                     "selectedShippingRateId", c.shipping_rate_id, "_cart", canonical);
 }
 
 static void on_cart(json_t *body, const char *code, const char *message, void *arg)
@@ -77,7 +79,7 @@ static void on_cart(json_t *body, const char *code, const char *message, void *a
             bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
         return;
     }
-    json_t *mapped = bff_cart_map(body);
+    json_t *mapped = bff_cart_map(body, bff_resolve_arena(r));
     if (mapped == NULL) {
         bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}", "carts answered an unexpected cart");
         return;
@@ -99,9 +101,25 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
 
 /* ---- CartLine.merchandise: one catalog call for all lines ---- */
 
+/* The catalog's variant batch, checked (adapters/catalog.c), as values per SKU. */
 static void on_variants(json_t *body, const char *code, const char *message, void *arg)
 {
-    bff_batch_resolve_rows(arg, body, "variants", "sku", code, message);
+    bff_batch_t *b = arg;
+    bff_variant_t *vs;
+    size_t n;
+    const char *bad = code == NULL ? bff_catalog_variants(body, bff_batch_ctx(b)->arena, &vs, &n) : NULL;
+    if (code != NULL || bad != NULL) {
+        bff_batch_fail(b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
+        return;
+    }
+    json_t *values = json_object();
+    for (size_t i = 0; i < n; ++i)
+        json_object_set_new(values, vs[i].sku,
+                            json_pack("{s:s, s:s, s:s, s:s, s:I}", "sku", vs[i].sku, "title", vs[i].title,
+                                      "product_title", vs[i].product_title, "product_handle", vs[i].product_handle,
+                                      "weight_grams", (json_int_t)vs[i].weight_grams));
+    bff_batch_resolve(b, values);
+    json_decref(values);
 }
 
 static char *sku_query(bff_arena_t *arena, const char *path, const char *const *skus, size_t n)
@@ -331,18 +349,21 @@ static void on_prices(json_t *body, const char *code, const char *message, void 
 static void on_weights(json_t *body, const char *code, const char *message, void *arg)
 {
     totals_t *t = arg;
-    if (code != NULL) {
-        totals_fail(t, "catalog", message);
+    bff_variant_t *vs;
+    size_t n;
+    const char *bad = code == NULL ? bff_catalog_variants(body, t->ctx->arena, &vs, &n) : NULL;
+    if (code != NULL || bad != NULL) {
+        totals_fail(t, "catalog", code != NULL ? message : bad);
     } else {
         for (size_t i = 0; i < t->nlines; ++i) {
-            size_t k;
-            json_t *v;
-            json_array_foreach(json_object_get(body, "variants"), k, v)
-            {
-                const char *sku = json_string_value(json_object_get(v, "sku"));
-                if (sku && strcmp(sku, t->skus[i]) == 0)
-                    t->weight += json_integer_value(json_object_get(v, "weight_grams")) * t->quantities[i];
-            }
+            bool known = false;
+            for (size_t k = 0; k < n; ++k)
+                if (strcmp(vs[k].sku, t->skus[i]) == 0) {
+                    t->weight += vs[k].weight_grams * t->quantities[i];
+                    known = true;
+                }
+            if (!known) /* shipping is priced by weight: a parcel of unknown weight has no price */
+                totals_fail(t, "catalog", bff_arena_printf(t->ctx->arena, "the catalog does not know %s", t->skus[i]));
         }
     }
     if (--t->pending == 0)
@@ -605,7 +626,7 @@ const bff_resolver_entry_t bff_cart_resolvers[] = {
 };
 
 const bff_resolver_defaults_t bff_cart_defaults[] = {
-    {"Cart", "id currencyCode lines totalQuantity buyerIdentity discountCodes selectedShippingRateId"}, /* bff_cart_map */
+    {"Cart", "id currencyCode lines totalQuantity buyerIdentity discountCodes selectedShippingRateId"}, /* bff_cart_map, from adapters/carts.c */
     {"CartLine", "id quantity"},
     {"BuyerIdentity", "email address"},
     {"Address", "line1 city zip country"},

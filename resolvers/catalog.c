@@ -18,7 +18,8 @@
 #include <string.h>
 
 #include "adapters/vendors.h"
-#include "money.h"
+#include "adapters/storefront.h"
+#include "adapters/money.h"
 #include "resolvers.h"
 
 #define GID_PRODUCT "gid://bff/Product/"
@@ -42,51 +43,35 @@ static void fail(bff_resolve_t *r, const char *code, const char *message, const 
 
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
-static json_t *map_product(json_t *p)
+/* The schema's Product for a catalog product (adapters/catalog.c checks it); NULL when it does not map. */
+static json_t *map_product(json_t *vendor, bff_arena_t *arena)
 {
-    const char *pid = json_string_value(json_object_get(p, "id"));
-    if (pid == NULL)
+    bff_product_t p;
+    if (bff_catalog_product(vendor, arena, &p) != NULL)
         return NULL;
     char gid[96];
     json_t *variants = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(p, "variants"), i, v)
-    {
-        const char *sku = json_string_value(json_object_get(v, "sku"));
-        if (sku == NULL)
-            continue;
-        snprintf(gid, sizeof(gid), GID_VARIANT "%s", sku);
+    for (size_t i = 0; i < p.nvariants; ++i) {
+        const bff_variant_t *v = &p.variants[i];
+        snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
         json_t *options = json_array();
-        const char *name;
-        json_t *val;
-        json_object_foreach(json_object_get(v, "options"), name, val)
-            json_array_append_new(options, json_pack("{s:s, s:O}", "name", name, "value", val));
-        json_t *mv = json_pack("{s:s, s:s, s:O, s:o}", "id", gid, "sku", sku, "title",
-                               json_object_get(v, "title") ? json_object_get(v, "title") : json_string(sku),
-                               "selectedOptions", options);
-        const char *list = json_string_value(json_object_get(v, "list_price"));
-        int64_t minor;
-        if (list != NULL && bff_money_parse_decimal(list, "EUR", &minor) == 0)
-            json_object_set_new(mv, "compareAtPrice", bff_money_json(minor, "EUR"));
-        else
-            json_object_set_new(mv, "compareAtPrice", json_null());
-        json_array_append_new(variants, mv);
+        for (size_t k = 0; k < v->noptions; ++k)
+            json_array_append_new(options, json_pack("{s:s, s:s}", "name", v->options[k].name, "value", v->options[k].value));
+        json_array_append_new(variants, json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", gid, "sku", v->sku, "title", v->title,
+                                                  "selectedOptions", options, "compareAtPrice",
+                                                  v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null()));
     }
     json_t *images = json_array();
-    json_array_foreach(json_object_get(p, "images"), i, v)
-        json_array_append_new(images, json_pack("{s:O, s:O}", "url", json_object_get(v, "src"), "altText",
-                                                json_object_get(v, "alt") ? json_object_get(v, "alt") : json_null()));
-    snprintf(gid, sizeof(gid), GID_PRODUCT "%s", pid);
-    json_t *tags = json_object_get(p, "tags");
-    json_t *out = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:O}", "__typename", "Product", "id", gid,
-                            "_pid", pid, "handle",
-                            json_object_get(p, "handle"), "title", json_object_get(p, "title"), "description",
-                            json_object_get(p, "description") ? json_object_get(p, "description") : json_null(),
-                            "vendor", json_object_get(p, "vendor"), "brand", json_object_get(p, "vendor"), "tags",
-                            tags ? tags : json_array(), "images", images, "variants", variants, "createdAt",
-                            json_object_get(p, "created_at"));
-    return out; /* json_pack returns NULL when a required member is missing: the caller reports it */
+    for (size_t i = 0; i < p.nimages; ++i)
+        json_array_append_new(images, json_pack("{s:s, s:s?}", "url", p.images[i].src, "altText", p.images[i].alt));
+    json_t *tags = json_array();
+    for (size_t i = 0; i < p.ntags; ++i)
+        json_array_append_new(tags, json_string(p.tags[i]));
+    snprintf(gid, sizeof(gid), GID_PRODUCT "%s", p.id);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:o, s:s}", "__typename", "Product", "id", gid,
+                     "_pid", p.id, "handle", p.handle, "title", p.title, "description", p.description, "vendor",
+                     p.vendor, "brand", p.vendor, "tags", tags, "images", images, "variants", variants, "createdAt",
+                     p.created_at);
 }
 
 /* ---- Query.product ---- */
@@ -113,7 +98,7 @@ static void on_product(json_t *body, const char *code, const char *message, void
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    json_t *mapped = map_product(p);
+    json_t *mapped = map_product(p, bff_resolve_arena(r));
     if (mapped == NULL) {
         fail(r, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", "catalog");
         return;
@@ -196,7 +181,7 @@ static void on_products(json_t *body, const char *code, const char *message, voi
     json_t *p;
     json_array_foreach(items, i, p)
     {
-        json_t *mapped = map_product(p);
+        json_t *mapped = map_product(p, bff_resolve_arena(r));
         if (mapped == NULL)
             continue;
         char cursor[32];
@@ -562,8 +547,22 @@ static void on_reviews(json_t *body, const char *code, const char *message, void
         m->code = code;
         m->message = message;
     }
-    if (body != NULL)
-        json_object_set(m->values, it->key, body);
+    bff_reviews_t rv;
+    const char *bad = body != NULL ? bff_reviews_parse(body, bff_batch_ctx(m->batch)->arena, &rv) : NULL;
+    if (bad != NULL && m->code == NULL) {
+        m->code = "DEPENDENCY_UNAVAILABLE";
+        m->message = bad;
+    }
+    if (body != NULL && bad == NULL) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < rv.n; ++i)
+            json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:s}", "id", rv.items[i].id, "rating",
+                                                  rv.items[i].rating, "title", rv.items[i].title, "author",
+                                                  rv.items[i].author));
+        json_object_set_new(m->values, it->key,
+                            json_pack("{s:I, s:o, s:o}", "count", (json_int_t)rv.count, "average",
+                                      rv.average >= 0 ? json_real(rv.average) : json_null(), "reviews", list));
+    }
     if (--m->pending == 0) {
         json_t *values = m->values; /* m lives in the request arena, which completing may free */
         if (m->code != NULL && json_object_size(values) == 0)
@@ -598,9 +597,8 @@ static void reviews_done(bff_resolve_t *r, json_t *value, const char *code, cons
         return;
     }
     if (summary) {
-        json_t *avg = json_object_get(value, "average");
-        json_t *out = json_pack("{s:O, s:O}", "average", avg ? avg : json_null(), "count",
-                                json_object_get(value, "count") ? json_object_get(value, "count") : json_integer(0));
+        json_t *out = json_pack("{s:O, s:O}", "average", json_object_get(value, "average"), "count",
+                                json_object_get(value, "count"));
         bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
         return;
     }
@@ -671,7 +669,7 @@ static void on_recommended_product(json_t *body, const char *code, const char *m
 {
     recs_item_t *it = arg;
     recs_t *rc = it->recs;
-    json_t *mapped = body ? map_product(body) : NULL;
+    json_t *mapped = body ? map_product(body, bff_resolve_arena(rc->r)) : NULL;
     if (mapped != NULL)
         json_array_set_new(rc->products, it->index, mapped);
     if (--rc->pending == 0)
@@ -687,9 +685,15 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
         return;
     }
     bff_reqctx_t *ctx = ctx_of(r);
-    json_t *ids = json_object_get(body, "items");
+    const char **ids;
+    size_t nids;
+    const char *bad = bff_recommendations_parse(body, ctx->arena, &ids, &nids);
+    if (bad != NULL) {
+        fail(r, "DEPENDENCY_UNAVAILABLE", bad, "recommendations");
+        return;
+    }
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
-    size_t n = json_array_size(ids) < (size_t)first ? json_array_size(ids) : (size_t)first;
+    size_t n = nids < (size_t)first ? nids : (size_t)first;
     rc->products = json_array();
     for (size_t i = 0; i < n; ++i)
         json_array_append_new(rc->products, json_null());
@@ -699,7 +703,7 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
     }
     rc->pending = n;
     for (size_t i = 0; i < n; ++i) {
-        const char *pid = product_pid(json_string_value(json_array_get(ids, i)) ? json_string_value(json_array_get(ids, i)) : "");
+        const char *pid = product_pid(ids[i]);
         recs_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
         it->recs = rc;
         it->index = i;
@@ -735,15 +739,12 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
 
 #define GID_COLLECTION "gid://bff/Collection/"
 
-static json_t *map_collection(json_t *c)
+static json_t *map_collection(const bff_collection_t *c)
 {
-    const char *cid = json_string_value(json_object_get(c, "id"));
-    if (cid == NULL)
-        return NULL;
     char gid[96];
-    snprintf(gid, sizeof(gid), GID_COLLECTION "%s", cid);
-    return json_pack("{s:s, s:s, s:s, s:O, s:O}", "__typename", "Collection", "id", gid, "_cid", cid, "handle",
-                     json_object_get(c, "handle"), "title", json_object_get(c, "title"));
+    snprintf(gid, sizeof(gid), GID_COLLECTION "%s", c->id);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "__typename", "Collection", "id", gid, "_cid", c->id, "handle",
+                     c->handle, "title", c->title);
 }
 
 typedef struct st_collections_call_t {
@@ -758,20 +759,17 @@ static void on_collections(json_t *body, const char *code, const char *message, 
         fail(c->r, code, message, "catalog");
         return;
     }
-    json_t *list = json_array();
-    size_t i;
-    json_t *col;
-    json_array_foreach(json_object_get(body, "collections"), i, col)
-    {
-        json_t *mapped = map_collection(col);
-        if (mapped == NULL)
-            continue;
-        if (c->only != NULL && strcmp(json_string_value(json_object_get(mapped, "_cid")), c->only) != 0) {
-            json_decref(mapped);
-            continue;
-        }
-        json_array_append_new(list, mapped);
+    bff_collection_t *cols;
+    size_t n;
+    const char *bad = bff_catalog_collections(body, bff_resolve_arena(c->r), &cols, &n);
+    if (bad != NULL) {
+        fail(c->r, "DEPENDENCY_UNAVAILABLE", bad, "catalog");
+        return;
     }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; ++i)
+        if (c->only == NULL || strcmp(cols[i].id, c->only) == 0)
+            json_array_append_new(list, map_collection(&cols[i]));
     if (c->only != NULL) {
         json_t *one = json_array_get(list, 0);
         bff_resolve_ok(c->r, one ? bff_value_json(bff_resolve_arena(c->r), json_incref(one)) : bff_value_null());
@@ -818,6 +816,7 @@ typedef struct st_load_call_t {
     bff_json_cb cb;
     void *arg;
     const char *only;
+    bff_arena_t *arena;
 } load_call_t;
 
 static void on_product_loaded(json_t *body, const char *code, const char *message, void *arg)
@@ -830,7 +829,7 @@ static void on_product_loaded(json_t *body, const char *code, const char *messag
             c->cb(NULL, code, message, c->arg);
         return;
     }
-    json_t *mapped = map_product(body);
+    json_t *mapped = map_product(body, c->arena);
     if (mapped == NULL) {
         c->cb(NULL, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", c->arg);
         return;
@@ -844,6 +843,7 @@ void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *
     load_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->cb = cb;
     c->arg = arg;
+    c->arena = ctx->arena;
     bff_provider_get_cached(ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
                       on_product_loaded, c);
 }
@@ -855,15 +855,17 @@ static void on_collection_loaded(json_t *body, const char *code, const char *mes
         c->cb(NULL, code, message, c->arg);
         return;
     }
-    size_t i;
-    json_t *col;
-    json_array_foreach(json_object_get(body, "collections"), i, col)
-    {
-        if (strcmp(json_string_value(json_object_get(col, "id")) ? json_string_value(json_object_get(col, "id")) : "",
-                   c->only) == 0) {
-            json_t *mapped = map_collection(col);
-            c->cb(mapped, mapped ? NULL : "DEPENDENCY_UNAVAILABLE", mapped ? NULL : "catalog answered a bad collection",
-                  c->arg);
+    bff_collection_t *cols;
+    size_t n;
+    const char *bad = bff_catalog_collections(body, c->arena, &cols, &n);
+    if (bad != NULL) {
+        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
+        return;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        if (strcmp(cols[i].id, c->only) == 0) {
+            json_t *mapped = map_collection(&cols[i]);
+            c->cb(mapped, NULL, NULL, c->arg);
             json_decref(mapped);
             return;
         }
@@ -877,6 +879,7 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     c->cb = cb;
     c->arg = arg;
     c->only = bff_arena_strdup(ctx->arena, cid);
+    c->arena = ctx->arena;
     bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collection_loaded, c);
 }
 

@@ -22,7 +22,7 @@
 
 #include "cart.h"
 #include "adapters/vendors.h"
-#include "money.h"
+#include "adapters/money.h"
 #include "resolvers.h"
 
 static bff_reqctx_t *ctx_of(bff_resolve_t *r)
@@ -72,7 +72,13 @@ static void on_cart_changed(json_t *body, const char *code, const char *message,
         bff_resolve_error_ext(m->r, code, "{\"dependency\":\"carts\"}", message);
         return;
     }
-    payload(m->r, "cart", bff_cart_map(body), NULL);
+    json_t *cart = bff_cart_map(body, bff_resolve_arena(m->r));
+    if (cart == NULL) {
+        bff_resolve_error_ext(m->r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}",
+                              "carts answered a cart that does not check out");
+        return;
+    }
+    payload(m->r, "cart", cart, NULL);
 }
 
 static void cart_change(bff_resolve_t *r, const char *method, const char *suffix, json_t *body, const char *field)
@@ -304,7 +310,13 @@ static void on_checkout_cart(json_t *body, const char *code, const char *message
         checkout_error(c, code, "carts", message);
         return;
     }
-    c->cart = json_incref(body);
+    json_t *mapped = bff_cart_map(body, c->ctx->arena);
+    if (mapped == NULL) {
+        checkout_error(c, "CHECKOUT_TOTALS_UNAVAILABLE", "carts", "carts answered a cart that does not check out");
+        return;
+    }
+    c->cart = json_incref(json_object_get(mapped, "_cart")); /* the checked cart */
+    json_decref(mapped);
     bff_cart_totals(c->ctx, c->cart, on_totals, c);
 }
 

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "adapters/vendors.h"
-#include "money.h"
+#include "adapters/storefront.h"
+#include "adapters/money.h"
 #include "resolvers.h"
 
 typedef struct st_order_call_t {
@@ -97,16 +98,20 @@ static void on_customer(json_t *body, const char *code, const char *message, voi
             bff_resolve_error_ext(r, code, "{\"dependency\":\"customers\"}", message);
         return;
     }
-    json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(body, "id"), "email",
-                            json_object_get(body, "email"), "firstName",
-                            json_object_get(body, "first_name") ? json_object_get(body, "first_name") : json_null(),
-                            "lastName", json_object_get(body, "last_name") ? json_object_get(body, "last_name") : json_null(),
-                            "addresses", json_object_get(body, "addresses") ? json_object_get(body, "addresses") : json_null());
-    if (out == NULL) {
-        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"customers\"}",
-                              "customers answered an incomplete customer");
+    bff_customer_t c;
+    const char *bad = bff_customers_parse(body, bff_resolve_arena(r), &c);
+    if (bad != NULL) {
+        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"customers\"}", bad);
         return;
     }
+    json_t *addresses = json_array();
+    for (size_t i = 0; i < c.naddresses; ++i) {
+        const bff_address_t *a = &c.addresses[i];
+        json_array_append_new(addresses, json_pack("{s:s, s:s?, s:s?, s:s?, s:s}", "id", a->id, "line1", a->line1, "city",
+                                                   a->city, "zip", a->zip, "country", a->country));
+    }
+    json_t *out = json_pack("{s:s, s:s, s:s?, s:s?, s:o}", "id", c.id, "email", c.email, "firstName", c.first_name,
+                            "lastName", c.last_name, "addresses", addresses);
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
 

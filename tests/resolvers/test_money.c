@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "resolvers/money.h"
+#include "adapters/money.h"
 
 static void test_format_table(void **state)
 {

@@ -7,8 +7,8 @@
  * exact or an error: more decimals than the currency has is refused, never
  * rounded. (Rounding of computed amounts, e.g. tax, lives with the cart.)
  */
-#ifndef BFF_RESOLVERS_MONEY_H
-#define BFF_RESOLVERS_MONEY_H
+#ifndef BFF_ADAPTERS_MONEY_H
+#define BFF_ADAPTERS_MONEY_H
 
 #include <jansson.h>
 #include <stddef.h>

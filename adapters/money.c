@@ -1,7 +1,7 @@
 /*
  * money.c - minor units <-> decimal strings, exactly (see money.h).
  */
-#include "money.h"
+#include "adapters/money.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,0 +1,139 @@
+/*
+ * catalog.c - the PIM: products (paged by number, list prices as decimal
+ * strings), variants by SKU, collections.
+ */
+#include "storefront.h"
+
+#include <string.h>
+
+#include "money.h"
+
+static const char *map_variant(json_t *v, bff_arena_t *arena, bff_variant_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->sku = bff_adapter_str(arena, json_object_get(v, "sku"));
+    if (out->sku == NULL)
+        return "catalog answered a variant without a SKU";
+    out->title = bff_adapter_str(arena, json_object_get(v, "title"));
+    if (out->title == NULL)
+        out->title = out->sku;
+    json_t *options = json_object_get(v, "options");
+    out->options = bff_arena_calloc(arena, json_object_size(options) + 1, sizeof(*out->options));
+    const char *name;
+    json_t *val;
+    json_object_foreach(options, name, val)
+    {
+        if (!json_is_string(val))
+            return "catalog answered a variant option that is not text";
+        out->options[out->noptions++] = (bff_option_t){bff_arena_strdup(arena, name), bff_adapter_str(arena, val)};
+    }
+    out->list_price = -1;
+    json_t *list = json_object_get(v, "list_price");
+    if (json_is_string(list) && bff_money_parse_decimal(json_string_value(list), "EUR", &out->list_price) != 0)
+        return "catalog answered a list price that is not an exact EUR amount";
+    json_t *weight = json_object_get(v, "weight_grams");
+    out->weight_grams = json_is_integer(weight) && json_integer_value(weight) >= 0 ? json_integer_value(weight) : 0;
+    out->product_id = bff_adapter_str(arena, json_object_get(v, "product_id"));
+    out->product_title = bff_adapter_str(arena, json_object_get(v, "product_title"));
+    out->product_handle = bff_adapter_str(arena, json_object_get(v, "product_handle"));
+    return NULL;
+}
+
+const char *bff_catalog_product(json_t *p, bff_arena_t *arena, bff_product_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->id = bff_adapter_str(arena, json_object_get(p, "id"));
+    out->handle = bff_adapter_str(arena, json_object_get(p, "handle"));
+    out->title = bff_adapter_str(arena, json_object_get(p, "title"));
+    out->vendor = bff_adapter_str(arena, json_object_get(p, "vendor"));
+    out->created_at = bff_adapter_str(arena, json_object_get(p, "created_at"));
+    out->description = bff_adapter_str(arena, json_object_get(p, "description"));
+    json_t *variants = json_object_get(p, "variants");
+    if (out->id == NULL || out->handle == NULL || out->title == NULL || out->vendor == NULL || out->created_at == NULL ||
+        !json_is_array(variants))
+        return "catalog answered a product without the expected fields";
+    json_t *tags = json_object_get(p, "tags"), *images = json_object_get(p, "images"), *v;
+    size_t i;
+    out->tags = bff_arena_calloc(arena, json_array_size(tags) + 1, sizeof(*out->tags));
+    json_array_foreach(tags, i, v) if (json_is_string(v)) out->tags[out->ntags++] = bff_adapter_str(arena, v);
+    out->images = bff_arena_calloc(arena, json_array_size(images) + 1, sizeof(*out->images));
+    json_array_foreach(images, i, v)
+    {
+        const char *src = bff_adapter_str(arena, json_object_get(v, "src"));
+        if (src != NULL)
+            out->images[out->nimages++] = (bff_image_t){src, bff_adapter_str(arena, json_object_get(v, "alt"))};
+    }
+    out->variants = bff_arena_calloc(arena, json_array_size(variants) + 1, sizeof(*out->variants));
+    json_array_foreach(variants, i, v)
+    {
+        const char *bad = map_variant(v, arena, &out->variants[out->nvariants]);
+        if (bad != NULL)
+            return bad;
+        out->nvariants++;
+    }
+    return NULL;
+}
+
+const char *bff_catalog_page(json_t *body, bff_arena_t *arena, bff_product_t **items, size_t *n, int64_t *total,
+                             size_t *skipped)
+{
+    json_t *list = json_object_get(body, "items"), *t = json_object_get(body, "total");
+    *n = *skipped = 0;
+    if (!json_is_array(list) || !json_is_integer(t) || json_integer_value(t) < 0)
+        return "catalog answered a page without items or a total";
+    *total = json_integer_value(t);
+    *items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(**items));
+    size_t i;
+    json_t *p;
+    json_array_foreach(list, i, p)
+    {
+        if (bff_catalog_product(p, arena, &(*items)[*n]) == NULL)
+            ++*n;
+        else
+            ++*skipped;
+    }
+    return NULL;
+}
+
+const char *bff_catalog_collections(json_t *body, bff_arena_t *arena, bff_collection_t **items, size_t *n)
+{
+    json_t *list = json_object_get(body, "collections");
+    *n = 0;
+    if (!json_is_array(list))
+        return "catalog answered without a collection list";
+    *items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(**items));
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        bff_collection_t *x = &(*items)[*n];
+        x->id = bff_adapter_str(arena, json_object_get(c, "id"));
+        x->handle = bff_adapter_str(arena, json_object_get(c, "handle"));
+        x->title = bff_adapter_str(arena, json_object_get(c, "title"));
+        if (x->id == NULL || x->handle == NULL || x->title == NULL)
+            return "catalog answered a collection without an id, handle or title";
+        ++*n;
+    }
+    return NULL;
+}
+
+const char *bff_catalog_variants(json_t *body, bff_arena_t *arena, bff_variant_t **items, size_t *n)
+{
+    json_t *list = json_object_get(body, "variants");
+    *n = 0;
+    if (!json_is_array(list))
+        return "catalog answered without a variant list";
+    *items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(**items));
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *bad = map_variant(v, arena, &(*items)[*n]);
+        if (bad != NULL)
+            return bad;
+        if ((*items)[*n].product_title == NULL || (*items)[*n].product_handle == NULL)
+            return "catalog answered a variant without its product";
+        ++*n;
+    }
+    return NULL;
+}
