@@ -94,6 +94,12 @@ void bff_breaker_record(bff_breaker_t *b, uint64_t now_ms, bool failed, uint32_t
         open_now(b, now_ms);
 }
 
+void bff_breaker_forget(bff_breaker_t *b)
+{
+    if (b->state == BFF_BREAKER_HALF_OPEN && b->probes_started > b->probes_ok)
+        b->probes_started--;
+}
+
 const char *bff_breaker_state_name(bff_breaker_state_t s)
 {
     return s == BFF_BREAKER_OPEN ? "open" : s == BFF_BREAKER_HALF_OPEN ? "half_open" : "closed";

@@ -48,6 +48,8 @@ void bff_breaker_init(bff_breaker_t *b, const bff_breaker_conf_t *conf);
 bool bff_breaker_allow(bff_breaker_t *b, uint64_t now_ms);
 /* The outcome of a call bff_breaker_allow let through. */
 void bff_breaker_record(bff_breaker_t *b, uint64_t now_ms, bool failed, uint32_t duration_ms);
+/* A call it let through ended without an outcome (cancelled): a half-open probe slot is given back. */
+void bff_breaker_forget(bff_breaker_t *b);
 /* The state now (an open breaker whose open_ms has passed reads as half-open). */
 bff_breaker_state_t bff_breaker_state(const bff_breaker_t *b, uint64_t now_ms);
 const char *bff_breaker_state_name(bff_breaker_state_t s);

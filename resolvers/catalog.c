@@ -806,9 +806,17 @@ static void resolve_collection(bff_resolve_t *r, void *unused)
 void bff_complete_json(json_t *value, const char *code, const char *message, void *arg)
 {
     bff_resolve_t *r = arg;
-    if (code != NULL)
-        bff_resolve_error(r, code, "%s", message);
-    else
+    if (code != NULL) {
+        /* provider messages start with the provider's name: it becomes extensions.dependency */
+        size_t n = strcspn(message, ": ");
+        char name[32];
+        snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), message);
+        if (bff_providers_get(ctx_of(r)->providers, name) != NULL)
+            bff_resolve_error_ext(r, code, bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", name),
+                                  message);
+        else
+            bff_resolve_error(r, code, "%s", message);
+    } else
         bff_resolve_ok(r, value ? bff_value_json(bff_resolve_arena(r), json_incref(value)) : bff_value_null());
 }
 

@@ -32,7 +32,21 @@ typedef struct st_bff_reqctx_t {
     struct st_bff_json_cache_t *catalog_cache; /* the worker's, or NULL (see bff_provider_get_cached) */
     struct st_bff_deferred_t *deferred;        /* answers from the cache, delivered on the next loop turn */
     bool *gone;                                /* set while on_tick runs: true once the context is freed */
+    struct st_bff_guard_t *guard;              /* the worker's breakers and bulkheads, or NULL: unguarded */
+    struct st_bff_queued_t *queued;            /* this request's calls waiting for a bulkhead slot */
 } bff_reqctx_t;
+
+/*
+ * The worker's protection of its providers: a circuit breaker per provider and
+ * a bulkhead per pool (adapters/policy.h, settings in resolvers/providers.h).
+ * A call an open breaker or a full bulkhead refuses fails at once with
+ * DEPENDENCY_UNAVAILABLE; one that waits past the pool's queue timeout with
+ * DEPENDENCY_TIMEOUT (both on the next loop turn, never from inside the call).
+ */
+typedef struct st_bff_guard_t bff_guard_t;
+bff_guard_t *bff_guard_new(uv_loop_t *loop, const bff_providers_t *providers);
+/* At worker exit, after its loop stopped: calls still waiting are dropped without callbacks. */
+void bff_guard_free(bff_guard_t *g);
 
 bff_reqctx_t *bff_reqctx_new(bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena,
                              const bff_providers_t *providers);

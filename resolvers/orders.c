@@ -19,6 +19,7 @@ typedef struct st_order_call_t {
 
 json_t *bff_order_map(const bff_order_t *o, const char *payment_status)
 {
+    /* payment_status NULL: Order.paymentStatus asks the payment provider when the query wants it */
     char gid[96];
     snprintf(gid, sizeof(gid), "gid://bff/Order/%s", o->id);
     json_t *lines = json_array();
@@ -29,19 +30,41 @@ json_t *bff_order_map(const bff_order_t *o, const char *payment_status)
                                                "discount", bff_money_json(l->discount, o->currency), "total",
                                                bff_money_json(l->unit * l->quantity - l->discount, o->currency)));
     }
-    return json_pack("{s:s, s:s, s:I, s:o, s:s, s:s, s:o}", "__typename", "Order", "id", gid, "number",
+    return json_pack("{s:s, s:s, s:I, s:o, s:s?, s:s, s:s, s:o}", "__typename", "Order", "id", gid, "number",
                      (json_int_t)o->number, "total", bff_money_json(o->total, o->currency), "paymentStatus",
-                     payment_status, "fulfillmentStatus", o->fulfillment_status, "lines", lines);
+                     payment_status, "_authorization_id", o->authorization_id, "fulfillmentStatus",
+                     o->fulfillment_status, "lines", lines);
 }
+
+/* ---- Order.paymentStatus: the payment provider's state of the order's authorization ---- */
 
 static void on_payment(json_t *body, const char *code, const char *message, void *arg)
 {
-    order_call_t *c = arg;
+    bff_resolve_t *r = arg;
     bff_payment_t payment;
-    const char *status = code == NULL && bff_payments_parse(body, c->ctx->arena, &payment) == NULL ? payment.status : NULL;
-    json_t *out = bff_order_map(&c->order, status ? status : "unknown");
-    c->cb(out, NULL, NULL, c->arg);
-    json_decref(out);
+    const char *bad = code == NULL ? bff_payments_parse(body, bff_resolve_arena(r), &payment) : NULL;
+    if (code != NULL || bad != NULL)
+        bff_resolve_error_ext(r, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"payments\"}",
+                              code != NULL ? message : bad);
+    else
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_string(payment.status)));
+}
+
+static void resolve_payment_status(bff_resolve_t *r, void *unused)
+{
+    const bff_value_t *parent = bff_resolve_parent(r);
+    json_t *order = parent->kind == BFF_VAL_JSON ? parent->u.json : NULL;
+    const char *known = json_string_value(json_object_get(order, "paymentStatus"));
+    const char *auth = json_string_value(json_object_get(order, "_authorization_id"));
+    if (known != NULL || auth == NULL) {
+        bff_resolve_ok(r, known ? bff_value_json(bff_resolve_arena(r), json_string(known)) : bff_value_null());
+        return;
+    }
+    bff_reqctx_t *ctx = bff_resolve_user(r);
+    char *escaped = curl_easy_escape(NULL, auth, 0);
+    const char *path = bff_arena_printf(ctx->arena, "/payments/%s", escaped);
+    curl_free(escaped);
+    bff_provider_call(ctx, "payments", "GET", path, NULL, on_payment, r);
 }
 
 static void on_order(json_t *body, const char *code, const char *message, void *arg)
@@ -59,9 +82,9 @@ static void on_order(json_t *body, const char *code, const char *message, void *
         c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
         return;
     }
-    const char *auth = c->order.authorization_id;
-    bff_provider_call(c->ctx, "payments", "GET", bff_arena_printf(c->ctx->arena, "/payments/%s", auth), NULL, on_payment,
-                      c);
+    json_t *out = bff_order_map(&c->order, NULL);
+    c->cb(out, NULL, NULL, c->arg);
+    json_decref(out);
 }
 
 void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
@@ -133,11 +156,12 @@ static void resolve_customer(bff_resolve_t *r, void *unused)
 const bff_resolver_entry_t bff_order_resolvers[] = {
     {"Query", "customer", resolve_customer},
     {"Query", "order", resolve_order},
+    {"Order", "paymentStatus", resolve_payment_status},
     {NULL, NULL, NULL},
 };
 
 const bff_resolver_defaults_t bff_order_defaults[] = {
-    {"Order", "id number total paymentStatus fulfillmentStatus lines"}, /* bff_order_map */
+    {"Order", "id number total fulfillmentStatus lines"}, /* bff_order_map */
     {"OrderLine", "sku quantity unitPrice discount total"},
     {"Customer", "id email firstName lastName addresses"}, /* on_customer */
     {"MailingAddress", "id line1 city zip country"},

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "graphql/arena.h"
+#include "graphql/buf.h"
 
 static const char *const names[] = {
 #define PROVIDER_NAME(n) #n,
@@ -22,7 +24,118 @@ static const char *const names[] = {
 
 struct st_bff_providers_t {
     bff_provider_conf_t items[NPROVIDERS];
+    bff_dep_stats_t stats[NPROVIDERS];
+    bff_bulkhead_conf_t bulkheads[BFF_POOL_COUNT];
 };
+
+static const char *const pool_names[] = {"checkout", "browse", "enrichment"};
+
+const char *bff_pool_name(bff_pool_t pool)
+{
+    return pool < BFF_POOL_COUNT ? pool_names[pool] : "?";
+}
+
+/* Money goes through checkout; what a page is built from through browse; the rest is enrichment. */
+static bff_pool_t default_pool(const char *name)
+{
+    static const char *const checkout[] = {"pricing", "promotions", "tax", "shipping", "payments", "orders"};
+    static const char *const enrichment[] = {"reviews", "recommendations"};
+    for (size_t i = 0; i < sizeof(checkout) / sizeof(checkout[0]); ++i)
+        if (strcmp(name, checkout[i]) == 0)
+            return BFF_POOL_CHECKOUT;
+    for (size_t i = 0; i < sizeof(enrichment) / sizeof(enrichment[0]); ++i)
+        if (strcmp(name, enrichment[i]) == 0)
+            return BFF_POOL_ENRICHMENT;
+    return BFF_POOL_BROWSE;
+}
+
+static const bff_breaker_conf_t default_breaker = {
+    .window_ms = 10000, .min_calls = 20, .open_ms = 5000, .half_open_probes = 3, .failure_rate = 0.5,
+    .slow_call_ms = 0, .slow_rate = 1.0,
+};
+
+/* {"window_ms", "min_calls", "open_ms", "half_open_probes", "failure_rate", "slow_call_ms", "slow_rate"} over b. */
+static const char *parse_breaker(json_t *o, bff_breaker_conf_t *b)
+{
+    if (!json_is_object(o))
+        return "breaker must be an object";
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        static const struct {
+            const char *key;
+            size_t offset;
+            uint32_t min, max;
+        } ints[] = {
+            {"window_ms", offsetof(bff_breaker_conf_t, window_ms), 100, 3600000},
+            {"min_calls", offsetof(bff_breaker_conf_t, min_calls), 1, 1000000},
+            {"open_ms", offsetof(bff_breaker_conf_t, open_ms), 10, 3600000},
+            {"half_open_probes", offsetof(bff_breaker_conf_t, half_open_probes), 1, 1000},
+            {"slow_call_ms", offsetof(bff_breaker_conf_t, slow_call_ms), 0, 600000},
+        };
+        bool known = false;
+        for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); ++i) {
+            if (strcmp(key, ints[i].key) != 0)
+                continue;
+            known = true;
+            if (!json_is_integer(v) || json_integer_value(v) < ints[i].min || json_integer_value(v) > ints[i].max)
+                return "breaker has an integer setting out of range";
+            *(uint32_t *)((char *)b + ints[i].offset) = (uint32_t)json_integer_value(v);
+        }
+        if (!known && (strcmp(key, "failure_rate") == 0 || strcmp(key, "slow_rate") == 0)) {
+            known = true;
+            if (!json_is_number(v) || json_number_value(v) <= 0 || json_number_value(v) > 1)
+                return "breaker rates must be numbers in (0, 1]";
+            *(strcmp(key, "failure_rate") == 0 ? &b->failure_rate : &b->slow_rate) = json_number_value(v);
+        }
+        if (!known)
+            return "breaker has an unknown key (window_ms, min_calls, failure_rate, slow_call_ms, slow_rate, open_ms, "
+                   "half_open_probes)";
+    }
+    return NULL;
+}
+
+static const char *parse_bulkheads(const char *json, bff_bulkhead_conf_t *out)
+{
+    for (int i = 0; i < BFF_POOL_COUNT; ++i)
+        out[i] = (bff_bulkhead_conf_t){.max_concurrent = i == BFF_POOL_ENRICHMENT ? 32 : 128,
+                                       .max_queue = i == BFF_POOL_ENRICHMENT ? 64 : 256,
+                                       .queue_timeout_ms = i == BFF_POOL_ENRICHMENT ? 50 : 250};
+    json_error_t jerr;
+    json_t *root = json_loads(json ? json : "{}", JSON_REJECT_DUPLICATES, &jerr);
+    const char *bad = json_is_object(root) ? NULL : "setting \"bulkheads\" must be an object of pool -> settings";
+    const char *name;
+    json_t *o;
+    json_object_foreach(root, name, o)
+    {
+        int pool = -1;
+        for (int i = 0; i < BFF_POOL_COUNT; ++i)
+            if (strcmp(name, pool_names[i]) == 0)
+                pool = i;
+        if (pool < 0 || !json_is_object(o)) {
+            bad = "setting \"bulkheads\": pools are checkout, browse and enrichment, each an object";
+            break;
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v)
+        {
+            uint32_t *slot = strcmp(key, "max_concurrent") == 0     ? &out[pool].max_concurrent
+                             : strcmp(key, "max_queue") == 0        ? &out[pool].max_queue
+                             : strcmp(key, "queue_timeout_ms") == 0 ? &out[pool].queue_timeout_ms
+                                                                    : NULL;
+            if (slot == NULL || !json_is_integer(v) || json_integer_value(v) < (slot == &out[pool].max_concurrent) ||
+                json_integer_value(v) > 100000) {
+                bad = "setting \"bulkheads\": max_concurrent (1..100000), max_queue and queue_timeout_ms (0..100000)";
+                break;
+            }
+            *slot = (uint32_t)json_integer_value(v);
+        }
+    }
+    json_decref(root);
+    return bad;
+}
 
 static bff_providers_t *fail(bff_providers_t *p, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -73,14 +186,24 @@ static char *strip_slash(const char *u)
 }
 
 bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
-                                   const char *json, char *err, size_t errlen)
+                                   const char *json, const char *bulkheads_json, char *err, size_t errlen)
 {
     bff_providers_t *p = bff_xcalloc(1, sizeof(*p));
     for (size_t i = 0; i < NPROVIDERS; ++i) {
         p->items[i].name = names[i];
+        p->items[i].index = (int)i;
+        p->items[i].pool = default_pool(names[i]);
+        p->items[i].breaker = default_breaker;
+        p->items[i].stats = &p->stats[i];
         p->items[i].url = strip_slash(default_url);
         p->items[i].timeout_ms = default_timeout_ms;
         p->items[i].ca_file = default_ca_file && *default_ca_file ? bff_xstrdup(default_ca_file) : NULL;
+    }
+    const char *bad_bulkheads = parse_bulkheads(bulkheads_json, p->bulkheads);
+    if (bad_bulkheads != NULL) {
+        snprintf(err, errlen, "%s", bad_bulkheads);
+        bff_providers_free(p);
+        return NULL;
     }
     if (default_ca_file && *default_ca_file && access(default_ca_file, R_OK) != 0)
         return fail(p, err, errlen, "providers_ca_file %s cannot be read", default_ca_file);
@@ -130,13 +253,24 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
                     free(c->ca_file);
                     c->ca_file = bff_xstrdup(json_string_value(v));
                 }
+            } else if (strcmp(key, "breaker") == 0) {
+                bad = parse_breaker(v, &c->breaker);
+            } else if (strcmp(key, "pool") == 0) {
+                int pool = -1;
+                for (int i = 0; json_is_string(v) && i < BFF_POOL_COUNT; ++i)
+                    if (strcmp(json_string_value(v), pool_names[i]) == 0)
+                        pool = i;
+                if (pool < 0)
+                    bad = "pool must be checkout, browse or enrichment";
+                else
+                    c->pool = (bff_pool_t)pool;
             } else if (strcmp(key, "timeout_ms") == 0) {
                 if (!json_is_integer(v) || json_integer_value(v) < 10 || json_integer_value(v) > 600000)
                     bad = "timeout_ms must be an integer between 10 and 600000";
                 else
                     c->timeout_ms = (uint32_t)json_integer_value(v);
             } else {
-                bad = "has an unknown key (url, auth_header, timeout_ms, ca_file)";
+                bad = "has an unknown key (url, auth_header, timeout_ms, ca_file, pool, breaker)";
             }
         }
         if (bad != NULL) {
@@ -167,4 +301,67 @@ const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const cha
         if (strcmp(p->items[i].name, name) == 0)
             return &p->items[i];
     return NULL;
+}
+
+size_t bff_providers_count(const bff_providers_t *p)
+{
+    return NPROVIDERS;
+}
+
+const bff_provider_conf_t *bff_providers_at(const bff_providers_t *p, size_t i)
+{
+    return i < NPROVIDERS ? &p->items[i] : NULL;
+}
+
+const bff_bulkhead_conf_t *bff_providers_bulkhead(const bff_providers_t *p, bff_pool_t pool)
+{
+    return &p->bulkheads[pool];
+}
+
+void bff_providers_write_metrics(const bff_providers_t *p, bff_buf_t *out)
+{
+    static const struct {
+        const char *name, *type, *help;
+        size_t offset;
+    } counters[] = {
+        {"bff_dependency_calls_total", "counter", "Calls made to each provider.", offsetof(bff_dep_stats_t, calls)},
+        {"bff_dependency_failures_total", "counter", "Calls that failed (transport, timeout, 5xx, not JSON).",
+         offsetof(bff_dep_stats_t, failures)},
+        {"bff_dependency_timeouts_total", "counter", "Calls that timed out.", offsetof(bff_dep_stats_t, timeouts)},
+        {"bff_dependency_bulkhead_rejections_total", "counter",
+         "Calls refused by a full bulkhead or timed out waiting in it.", offsetof(bff_dep_stats_t, rejected)},
+        {"bff_dependency_short_circuited_total", "counter", "Calls refused by an open circuit breaker.",
+         offsetof(bff_dep_stats_t, short_circuited)},
+        {"bff_dependency_breaker_opens_total", "counter", "Times a breaker opened.", offsetof(bff_dep_stats_t, breaker_opens)},
+        {"bff_dependency_in_flight", "gauge", "Calls in flight.", offsetof(bff_dep_stats_t, in_flight)},
+    };
+    for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); ++c) {
+        bff_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", counters[c].name, counters[c].help, counters[c].name,
+                       counters[c].type);
+        for (size_t i = 0; i < NPROVIDERS; ++i) {
+            atomic_ullong *v = (atomic_ullong *)((char *)&p->stats[i] + counters[c].offset);
+            bff_buf_printf(out, "%s{dependency=\"%s\"} %llu\n", counters[c].name, names[i],
+                           (unsigned long long)atomic_load_explicit(v, memory_order_relaxed));
+        }
+    }
+    bff_buf_appends(out, "# HELP bff_dependency_breaker_not_closed Workers whose breaker for the provider is open or "
+                         "half-open.\n# TYPE bff_dependency_breaker_not_closed gauge\n");
+    for (size_t i = 0; i < NPROVIDERS; ++i)
+        bff_buf_printf(out, "bff_dependency_breaker_not_closed{dependency=\"%s\"} %d\n", names[i],
+                       atomic_load_explicit(&p->stats[i].breakers_not_closed, memory_order_relaxed));
+    static const char *const bounds[BFF_LATENCY_BUCKETS] = {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
+                                                            "0.5",   "1",    "2.5",   "5",    "10",  "+Inf"};
+    bff_buf_appends(out, "# HELP bff_dependency_duration_seconds Time of each provider call.\n"
+                         "# TYPE bff_dependency_duration_seconds histogram\n");
+    for (size_t i = 0; i < NPROVIDERS; ++i) {
+        unsigned long long cumulative = 0;
+        for (int b = 0; b < BFF_LATENCY_BUCKETS; ++b) {
+            cumulative += atomic_load_explicit(&p->stats[i].latency[b], memory_order_relaxed);
+            bff_buf_printf(out, "bff_dependency_duration_seconds_bucket{dependency=\"%s\",le=\"%s\"} %llu\n", names[i],
+                           bounds[b], cumulative);
+        }
+        bff_buf_printf(out, "bff_dependency_duration_seconds_sum{dependency=\"%s\"} %.6f\n", names[i],
+                       (double)atomic_load_explicit(&p->stats[i].latency_sum_us, memory_order_relaxed) / 1e6);
+        bff_buf_printf(out, "bff_dependency_duration_seconds_count{dependency=\"%s\"} %llu\n", names[i], cumulative);
+    }
 }

@@ -9,20 +9,40 @@
 #ifndef BFF_RESOLVERS_PROVIDERS_H
 #define BFF_RESOLVERS_PROVIDERS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "adapters/policy.h"
 
 /* Every provider the resolvers call, by the name config and errors use. */
 #define BFF_PROVIDER_NAMES(X)                                                                                         \
     X(catalog) X(pricing) X(inventory) X(promotions) X(tax) X(shipping) X(payments) X(orders) X(reviews)              \
         X(recommendations) X(carts) X(customers)
 
+/* Bulkhead pools: checkout (money), browse (catalog, stock, carts, customers), enrichment (reviews, recommendations). */
+typedef enum { BFF_POOL_CHECKOUT, BFF_POOL_BROWSE, BFF_POOL_ENRICHMENT, BFF_POOL_COUNT } bff_pool_t;
+const char *bff_pool_name(bff_pool_t pool);
+
+#define BFF_LATENCY_BUCKETS 12 /* upper bounds in ms: 5 10 25 50 100 250 500 1000 2500 5000 10000 +Inf */
+
+/* Counters of one provider over all workers (relaxed atomics: metrics, not synchronisation). */
+typedef struct st_bff_dep_stats_t {
+    atomic_ullong calls, failures, timeouts, rejected, short_circuited, in_flight, breaker_opens, latency_sum_us;
+    atomic_ullong latency[BFF_LATENCY_BUCKETS];
+    atomic_int breakers_not_closed; /* workers whose breaker for it is open or half-open */
+} bff_dep_stats_t;
+
 typedef struct st_bff_provider_conf_t {
     const char *name;
+    int index;
+    bff_pool_t pool;
+    bff_breaker_conf_t breaker;
     char *url;         /* base URL, no trailing slash: paths start with '/' */
     char *auth_header; /* "Name: value" sent with every call, or NULL */
     uint32_t timeout_ms;
     char *ca_file; /* PEM bundle for an https url, or NULL: the system's CAs */
+    bff_dep_stats_t *stats;
 } bff_provider_conf_t;
 
 typedef struct st_bff_providers_t bff_providers_t;
@@ -30,14 +50,22 @@ typedef struct st_bff_providers_t bff_providers_t;
 /*
  * The table: every provider gets `default_url` and `default_timeout_ms`,
  * then what `json` (an object: provider name -> {"url", "auth_header",
- * "timeout_ms", "ca_file"}, each optional) says; an empty default_ca_file
- * means the system's CAs. NULL with a message naming the bad
+ * "timeout_ms", "ca_file", "pool", "breaker": {...}}, each optional) says; an
+ * empty default_ca_file means the system's CAs. `bulkheads_json`: pool name
+ * -> {"max_concurrent", "max_queue", "queue_timeout_ms"}. NULL with a message naming the bad
  * provider or key on error.
  */
 bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
-                                   const char *json, char *err, size_t errlen);
+                                   const char *json, const char *bulkheads_json, char *err, size_t errlen);
 void bff_providers_free(bff_providers_t *p);
 /* The provider's settings, or NULL for a name that is not a provider. */
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name);
+size_t bff_providers_count(const bff_providers_t *p);
+const bff_provider_conf_t *bff_providers_at(const bff_providers_t *p, size_t i);
+/* Prometheus text of the per-provider counters (bff_dependency_*). */
+struct st_bff_buf_t;
+void bff_providers_write_metrics(const bff_providers_t *p, struct st_bff_buf_t *out);
+/* A pool's bulkhead (per worker), from the "bulkheads" setting over the defaults. */
+const bff_bulkhead_conf_t *bff_providers_bulkhead(const bff_providers_t *p, bff_pool_t pool);
 
 #endif

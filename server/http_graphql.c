@@ -416,6 +416,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
     g->rctx->catalog_cache = w->catalog_cache;
+    g->rctx->guard = w->guard;
     bff_exec_request_t er = {
         .schema = w->server->schema,
         .document = g->doc->root,

@@ -59,6 +59,7 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
     bff_server_t *s = bff_worker_of(req)->server;
     bff_buf_t b = BFF_BUF_INIT;
     bff_metrics_write(&s->metrics, &b, atomic_load(&s->connections));
+    bff_providers_write_metrics(s->providers, &b);
     int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
     bff_buf_free(&b);
     return r;

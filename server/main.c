@@ -195,7 +195,8 @@ int main(int argc, char **argv)
     if (bff_config_finish(&s->config, err, sizeof(err)) != 0)
         return fatal(err);
     s->providers = bff_providers_new(s->config.providers_url, (uint32_t)s->config.provider_timeout_ms,
-                                     s->config.providers_ca_file, s->config.providers, err, sizeof(err));
+                                     s->config.providers_ca_file, s->config.providers, s->config.bulkheads, err,
+                                     sizeof(err));
     if (s->providers == NULL)
         return fatal(err);
 

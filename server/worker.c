@@ -147,6 +147,7 @@ int bff_worker_start(bff_worker_t *w)
     bff_parse_options_t popts = {(size_t)s->config.max_query_tokens, (size_t)s->config.max_query_depth};
     w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, &popts, NULL);
     w->upstream = bff_upstream_new(&w->loop);
+    w->guard = bff_guard_new(&w->loop, s->providers);
     if (s->config.catalog_cache_ttl_ms > 0)
         w->catalog_cache =
             bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms);
@@ -171,5 +172,6 @@ void bff_worker_join_and_free(bff_worker_t *w)
     /* the loop and h2o context are abandoned (see worker_main); the rest is ours to free */
     bff_doccache_free(w->docs);
     bff_json_cache_free(w->catalog_cache);
+    bff_guard_free(w->guard);
     free(w);
 }

@@ -12,6 +12,7 @@
 
 #include "adapters/upstream.h"
 #include "resolvers/cache.h"
+#include "resolvers/context.h"
 #include "graphql/doc.h"
 #include "server.h"
 
@@ -30,6 +31,7 @@ struct st_bff_worker_t {
     bff_doccache_t *docs;
     bff_upstream_t *upstream; /* provider calls of this worker's requests */
     bff_json_cache_t *catalog_cache; /* catalog answers, or NULL when catalog_cache_ttl_ms is 0 */
+    bff_guard_t *guard;              /* this worker's breakers and bulkheads */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     uint64_t rng;   /* request ids */
 };

@@ -1,0 +1,167 @@
+// Chaos: the simulator's faults against the real server, bounded in time.
+// A hanging non-critical provider costs only its field; a slow enrichment
+// provider under load cannot take capacity from cart totals; a failing tax
+// service opens its breaker and totals fail fast, then it closes; payments
+// timing out during checkout never charge twice; garbage, truncated bodies
+// and closed connections from any provider are clean errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startServer, startSim, sleep } from './lib.mjs';
+
+let sim;
+before(async () => { sim = await startSim(); });
+after(async () => { assert.equal(await sim.stop(), 0); });
+
+const example = (name) => ({
+  query: readFileSync(join(root, 'examples', `${name}.graphql`), 'utf8'),
+  variables: JSON.parse(readFileSync(join(root, 'examples', `${name}.json`), 'utf8')),
+});
+const simPost = (path, body) => fetch(sim.url + path, { method: 'POST', body: JSON.stringify(body) });
+const stats = async () => (await fetch(`${sim.url}/_sim/stats`)).json();
+const gql = async (srv, body) => {
+  const t0 = performance.now();
+  const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await res.json();
+  return { ...json, ms: performance.now() - t0, status: res.status };
+};
+async function withServer(env, fn) {
+  const srv = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, ...env }, threads: 1 });
+  try {
+    await simPost('/_sim/reset', {});
+    await fn(srv);
+  } finally {
+    await simPost('/_sim/reset', {});
+    assert.equal((await srv.stop()).code, 0);
+  }
+}
+const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)];
+
+test('reviews hang: the product page answers within the reviews timeout, reviews null, the rest intact', async () => {
+  await withServer({ BFF_PROVIDERS: JSON.stringify({ reviews: { timeout_ms: 300 } }) }, async (srv) => {
+    await simPost('/_sim/faults', { reviews: { hang: true } });
+    const r = await gql(srv, example('product_page'));
+    assert.ok(r.ms >= 290 && r.ms < 1000, `answered in ${r.ms.toFixed(0)} ms`);
+    assert.equal(r.data.product.reviews, null);
+    assert.equal(r.data.product.rating, null);
+    assert.ok(r.errors.length >= 1);
+    for (const e of r.errors) {
+      assert.equal(e.extensions.dependency, 'reviews');
+      assert.equal(e.extensions.code, 'DEPENDENCY_TIMEOUT');
+    }
+    assert.equal(r.data.product.title, 'Linen Backpack');
+    assert.ok(r.data.product.variants.every((v) => /^\d+\.\d\d$/.test(v.price.amount) && typeof v.availableForSale === 'boolean'));
+    assert.equal(r.data.product.recommendations.length, 4);
+  });
+});
+
+test('bulkheads: recommendations at 2 s under 200 product pages; cart totals meanwhile all succeed, p99 within budget', async (t) => {
+  await withServer({}, async (srv) => {
+    await gql(srv, example('product_page')); // warm the catalog cache and the connections
+    await simPost('/_sim/faults', { recommendations: { latency_ms: 2000 } });
+    const pages = Array.from({ length: 200 }, () => gql(srv, example('product_page')));
+    await sleep(100);
+    const totals = [];
+    for (let round = 0; round < 4; round++) {
+      const batch = await Promise.all(Array.from({ length: 5 }, () => gql(srv, example('cart_totals'))));
+      for (const r of batch) {
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        assert.match(r.data.cart.cost.total.amount, /^\d+\.\d\d$/);
+        totals.push(r.ms);
+      }
+    }
+    const done = await Promise.all(pages);
+    const rejected = done.filter((r) => r.data.product.recommendations === null).length;
+    t.diagnostic(`cart totals p99 ${p99(totals).toFixed(0)} ms over ${totals.length}; ${rejected} of 200 pages without recommendations`);
+    assert.ok(p99(totals) < 500, `cart totals p99 ${p99(totals).toFixed(0)} ms`);
+    assert.ok(done.every((r) => r.data.product.title === 'Linen Backpack'), 'every page has its product');
+    assert.ok(rejected > 0, 'the enrichment bulkhead turned recommendations away');
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    const m = metrics.match(/bff_dependency_bulkhead_rejections_total\{dependency="recommendations"\} (\d+)/);
+    assert.ok(m && Number(m[1]) > 0, 'the rejections are counted');
+  });
+});
+
+test('tax returns 500s: the breaker opens, totals fail fast, and it closes once tax recovers', async () => {
+  const breaker = { min_calls: 4, failure_rate: 0.5, open_ms: 400, half_open_probes: 1, window_ms: 10000 };
+  await withServer({ BFF_PROVIDERS: JSON.stringify({ tax: { breaker } }) }, async (srv) => {
+    await simPost('/_sim/faults', { tax: { status: 500 } });
+    for (let i = 0; i < 4; i++) {
+      const r = await gql(srv, example('cart_totals'));
+      assert.equal(r.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
+    }
+    const calledWhileClosed = (await stats()).tax.requests;
+    assert.equal(calledWhileClosed, 4);
+    const open = await gql(srv, example('cart_totals'));
+    assert.equal(open.data.cart.cost, null);
+    assert.equal(open.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
+    assert.match(open.errors[0].message, /circuit open/);
+    assert.equal((await stats()).tax.requests, calledWhileClosed, 'an open breaker does not call tax');
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    assert.match(metrics, /bff_dependency_breaker_not_closed\{dependency="tax"\} 1/);
+    assert.match(metrics, /bff_dependency_short_circuited_total\{dependency="tax"\} [1-9]/);
+    await simPost('/_sim/reset', {}); // tax recovers
+    await sleep(450);
+    const probe = await gql(srv, example('cart_totals'));
+    assert.equal(probe.errors, undefined, JSON.stringify(probe.errors));
+    assert.match(probe.data.cart.cost.tax.amount, /^\d+\.\d\d$/);
+    const after = await gql(srv, example('cart_totals'));
+    assert.equal(after.errors, undefined);
+    assert.match(await (await fetch(`${srv.url}/metrics`)).text(), /bff_dependency_breaker_not_closed\{dependency="tax"\} 0/);
+  });
+});
+
+test('payments time out during checkoutComplete: the retry with the same key captures once; the order is consistent', async () => {
+  await withServer({ BFF_PROVIDERS: JSON.stringify({ payments: { timeout_ms: 150 } }) }, async (srv) => {
+    const q = `mutation($key: String!) { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: $key) {
+      order { id number total { amount } paymentStatus } userErrors { code } } }`;
+    await simPost('/_sim/faults', { payments: { latency_ms: 400 } });
+    const first = await gql(srv, { query: q, variables: { key: 'chaos-pay-1' } });
+    assert.equal(first.errors[0].extensions.code, 'DEPENDENCY_TIMEOUT');
+    assert.equal(first.errors[0].extensions.dependency, 'payments');
+    await sleep(450); // the slow authorization lands at the provider meanwhile
+    await simPost('/_sim/faults', { payments: {} });
+    const retry = await gql(srv, { query: q, variables: { key: 'chaos-pay-1' } });
+    assert.equal(retry.errors, undefined, JSON.stringify(retry.errors));
+    assert.equal(retry.data.checkoutComplete.order.paymentStatus, 'captured');
+    const again = await gql(srv, { query: q, variables: { key: 'chaos-pay-1' } });
+    assert.deepEqual(again.data.checkoutComplete.order, retry.data.checkoutComplete.order);
+    const auths = (await (await fetch(`${sim.url}/payments`)).json()).authorizations;
+    assert.equal(auths.length, 1, 'one authorization for three attempts');
+    assert.equal(auths[0].status, 'captured');
+    const order = await gql(srv, { query: 'query($id: ID!) { order(id: $id) { number paymentStatus } }', variables: { id: retry.data.checkoutComplete.order.id } });
+    assert.equal(order.data.order.paymentStatus, 'captured');
+  });
+});
+
+test('every provider in turn answers garbage, a truncated body or closes the connection: clean errors, the server stays up', async () => {
+  const query = `query($h: String!, $order: ID!) { product(handle: $h) { title priceRange { minVariantPrice { amount } } variants { quantityAvailable }
+      reviews { rating } recommendations { title } }
+      cart(id: "demo-cart-1") { lines { merchandise { sku } } availableShippingRates { id } cost { total { amount } } }
+      customer(token: "demo-customer-token") { email } order(id: $order) { number paymentStatus } }`;
+  const providers = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'promotions', 'tax', 'shipping', 'carts',
+    'customers', 'orders', 'payments'];
+  await withServer({ BFF_CATALOG_CACHE_TTL_MS: '0', BFF_PROVIDER_TIMEOUT_MS: '1000' }, async (srv) => {
+    const placed = await gql(srv, { query: 'mutation { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: "chaos-order-1") { order { id } } }' });
+    const variables = { h: 'linen-backpack-1', order: placed.data.checkoutComplete.order.id };
+    for (const p of providers) {
+      for (const fault of [{ garbage: true }, { close: true }, { slow_body_ms: 1500 }]) {
+        await simPost('/_sim/faults', { [p]: fault });
+        const r = await gql(srv, { query, variables });
+        await simPost('/_sim/faults', { [p]: {} });
+        const what = `${p} ${JSON.stringify(fault)}`;
+        assert.equal(r.status, 200, what);
+        assert.ok(r.errors && r.errors.length > 0, `${what}: an error is reported`);
+        for (const e of r.errors) {
+          assert.ok(['DEPENDENCY_UNAVAILABLE', 'DEPENDENCY_TIMEOUT', 'CHECKOUT_TOTALS_UNAVAILABLE'].includes(e.extensions.code), `${what}: ${JSON.stringify(e)}`);
+          assert.equal(typeof e.extensions.dependency, 'string', what);
+        }
+        assert.ok(r.ms < 3000, `${what}: ${r.ms.toFixed(0)} ms`);
+      }
+    }
+    const healthy = await gql(srv, { query, variables });
+    assert.equal(healthy.errors, undefined, JSON.stringify(healthy.errors));
+    assert.equal(healthy.data.order.paymentStatus, 'captured');
+  });
+});
