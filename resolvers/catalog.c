@@ -537,12 +537,15 @@ typedef struct st_multi_t {
 typedef struct st_multi_item_t {
     multi_t *m;
     const char *key;
+    bff_upstream_call_t **slot; /* in the batch: cleared when the call ends */
 } multi_item_t;
 
 static void on_reviews(json_t *body, const char *code, const char *message, void *arg)
 {
     multi_item_t *it = arg;
     multi_t *m = it->m;
+    if (it->slot != NULL)
+        *it->slot = NULL;
     if (code != NULL && m->code == NULL) {
         m->code = code;
         m->message = message;
@@ -584,8 +587,13 @@ static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, 
         multi_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
         it->m = m;
         it->key = keys[i];
-        bff_provider_call(ctx, "reviews", "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]),
-                          NULL, on_reviews, it);
+        bff_upstream_call_t **slot = bff_batch_add_call(b, NULL);
+        bff_upstream_call_t *call = bff_provider_call(
+            ctx, "reviews", "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]), NULL, on_reviews, it);
+        if (call != NULL) { /* still running: cancellable until its callback clears the slot */
+            *slot = call;
+            it->slot = slot;
+        }
     }
 }
 
@@ -643,17 +651,34 @@ static void resolve_reviews(bff_resolve_t *r, void *unused)
 
 /* ---- recommendations: ids from the recommender, products from the catalog ---- */
 
+#define RECS_MAX 20
+
 typedef struct st_recs_t {
     bff_resolve_t *r;
     json_t *products; /* array, filled by position */
     size_t pending;
-    bool failed;
+    bff_upstream_call_t *calls[RECS_MAX + 1]; /* in flight: the products', then the recommender's; NULL once ended */
 } recs_t;
 
 typedef struct st_recs_item_t {
     recs_t *recs;
     size_t index;
 } recs_item_t;
+
+/* The client went away: cancel what is in flight (each callback then finishes its part). */
+static void recs_cancel(void *arg)
+{
+    recs_t *rc = arg;
+    bff_upstream_call_t *calls[RECS_MAX + 1];
+    size_t n = 0;
+    for (size_t i = 0; i <= RECS_MAX; ++i) {
+        if (rc->calls[i] != NULL)
+            calls[n++] = rc->calls[i];
+        rc->calls[i] = NULL;
+    }
+    for (size_t i = 0; i < n; ++i)
+        bff_upstream_cancel(calls[i]); /* the last one may finish the request: rc is not touched after */
+}
 
 static void recs_finish(recs_t *rc)
 {
@@ -669,7 +694,8 @@ static void on_recommended_product(json_t *body, const char *code, const char *m
 {
     recs_item_t *it = arg;
     recs_t *rc = it->recs;
-    json_t *mapped = body ? map_product(body, bff_resolve_arena(rc->r)) : NULL;
+    rc->calls[it->index] = NULL;
+    json_t *mapped = body && code == NULL ? map_product(body, bff_resolve_arena(rc->r)) : NULL;
     if (mapped != NULL)
         json_array_set_new(rc->products, it->index, mapped);
     if (--rc->pending == 0)
@@ -680,6 +706,7 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
 {
     recs_t *rc = arg;
     bff_resolve_t *r = rc->r;
+    rc->calls[RECS_MAX] = NULL;
     if (code != NULL) {
         fail(r, code, message, "recommendations");
         return;
@@ -697,30 +724,29 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
     rc->products = json_array();
     for (size_t i = 0; i < n; ++i)
         json_array_append_new(rc->products, json_null());
-    if (n == 0) {
-        recs_finish(rc);
-        return;
-    }
-    rc->pending = n;
+    rc->pending = 1; /* held while the calls start: none can finish the list meanwhile */
     for (size_t i = 0; i < n; ++i) {
         const char *pid = product_pid(ids[i]);
+        if (pid == NULL)
+            continue; /* a malformed id is left out */
         recs_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
         it->recs = rc;
         it->index = i;
-        if (pid == NULL) {
-            on_recommended_product(NULL, "DEPENDENCY_UNAVAILABLE", "bad id", it);
-            continue;
-        }
-        bff_provider_get_cached(ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
-                          on_recommended_product, it);
+        rc->pending++;
+        bff_upstream_call_t *call = bff_provider_get_cached(
+            ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), on_recommended_product, it);
+        if (call != NULL)
+            rc->calls[i] = call;
     }
+    if (--rc->pending == 0)
+        recs_finish(rc);
 }
 
 static void resolve_recommendations(bff_resolve_t *r, void *unused)
 {
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
     const char *pid = json_string_value(json_object_get(parent_json(r), "_pid"));
-    if (first < 1 || first > 20) {
+    if (first < 1 || first > RECS_MAX) {
         bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 20.");
         return;
     }
@@ -731,8 +757,10 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
     bff_reqctx_t *ctx = ctx_of(r);
     recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
     rc->r = r;
-    bff_provider_call(ctx, "recommendations", "GET",
-                      bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL, on_recs, rc);
+    rc->calls[RECS_MAX] = bff_provider_call(
+        ctx, "recommendations", "GET", bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL,
+        on_recs, rc);
+    bff_resolve_on_cancel(r, recs_cancel, rc);
 }
 
 /* ---- collections ---- */

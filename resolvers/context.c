@@ -30,7 +30,8 @@ struct st_bff_batch_t {
     bff_loader_t *loader;
     waiter_t **waiters;
     size_t n, cap;
-    bff_upstream_call_t *call;
+    bff_upstream_call_t **calls; /* its calls in flight (slots go NULL as they end) */
+    size_t ncalls, capcalls;
     bool finished;
 };
 typedef struct st_bff_batch_t batch_t;
@@ -253,6 +254,8 @@ static void guarded_end(pcall_t *p, bool failed, bool cancelled, bool timed_out)
         atomic_fetch_add_explicit(&st->failures, 1, memory_order_relaxed);
     if (timed_out)
         atomic_fetch_add_explicit(&st->timeouts, 1, memory_order_relaxed);
+    if (cancelled)
+        atomic_fetch_add_explicit(&st->cancelled, 1, memory_order_relaxed);
     pool_t *pool = &g->pools[p->conf->pool];
     if (bff_bulkhead_leave(&pool->h))
         pool_next(pool);
@@ -525,10 +528,21 @@ static void on_waiter_cancel(void *arg)
     batch_t *b = w->batch;
     if (w->completed)
         return;
-    if (b->call != NULL && !b->finished) {
-        bff_upstream_call_t *call = b->call;
-        b->call = NULL;
-        bff_upstream_cancel(call); /* its callback fails the whole batch */
+    size_t live = 0;
+    for (size_t i = 0; i < b->ncalls; ++i)
+        live += b->calls[i] != NULL;
+    if (live > 0 && !b->finished) {
+        /* copied out first: the last cancellation's callback completes the batch, which may end the request */
+        bff_upstream_call_t **calls = bff_xmalloc(live * sizeof(*calls));
+        size_t n = 0;
+        for (size_t i = 0; i < b->ncalls; ++i) {
+            if (b->calls[i] != NULL)
+                calls[n++] = b->calls[i];
+            b->calls[i] = NULL;
+        }
+        for (size_t i = 0; i < n; ++i)
+            bff_upstream_cancel(calls[i]); /* their callbacks fail the batch */
+        free(calls);
         return;
     }
     if (!b->finished) { /* not dispatched yet: complete this waiter now */
@@ -625,21 +639,40 @@ void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loa
         bff_resolve_on_cancel(r, on_waiter_cancel, w);
 }
 
+bff_upstream_call_t **bff_batch_add_call(bff_batch_t *b, bff_upstream_call_t *call)
+{
+    if (b->ncalls == b->capcalls) {
+        size_t cap = b->capcalls ? b->capcalls * 2 : 4;
+        bff_upstream_call_t **calls = bff_arena_calloc(b->loader->ctx->arena, cap, sizeof(*calls));
+        if (b->ncalls)
+            memcpy(calls, b->calls, b->ncalls * sizeof(*calls));
+        b->calls = calls;
+        b->capcalls = cap;
+    }
+    b->calls[b->ncalls] = b->finished ? NULL : call;
+    return &b->calls[b->ncalls++];
+}
+
 void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call)
 {
-    if (!b->finished)
-        b->call = call;
+    bff_batch_add_call(b, call);
+}
+
+static void batch_forget_calls(bff_batch_t *b)
+{
+    for (size_t i = 0; i < b->ncalls; ++i)
+        b->calls[i] = NULL;
 }
 
 void bff_batch_resolve(bff_batch_t *b, json_t *values)
 {
-    b->call = NULL;
+    batch_forget_calls(b);
     batch_complete(b, values, NULL, NULL);
 }
 
 void bff_batch_fail(bff_batch_t *b, const char *code, const char *message)
 {
-    b->call = NULL;
+    batch_forget_calls(b);
     batch_complete(b, NULL, code, message);
 }
 

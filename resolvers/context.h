@@ -109,5 +109,10 @@ void bff_batch_resolve_rows(bff_batch_t *b, json_t *body, const char *array_key,
                             const char *message);
 /* The batch's upstream call: cancelling the request cancels it. */
 void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call);
+/*
+ * One of several calls of a batch: returns its slot, which the call's
+ * callback sets to NULL first thing (a finished call must not be cancelled).
+ */
+bff_upstream_call_t **bff_batch_add_call(bff_batch_t *b, bff_upstream_call_t *call);
 
 #endif

@@ -328,6 +328,8 @@ void bff_providers_write_metrics(const bff_providers_t *p, bff_buf_t *out)
         {"bff_dependency_failures_total", "counter", "Calls that failed (transport, timeout, 5xx, not JSON).",
          offsetof(bff_dep_stats_t, failures)},
         {"bff_dependency_timeouts_total", "counter", "Calls that timed out.", offsetof(bff_dep_stats_t, timeouts)},
+        {"bff_dependency_cancelled_total", "counter", "Calls cancelled because their request ended (client gone).",
+         offsetof(bff_dep_stats_t, cancelled)},
         {"bff_dependency_bulkhead_rejections_total", "counter",
          "Calls refused by a full bulkhead or timed out waiting in it.", offsetof(bff_dep_stats_t, rejected)},
         {"bff_dependency_short_circuited_total", "counter", "Calls refused by an open circuit breaker.",

@@ -28,7 +28,8 @@ const char *bff_pool_name(bff_pool_t pool);
 
 /* Counters of one provider over all workers (relaxed atomics: metrics, not synchronisation). */
 typedef struct st_bff_dep_stats_t {
-    atomic_ullong calls, failures, timeouts, rejected, short_circuited, in_flight, breaker_opens, latency_sum_us;
+    atomic_ullong calls, failures, timeouts, cancelled, rejected, short_circuited, in_flight, breaker_opens,
+        latency_sum_us;
     atomic_ullong latency[BFF_LATENCY_BUCKETS];
     atomic_int breakers_not_closed; /* workers whose breaker for it is open or half-open */
 } bff_dep_stats_t;

@@ -6,6 +6,7 @@
 // and closed connections from any provider are clean errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startServer, startSim, sleep } from './lib.mjs';
@@ -163,5 +164,35 @@ test('every provider in turn answers garbage, a truncated body or closes the con
     const healthy = await gql(srv, { query, variables });
     assert.equal(healthy.errors, undefined, JSON.stringify(healthy.errors));
     assert.equal(healthy.data.order.paymentStatus, 'captured');
+  });
+});
+
+test('a client that disconnects mid-request: its upstream calls are cancelled, not left to finish', async () => {
+  await withServer({}, async (srv) => {
+    await gql(srv, example('product_page')); // the catalog cached: the page waits on the four others
+    await simPost('/_sim/faults', { reviews: { latency_ms: 3000 }, recommendations: { latency_ms: 3000 }, pricing: { latency_ms: 3000 }, inventory: { latency_ms: 3000 } });
+    const metric = async (name, dep) => {
+      const text = await (await fetch(`${srv.url}/metrics`)).text();
+      const m = text.match(new RegExp(`${name}\\{dependency="${dep}"\\} (\\d+)`));
+      return m ? Number(m[1]) : NaN;
+    };
+    // an HTTP/2 client that gives up after 300 ms (HTTP/1.1 in h2o 2.2 notices a closed socket only when it writes)
+    const body = JSON.stringify(example('product_page'));
+    const t0 = performance.now();
+    const client = spawn('curl', ['-s', '--http2-prior-knowledge', '--max-time', '0.3', '-H', 'content-type: application/json',
+      '--data-binary', body, `${srv.url}/graphql`]);
+    const code = await new Promise((r) => client.on('exit', r));
+    assert.equal(code, 28, 'curl gave up (timeout)');
+    assert.ok(performance.now() - t0 < 1000);
+    let left = 4;
+    while (performance.now() - t0 < 1500) {
+      left = 0;
+      for (const dep of ['reviews', 'recommendations', 'pricing', 'inventory']) left += await metric('bff_dependency_in_flight', dep);
+      if (left === 0) break;
+      await sleep(20);
+    }
+    assert.equal(left, 0, `calls still in flight ${(performance.now() - t0).toFixed(0)} ms after the client left`);
+    for (const dep of ['reviews', 'recommendations', 'pricing', 'inventory'])
+      assert.equal(await metric('bff_dependency_cancelled_total', dep), 1, `${dep} cancelled`);
   });
 });
