@@ -108,11 +108,11 @@ static void on_product(json_t *body, const char *code, const char *message, void
 
 static void cancel_call(void *arg)
 {
-    bff_upstream_call_t **call = arg;
+    bff_call_t **call = arg;
     if (*call != NULL) {
-        bff_upstream_call_t *c = *call;
+        bff_call_t *c = *call;
         *call = NULL;
-        bff_upstream_cancel(c);
+        bff_call_cancel(c);
     }
 }
 
@@ -154,7 +154,7 @@ static void resolve_product(bff_resolve_t *r, void *unused)
         path = bff_arena_printf(ctx->arena, "/catalog/v1/products?per_page=1&handle=%s", escaped);
         curl_free(escaped);
     }
-    bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
+    bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
     *call = bff_provider_get_cached(ctx, "catalog", path, on_product, c);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
@@ -285,7 +285,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->offset = offset;
-    bff_upstream_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
+    bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
     *call = bff_provider_get_cached(ctx, "catalog", q.data, on_products, c);
     bff_buf_free(&q);
     bff_resolve_on_cancel(r, cancel_call, call);
@@ -537,7 +537,7 @@ typedef struct st_multi_t {
 typedef struct st_multi_item_t {
     multi_t *m;
     const char *key;
-    bff_upstream_call_t **slot; /* in the batch: cleared when the call ends */
+    bff_call_t **slot; /* in the batch: cleared when the call ends */
 } multi_item_t;
 
 static void on_reviews(json_t *body, const char *code, const char *message, void *arg)
@@ -587,8 +587,8 @@ static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, 
         multi_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
         it->m = m;
         it->key = keys[i];
-        bff_upstream_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_upstream_call_t *call = bff_provider_call(
+        bff_call_t **slot = bff_batch_add_call(b, NULL);
+        bff_call_t *call = bff_provider_call(
             ctx, "reviews", "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]), NULL, on_reviews, it);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
@@ -657,7 +657,7 @@ typedef struct st_recs_t {
     bff_resolve_t *r;
     json_t *products; /* array, filled by position */
     size_t pending;
-    bff_upstream_call_t *calls[RECS_MAX + 1]; /* in flight: the products', then the recommender's; NULL once ended */
+    bff_call_t *calls[RECS_MAX + 1]; /* in flight: the products', then the recommender's; NULL once ended */
 } recs_t;
 
 typedef struct st_recs_item_t {
@@ -669,7 +669,7 @@ typedef struct st_recs_item_t {
 static void recs_cancel(void *arg)
 {
     recs_t *rc = arg;
-    bff_upstream_call_t *calls[RECS_MAX + 1];
+    bff_call_t *calls[RECS_MAX + 1];
     size_t n = 0;
     for (size_t i = 0; i <= RECS_MAX; ++i) {
         if (rc->calls[i] != NULL)
@@ -677,7 +677,7 @@ static void recs_cancel(void *arg)
         rc->calls[i] = NULL;
     }
     for (size_t i = 0; i < n; ++i)
-        bff_upstream_cancel(calls[i]); /* the last one may finish the request: rc is not touched after */
+        bff_call_cancel(calls[i]); /* the last one may finish the request: rc is not touched after */
 }
 
 static void recs_finish(recs_t *rc)
@@ -733,7 +733,7 @@ static void on_recs(json_t *body, const char *code, const char *message, void *a
         it->recs = rc;
         it->index = i;
         rc->pending++;
-        bff_upstream_call_t *call = bff_provider_get_cached(
+        bff_call_t *call = bff_provider_get_cached(
             ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), on_recommended_product, it);
         if (call != NULL)
             rc->calls[i] = call;

@@ -30,7 +30,7 @@ struct st_bff_batch_t {
     bff_loader_t *loader;
     waiter_t **waiters;
     size_t n, cap;
-    bff_upstream_call_t **calls; /* its calls in flight (slots go NULL as they end) */
+    bff_call_t **calls; /* its calls in flight (slots go NULL as they end) */
     size_t ncalls, capcalls;
     bool finished;
 };
@@ -64,20 +64,18 @@ static void free_timer(uv_handle_t *h)
 typedef struct st_bff_deferred_t {
     bff_provider_cb cb;
     void *arg;
-    json_t *body;                /* a cached answer, or NULL with code */
+    json_t *body;               /* a cached answer, or NULL with code */
     const char *code, *message; /* a call refused before it started */
     struct st_bff_deferred_t *next;
 } deferred_t;
 
-/* A call waiting for a bulkhead slot: heap, because its request may end first (then ctx is NULL). */
+/* A call waiting for a bulkhead slot: heap, because its request may end first (then call is NULL). */
 typedef struct st_bff_queued_t {
-    struct st_pcall_t *call;
-    bff_reqctx_t *ctx;
+    struct st_bff_call_t *call;
     struct st_pool_t *pool;
-    uv_timer_t timer; /* the queue timeout */
-    struct st_bff_queued_t *next, *prev;   /* in the pool's queue */
-    struct st_bff_queued_t *ctx_next;      /* in the request's list */
-    bool in_queue;
+    uv_timer_t timer;                    /* the queue timeout */
+    struct st_bff_queued_t *next, *prev; /* in the pool's queue */
+    struct st_bff_queued_t *ctx_next;    /* in the request's list */
 } queued_t;
 
 typedef struct st_pool_t {
@@ -87,7 +85,8 @@ typedef struct st_pool_t {
 
 typedef struct st_dep_t {
     bff_breaker_t breaker;
-    bool not_closed; /* as last counted in stats->breakers_not_closed */
+    bool not_closed;      /* as last counted in stats->breakers_not_closed */
+    double retry_tokens;  /* the retry budget: each first attempt adds retry_budget, a retry takes 1 */
 } dep_t;
 
 struct st_bff_guard_t {
@@ -95,10 +94,36 @@ struct st_bff_guard_t {
     const bff_providers_t *providers;
     pool_t pools[BFF_POOL_COUNT];
     dep_t *deps;
+    uint64_t rng;
 };
+
+/*
+ * A provider call: in the request's arena, so its address is a stable handle
+ * for cancellation across bulkhead waits, attempts and backoffs.
+ */
+struct st_bff_call_t {
+    const char *provider;
+    const bff_provider_conf_t *conf;
+    bff_provider_cb cb;
+    void *arg;
+    bff_arena_t *arena;
+    bff_reqctx_t *ctx;
+    const char *cache_key; /* keep a good answer in ctx->catalog_cache under this key */
+    bff_upstream_request_t req;
+    const char **headers;  /* req.headers, with one free slot for the timeout header */
+    bff_upstream_call_t *up; /* the attempt in flight */
+    queued_t *queued;        /* waiting for a bulkhead slot */
+    uv_timer_t *backoff;     /* waiting to try again (heap) */
+    uint32_t attempts;
+    bool guarded;      /* this attempt holds a pool slot and a breaker verdict */
+    bool done;         /* the callback has fired */
+    uint64_t start_ms; /* when this attempt was sent */
+};
+typedef struct st_bff_call_t pcall_t;
 
 static void on_tick(uv_timer_t *t);
 static void tick_soon(bff_reqctx_t *ctx);
+static void pcall_dispatch(pcall_t *p);
 
 void bff_reqctx_free(bff_reqctx_t *ctx)
 {
@@ -110,7 +135,7 @@ void bff_reqctx_free(bff_reqctx_t *ctx)
         json_decref(d->body);
     ctx->deferred = NULL;
     for (queued_t *q = ctx->queued; q != NULL; q = q->ctx_next)
-        q->ctx = NULL; /* left in its pool's queue: dropped when its turn or its timeout comes */
+        q->call = NULL; /* left in its pool's queue: dropped when its turn or its timeout comes */
     ctx->queued = NULL;
     if (ctx->tick != NULL) {
         uv_timer_stop(ctx->tick);
@@ -119,12 +144,13 @@ void bff_reqctx_free(bff_reqctx_t *ctx)
     }
 }
 
-/* Fails a call on the next loop turn (never from inside the call that asked). */
-static void defer_fail(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, const char *code, const char *message)
+/* Answers a callback on the next loop turn (never from inside the call that asked). */
+static void defer(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, json_t *body, const char *code, const char *message)
 {
     deferred_t *d = bff_arena_calloc(ctx->arena, 1, sizeof(*d));
     d->cb = cb;
     d->arg = arg;
+    d->body = body ? json_incref(body) : NULL;
     d->code = code;
     d->message = message;
     deferred_t **tail = &ctx->deferred;
@@ -136,20 +162,19 @@ static void defer_fail(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, const c
 
 /* ---- provider calls ---- */
 
-typedef struct st_pcall_t {
-    const char *provider;
-    const bff_provider_conf_t *conf;
-    bff_provider_cb cb;
-    void *arg;
-    bff_arena_t *arena;
-    bff_reqctx_t *ctx;
-    const char *cache_key; /* keep a good answer in ctx->catalog_cache under this key */
-    bff_upstream_request_t req;
-    bool guarded;      /* counted in its pool and breaker: report the outcome */
-    uint64_t start_ms; /* when it was sent */
-} pcall_t;
+/* The call's end: the callback fires once (it may end the request and free p). Only from loop callbacks and
+   bff_call_cancel: a call that ends before bff_provider_call returns ends through pcall_fail_later. */
+static void pcall_finish(pcall_t *p, json_t *body, const char *code, const char *message)
+{
+    p->done = true;
+    p->cb(body, code, message, p->arg);
+}
 
-static bff_upstream_call_t *guarded_start(pcall_t *p);
+static void pcall_fail_later(pcall_t *p, const char *code, const char *message)
+{
+    p->done = true;
+    defer(p->ctx, p->cb, p->arg, NULL, code, message);
+}
 
 static void stats_breaker(dep_t *d, const bff_provider_conf_t *conf, uint64_t now)
 {
@@ -171,7 +196,6 @@ static void queue_unlink(pool_t *pool, queued_t *q)
     else
         pool->tail = q->prev;
     q->next = q->prev = NULL;
-    q->in_queue = false;
 }
 
 static void queued_close(uv_handle_t *h)
@@ -180,16 +204,22 @@ static void queued_close(uv_handle_t *h)
 }
 
 /* Takes q out of its request's list of waiting calls. */
-static void ctx_forget(queued_t *q)
+static void ctx_forget(bff_reqctx_t *ctx, queued_t *q)
 {
-    if (q->ctx == NULL)
-        return;
-    for (queued_t **pp = &q->ctx->queued; *pp != NULL; pp = &(*pp)->ctx_next)
+    for (queued_t **pp = &ctx->queued; *pp != NULL; pp = &(*pp)->ctx_next)
         if (*pp == q) {
             *pp = q->ctx_next;
             break;
         }
 }
+
+static void queued_release(queued_t *q)
+{
+    uv_timer_stop(&q->timer);
+    uv_close((uv_handle_t *)&q->timer, queued_close);
+}
+
+static void guarded_start(pcall_t *p);
 
 /* A slot is free in the pool: start the first waiting call whose request is still there. */
 static void pool_next(pool_t *pool)
@@ -197,15 +227,16 @@ static void pool_next(pool_t *pool)
     while (pool->head != NULL) {
         queued_t *q = pool->head;
         queue_unlink(pool, q);
-        uv_timer_stop(&q->timer);
-        uv_close((uv_handle_t *)&q->timer, queued_close);
-        if (q->ctx == NULL) { /* its request is gone */
+        pcall_t *p = q->call;
+        queued_release(q);
+        if (p == NULL) { /* its request is gone */
             bff_bulkhead_dequeue(&pool->h, false);
             continue;
         }
-        ctx_forget(q);
+        ctx_forget(p->ctx, q);
+        p->queued = NULL;
         bff_bulkhead_dequeue(&pool->h, true);
-        guarded_start(q->call);
+        guarded_start(p);
         return;
     }
 }
@@ -214,23 +245,25 @@ static void on_queue_timeout(uv_timer_t *t)
 {
     queued_t *q = t->data;
     pool_t *pool = q->pool;
+    pcall_t *p = q->call;
     queue_unlink(pool, q);
     bff_bulkhead_dequeue(&pool->h, false);
-    if (q->ctx != NULL) {
-        pcall_t *p = q->call;
-        ctx_forget(q);
+    queued_release(q);
+    if (p != NULL) {
+        ctx_forget(p->ctx, q);
+        p->queued = NULL;
         atomic_fetch_add_explicit(&p->conf->stats->rejected, 1, memory_order_relaxed);
-        defer_fail(q->ctx, p->cb, p->arg, "DEPENDENCY_TIMEOUT",
-                   bff_arena_printf(p->arena, "%s: no free slot in the %s bulkhead within %u ms", p->provider,
-                                    bff_pool_name(p->conf->pool), pool->h.conf.queue_timeout_ms));
+        pcall_finish(p, NULL, "DEPENDENCY_TIMEOUT",
+                     bff_arena_printf(p->arena, "%s: no free slot in the %s bulkhead within %u ms", p->provider,
+                                      bff_pool_name(p->conf->pool), pool->h.conf.queue_timeout_ms));
     }
-    uv_close((uv_handle_t *)&q->timer, queued_close);
 }
 
-/* The call is over (answered, failed or cancelled): its outcome to the breaker, its slot to the next. */
+/* An attempt is over: its outcome to the breaker and the metrics, its slot to the next call. */
 static void guarded_end(pcall_t *p, bool failed, bool cancelled, bool timed_out)
 {
     bff_guard_t *g = p->ctx->guard;
+    p->guarded = false;
     dep_t *d = &g->deps[p->conf->index];
     bff_dep_stats_t *st = p->conf->stats;
     uint64_t now = uv_now(g->loop);
@@ -261,9 +294,64 @@ static void guarded_end(pcall_t *p, bool failed, bool cancelled, bool timed_out)
         pool_next(pool);
 }
 
+static uint64_t remaining_ms(const pcall_t *p)
+{
+    uint64_t now = uv_now(p->ctx->loop);
+    return p->ctx->deadline_ms == 0 ? UINT64_MAX : p->ctx->deadline_ms > now ? p->ctx->deadline_ms - now : 0;
+}
+
+static void on_backoff_close(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_backoff(uv_timer_t *t)
+{
+    pcall_t *p = t->data;
+    uv_close((uv_handle_t *)t, on_backoff_close);
+    p->backoff = NULL;
+    pcall_dispatch(p);
+}
+
+/*
+ * Whether a failed read gets another attempt, and after which wait: reads
+ * only (GET), failures a new attempt may not meet (transport, 5xx, timeout,
+ * not JSON), attempts left, time left before the request's deadline, and a
+ * token in the provider's retry budget.
+ */
+static bool retry_later(pcall_t *p, const char *code)
+{
+    if (strcmp(p->req.method, "GET") != 0 || p->ctx->guard == NULL || p->attempts >= p->conf->max_attempts ||
+        (strcmp(code, "DEPENDENCY_UNAVAILABLE") != 0 && strcmp(code, "DEPENDENCY_TIMEOUT") != 0))
+        return false;
+    bff_guard_t *g = p->ctx->guard;
+    dep_t *d = &g->deps[p->conf->index];
+    uint64_t cap = (uint64_t)p->conf->backoff_ms << (p->attempts - 1 < 16 ? p->attempts - 1 : 16);
+    if (cap > p->conf->backoff_cap_ms)
+        cap = p->conf->backoff_cap_ms;
+    g->rng ^= g->rng << 13;
+    g->rng ^= g->rng >> 7;
+    g->rng ^= g->rng << 17;
+    uint64_t wait = cap ? g->rng % (cap + 1) : 0;
+    if (remaining_ms(p) < wait + 10)
+        return false; /* no time left for another attempt */
+    if (d->retry_tokens < 1) {
+        atomic_fetch_add_explicit(&p->conf->stats->retries_denied, 1, memory_order_relaxed);
+        return false;
+    }
+    d->retry_tokens -= 1;
+    atomic_fetch_add_explicit(&p->conf->stats->retries, 1, memory_order_relaxed);
+    p->backoff = bff_xmalloc(sizeof(*p->backoff));
+    uv_timer_init(g->loop, p->backoff);
+    p->backoff->data = p;
+    uv_timer_start(p->backoff, on_backoff, wait, 0);
+    return true;
+}
+
 static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
 {
     pcall_t *p = arg;
+    p->up = NULL;
     json_t *body = NULL, *err = NULL;
     const char *code = NULL, *message = NULL;
     if (res->error != BFF_UPSTREAM_OK) {
@@ -290,32 +378,50 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         }
     }
     /* bookkeeping first: the callback may end the request and free p */
+    bool cancelled = code != NULL && strcmp(code, "CANCELLED") == 0;
     if (p->guarded) {
-        bool cancelled = code != NULL && strcmp(code, "CANCELLED") == 0;
         bool failed = code != NULL && !cancelled && strcmp(code, "PROVIDER_REJECTED") != 0;
         guarded_end(p, failed, cancelled, code != NULL && strcmp(code, "DEPENDENCY_TIMEOUT") == 0);
     }
+    if (code != NULL && !cancelled && retry_later(p, code)) {
+        json_decref(err);
+        return;
+    }
     if (body != NULL && p->cache_key != NULL && p->ctx->catalog_cache != NULL)
         bff_json_cache_put(p->ctx->catalog_cache, p->cache_key, body, res->body_len, uv_now(p->ctx->loop));
-    p->cb(body != NULL ? body : err, code, message, p->arg);
+    pcall_finish(p, body != NULL ? body : err, code, message);
     json_decref(body);
     json_decref(err);
 }
 
-static bff_upstream_call_t *pcall_send(pcall_t *p)
+/* Sends the attempt: its timeout is the smaller of the provider's and what is left of the request's. */
+static void pcall_send(pcall_t *p)
 {
-    bff_upstream_call_t *call = bff_upstream_send(p->ctx->upstream, &p->req, on_provider_answer, p);
-    if (call == NULL) {
+    uint64_t left = remaining_ms(p);
+    if (left == 0) { /* it waited in a queue past the deadline */
+        if (p->guarded)
+            guarded_end(p, false, true, false);
+        pcall_fail_later(p, "DEPENDENCY_TIMEOUT",
+                         bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed", p->provider));
+        return;
+    }
+    uint32_t timeout = p->conf->timeout_ms < left ? p->conf->timeout_ms : (uint32_t)left;
+    p->req.timeout_ms = timeout;
+    p->headers[p->req.nheaders] = bff_arena_printf(p->arena, "X-Request-Timeout-Ms: %u", timeout);
+    p->req.nheaders++;
+    p->attempts++;
+    p->start_ms = uv_now(p->ctx->loop);
+    p->up = bff_upstream_send(p->ctx->upstream, &p->req, on_provider_answer, p);
+    p->req.nheaders--; /* the next attempt writes its own */
+    if (p->up == NULL) {
         if (p->guarded)
             guarded_end(p, true, false, false);
-        p->cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(p->arena, "%s: cannot start the call", p->provider),
-              p->arg);
+        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(p->arena, "%s: cannot start the call", p->provider));
     }
-    return call;
 }
 
-/* A call that holds a slot of its pool: the breaker decides whether it goes out. */
-static bff_upstream_call_t *guarded_start(pcall_t *p)
+/* An attempt that holds a slot of its pool: the breaker decides whether it goes out. */
+static void guarded_start(pcall_t *p)
 {
     bff_guard_t *g = p->ctx->guard;
     dep_t *d = &g->deps[p->conf->index];
@@ -326,32 +432,107 @@ static bff_upstream_call_t *guarded_start(pcall_t *p)
         atomic_fetch_add_explicit(&p->conf->stats->short_circuited, 1, memory_order_relaxed);
         pool_t *pool = &g->pools[p->conf->pool];
         bool next = bff_bulkhead_leave(&pool->h);
-        defer_fail(p->ctx, p->cb, p->arg, "DEPENDENCY_UNAVAILABLE",
-                   bff_arena_printf(p->arena, "%s: circuit open after repeated failures; not called", p->provider));
+        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE",
+                         bff_arena_printf(p->arena, "%s: circuit open after repeated failures; not called", p->provider));
         if (next)
             pool_next(pool);
-        return NULL;
+        return;
     }
     p->guarded = true;
-    p->start_ms = now;
     atomic_fetch_add_explicit(&p->conf->stats->calls, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&p->conf->stats->in_flight, 1, memory_order_relaxed);
-    return pcall_send(p);
+    pcall_send(p);
 }
 
-bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
-                                       json_t *body, bff_provider_cb cb, void *arg)
+/* An attempt asks its pool for a slot: now, after a wait in the queue, or never. */
+static void pcall_dispatch(pcall_t *p)
+{
+    bff_guard_t *g = p->ctx->guard;
+    if (remaining_ms(p) == 0) {
+        pcall_fail_later(p, "DEPENDENCY_TIMEOUT",
+                         bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed", p->provider));
+        return;
+    }
+    if (g == NULL) {
+        pcall_send(p);
+        return;
+    }
+    if (p->attempts == 0) {
+        dep_t *d = &g->deps[p->conf->index];
+        d->retry_tokens += p->conf->retry_budget;
+        if (d->retry_tokens > 10)
+            d->retry_tokens = 10;
+    }
+    pool_t *pool = &g->pools[p->conf->pool];
+    switch (bff_bulkhead_enter(&pool->h)) {
+    case BFF_BULKHEAD_RUN:
+        guarded_start(p);
+        return;
+    case BFF_BULKHEAD_WAIT: {
+        queued_t *q = bff_xcalloc(1, sizeof(*q));
+        q->call = p;
+        q->pool = pool;
+        q->prev = pool->tail;
+        if (pool->tail != NULL)
+            pool->tail->next = q;
+        else
+            pool->head = q;
+        pool->tail = q;
+        q->ctx_next = p->ctx->queued;
+        p->ctx->queued = q;
+        p->queued = q;
+        uv_timer_init(g->loop, &q->timer);
+        q->timer.data = q;
+        uv_timer_start(&q->timer, on_queue_timeout, pool->h.conf.queue_timeout_ms, 0);
+        return;
+    }
+    case BFF_BULKHEAD_REJECT:
+        atomic_fetch_add_explicit(&p->conf->stats->rejected, 1, memory_order_relaxed);
+        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE",
+                         bff_arena_printf(p->arena, "%s: the %s bulkhead is full; not called", p->provider,
+                                          bff_pool_name(p->conf->pool)));
+        return;
+    }
+}
+
+void bff_call_cancel(bff_call_t *p)
+{
+    if (p == NULL || p->done)
+        return;
+    if (p->up != NULL) {
+        bff_upstream_cancel(p->up); /* its callback finishes p with CANCELLED */
+        return;
+    }
+    if (p->backoff != NULL) {
+        uv_timer_stop(p->backoff);
+        uv_close((uv_handle_t *)p->backoff, on_backoff_close);
+        p->backoff = NULL;
+    } else if (p->queued != NULL) {
+        queued_t *q = p->queued;
+        queue_unlink(q->pool, q);
+        bff_bulkhead_dequeue(&q->pool->h, false);
+        ctx_forget(p->ctx, q);
+        queued_release(q);
+        p->queued = NULL;
+    } else {
+        return; /* refused already: its answer is on its way */
+    }
+    pcall_finish(p, NULL, "CANCELLED", bff_arena_printf(p->arena, "%s: cancelled", p->provider));
+}
+
+bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                              json_t *body, bff_provider_cb cb, void *arg)
 {
     return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
 }
 
-static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
-                                          json_t *body, const char *header, const char *cache_key, bff_provider_cb cb,
-                                          void *arg)
+static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                 json_t *body, const char *header, const char *cache_key, bff_provider_cb cb, void *arg)
 {
     const bff_provider_conf_t *conf = bff_providers_get(ctx->providers, provider);
     if (conf == NULL) {
-        cb(NULL, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(ctx->arena, "%s: not a configured provider", provider), arg);
+        defer(ctx, cb, arg, NULL, "DEPENDENCY_UNAVAILABLE",
+              bff_arena_printf(ctx->arena, "%s: not a configured provider", provider));
         return NULL;
     }
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
@@ -362,23 +543,23 @@ static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provide
     p->arena = ctx->arena;
     p->ctx = ctx;
     p->cache_key = cache_key;
-    const char **headers = bff_arena_calloc(ctx->arena, 4, sizeof(*headers));
+    p->headers = bff_arena_calloc(ctx->arena, 6, sizeof(*p->headers));
     size_t nheaders = 0;
-    headers[nheaders++] = "Content-Type: application/json";
-    headers[nheaders++] = "Accept: application/json";
+    p->headers[nheaders++] = "Content-Type: application/json";
+    p->headers[nheaders++] = "Accept: application/json";
     if (conf->auth_header != NULL)
-        headers[nheaders++] = conf->auth_header;
+        p->headers[nheaders++] = conf->auth_header;
     if (header != NULL)
-        headers[nheaders++] = bff_arena_strdup(ctx->arena, header);
+        p->headers[nheaders++] = bff_arena_strdup(ctx->arena, header);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     p->req = (bff_upstream_request_t){
         .method = method,
         .url = bff_arena_printf(ctx->arena, "%s%s", conf->url, path),
-        .headers = headers,
+        .headers = p->headers,
         .nheaders = nheaders,
         .body = text ? bff_arena_strdup(ctx->arena, text) : NULL,
         .body_len = text ? strlen(text) : 0,
-        .timeout_ms = conf->timeout_ms,
+        .connect_timeout_ms = conf->connect_timeout_ms,
         .ca_file = conf->ca_file,
         /*
          * Cleartext upstreams get HTTP/1.1 with keep-alive: several streams opened at
@@ -388,45 +569,12 @@ static bff_upstream_call_t *provider_send(bff_reqctx_t *ctx, const char *provide
         .h2c_prior_knowledge = 0,
     };
     free(text);
-    bff_guard_t *g = ctx->guard;
-    if (g == NULL)
-        return pcall_send(p);
-    pool_t *pool = &g->pools[conf->pool];
-    switch (bff_bulkhead_enter(&pool->h)) {
-    case BFF_BULKHEAD_RUN:
-        return guarded_start(p);
-    case BFF_BULKHEAD_WAIT: {
-        queued_t *q = bff_xcalloc(1, sizeof(*q));
-        q->call = p;
-        q->ctx = ctx;
-        q->pool = pool;
-        q->in_queue = true;
-        q->prev = pool->tail;
-        if (pool->tail != NULL)
-            pool->tail->next = q;
-        else
-            pool->head = q;
-        pool->tail = q;
-        q->ctx_next = ctx->queued;
-        ctx->queued = q;
-        uv_timer_init(g->loop, &q->timer);
-        q->timer.data = q;
-        uv_timer_start(&q->timer, on_queue_timeout, pool->h.conf.queue_timeout_ms, 0);
-        return NULL; /* not cancellable while it waits: it starts or times out within queue_timeout_ms */
-    }
-    case BFF_BULKHEAD_REJECT:
-        atomic_fetch_add_explicit(&conf->stats->rejected, 1, memory_order_relaxed);
-        defer_fail(ctx, cb, arg, "DEPENDENCY_UNAVAILABLE",
-                   bff_arena_printf(ctx->arena, "%s: the %s bulkhead is full; not called", provider,
-                                    bff_pool_name(conf->pool)));
-        return NULL;
-    }
-    return NULL;
+    pcall_dispatch(p);
+    return p->done ? NULL : p;
 }
 
-bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
-                                            const char *path, json_t *body, const char *header, bff_provider_cb cb,
-                                            void *arg)
+bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                   json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
     return provider_send(ctx, provider, method, path, body, header, NULL, cb, arg);
 }
@@ -442,8 +590,8 @@ static void tick_soon(bff_reqctx_t *ctx)
         uv_timer_start(ctx->tick, on_tick, 0, 0);
 }
 
-bff_upstream_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
-                                             bff_provider_cb cb, void *arg)
+bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path, bff_provider_cb cb,
+                                    void *arg)
 {
     if (ctx->catalog_cache == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, NULL, cb, arg);
@@ -451,15 +599,7 @@ bff_upstream_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *prov
     json_t *hit = bff_json_cache_get(ctx->catalog_cache, key, uv_now(ctx->loop));
     if (hit == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
-    deferred_t *d = bff_arena_calloc(ctx->arena, 1, sizeof(*d));
-    d->cb = cb;
-    d->arg = arg;
-    d->body = json_incref(hit);
-    deferred_t **tail = &ctx->deferred;
-    while (*tail != NULL)
-        tail = &(*tail)->next;
-    *tail = d;
-    tick_soon(ctx);
+    defer(ctx, cb, arg, hit, NULL, NULL);
     return NULL;
 }
 
@@ -468,11 +608,14 @@ bff_guard_t *bff_guard_new(uv_loop_t *loop, const bff_providers_t *providers)
     bff_guard_t *g = bff_xcalloc(1, sizeof(*g));
     g->loop = loop;
     g->providers = providers;
+    g->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)g;
     for (int i = 0; i < BFF_POOL_COUNT; ++i)
         g->pools[i].h.conf = *bff_providers_bulkhead(providers, (bff_pool_t)i);
     g->deps = bff_xcalloc(bff_providers_count(providers), sizeof(*g->deps));
-    for (size_t i = 0; i < bff_providers_count(providers); ++i)
+    for (size_t i = 0; i < bff_providers_count(providers); ++i) {
         bff_breaker_init(&g->deps[i].breaker, &bff_providers_at(providers, i)->breaker);
+        g->deps[i].retry_tokens = 1; /* the first failure may be retried */
+    }
     return g;
 }
 
@@ -533,7 +676,7 @@ static void on_waiter_cancel(void *arg)
         live += b->calls[i] != NULL;
     if (live > 0 && !b->finished) {
         /* copied out first: the last cancellation's callback completes the batch, which may end the request */
-        bff_upstream_call_t **calls = bff_xmalloc(live * sizeof(*calls));
+        bff_call_t **calls = bff_xmalloc(live * sizeof(*calls));
         size_t n = 0;
         for (size_t i = 0; i < b->ncalls; ++i) {
             if (b->calls[i] != NULL)
@@ -541,7 +684,7 @@ static void on_waiter_cancel(void *arg)
             b->calls[i] = NULL;
         }
         for (size_t i = 0; i < n; ++i)
-            bff_upstream_cancel(calls[i]); /* their callbacks fail the batch */
+            bff_call_cancel(calls[i]); /* their callbacks fail the batch */
         free(calls);
         return;
     }
@@ -639,11 +782,11 @@ void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loa
         bff_resolve_on_cancel(r, on_waiter_cancel, w);
 }
 
-bff_upstream_call_t **bff_batch_add_call(bff_batch_t *b, bff_upstream_call_t *call)
+bff_call_t **bff_batch_add_call(bff_batch_t *b, bff_call_t *call)
 {
     if (b->ncalls == b->capcalls) {
         size_t cap = b->capcalls ? b->capcalls * 2 : 4;
-        bff_upstream_call_t **calls = bff_arena_calloc(b->loader->ctx->arena, cap, sizeof(*calls));
+        bff_call_t **calls = bff_arena_calloc(b->loader->ctx->arena, cap, sizeof(*calls));
         if (b->ncalls)
             memcpy(calls, b->calls, b->ncalls * sizeof(*calls));
         b->calls = calls;
@@ -653,7 +796,7 @@ bff_upstream_call_t **bff_batch_add_call(bff_batch_t *b, bff_upstream_call_t *ca
     return &b->calls[b->ncalls++];
 }
 
-void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call)
+void bff_batch_set_call(bff_batch_t *b, bff_call_t *call)
 {
     bff_batch_add_call(b, call);
 }

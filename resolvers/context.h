@@ -34,6 +34,7 @@ typedef struct st_bff_reqctx_t {
     bool *gone;                                /* set while on_tick runs: true once the context is freed */
     struct st_bff_guard_t *guard;              /* the worker's breakers and bulkheads, or NULL: unguarded */
     struct st_bff_queued_t *queued;            /* this request's calls waiting for a bulkhead slot */
+    uint64_t deadline_ms;                      /* uv_now() by which the request must answer; 0: none */
 } bff_reqctx_t;
 
 /*
@@ -60,14 +61,21 @@ void bff_reqctx_free(bff_reqctx_t *ctx);
  * provider: DEPENDENCY_TIMEOUT, DEPENDENCY_UNAVAILABLE (transport errors, 5xx,
  * not JSON; body NULL), CANCELLED, or PROVIDER_REJECTED (a 4xx: the provider
  * refused this request; body is its error JSON, if any, and the message has
- * its reason). Returns the call (for cancellation) or NULL if it could not
- * start (cb then fires at once with DEPENDENCY_UNAVAILABLE).
+ * its reason). Returns the call (for cancellation), or NULL when it ended
+ * already or was refused (an open breaker, a full bulkhead, a passed deadline:
+ * cb then fires on the next loop turn, or has fired). Reads (GET) that fail
+ * in transport, with a 5xx or a timeout are tried again within the
+ * provider's retry settings and the request's deadline.
  */
 typedef void (*bff_provider_cb)(json_t *body, const char *code, const char *message, void *arg);
-bff_upstream_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+/* A provider call in flight (the request's arena holds it): a handle for bff_call_cancel. */
+typedef struct st_bff_call_t bff_call_t;
+/* Cancels the call if it has not ended: its callback fires with CANCELLED (now, or on the upstream's answer). */
+void bff_call_cancel(bff_call_t *call);
+bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
                                        json_t *body, bff_provider_cb cb, void *arg);
 /* As bff_provider_call, with one more request header ("Idempotency-Key: ..."). */
-bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
+bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
                                             const char *path, json_t *body, const char *header, bff_provider_cb cb,
                                             void *arg);
 
@@ -77,7 +85,7 @@ bff_upstream_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provi
  * returns NULL; otherwise the provider is called and a 2xx JSON answer is kept
  * for next time. Only for data that may be a little old (catalog, not money).
  */
-bff_upstream_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
+bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
                                              bff_provider_cb cb, void *arg);
 
 /* ---- batch loaders ---- */
@@ -108,11 +116,11 @@ bff_reqctx_t *bff_batch_ctx(bff_batch_t *b);
 void bff_batch_resolve_rows(bff_batch_t *b, json_t *body, const char *array_key, const char *key_field, const char *code,
                             const char *message);
 /* The batch's upstream call: cancelling the request cancels it. */
-void bff_batch_set_call(bff_batch_t *b, bff_upstream_call_t *call);
+void bff_batch_set_call(bff_batch_t *b, bff_call_t *call);
 /*
  * One of several calls of a batch: returns its slot, which the call's
  * callback sets to NULL first thing (a finished call must not be cancelled).
  */
-bff_upstream_call_t **bff_batch_add_call(bff_batch_t *b, bff_upstream_call_t *call);
+bff_call_t **bff_batch_add_call(bff_batch_t *b, bff_call_t *call);
 
 #endif

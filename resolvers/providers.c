@@ -96,6 +96,35 @@ static const char *parse_breaker(json_t *o, bff_breaker_conf_t *b)
     return NULL;
 }
 
+/* {"max_attempts" 1..10, "backoff_ms", "backoff_cap_ms" 0..60000, "budget" 0..1} over c's. */
+static const char *parse_retry(json_t *o, bff_provider_conf_t *c)
+{
+    if (!json_is_object(o))
+        return "retry must be an object";
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "budget") == 0) {
+            if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
+                return "retry budget must be a number in [0, 1]";
+            c->retry_budget = json_number_value(v);
+            continue;
+        }
+        uint32_t *slot = strcmp(key, "max_attempts") == 0     ? &c->max_attempts
+                         : strcmp(key, "backoff_ms") == 0     ? &c->backoff_ms
+                         : strcmp(key, "backoff_cap_ms") == 0 ? &c->backoff_cap_ms
+                                                              : NULL;
+        if (slot == NULL)
+            return "retry has an unknown key (max_attempts, backoff_ms, backoff_cap_ms, budget)";
+        long long max = slot == &c->max_attempts ? 10 : 60000, min = slot == &c->max_attempts ? 1 : 0;
+        if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+            return "retry: max_attempts is 1..10, backoff_ms and backoff_cap_ms 0..60000";
+        *slot = (uint32_t)json_integer_value(v);
+    }
+    return NULL;
+}
+
 static const char *parse_bulkheads(const char *json, bff_bulkhead_conf_t *out)
 {
     for (int i = 0; i < BFF_POOL_COUNT; ++i)
@@ -194,6 +223,10 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
         p->items[i].index = (int)i;
         p->items[i].pool = default_pool(names[i]);
         p->items[i].breaker = default_breaker;
+        p->items[i].max_attempts = 2;
+        p->items[i].backoff_ms = 25;
+        p->items[i].backoff_cap_ms = 250;
+        p->items[i].retry_budget = 0.1;
         p->items[i].stats = &p->stats[i];
         p->items[i].url = strip_slash(default_url);
         p->items[i].timeout_ms = default_timeout_ms;
@@ -253,6 +286,13 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
                     free(c->ca_file);
                     c->ca_file = bff_xstrdup(json_string_value(v));
                 }
+            } else if (strcmp(key, "connect_timeout_ms") == 0) {
+                if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 600000)
+                    bad = "connect_timeout_ms must be an integer between 1 and 600000";
+                else
+                    c->connect_timeout_ms = (uint32_t)json_integer_value(v);
+            } else if (strcmp(key, "retry") == 0) {
+                bad = parse_retry(v, c);
             } else if (strcmp(key, "breaker") == 0) {
                 bad = parse_breaker(v, &c->breaker);
             } else if (strcmp(key, "pool") == 0) {
@@ -270,7 +310,7 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
                 else
                     c->timeout_ms = (uint32_t)json_integer_value(v);
             } else {
-                bad = "has an unknown key (url, auth_header, timeout_ms, ca_file, pool, breaker)";
+                bad = "has an unknown key (url, auth_header, timeout_ms, connect_timeout_ms, ca_file, pool, breaker, retry)";
             }
         }
         if (bad != NULL) {
@@ -335,6 +375,9 @@ void bff_providers_write_metrics(const bff_providers_t *p, bff_buf_t *out)
         {"bff_dependency_short_circuited_total", "counter", "Calls refused by an open circuit breaker.",
          offsetof(bff_dep_stats_t, short_circuited)},
         {"bff_dependency_breaker_opens_total", "counter", "Times a breaker opened.", offsetof(bff_dep_stats_t, breaker_opens)},
+        {"bff_dependency_retries_total", "counter", "Reads tried again after a failure.", offsetof(bff_dep_stats_t, retries)},
+        {"bff_dependency_retries_denied_total", "counter", "Retries not made: the retry budget was spent.",
+         offsetof(bff_dep_stats_t, retries_denied)},
         {"bff_dependency_in_flight", "gauge", "Calls in flight.", offsetof(bff_dep_stats_t, in_flight)},
     };
     for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); ++c) {

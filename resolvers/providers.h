@@ -28,8 +28,8 @@ const char *bff_pool_name(bff_pool_t pool);
 
 /* Counters of one provider over all workers (relaxed atomics: metrics, not synchronisation). */
 typedef struct st_bff_dep_stats_t {
-    atomic_ullong calls, failures, timeouts, cancelled, rejected, short_circuited, in_flight, breaker_opens,
-        latency_sum_us;
+    atomic_ullong calls, failures, timeouts, cancelled, rejected, short_circuited, in_flight, breaker_opens, retries,
+        retries_denied, latency_sum_us;
     atomic_ullong latency[BFF_LATENCY_BUCKETS];
     atomic_int breakers_not_closed; /* workers whose breaker for it is open or half-open */
 } bff_dep_stats_t;
@@ -41,7 +41,12 @@ typedef struct st_bff_provider_conf_t {
     bff_breaker_conf_t breaker;
     char *url;         /* base URL, no trailing slash: paths start with '/' */
     char *auth_header; /* "Name: value" sent with every call, or NULL */
-    uint32_t timeout_ms;
+    uint32_t timeout_ms, connect_timeout_ms; /* connect 0: the smaller of 2000 and timeout_ms */
+    /* retries of reads (GET) that failed for a reason a new attempt may not meet: transport, 5xx, timeout */
+    uint32_t max_attempts;   /* 1: no retry */
+    uint32_t backoff_ms;     /* full jitter: a wait drawn from 0..min(backoff_cap_ms, backoff_ms * 2^(attempt-1)) */
+    uint32_t backoff_cap_ms;
+    double retry_budget;     /* retries may add at most this share of the calls (token bucket per worker) */
     char *ca_file; /* PEM bundle for an https url, or NULL: the system's CAs */
     bff_dep_stats_t *stats;
 } bff_provider_conf_t;

@@ -201,6 +201,27 @@ static void on_exec_done(bff_exec_t *x, void *arg)
     finish(g);
 }
 
+/*
+ * The request's time budget: request_timeout_ms, or less when the client asks
+ * with X-Request-Timeout-Ms (1..request_timeout_ms; anything else is ignored).
+ * Provider calls get what is left of it, and say so upstream.
+ */
+static uint64_t request_budget_ms(h2o_req_t *req, const bff_config_t *cfg)
+{
+    uint64_t budget = (uint64_t)cfg->request_timeout_ms;
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-timeout-ms"), -1);
+    if (i >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        uint64_t asked = 0;
+        size_t k = 0;
+        for (; k < v.len && k < 10 && v.base[k] >= '0' && v.base[k] <= '9'; ++k)
+            asked = asked * 10 + (uint64_t)(v.base[k] - '0');
+        if (k == v.len && k > 0 && asked >= 1 && asked < budget)
+            budget = asked;
+    }
+    return budget;
+}
+
 /* Query string parameter `name`, URL-decoded into the pool; NULL when absent. */
 static const char *query_param(h2o_req_t *req, const char *name)
 {
@@ -417,6 +438,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
     g->rctx->catalog_cache = w->catalog_cache;
     g->rctx->guard = w->guard;
+    g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {
         .schema = w->server->schema,
         .document = g->doc->root,

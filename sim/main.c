@@ -17,7 +17,8 @@
  *
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
- * (0..1, answers 500), status (answer this status),
+ * (0..1, answers 500), status (answer this status), fail_next (the next N
+ * requests answer 503),
  * hang (never answer), close (reset the connection mid-response), garbage
  * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest).
  * Faults apply to provider paths only, never to /_sim or /healthz.
@@ -59,6 +60,7 @@ typedef struct st_faults_t {
     double error_rate;
     int status;
     int hang, close, garbage;
+    int fail_next; /* the next N requests answer 503, then it is used up */
     int slow_body_ms;
 } faults_t;
 
@@ -73,6 +75,7 @@ typedef struct st_sim_t {
     unsigned long long requests[P_COUNT];
     unsigned long long faulted[P_COUNT];
     char api_key[P_COUNT][64]; /* the X-Api-Key of each provider's last request ("" if none) */
+    long last_timeout_ms[P_COUNT]; /* the X-Request-Timeout-Ms of its last request, -1: none */
     unsigned long long http2[P_COUNT]; /* requests that came over HTTP/2 */
     unsigned long long connections;    /* accepted since the last reset */
     uint64_t rng;
@@ -198,7 +201,7 @@ static double random01(void)
 
 int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
 {
-    const faults_t *f = &sim.faults[pv];
+    faults_t *f = &sim.faults[pv];
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     size_t len = strlen(text);
@@ -217,7 +220,11 @@ int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
         free(text);
         return 0;
     }
-    if (f->status != 0) {
+    if (f->fail_next > 0) {
+        f->fail_next--;
+        status = 503;
+        faulted = true;
+    } else if (f->status != 0) {
         status = f->status;
         faulted = true;
     } else if (f->error_rate > 0 && random01() < f->error_rate) {
@@ -617,6 +624,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
     sim.requests[pv]++;
     if (req->version >= 0x200)
         sim.http2[pv]++;
+    const char *budget = sim_header(req, "x-request-timeout-ms");
+    sim.last_timeout_ms[pv] = budget ? strtol(budget, NULL, 10) : -1;
     const char *key = sim_header(req, "x-api-key");
     snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
     switch (pv) {
@@ -650,9 +659,11 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
     json_t *out = json_object();
     for (int p = 0; p < P_COUNT; ++p)
         json_object_set_new(out, sim_provider_names[p],
-                            json_pack("{s:I, s:I, s:I, s:s?}", "requests", (json_int_t)sim.requests[p], "faulted",
+                            json_pack("{s:I, s:I, s:I, s:s?, s:o}", "requests", (json_int_t)sim.requests[p], "faulted",
                                       (json_int_t)sim.faulted[p], "http2", (json_int_t)sim.http2[p], "api_key",
-                                      sim.api_key[p][0] ? sim.api_key[p] : NULL));
+                                      sim.api_key[p][0] ? sim.api_key[p] : NULL, "timeout_ms",
+                                      sim.requests[p] && sim.last_timeout_ms[p] >= 0 ? json_integer(sim.last_timeout_ms[p])
+                                                                                      : json_null()));
     json_object_set_new(out, "_connections", json_integer((json_int_t)sim.connections));
     char *text = json_dumps(out, JSON_COMPACT);
     send_now(req, 200, text, strlen(text));
@@ -707,6 +718,9 @@ static bool faults_parse(json_t *in, faults_t *next, char *err, size_t errlen)
                 f.close = json_is_true(v);
             else if (strcmp(key, "garbage") == 0 && json_is_boolean(v))
                 f.garbage = json_is_true(v);
+            else if (strcmp(key, "fail_next") == 0 && json_is_integer(v) && json_integer_value(v) >= 0 &&
+                     json_integer_value(v) <= 1000000)
+                f.fail_next = (int)json_integer_value(v);
             else if (strcmp(key, "slow_body_ms") == 0 && json_is_integer(v))
                 f.slow_body_ms = (int)json_integer_value(v);
             else

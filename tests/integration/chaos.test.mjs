@@ -196,3 +196,49 @@ test('a client that disconnects mid-request: its upstream calls are cancelled, n
       assert.equal(await metric('bff_dependency_cancelled_total', dep), 1, `${dep} cancelled`);
   });
 });
+
+test('retries: a failed read is tried again once; a write never; the retry budget caps them', async () => {
+  await withServer({}, async (srv) => {
+    await gql(srv, example('product_page'));
+    await simPost('/_sim/reset', {});
+    await simPost('/_sim/faults', { inventory: { fail_next: 1 } });
+    const r = await gql(srv, example('product_page'));
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.equal((await stats()).inventory.requests, 2, 'one 503, one retry that worked');
+    await simPost('/_sim/reset', {});
+    await simPost('/_sim/faults', { pricing: { fail_next: 1 } }); // POST /pricing/v2/quotes: not retried
+    const w = await gql(srv, example('product_page'));
+    assert.equal(w.errors[0].extensions.dependency, 'pricing');
+    assert.equal((await stats()).pricing.requests, 1);
+    // inventory down for good: retries stay within the budget (10% of calls, and one to start with)
+    await simPost('/_sim/reset', {});
+    await simPost('/_sim/faults', { inventory: { status: 503 } });
+    for (let i = 0; i < 15; i++) await gql(srv, example('product_page'));
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    const metric = (name) => Number(text.match(new RegExp(`${name}\\{dependency="inventory"\\} (\\d+)`))[1]);
+    const retries = metric('bff_dependency_retries_total');
+    assert.ok(retries >= 2 && retries <= 1 + 1 + Math.ceil(17 * 0.1), `${retries} retries`);
+    assert.ok(metric('bff_dependency_retries_denied_total') > 0, 'the budget said no');
+  });
+});
+
+test('deadlines: a call gets what is left of the request budget, says so upstream, and the client may ask for less', async () => {
+  await withServer({ BFF_REQUEST_TIMEOUT_MS: '1500' }, async (srv) => {
+    await gql(srv, example('product_page'));
+    await simPost('/_sim/faults', { reviews: { latency_ms: 1000 } });
+    const t0 = performance.now();
+    const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-timeout-ms': '250' }, body: JSON.stringify(example('product_page')) });
+    const r = await res.json();
+    const ms = performance.now() - t0;
+    assert.ok(ms < 700, `answered in ${ms.toFixed(0)} ms`);
+    assert.equal(r.data.product.reviews, null);
+    assert.equal(r.errors[0].extensions.code, 'DEPENDENCY_TIMEOUT');
+    const s = await stats();
+    assert.ok(s.reviews.timeout_ms > 0 && s.reviews.timeout_ms <= 250, `reviews were told ${s.reviews.timeout_ms} ms`);
+    assert.ok(s.pricing.timeout_ms <= 250);
+    // without the header: the server's budget (1500 ms), under the 2000 ms provider timeout
+    await gql(srv, example('product_page'));
+    const s2 = await stats();
+    assert.ok(s2.pricing.timeout_ms > 1000 && s2.pricing.timeout_ms <= 1500, `pricing was told ${s2.pricing.timeout_ms} ms`);
+  });
+});
