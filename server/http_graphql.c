@@ -22,6 +22,7 @@
 #define _GNU_SOURCE /* strcasestr */
 #include <ctype.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,49 @@ static bool content_type_is_json(const char *ct, bool *bad_charset)
     return true;
 }
 
+static void on_client_slot_disposed(void *p)
+{
+    atomic_int *count = *(atomic_int **)p;
+    atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
+}
+
+/*
+ * Load shedding and per-client limits, before any work: NULL when the request
+ * may go on, else the error code that refuses it. Clients are told apart by
+ * their address (hashed into BFF_CLIENT_SLOTS counters shared by the workers:
+ * two clients in one slot share its limit, which errs on refusing).
+ */
+static const char *admit(bff_server_t *s, h2o_req_t *req)
+{
+    if (atomic_load(&s->metrics.in_flight) > s->config.max_in_flight) {
+        atomic_fetch_add(&s->shed, 1);
+        return "OVERLOADED";
+    }
+    struct sockaddr_storage ss;
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *addr = NULL;
+    size_t n = 0;
+    if (len > 0 && ss.ss_family == AF_INET) {
+        addr = (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr;
+        n = 4;
+    } else if (len > 0 && ss.ss_family == AF_INET6) {
+        addr = (const unsigned char *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+        n = 16;
+    }
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ addr[i]) * 1099511628211ULL;
+    atomic_int *count = &s->client_in_flight[h % BFF_CLIENT_SLOTS];
+    if (atomic_fetch_add_explicit(count, 1, memory_order_relaxed) >= s->config.max_client_in_flight) {
+        atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
+        atomic_fetch_add(&s->client_limited, 1);
+        return "TOO_MANY_REQUESTS";
+    }
+    atomic_int **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_client_slot_disposed);
+    *slot = count;
+    return NULL;
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -342,6 +386,16 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     bff_http_gql_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_pool_dispose);
     *slot = g;
     g->slot = slot;
+    const char *refused = admit(w->server, req);
+    if (refused != NULL) {
+        g->media = MT_JSON;
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
+        bool shed = strcmp(refused, "OVERLOADED") == 0;
+        respond_error(g, shed ? 503 : 429, refused,
+                      shed ? "The server is at its limit of requests in flight; retry in a second."
+                           : "Too many requests in flight from this client; retry in a second.");
+        goto done;
+    }
 
     bool wants_html;
     if (negotiate(req, &g->media, &wants_html) != 0) {

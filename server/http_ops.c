@@ -60,6 +60,12 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
     bff_buf_t b = BFF_BUF_INIT;
     bff_metrics_write(&s->metrics, &b, atomic_load(&s->connections));
     bff_providers_write_metrics(s->providers, &b);
+    bff_buf_printf(&b,
+                   "# HELP bff_http_shed_total GraphQL requests refused with 503: over max_in_flight.\n"
+                   "# TYPE bff_http_shed_total counter\nbff_http_shed_total %llu\n"
+                   "# HELP bff_http_client_limited_total GraphQL requests refused with 429: over max_client_in_flight.\n"
+                   "# TYPE bff_http_client_limited_total counter\nbff_http_client_limited_total %llu\n",
+                   (unsigned long long)atomic_load(&s->shed), (unsigned long long)atomic_load(&s->client_limited));
     int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
     bff_buf_free(&b);
     return r;

@@ -17,6 +17,8 @@
 
 typedef struct st_bff_worker_t bff_worker_t;
 
+#define BFF_CLIENT_SLOTS 4096
+
 typedef struct st_bff_server_t {
     bff_config_t config;
     bff_schema_t *schema;
@@ -25,6 +27,8 @@ typedef struct st_bff_server_t {
     SSL_CTX *ssl_ctx; /* NULL: cleartext (HTTP/1.1, h2c) */
     bff_metrics_t metrics;
     atomic_long connections;
+    atomic_int client_in_flight[BFF_CLIENT_SLOTS]; /* GraphQL requests in flight per client address (hashed) */
+    atomic_ullong shed, client_limited;            /* requests refused: over max_in_flight, over the client's limit */
     atomic_int shutting_down;
     bff_worker_t **workers;
     int nworkers;

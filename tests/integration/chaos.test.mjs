@@ -242,3 +242,38 @@ test('deadlines: a call gets what is left of the request budget, says so upstrea
     assert.ok(s2.pricing.timeout_ms > 1000 && s2.pricing.timeout_ms <= 1500, `pricing was told ${s2.pricing.timeout_ms} ms`);
   });
 });
+
+test('protecting the server: past max_in_flight requests are shed with 503 and Retry-After; one client past its limit gets 429', async () => {
+  const burst = async (srv, n) => {
+    const answers = await Promise.all(Array.from({ length: n }, async () => {
+      const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(example('product_page')) });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+    }));
+    return answers;
+  };
+  await withServer({ BFF_MAX_IN_FLIGHT: '4' }, async (srv) => {
+    await simPost('/_sim/faults', { reviews: { latency_ms: 300 } });
+    const answers = await burst(srv, 12);
+    const shed = answers.filter((a) => a.status === 503);
+    assert.ok(shed.length >= 1 && shed.length <= 8, `${shed.length} of 12 shed`);
+    for (const a of shed) {
+      assert.equal(a.retryAfter, '1');
+      assert.equal(a.body.errors[0].extensions.code, 'OVERLOADED');
+    }
+    assert.ok(answers.filter((a) => a.status === 200).length >= 4, 'the ones under the limit are served');
+    assert.match(await (await fetch(`${srv.url}/metrics`)).text(), /bff_http_shed_total [1-9]/);
+  });
+  await withServer({ BFF_MAX_CLIENT_IN_FLIGHT: '3' }, async (srv) => {
+    await simPost('/_sim/faults', { reviews: { latency_ms: 300 } });
+    const answers = await burst(srv, 10);
+    const limited = answers.filter((a) => a.status === 429);
+    assert.ok(limited.length >= 1 && limited.length <= 7, `${limited.length} of 10 limited`);
+    for (const a of limited) {
+      assert.equal(a.retryAfter, '1');
+      assert.equal(a.body.errors[0].extensions.code, 'TOO_MANY_REQUESTS');
+    }
+    await simPost('/_sim/reset', {});
+    const later = await burst(srv, 3);
+    assert.ok(later.every((a) => a.status === 200), 'its slots come back when its requests end');
+  });
+});
