@@ -12,7 +12,8 @@
 
 typedef struct st_entry_t {
     char *key;
-    uint64_t hash, expires_ms;
+    uint64_t hash, expires_ms, stale_until_ms;
+    bool refreshing;
     json_t *value;
     size_t size;
     struct st_entry_t *chain;      /* next in the bucket */
@@ -24,7 +25,7 @@ struct st_bff_json_cache_t {
     size_t nbuckets; /* a power of two */
     entry_t *newest, *oldest;
     size_t max_bytes;
-    uint64_t ttl_ms;
+    uint64_t ttl_ms, stale_ms;
     bff_json_cache_stats_t stats;
 };
 
@@ -36,13 +37,14 @@ static uint64_t hash_key(const char *s)
     return h;
 }
 
-bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms)
+bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms, uint64_t stale_ms)
 {
     bff_json_cache_t *c = bff_xcalloc(1, sizeof(*c));
     c->nbuckets = 256;
     c->buckets = bff_xcalloc(c->nbuckets, sizeof(*c->buckets));
     c->max_bytes = max_bytes;
     c->ttl_ms = ttl_ms;
+    c->stale_ms = stale_ms;
     return c;
 }
 
@@ -102,11 +104,13 @@ static entry_t *find(bff_json_cache_t *c, const char *key, uint64_t hash)
     return NULL;
 }
 
-json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms)
+json_t *bff_json_cache_lookup(bff_json_cache_t *c, const char *key, uint64_t now_ms, uint64_t *age_ms, bool *refresh)
 {
     uint64_t hash = hash_key(key);
     entry_t *e = find(c, key, hash);
-    if (e != NULL && e->expires_ms <= now_ms) {
+    *age_ms = 0;
+    *refresh = false;
+    if (e != NULL && e->stale_until_ms <= now_ms) {
         entry_remove(c, e);
         e = NULL;
     }
@@ -114,10 +118,41 @@ json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms
         c->stats.misses++;
         return NULL;
     }
-    c->stats.hits++;
+    if (e->expires_ms <= now_ms) {
+        c->stats.stale_hits++;
+        *age_ms = now_ms - e->expires_ms;
+        *refresh = !e->refreshing;
+        e->refreshing = true;
+    } else {
+        c->stats.hits++;
+    }
     list_unlink(c, e);
     list_push_newest(c, e);
     return e->value;
+}
+
+json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms)
+{
+    uint64_t hash = hash_key(key);
+    entry_t *e = find(c, key, hash);
+    if (e != NULL && e->stale_until_ms <= now_ms) {
+        entry_remove(c, e); /* past any use */
+        e = NULL;
+    }
+    if (e == NULL || e->expires_ms <= now_ms) {
+        c->stats.misses++;
+        return NULL;
+    }
+    uint64_t age;
+    bool refresh;
+    return bff_json_cache_lookup(c, key, now_ms, &age, &refresh);
+}
+
+void bff_json_cache_refresh_failed(bff_json_cache_t *c, const char *key)
+{
+    entry_t *e = find(c, key, hash_key(key));
+    if (e != NULL)
+        e->refreshing = false;
 }
 
 static void grow(bff_json_cache_t *c)
@@ -155,6 +190,7 @@ void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, siz
     e->key = bff_xstrdup(key);
     e->hash = hash;
     e->expires_ms = now_ms + c->ttl_ms;
+    e->stale_until_ms = e->expires_ms + c->stale_ms;
     e->value = json_incref(value);
     e->size = size;
     e->chain = c->buckets[hash & (c->nbuckets - 1)];

@@ -590,16 +590,55 @@ static void tick_soon(bff_reqctx_t *ctx)
         uv_timer_start(ctx->tick, on_tick, 0, 0);
 }
 
+/* A background refresh: its own context and arena, so it outlives the request that found the entry stale. */
+typedef struct st_refresh_t {
+    bff_reqctx_t *ctx;
+    bff_arena_t *arena;
+    char *key;
+} refresh_t;
+
+static void on_refreshed(json_t *body, const char *code, const char *message, void *arg)
+{
+    refresh_t *rf = arg;
+    if (code != NULL && rf->ctx->catalog_cache != NULL)
+        bff_json_cache_refresh_failed(rf->ctx->catalog_cache, rf->key); /* a good answer was stored by the call */
+    bff_reqctx_free(rf->ctx);
+    free(rf->key);
+    bff_arena_free(rf->arena); /* rf is in it */
+}
+
+static void refresh_in_background(bff_reqctx_t *ctx, const char *provider, const char *path, const char *key)
+{
+    bff_arena_t *arena = bff_arena_new(4096);
+    refresh_t *rf = bff_arena_calloc(arena, 1, sizeof(*rf));
+    rf->arena = arena;
+    rf->key = bff_xstrdup(key);
+    rf->ctx = bff_reqctx_new(ctx->upstream, ctx->loop, arena, ctx->providers);
+    rf->ctx->catalog_cache = ctx->catalog_cache;
+    rf->ctx->guard = ctx->guard;
+    provider_send(rf->ctx, provider, "GET", bff_arena_strdup(arena, path), NULL, NULL, bff_arena_strdup(arena, key),
+                  on_refreshed, rf);
+}
+
 bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path, bff_provider_cb cb,
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, NULL, cb, arg);
     const char *key = bff_arena_printf(ctx->arena, "%s %s", provider, path);
-    json_t *hit = bff_json_cache_get(ctx->catalog_cache, key, uv_now(ctx->loop));
+    uint64_t age;
+    bool refresh;
+    json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);
     if (hit == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
     defer(ctx, cb, arg, hit, NULL, NULL);
+    if (age > 0 || refresh) {
+        ctx->stale_answers++;
+        if (age > ctx->stale_max_age_ms)
+            ctx->stale_max_age_ms = age;
+    }
+    if (refresh)
+        refresh_in_background(ctx, provider, path, key);
     return NULL;
 }
 

@@ -35,6 +35,8 @@ typedef struct st_bff_reqctx_t {
     struct st_bff_guard_t *guard;              /* the worker's breakers and bulkheads, or NULL: unguarded */
     struct st_bff_queued_t *queued;            /* this request's calls waiting for a bulkhead slot */
     uint64_t deadline_ms;                      /* uv_now() by which the request must answer; 0: none */
+    unsigned stale_answers;                    /* catalog answers served stale (see bff_provider_get_cached) */
+    uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */
 } bff_reqctx_t;
 
 /*
@@ -83,7 +85,10 @@ bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, cons
  * A GET whose answer may come from the worker's catalog cache: a fresh cached
  * answer is delivered on the next loop turn (never from inside this call) and
  * returns NULL; otherwise the provider is called and a 2xx JSON answer is kept
- * for next time. Only for data that may be a little old (catalog, not money).
+ * for next time. A stale one (within catalog_cache_stale_ms past its time to
+ * live) is delivered the same way, counted in ctx->stale_answers, and refreshed
+ * in the background by one call of the worker's own. Only for data that may be
+ * a little old (catalog, not money).
  */
 bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
                                              bff_provider_cb cb, void *arg);

@@ -43,6 +43,7 @@
     X("providers_ca_file", "BFF_PROVIDERS_CA_FILE", STR, providers_ca_file, "", 0, 0)                                 \
     X("bulkheads", "BFF_BULKHEADS", JSON, bulkheads, "{}", 0, 0)                                                      \
     X("catalog_cache_ttl_ms", "BFF_CATALOG_CACHE_TTL_MS", INT, catalog_cache_ttl_ms, 30000, 0, 86400000)              \
+    X("catalog_cache_stale_ms", "BFF_CATALOG_CACHE_STALE_MS", INT, catalog_cache_stale_ms, 60000, 0, 86400000)        \
     X("catalog_cache_bytes", "BFF_CATALOG_CACHE_BYTES", INT, catalog_cache_bytes, 33554432, 65536, 17179869184)
 
 #define BFF_CONFIG_FIELD_STR(field) char *field;

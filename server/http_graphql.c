@@ -193,7 +193,11 @@ static void on_exec_done(bff_exec_t *x, void *arg)
             if (e->code == NULL)
                 e->code = has_data ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
         bff_buf_t b = BFF_BUF_INIT;
-        bff_exec_write_response(x, &b, NULL);
+        const char *extensions = NULL;
+        if (g->rctx != NULL && g->rctx->stale_answers > 0) /* catalog data served from the cache past its time to live */
+            extensions = bff_arena_printf(g->arena, "{\"stale\":{\"catalog\":{\"answers\":%u,\"maxAgeMs\":%llu}}}",
+                                          g->rctx->stale_answers, (unsigned long long)g->rctx->stale_max_age_ms);
+        bff_exec_write_response(x, &b, extensions);
         g->log.errors = errs;
         int status = !has_data && g->media == MT_GRAPHQL_RESPONSE ? 400 : 200;
         respond(g, status, b.data, b.len);

@@ -150,7 +150,8 @@ int bff_worker_start(bff_worker_t *w)
     w->guard = bff_guard_new(&w->loop, s->providers);
     if (s->config.catalog_cache_ttl_ms > 0)
         w->catalog_cache =
-            bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms);
+            bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms,
+                               (uint64_t)s->config.catalog_cache_stale_ms);
     w->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(uintptr_t)w << 7) ^ (uint64_t)time(NULL) * 1000003u;
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;

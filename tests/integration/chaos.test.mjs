@@ -277,3 +277,32 @@ test('protecting the server: past max_in_flight requests are shed with 503 and R
     assert.ok(later.every((a) => a.status === 200), 'its slots come back when its requests end');
   });
 });
+
+test('stale-while-revalidate: an expired catalog answer is served at once, marked in extensions, and refreshed behind', async () => {
+  await withServer({ BFF_CATALOG_CACHE_TTL_MS: '200', BFF_CATALOG_CACHE_STALE_MS: '10000' }, async (srv) => {
+    const q = { query: '{ product(id: "p0009") { title } }' };
+    const first = await gql(srv, q);
+    assert.equal(first.extensions, undefined);
+    assert.equal((await stats()).catalog.requests, 1);
+    await sleep(300);
+    await simPost('/_sim/faults', { catalog: { latency_ms: 400 } });
+    const stale = await gql(srv, q);
+    assert.equal(stale.data.product.title, first.data.product.title);
+    assert.ok(stale.ms < 300, `served from the cache in ${stale.ms.toFixed(0)} ms, not after the 400 ms catalog`);
+    assert.equal(stale.extensions.stale.catalog.answers, 1);
+    assert.ok(stale.extensions.stale.catalog.maxAgeMs >= 50);
+    const again = await gql(srv, q); // the refresh is still on its way: stale again, no second refresh
+    assert.equal(again.extensions.stale.catalog.answers, 1);
+    await sleep(500);
+    assert.equal((await stats()).catalog.requests, 2, 'one background refresh');
+    const fresh = await gql(srv, q);
+    assert.equal(fresh.extensions, undefined, 'fresh again after the refresh');
+    // the catalog down: stale answers carry on while the window lasts
+    await sleep(300);
+    await simPost('/_sim/faults', { catalog: { status: 503 } });
+    const down = await gql(srv, q);
+    assert.equal(down.errors, undefined);
+    assert.equal(down.data.product.title, first.data.product.title);
+    assert.equal(down.extensions.stale.catalog.answers, 1);
+  });
+});

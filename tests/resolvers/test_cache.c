@@ -19,7 +19,7 @@
 
 static void test_hit_miss_and_expiry(void **state)
 {
-    bff_json_cache_t *c = bff_json_cache_new(1 << 20, 1000);
+    bff_json_cache_t *c = bff_json_cache_new(1 << 20, 1000, 0);
     json_t *v = json_pack("{s:s}", "title", "Linen Backpack");
     assert_null(bff_json_cache_get(c, "catalog /p/1", 0));
     bff_json_cache_put(c, "catalog /p/1", v, 100, 0);
@@ -38,7 +38,7 @@ static void test_hit_miss_and_expiry(void **state)
 
 static void test_replace_keeps_one_entry(void **state)
 {
-    bff_json_cache_t *c = bff_json_cache_new(1 << 20, 1000);
+    bff_json_cache_t *c = bff_json_cache_new(1 << 20, 1000, 0);
     json_t *a = json_integer(1), *b = json_integer(2);
     bff_json_cache_put(c, "k", a, 10, 0);
     bff_json_cache_put(c, "k", b, 10, 500);
@@ -52,7 +52,7 @@ static void test_replace_keeps_one_entry(void **state)
 static void test_lru_eviction_by_bytes(void **state)
 {
     /* room for three entries of 1000 bytes, not four */
-    bff_json_cache_t *c = bff_json_cache_new(3 * (1000 + ENTRY_OVERHEAD), 60000);
+    bff_json_cache_t *c = bff_json_cache_new(3 * (1000 + ENTRY_OVERHEAD), 60000, 0);
     char key[16];
     for (int i = 0; i < 3; ++i) {
         snprintf(key, sizeof(key), "k%d", i);
@@ -77,7 +77,7 @@ static void test_lru_eviction_by_bytes(void **state)
 
 static void test_too_large_is_not_kept(void **state)
 {
-    bff_json_cache_t *c = bff_json_cache_new(4096, 60000);
+    bff_json_cache_t *c = bff_json_cache_new(4096, 60000, 0);
     json_t *v = json_string("big");
     bff_json_cache_put(c, "big", v, 5000, 0);
     json_decref(v);
@@ -88,7 +88,7 @@ static void test_too_large_is_not_kept(void **state)
 
 static void test_many_keys_grow_the_table(void **state)
 {
-    bff_json_cache_t *c = bff_json_cache_new(64 << 20, 60000);
+    bff_json_cache_t *c = bff_json_cache_new(64 << 20, 60000, 0);
     char key[32];
     for (int i = 0; i < 5000; ++i) {
         snprintf(key, sizeof(key), "catalog /p/%d", i);
@@ -104,12 +104,40 @@ static void test_many_keys_grow_the_table(void **state)
     bff_json_cache_free(c);
 }
 
+static void test_stale_while_revalidate(void **state)
+{
+    bff_json_cache_t *c = bff_json_cache_new(1 << 20, 1000, 5000);
+    json_t *v = json_integer(7);
+    bff_json_cache_put(c, "k", v, 10, 0);
+    json_decref(v);
+    uint64_t age;
+    bool refresh;
+    assert_non_null(bff_json_cache_lookup(c, "k", 500, &age, &refresh));
+    assert_false(refresh); /* fresh */
+    assert_null(bff_json_cache_get(c, "k", 1500)); /* get: fresh only */
+    assert_non_null(bff_json_cache_lookup(c, "k", 1500, &age, &refresh));
+    assert_int_equal(age, 500);
+    assert_true(refresh); /* the first stale reader refreshes it */
+    assert_non_null(bff_json_cache_lookup(c, "k", 1600, &age, &refresh));
+    assert_false(refresh); /* only one at a time */
+    bff_json_cache_refresh_failed(c, "k");
+    assert_non_null(bff_json_cache_lookup(c, "k", 1700, &age, &refresh));
+    assert_true(refresh); /* after a failed refresh, the next reader tries */
+    assert_null(bff_json_cache_lookup(c, "k", 6000, &age, &refresh)); /* past the stale window: gone */
+    v = json_integer(8);
+    bff_json_cache_put(c, "k", v, 10, 6000);
+    json_decref(v);
+    assert_int_equal(json_integer_value(bff_json_cache_lookup(c, "k", 6001, &age, &refresh)), 8);
+    assert_int_equal(bff_json_cache_stats(c).stale_hits, 3);
+    bff_json_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hit_miss_and_expiry),  cmocka_unit_test(test_replace_keeps_one_entry),
         cmocka_unit_test(test_lru_eviction_by_bytes), cmocka_unit_test(test_too_large_is_not_kept),
-        cmocka_unit_test(test_many_keys_grow_the_table),
+        cmocka_unit_test(test_many_keys_grow_the_table), cmocka_unit_test(test_stale_while_revalidate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
