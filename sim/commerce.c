@@ -56,6 +56,7 @@ typedef struct st_auth_t {
     int64_t amount;
     char currency[4];
     int status; /* 0 authorized, 1 captured, 2 voided */
+    int charges; /* captures that took money: 0 or 1, whatever the retries */
 } auth_t;
 
 typedef struct st_order_t {
@@ -320,8 +321,8 @@ static int serve_tax(h2o_req_t *req)
 static json_t *auth_json(const auth_t *a)
 {
     static const char *const status[] = {"authorized", "captured", "voided"};
-    return json_pack("{s:s, s:s, s:I, s:s}", "id", a->id, "status", status[a->status], "amount_minor",
-                     (json_int_t)a->amount, "currency", a->currency);
+    return json_pack("{s:s, s:s, s:I, s:s, s:i}", "id", a->id, "status", status[a->status], "amount_minor",
+                     (json_int_t)a->amount, "currency", a->currency, "charges", a->charges);
 }
 
 static int serve_payments(h2o_req_t *req)
@@ -391,6 +392,8 @@ static int serve_payments(h2o_req_t *req)
     if (strcmp(action, "capture") == 0) {
         if (a->status == 2)
             return sim_answer(P_PAYMENTS, req, 409, sim_error("voided"));
+        if (a->status == 0)
+            a->charges++;
         a->status = 1; /* capturing twice is a no-op: never charge twice */
         return sim_answer(P_PAYMENTS, req, 200, auth_json(a));
     }

@@ -18,7 +18,7 @@
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
  * (0..1, answers 500), status (answer this status), fail_next (the next N
- * requests answer 503),
+ * requests answer 503), path (only requests whose path contains it),
  * hang (never answer), close (reset the connection mid-response), garbage
  * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest).
  * Faults apply to provider paths only, never to /_sim or /healthz.
@@ -61,6 +61,7 @@ typedef struct st_faults_t {
     int status;
     int hang, close, garbage;
     int fail_next; /* the next N requests answer 503, then it is used up */
+    char path[64]; /* when set, the faults hit only requests whose path contains it */
     int slow_body_ms;
 } faults_t;
 
@@ -201,7 +202,10 @@ static double random01(void)
 
 int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
 {
+    static faults_t none;
     faults_t *f = &sim.faults[pv];
+    if (f->path[0] != '\0' && !memmem(req->path.base, req->path.len, f->path, strlen(f->path)))
+        f = &none; /* this request is not the one the faults are for */
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     size_t len = strlen(text);
@@ -718,6 +722,8 @@ static bool faults_parse(json_t *in, faults_t *next, char *err, size_t errlen)
                 f.close = json_is_true(v);
             else if (strcmp(key, "garbage") == 0 && json_is_boolean(v))
                 f.garbage = json_is_true(v);
+            else if (strcmp(key, "path") == 0 && json_is_string(v) && json_string_length(v) < sizeof(f.path))
+                snprintf(f.path, sizeof(f.path), "%s", json_string_value(v));
             else if (strcmp(key, "fail_next") == 0 && json_is_integer(v) && json_integer_value(v) >= 0 &&
                      json_integer_value(v) <= 1000000)
                 f.fail_next = (int)json_integer_value(v);

@@ -306,3 +306,25 @@ test('stale-while-revalidate: an expired catalog answer is served at once, marke
     assert.equal(down.extensions.stale.catalog.answers, 1);
   });
 });
+
+test('the capture times out after the order exists: the retry with the same key finishes it, money taken once', async () => {
+  await withServer({ BFF_PROVIDERS: JSON.stringify({ payments: { timeout_ms: 150 } }) }, async (srv) => {
+    const q = `mutation($key: String!) { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: $key) {
+      order { id number paymentStatus } userErrors { code } } }`;
+    await simPost('/_sim/faults', { payments: { latency_ms: 400, path: '/capture' } });
+    const first = await gql(srv, { query: q, variables: { key: 'chaos-capture-1' } });
+    assert.equal(first.errors[0].extensions.code, 'DEPENDENCY_TIMEOUT');
+    assert.match(first.errors[0].message, /retry with the same idempotency key/);
+    await sleep(450);
+    await simPost('/_sim/faults', { payments: {} });
+    const retry = await gql(srv, { query: q, variables: { key: 'chaos-capture-1' } });
+    assert.equal(retry.errors, undefined, JSON.stringify(retry.errors));
+    assert.equal(retry.data.checkoutComplete.order.paymentStatus, 'captured');
+    const auths = (await (await fetch(`${sim.url}/payments`)).json()).authorizations;
+    assert.equal(auths.length, 1);
+    assert.equal(auths[0].status, 'captured');
+    assert.equal(auths[0].charges, 1, 'captured twice, charged once');
+    const orders = await gql(srv, { query: 'query($id: ID!) { order(id: $id) { number paymentStatus } }', variables: { id: retry.data.checkoutComplete.order.id } });
+    assert.equal(orders.data.order.paymentStatus, 'captured');
+  });
+});
