@@ -369,6 +369,25 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
     bff_loader_load(bff_pricing_loader(ctx, currency), sku, r, price_done, bff_arena_strdup(ctx->arena, currency));
 }
 
+/* ---- Product.variants(first) ---- */
+
+static void resolve_variants(bff_resolve_t *r, void *unused)
+{
+    json_t *all = json_object_get(parent_json(r), "variants");
+    json_t *first = bff_resolve_arg(r, "first");
+    if (json_is_integer(first) && (json_integer_value(first) < 1 || json_integer_value(first) > 250)) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 250.");
+        return;
+    }
+    size_t n = json_array_size(all);
+    if (json_is_integer(first) && (size_t)json_integer_value(first) < n)
+        n = (size_t)json_integer_value(first);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append(list, json_array_get(all, i));
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), list));
+}
+
 /* ---- Product.priceRange: its variants' prices from the same pricing batch ---- */
 
 typedef struct st_range_t {
@@ -1008,6 +1027,7 @@ const bff_resolver_entry_t bff_catalog_resolvers[] = {
     {"Product", "recommendations", resolve_recommendations},
     {"ProductVariant", "price", resolve_variant_price},
     {"Product", "priceRange", resolve_price_range},
+    {"Product", "variants", resolve_variants},
     {"ProductVariant", "quantityAvailable", resolve_quantity},
     {"ProductVariant", "stock", resolve_quantity},
     {"ProductVariant", "availableForSale", resolve_available},
@@ -1016,7 +1036,7 @@ const bff_resolver_entry_t bff_catalog_resolvers[] = {
 };
 
 const bff_resolver_defaults_t bff_catalog_defaults[] = {
-    {"Product", "id handle title description vendor tags images variants createdAt brand"}, /* map_product */
+    {"Product", "id handle title description vendor tags images createdAt brand"}, /* map_product */
     {"ProductVariant", "id sku title selectedOptions compareAtPrice"},
     {"Image", "url altText"},
     {"SelectedOption", "name value"},

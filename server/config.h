@@ -38,6 +38,7 @@
     X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 2000, 10, 600000)                \
     X("providers", "BFF_PROVIDERS", JSON, providers, "{}", 0, 0)                                                      \
     X("request_timeout_ms", "BFF_REQUEST_TIMEOUT_MS", INT, request_timeout_ms, 10000, 10, 600000)                     \
+    X("max_query_cost", "BFF_MAX_QUERY_COST", INT, max_query_cost, 1000, 1, 1000000000)                               \
     X("max_in_flight", "BFF_MAX_IN_FLIGHT", INT, max_in_flight, 2000, 1, 10000000)                                    \
     X("max_client_in_flight", "BFF_MAX_CLIENT_IN_FLIGHT", INT, max_client_in_flight, 200, 1, 10000000)                \
     X("providers_ca_file", "BFF_PROVIDERS_CA_FILE", STR, providers_ca_file, "", 0, 0)                                 \

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/cost.h"
 #include "graphql/exec.h"
 #include "resolvers/context.h"
 #include "http.h"
@@ -152,6 +153,19 @@ static void respond_error(bff_http_gql_t *g, int status, const char *code, const
     bff_buf_appendc(&b, '}');
     g->log.errors = &errs;
     respond(g, status, b.data, b.len);
+    g->log.errors = NULL;
+    bff_buf_free(&b);
+}
+
+/* Errors that stop a request before execution: 400 for application/graphql-response+json, else 200. */
+static void respond_request_errors(bff_http_gql_t *g, const bff_gql_errors_t *errs)
+{
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_buf_appends(&b, "{\"errors\":");
+    bff_gql_errors_write_json(&b, errs);
+    bff_buf_appendc(&b, '}');
+    g->log.errors = errs;
+    respond(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, b.data, b.len);
     g->log.errors = NULL;
     bff_buf_free(&b);
 }
@@ -470,13 +484,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 
     g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
     if (g->doc->stage != BFF_DOC_OK) {
-        bff_buf_t b = BFF_BUF_INIT;
-        bff_buf_appends(&b, "{\"errors\":");
-        bff_gql_errors_write_json(&b, &g->doc->errors);
-        bff_buf_appendc(&b, '}');
-        g->log.errors = &g->doc->errors;
-        respond(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, b.data, b.len);
-        bff_buf_free(&b);
+        respond_request_errors(g, &g->doc->errors);
         goto done;
     }
     const char *select_err = NULL;
@@ -489,6 +497,24 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             respond_error(g, 405, "METHOD_NOT_ALLOWED",
                           bff_arena_printf(g->arena, "Can only perform a %s operation from a POST request.",
                                            bff_operation_name(op->operation)));
+            goto done;
+        }
+    }
+    /* static cost (graphql/cost.h), before any upstream call */
+    if (op != NULL) {
+        int64_t cost = bff_cost_estimate(w->server->schema, g->doc->root, op, json_is_object(variables) ? variables : NULL,
+                                         NULL);
+        int64_t max = w->server->config.max_query_cost;
+        if (cost > max) {
+            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+            bff_gql_error_t *e = bff_gql_errors_add(
+                &errs, g->arena, NULL,
+                bff_arena_printf(g->arena, "The query costs %lld points, more than the maximum of %lld.", (long long)cost,
+                                 (long long)max));
+            e->code = "MAX_COST_EXCEEDED";
+            e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":{\"requestedQueryCost\":%lld,\"maximumAvailable\":%lld}}",
+                                                  (long long)cost, (long long)max);
+            respond_request_errors(g, &errs);
             goto done;
         }
     }

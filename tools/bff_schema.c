@@ -8,7 +8,7 @@
  *                                            one JSON line per document:
  *                                            {"doc","accepted","stage","errors":[{"message","locations","rule"}]}
  *   bff-schema print --schema F.graphql      the schema as graphql-js printSchema prints it
- *   bff-schema execute --schema F.graphql [--variables JSON] DOC.graphql
+ *   bff-schema execute --schema F.graphql [--variables JSON] [--cost] DOC.graphql
  *                                            executes the document (resolvers: introspection only;
  *                                            other fields read a null root) and prints the response
  *
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/cost.h"
 #include "graphql/exec.h"
 #include "graphql/parser.h"
 #include "graphql/schema.h"
@@ -30,7 +31,7 @@ static int usage(void)
     fprintf(stderr, "usage: bff-schema parse [--max-tokens N] < docs.json\n"
                     "       bff-schema validate --schema FILE.graphql... [--rules A,B | --skip-rules A,B] DOC.graphql...\n"
                     "       bff-schema print --schema FILE.graphql...\n"
-                    "       bff-schema execute --schema FILE.graphql... [--variables JSON] DOC.graphql\n");
+                    "       bff-schema execute --schema FILE.graphql... [--variables JSON] [--cost] DOC.graphql\n");
     return 2;
 }
 
@@ -267,9 +268,12 @@ static int cmd_execute(int argc, char **argv)
     const char *vars_text = NULL;
     char **args = calloc((size_t)argc + 1, sizeof(char *));
     int nargs = 0;
+    bool cost_only = false;
     for (int i = 0; i < argc; ++i) {
         if (strcmp(argv[i], "--variables") == 0 && i + 1 < argc)
             vars_text = argv[++i];
+        else if (strcmp(argv[i], "--cost") == 0)
+            cost_only = true;
         else
             args[nargs++] = argv[i];
     }
@@ -306,6 +310,13 @@ static int cmd_execute(int argc, char **argv)
         bff_buf_appends(&out, "{\"errors\":");
         bff_gql_errors_write_json(&out, &errs);
         bff_buf_appends(&out, "}\n");
+    } else if (cost_only) {
+        const char *why = NULL;
+        const bff_ast_node_t *op = bff_gql_select_operation_msg(doc, NULL, arena, &why);
+        if (op == NULL)
+            bff_buf_printf(&out, "{\"error\":\"%s\"}\n", why);
+        else
+            bff_buf_printf(&out, "{\"cost\":%lld}\n", (long long)bff_cost_estimate(schema, doc, op, vars, NULL));
     } else {
         bool done = false;
         bff_exec_request_t req = {.schema = schema, .document = doc, .variables = vars, .arena = arena,

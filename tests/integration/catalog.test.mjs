@@ -200,7 +200,7 @@ test('nodes(ids): several objects of different kinds, in order, null where none'
 test('listing filters and order: price range and availability, sorted by price, title or date; priceRange from one pricing call', async () => {
   await simPost('/_sim/reset', {});
   const r = await gql({ query: `{
-    products(first: 50, filter: {price: {min: "20", max: "60.5"}, available: true}, sortKey: PRICE) {
+    products(first: 30, filter: {price: {min: "20", max: "60.5"}, available: true}, sortKey: PRICE) {
       totalCount edges { node { id priceRange { minVariantPrice { amount currencyCode } maxVariantPrice { amount } }
         variants { price { amount } quantityAvailable } } } }
   }` });

@@ -1,0 +1,39 @@
+/*
+ * cost.h - static query cost, after the GraphQL Cost Directives
+ * specification (IBM; Apollo's demand control uses the same directives):
+ *
+ *   directive @cost(weight: String!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION
+ *       | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+ *   directive @listSize(assumedSize: Int, slicingArguments: [String!],
+ *       sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+ *
+ * The cost of a field is its own @cost weight (default 0), plus the weights of
+ * the arguments given that have one, plus its size times (its type's weight
+ * plus the cost of its selections). A type weighs its @cost, else 1 for
+ * objects, interfaces and unions and 0 for scalars and enums. The size of a
+ * list is its largest slicing argument given (or that argument's default),
+ * else its @listSize assumedSize, else default_list_size; other fields have
+ * size 1. With sizedFields, the size multiplies those child fields instead
+ * (connections: `first` sizes `edges`). Fragments on the same selection are
+ * all counted (an upper bound for abstract types). Each root mutation field
+ * adds mutation_cost.
+ */
+#ifndef BFF_GRAPHQL_COST_H
+#define BFF_GRAPHQL_COST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "schema.h"
+
+typedef struct st_bff_cost_options_t {
+    int64_t default_list_size; /* 0: 10 */
+    int64_t mutation_cost;     /* per root mutation field; 0: 10 */
+} bff_cost_options_t;
+
+/* The cost of operation `op` of a validated document, with its variables (may be NULL); saturates at INT64_MAX/4. */
+int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
+                          json_t *variables, const bff_cost_options_t *opts);
+
+#endif

@@ -1,0 +1,59 @@
+// Query cost (graphql/cost.c, @cost and @listSize in the schema): computed
+// before any upstream call; over max_query_cost the request is refused with
+// MAX_COST_EXCEEDED and its cost.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startServer, startSim } from './lib.mjs';
+
+let sim, srv;
+before(async () => {
+  sim = await startSim();
+  srv = await startServer({ env: { BFF_PROVIDERS_URL: sim.url }, threads: 1 });
+});
+after(async () => {
+  assert.equal((await srv.stop()).code, 0);
+  assert.equal(await sim.stop(), 0);
+});
+
+const gql = async (body, headers = {}) => {
+  const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, ...(await res.json()) };
+};
+const example = (name) => ({
+  query: readFileSync(join(root, 'examples', `${name}.graphql`), 'utf8'),
+  variables: JSON.parse(readFileSync(join(root, 'examples', `${name}.json`), 'utf8')),
+});
+const requests = async () => {
+  const s = await (await fetch(`${sim.url}/_sim/stats`)).json();
+  return Object.entries(s).filter(([k]) => !k.startsWith('_')).reduce((n, [, v]) => n + v.requests, 0);
+};
+
+test('250 products with 250 variants each is refused with its cost, before any upstream call', async () => {
+  await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+  const r = await gql({ query: '{ products(first: 250) { edges { node { title variants(first: 250) { sku price { amount } } } } } }' });
+  assert.equal(r.status, 200);
+  assert.equal(r.data, undefined);
+  assert.equal(r.errors[0].extensions.code, 'MAX_COST_EXCEEDED');
+  assert.equal(r.errors[0].extensions.cost.requestedQueryCost, 1 + 250 * (1 + 1 + 250 * (1 + 1)));
+  assert.equal(r.errors[0].extensions.cost.maximumAvailable, 1000);
+  assert.equal(await requests(), 0, 'no provider was called');
+  const strict = await gql({ query: '{ products(first: 250) { edges { node { variants(first: 250) { sku } } } } }' }, { accept: 'application/graphql-response+json' });
+  assert.equal(strict.status, 400);
+});
+
+test('the cost follows variables and slicing arguments; the examples are within the limit', async () => {
+  const q = 'query($n: Int) { products(first: $n) { edges { node { variants { sku } } } } }';
+  const small = await gql({ query: q, variables: { n: 5 } });
+  assert.equal(small.errors, undefined, JSON.stringify(small.errors));
+  const big = await gql({ query: q, variables: { n: 100 } });
+  assert.equal(big.errors[0].extensions.code, 'MAX_COST_EXCEEDED');
+  assert.equal(big.errors[0].extensions.cost.requestedQueryCost, 1 + 100 * (1 + 1 + 10 * 1)); // variants: assumedSize 10
+  for (const name of ['product_page', 'listing_20', 'cart_totals']) {
+    const r = await gql(example(name));
+    assert.equal(r.errors, undefined, `${name}: ${JSON.stringify(r.errors)}`);
+  }
+  const mutation = await gql({ query: 'mutation { a: cartCreate { cart { id } } }' });
+  assert.equal(mutation.errors, undefined);
+});
