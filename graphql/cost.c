@@ -205,3 +205,50 @@ int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *docu
     }
     return total;
 }
+
+typedef struct st_shape_t {
+    const bff_ast_node_t *document;
+    bff_op_shape_t out;
+    uint32_t guard;
+} shape_t;
+
+static const bff_ast_node_t *shape_fragment(const shape_t *sh, const char *name)
+{
+    for (uint32_t i = 0; i < sh->document->definitions.len; ++i) {
+        const bff_ast_node_t *d = sh->document->definitions.items[i];
+        if (d->kind == BFF_AST_FRAGMENT_DEFINITION && strcmp(d->name, name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static void shape_walk(shape_t *sh, const bff_ast_node_t *set, uint32_t depth, bool root)
+{
+    if (set == NULL || ++sh->guard > 100000)
+        return; /* a bound on work for documents with huge fragment fan-out; validation rejects cycles */
+    for (uint32_t i = 0; i < set->selections.len; ++i) {
+        const bff_ast_node_t *s = set->selections.items[i];
+        if (s->kind == BFF_AST_FIELD) {
+            if (s->alias != NULL)
+                sh->out.aliases++;
+            if (root)
+                sh->out.root_fields++;
+            if (depth + 1 > sh->out.depth)
+                sh->out.depth = depth + 1;
+            shape_walk(sh, s->selection_set, depth + 1, false);
+        } else if (s->kind == BFF_AST_INLINE_FRAGMENT) {
+            shape_walk(sh, s->selection_set, depth, root);
+        } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
+            const bff_ast_node_t *f = shape_fragment(sh, s->name);
+            if (f != NULL)
+                shape_walk(sh, f->selection_set, depth, root);
+        }
+    }
+}
+
+bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t *op)
+{
+    shape_t sh = {document, {0, 0, 0}, 0};
+    shape_walk(&sh, op->selection_set, 0, true);
+    return sh.out;
+}

@@ -32,6 +32,12 @@ typedef struct st_bff_cost_options_t {
     int64_t mutation_cost;     /* per root mutation field; 0: 10 */
 } bff_cost_options_t;
 
+/* The shape of an operation, for limits: field depth, aliases and root fields (fragments followed). */
+typedef struct st_bff_op_shape_t {
+    uint32_t depth, aliases, root_fields;
+} bff_op_shape_t;
+bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t *op);
+
 /* The cost of operation `op` of a validated document, with its variables (may be NULL); saturates at INT64_MAX/4. */
 int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
                           json_t *variables, const bff_cost_options_t *opts);

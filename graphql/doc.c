@@ -64,8 +64,10 @@ bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text,
         doc->stage = BFF_DOC_PARSE_FAILED;
         if (doc->errors.count == 0)
             bff_gql_errors_add(&doc->errors, doc->arena, NULL, "Syntax Error: the document could not be parsed.");
-        for (bff_gql_error_t *e = doc->errors.head; e != NULL; e = e->next)
-            e->code = "GRAPHQL_PARSE_FAILED";
+        for (bff_gql_error_t *e = doc->errors.head; e != NULL; e = e->next) /* the parser's limits have codes of their own */
+            e->code = strstr(e->message, " tokens. Parsing aborted.")   ? "MAX_TOKENS_EXCEEDED"
+                      : strstr(e->message, " levels. Parsing aborted.") ? "MAX_DEPTH_EXCEEDED"
+                                                                         : "GRAPHQL_PARSE_FAILED";
         return doc;
     }
     doc->root = root;

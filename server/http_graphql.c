@@ -482,6 +482,12 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     const char *operation_name = json_is_string(op_name) ? json_string_value(op_name) : NULL;
     g->log.operation = operation_name;
 
+    if (json_string_length(query) > (size_t)w->server->config.max_document_bytes) {
+        respond_error(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, "DOCUMENT_TOO_LARGE",
+                      bff_arena_printf(g->arena, "The document has %zu bytes; at most %lld are allowed.",
+                                       json_string_length(query), (long long)w->server->config.max_document_bytes));
+        goto done;
+    }
     g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
     if (g->doc->stage != BFF_DOC_OK) {
         respond_request_errors(g, &g->doc->errors);
@@ -500,7 +506,28 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             goto done;
         }
     }
-    /* static cost (graphql/cost.h), before any upstream call */
+    /* shape limits, then the static cost (graphql/cost.h), before any upstream call */
+    if (op != NULL) {
+        const bff_config_t *cfg = &w->server->config;
+        bff_op_shape_t shape = bff_op_shape(g->doc->root, op);
+        const char *code = NULL, *what = NULL;
+        long long got = 0, limit = 0;
+        if (shape.depth > cfg->max_operation_depth)
+            code = "MAX_DEPTH_EXCEEDED", what = "fields deep", got = shape.depth, limit = cfg->max_operation_depth;
+        else if (shape.aliases > cfg->max_aliases)
+            code = "MAX_ALIASES_EXCEEDED", what = "aliases", got = shape.aliases, limit = cfg->max_aliases;
+        else if (shape.root_fields > cfg->max_root_fields)
+            code = "MAX_ROOT_FIELDS_EXCEEDED", what = "root fields", got = shape.root_fields, limit = cfg->max_root_fields;
+        if (code != NULL) {
+            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+            bff_gql_error_t *e = bff_gql_errors_add(
+                &errs, g->arena, NULL,
+                bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what, limit));
+            e->code = code;
+            respond_request_errors(g, &errs);
+            goto done;
+        }
+    }
     if (op != NULL) {
         int64_t cost = bff_cost_estimate(w->server->schema, g->doc->root, op, json_is_object(variables) ? variables : NULL,
                                          NULL);

@@ -57,3 +57,17 @@ test('the cost follows variables and slicing arguments; the examples are within 
   const mutation = await gql({ query: 'mutation { a: cartCreate { cart { id } } }' });
   assert.equal(mutation.errors, undefined);
 });
+
+test('limits with codes of their own: depth, aliases, root fields, tokens, nesting, document size', async () => {
+  const code = async (query) => (await gql({ query })).errors?.[0]?.extensions?.code;
+  const nest = (n) => `{ product(id: "p0001") { ${'recommendations(first: 1) { '.repeat(n)}title${' }'.repeat(n)} } }`;
+  assert.equal(await code(nest(13)), undefined, '15 fields deep is allowed');
+  assert.equal(await code(nest(14)), 'MAX_DEPTH_EXCEEDED');
+  assert.equal(await code(`{ shop { ${Array.from({ length: 30 }, (_, i) => `a${i}: name`).join(' ')} } }`), undefined);
+  assert.equal(await code(`{ shop { ${Array.from({ length: 31 }, (_, i) => `a${i}: name`).join(' ')} } }`), 'MAX_ALIASES_EXCEEDED');
+  assert.equal(await code(`{ ${'shop { name } '.repeat(21)} }`), 'MAX_ROOT_FIELDS_EXCEEDED');
+  assert.equal(await code(`{ shop { ${'a '.repeat(21000)} } }`), 'MAX_TOKENS_EXCEEDED');
+  assert.equal(await code(`{ shop { ${'currencyCode '.repeat(6000)} } }`), 'DOCUMENT_TOO_LARGE');
+  assert.equal(await code(`{ shop(x: ${'['.repeat(100)}${']'.repeat(100)}) { name } }`), 'MAX_DEPTH_EXCEEDED');
+  assert.equal(await code('{ shop { name '), 'GRAPHQL_PARSE_FAILED');
+});
