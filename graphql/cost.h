@@ -42,4 +42,12 @@ bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t
 int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
                           json_t *variables, const bff_cost_options_t *opts);
 
+/*
+ * The actual cost of an executed operation from its result's "data": the
+ * same weights, with the lists' real lengths (a null field costs its own
+ * weight only). Each response key is counted once per object.
+ */
+int64_t bff_cost_actual(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
+                        json_t *data, const bff_cost_options_t *opts);
+
 #endif

@@ -22,9 +22,11 @@
 #define _GNU_SOURCE /* strcasestr */
 #include <ctype.h>
 #include <jansson.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "graphql/cost.h"
 #include "graphql/exec.h"
@@ -46,6 +48,10 @@ typedef struct st_bff_http_gql_t {
     media_t media;
     bff_reqlog_t log;
     struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
+    const bff_ast_node_t *op;        /* the operation executed */
+    const char *bucket;              /* whose budget pays: a client id, or "anon:<address>" */
+    const bff_tier_t *tier;
+    int64_t requested_cost;
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
 
@@ -194,6 +200,24 @@ static void finish(bff_http_gql_t *g)
     free(g);
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* extensions.cost, as Shopify's storefront gives it (actual < 0: not known). */
+static const char *cost_json(bff_http_gql_t *g, int64_t requested, int64_t actual, double available)
+{
+    return bff_arena_printf(g->arena,
+                            "{\"requestedQueryCost\":%lld%s,\"throttleStatus\":{\"maximumAvailable\":%.0f,"
+                            "\"currentlyAvailable\":%.0f,\"restoreRate\":%.0f}}",
+                            (long long)requested,
+                            actual >= 0 ? bff_arena_printf(g->arena, ",\"actualQueryCost\":%lld", (long long)actual) : "",
+                            g->tier->bucket, available, g->tier->restore_per_second);
+}
+
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
@@ -207,11 +231,29 @@ static void on_exec_done(bff_exec_t *x, void *arg)
             if (e->code == NULL)
                 e->code = has_data ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
         bff_buf_t b = BFF_BUF_INIT;
-        const char *extensions = NULL;
+        bff_exec_write_response(x, &b, NULL);
+        bff_buf_t ext = BFF_BUF_INIT;
+        if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
+            json_error_t jerr;
+            json_t *resp = json_loadb(b.data, b.len, 0, &jerr);
+            int64_t actual = bff_cost_actual(g->worker->server->schema, g->doc->root, g->op, json_object_get(resp, "data"),
+                                             NULL);
+            json_decref(resp);
+            double available = bff_clients_give_back(g->worker->server->clients, g->bucket, g->tier,
+                                                     actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0,
+                                                     now_ms());
+            bff_buf_printf(&ext, "\"cost\":%s", cost_json(g, g->requested_cost, actual, available));
+        }
         if (g->rctx != NULL && g->rctx->stale_answers > 0) /* catalog data served from the cache past its time to live */
-            extensions = bff_arena_printf(g->arena, "{\"stale\":{\"catalog\":{\"answers\":%u,\"maxAgeMs\":%llu}}}",
-                                          g->rctx->stale_answers, (unsigned long long)g->rctx->stale_max_age_ms);
-        bff_exec_write_response(x, &b, extensions);
+            bff_buf_printf(&ext, "%s\"stale\":{\"catalog\":{\"answers\":%u,\"maxAgeMs\":%llu}}", ext.len ? "," : "",
+                           g->rctx->stale_answers, (unsigned long long)g->rctx->stale_max_age_ms);
+        if (ext.len > 0 && b.len > 0 && b.data[b.len - 1] == '}') { /* extensions go last in the response object */
+            b.len--;
+            bff_buf_appends(&b, ",\"extensions\":{");
+            bff_buf_append(&b, ext.data, ext.len);
+            bff_buf_appends(&b, "}}");
+        }
+        bff_buf_free(&ext);
         g->log.errors = errs;
         int status = !has_data && g->media == MT_GRAPHQL_RESPONSE ? 400 : 200;
         respond(g, status, b.data, b.len);
@@ -386,6 +428,35 @@ static const char *admit(bff_server_t *s, h2o_req_t *req)
     return NULL;
 }
 
+/* Who pays: the API key's client (X-Api-Key), or the anonymous tier by address. -1: a key that matches none. */
+static int identify(bff_http_gql_t *g)
+{
+    h2o_req_t *req = g->req;
+    bff_clients_t *clients = g->worker->server->clients;
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    if (i >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const bff_client_t *c = bff_clients_find(clients, v.base, v.len);
+        if (c == NULL)
+            return -1;
+        g->bucket = c->id;
+        g->tier = c->tier;
+        if (g->log.client == NULL)
+            g->log.client = c->id;
+        return 0;
+    }
+    struct sockaddr_storage ss;
+    char addr[INET6_ADDRSTRLEN] = "?";
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (len > 0 && ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+    else if (len > 0 && ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+    g->bucket = bff_arena_printf(g->arena, "anon:%s", addr);
+    g->tier = bff_clients_anonymous(clients);
+    return 0;
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -412,6 +483,11 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         respond_error(g, shed ? 503 : 429, refused,
                       shed ? "The server is at its limit of requests in flight; retry in a second."
                            : "Too many requests in flight from this client; retry in a second.");
+        goto done;
+    }
+    if (identify(g) != 0) {
+        g->media = MT_JSON;
+        respond_error(g, 401, "UNAUTHENTICATED", "The API key is not valid.");
         goto done;
     }
 
@@ -544,6 +620,31 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             respond_request_errors(g, &errs);
             goto done;
         }
+        /* the client's budget pays the requested cost up front; execution gives back what it did not use */
+        bff_budget_t budget = bff_clients_take(w->server->clients, g->bucket, g->tier, (double)cost, now_ms());
+        if (!budget.allowed) {
+            long long wait = (long long)budget.retry_after + 1;
+            h2o_iovec_t after = h2o_strdup(&req->pool, bff_arena_printf(g->arena, "%lld", wait), SIZE_MAX);
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, after.base, after.len);
+            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+            bff_gql_error_t *e = bff_gql_errors_add(
+                &errs, g->arena, NULL,
+                bff_arena_printf(g->arena, "Throttled: the query costs %lld points and %.0f are available; retry in %lld s.",
+                                 (long long)cost, budget.available, wait));
+            e->code = "THROTTLED";
+            e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":%s}", cost_json(g, cost, -1, budget.available));
+            bff_buf_t b = BFF_BUF_INIT;
+            bff_buf_appends(&b, "{\"errors\":");
+            bff_gql_errors_write_json(&b, &errs);
+            bff_buf_appendc(&b, '}');
+            g->log.errors = &errs;
+            respond(g, 429, b.data, b.len);
+            g->log.errors = NULL;
+            bff_buf_free(&b);
+            goto done;
+        }
+        g->op = op;
+        g->requested_cost = cost;
     }
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);

@@ -199,6 +199,9 @@ int main(int argc, char **argv)
                                      sizeof(err));
     if (s->providers == NULL)
         return fatal(err);
+    s->clients = bff_clients_new(s->config.api_keys, s->config.tiers, err, sizeof(err));
+    if (s->clients == NULL)
+        return fatal(err);
 
     s->schema = load_schema(s->config.schema, err, sizeof(err));
     if (s->schema == NULL)
@@ -278,6 +281,7 @@ int main(int argc, char **argv)
     free(s->workers);
     bff_schema_free(s->schema);
     bff_providers_free(s->providers);
+    bff_clients_free(s->clients);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "graphql/schema.h"
 #include "metrics.h"
+#include "clients.h"
 #include "resolvers/providers.h"
 
 typedef struct st_bff_worker_t bff_worker_t;
@@ -23,6 +24,7 @@ typedef struct st_bff_server_t {
     bff_config_t config;
     bff_schema_t *schema;
     bff_providers_t *providers; /* base URL, auth header and timeout per provider */
+    bff_clients_t *clients;     /* API keys, tiers, cost budgets */
     h2o_globalconf_t h2o;
     SSL_CTX *ssl_ctx; /* NULL: cleartext (HTTP/1.1, h2c) */
     bff_metrics_t metrics;

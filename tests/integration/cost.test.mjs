@@ -71,3 +71,68 @@ test('limits with codes of their own: depth, aliases, root fields, tokens, nesti
   assert.equal(await code(`{ shop(x: ${'['.repeat(100)}${']'.repeat(100)}) { name } }`), 'MAX_DEPTH_EXCEEDED');
   assert.equal(await code('{ shop { name '), 'GRAPHQL_PARSE_FAILED');
 });
+
+test('budgets: a client that spends its bucket is throttled with Retry-After, and recovers at the restore rate', async () => {
+  const small = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, BFF_TIERS: JSON.stringify({ anonymous: { bucket: 25, restore_per_second: 5 } }) }, threads: 1 });
+  try {
+    const q = { query: '{ products(first: 5) { edges { node { title } } } }' }; // 1 + 5 x (edge 1 + product 1) = 11
+    const post = async () => {
+      const res = await fetch(`${small.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q) });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), ...(await res.json()) };
+    };
+    // unused points come back: a query whose lists are shorter than assumed pays what it used
+    const e = await fetch(`${small.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ search(query: "zzzz", first: 5) { edges { node { title } } } }' }) }).then((r) => r.json());
+    assert.equal(e.extensions.cost.requestedQueryCost, 11);
+    assert.equal(e.extensions.cost.actualQueryCost, 1);
+    assert.ok(e.extensions.cost.throttleStatus.currentlyAvailable >= 23.9, 'it paid 1, not 11');
+    const a = await post();
+    assert.equal(a.errors, undefined);
+    assert.equal(a.extensions.cost.requestedQueryCost, 11);
+    assert.equal(a.extensions.cost.actualQueryCost, 11);
+    assert.equal(a.extensions.cost.throttleStatus.maximumAvailable, 25);
+    assert.equal(a.extensions.cost.throttleStatus.restoreRate, 5);
+    const b = await post();
+    assert.equal(b.errors, undefined);
+    const c = await post();
+    assert.equal(c.status, 429);
+    assert.equal(c.errors[0].extensions.code, 'THROTTLED');
+    assert.ok(Number(c.retryAfter) >= 1 && Number(c.retryAfter) <= 3, `Retry-After ${c.retryAfter}`);
+    assert.ok(c.errors[0].extensions.cost.throttleStatus.currentlyAvailable < 11);
+    await new Promise((r) => setTimeout(r, 1900)); // 5 points a second: 9.5 more points
+    const d = await post();
+    assert.equal(d.errors, undefined, JSON.stringify(d.errors));
+  } finally {
+    assert.equal((await small.stop()).code, 0);
+  }
+});
+
+test('API keys: stored as hashes; a key names client, channel, tier; a bad key is UNAUTHENTICATED before any upstream call', async () => {
+  const { createHash } = await import('node:crypto');
+  const sha = (k) => createHash('sha256').update(k).digest('hex');
+  const keys = { [sha('pk_partner_acme')]: { client: 'acme', channel: 'partner', tier: 'partner', scopes: ['catalog:read'] } };
+  const keyed = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, BFF_API_KEYS: JSON.stringify(keys) }, threads: 1 });
+  try {
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    const call = async (key) => {
+      const res = await fetch(`${keyed.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify({ query: '{ product(id: "p0001") { title } }' }) });
+      return { status: res.status, ...(await res.json()) };
+    };
+    const ok = await call('pk_partner_acme');
+    assert.equal(ok.data.product.title, 'Linen Backpack');
+    assert.equal(ok.extensions.cost.throttleStatus.maximumAvailable, 5000, 'the partner tier');
+    const before = await requests();
+    const bad = await call('pk_partner_acmf');
+    assert.equal(bad.status, 401);
+    assert.equal(bad.errors[0].extensions.code, 'UNAUTHENTICATED');
+    assert.equal(await requests(), before, 'no provider was called');
+    const anon = await call(null);
+    assert.equal(anon.extensions.cost.throttleStatus.maximumAvailable > 5000, true, 'the tests\' anonymous tier');
+    const log = keyed.lines.filter((l) => l.includes('"client":"acme"'));
+    assert.ok(log.length >= 1, 'the request log names the key\'s client');
+  } finally {
+    assert.equal((await keyed.stop()).code, 0);
+  }
+  const broken = await startServer({ env: { BFF_API_KEYS: JSON.stringify({ 'not-a-hash': { client: 'x', channel: 'web', tier: 'storefront' } }) }, expectFail: true });
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /SHA-256/);
+});

@@ -26,14 +26,14 @@ test('POST { __typename } over HTTP/1.1, HTTP/2 prior knowledge and h2c upgrade'
     const r = postJson(`${srv.url}/graphql`, typename, [flag]);
     assert.equal(r.status, 200, flag);
     assert.equal(r.httpVersion, version, flag);
-    assert.equal(r.body, '{"data":{"__typename":"Query"}}', flag);
+    assert.deepEqual(JSON.parse(r.body).data, { __typename: 'Query' }, flag);
     assert.match(r.headers['content-type'], /^application\/json; charset=utf-8$/);
   }
 });
 
 test('resolvers answer from configuration', () => {
   const r = postJson(`${srv.url}/graphql`, { query: 'query Shop { shop { name currencyCode } }' });
-  assert.equal(r.body, '{"data":{"shop":{"name":"Integration Shop","currencyCode":"EUR"}}}');
+  assert.deepEqual(JSON.parse(r.body).data, { shop: { name: 'Integration Shop', currencyCode: 'EUR' } });
 });
 
 test('GET queries, and mutations over GET are 405', () => {
@@ -90,7 +90,7 @@ test('media types and status codes follow the GraphQL-over-HTTP spec', () => {
 test('operationName selects among several operations', () => {
   const doc = 'query A { __typename } query B { shop { currencyCode } }';
   let r = postJson(`${srv.url}/graphql`, { query: doc, operationName: 'B' });
-  assert.equal(r.body, '{"data":{"shop":{"currencyCode":"EUR"}}}');
+  assert.deepEqual(JSON.parse(r.body).data, { shop: { currencyCode: 'EUR' } });
   r = postJson(`${srv.url}/graphql`, { query: doc }, ['-H', 'accept: application/graphql-response+json']);
   assert.equal(r.status, 400);
   assert.match(JSON.parse(r.body).errors[0].message, /operation name/);
@@ -224,7 +224,7 @@ test('TLS with ALPN: HTTP/2 over https', async () => {
     const r = postJson(`https://localhost:${s2.port}/graphql`, typename, ['-k', '--http2', '--resolve', `localhost:${s2.port}:127.0.0.1`]);
     assert.equal(r.status, 200);
     assert.equal(r.httpVersion, '2');
-    assert.equal(r.body, '{"data":{"__typename":"Query"}}');
+    assert.deepEqual(JSON.parse(r.body).data, { __typename: 'Query' });
     const h1 = postJson(`https://localhost:${s2.port}/graphql`, typename, ['-k', '--http1.1', '--resolve', `localhost:${s2.port}:127.0.0.1`]);
     assert.equal(h1.httpVersion, '1.1');
     assert.equal(h1.status, 200);

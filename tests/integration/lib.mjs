@@ -13,7 +13,8 @@ export const BFF = process.env.BFF_BIN || join(root, 'build/bff');
 export async function startServer({ env = {}, args = [], threads = 2, expectFail = false } = {}) {
   const proc = spawn(BFF, ['--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // every test client is 127.0.0.1: an anonymous budget that does not run dry unless a test sets its own
+    env: { BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}', ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
