@@ -13,5 +13,7 @@ int bff_http_graphiql_page(h2o_req_t *req);
 int bff_http_healthz(h2o_handler_t *self, h2o_req_t *req);
 int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req);
 int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req);
+/* GET /admin/deprecations with X-Admin-Key: deprecated elements, their use and users (server/usage.h). */
+int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req);
 
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "graphql/cost.h"
+#include "graphql/deprecations.h"
 #include "graphql/exec.h"
 #include "resolvers/context.h"
 #include "http.h"
@@ -52,6 +53,8 @@ typedef struct st_bff_http_gql_t {
     const char *bucket;              /* whose budget pays: a client id, or "anon:<address>" */
     const bff_tier_t *tier;
     int64_t requested_cost;
+    const char *client_name, *client_version; /* for deprecation tracking */
+    const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
 
@@ -244,6 +247,8 @@ static void on_exec_done(bff_exec_t *x, void *arg)
                                                      now_ms());
             bff_buf_printf(&ext, "\"cost\":%s", cost_json(g, g->requested_cost, actual, available));
         }
+        if (g->deprecations_json != NULL)
+            bff_buf_printf(&ext, "%s\"deprecations\":%s", ext.len ? "," : "", g->deprecations_json);
         if (g->rctx != NULL && g->rctx->stale_answers > 0) /* catalog data served from the cache past its time to live */
             bff_buf_printf(&ext, "%s\"stale\":{\"catalog\":{\"answers\":%u,\"maxAgeMs\":%llu}}", ext.len ? "," : "",
                            g->rctx->stale_answers, (unsigned long long)g->rctx->stale_max_age_ms);
@@ -457,6 +462,38 @@ static int identify(bff_http_gql_t *g)
     return 0;
 }
 
+/*
+ * Counts the deprecated elements the operation uses, per client name and
+ * version (X-Client-Name/-Version, apollographql-client-name/-version, else
+ * the API key's client); lists them in extensions when the client asks
+ * (X-Report-Deprecations: true, or "reportDeprecations": true in the
+ * request's extensions).
+ */
+static void track_deprecations(bff_http_gql_t *g, const bff_ast_node_t *op, json_t *req_extensions)
+{
+    bff_server_t *s = g->worker->server;
+    size_t n;
+    bff_deprecated_use_t *uses = bff_deprecations_used(s->schema, g->doc->root, op, g->arena, &n);
+    const char *version = bff_req_header(g->req, NULL, "x-client-version");
+    if (version == NULL)
+        version = bff_req_header(g->req, NULL, "apollographql-client-version");
+    const char *name = g->log.client ? g->log.client : "anonymous";
+    time_t now = time(NULL);
+    for (size_t i = 0; i < n; ++i)
+        bff_usage_record(s->usage, uses[i].coordinate, name, version ? version : "", now);
+    const char *ask = bff_req_header(g->req, NULL, "x-report-deprecations");
+    if ((ask != NULL && (strcmp(ask, "true") == 0 || strcmp(ask, "1") == 0)) ||
+        json_is_true(json_object_get(req_extensions, "reportDeprecations"))) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; ++i)
+            json_array_append_new(list, json_pack("{s:s, s:s?}", "coordinate", uses[i].coordinate, "reason", uses[i].reason));
+        char *text = json_dumps(list, JSON_COMPACT);
+        g->deprecations_json = bff_arena_strdup(g->arena, text);
+        free(text);
+        json_decref(list);
+    }
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -645,6 +682,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         }
         g->op = op;
         g->requested_cost = cost;
+        track_deprecations(g, op, json_object_get(g->params, "extensions"));
     }
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);

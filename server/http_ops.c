@@ -7,6 +7,9 @@
  * GET /graphql from a browser gets a page that loads GraphiQL from
  * /graphiql/ (files shipped next to the binary, no CDN).
  */
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "graphql/buf.h"
@@ -67,6 +70,33 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    "# TYPE bff_http_client_limited_total counter\nbff_http_client_limited_total %llu\n",
                    (unsigned long long)atomic_load(&s->shed), (unsigned long long)atomic_load(&s->client_limited));
     int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+    bff_buf_free(&b);
+    return r;
+}
+
+int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    bff_server_t *s = bff_worker_of(req)->server;
+    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-admin-key"), -1);
+    bool ok = false;
+    if (i >= 0 && strlen(s->config.admin_key_sha256) == 64) {
+        unsigned char want[SHA256_DIGEST_LENGTH], got[SHA256_DIGEST_LENGTH];
+        for (int k = 0; k < SHA256_DIGEST_LENGTH; ++k) {
+            unsigned v = 0;
+            sscanf(s->config.admin_key_sha256 + 2 * k, "%2x", &v);
+            want[k] = (unsigned char)v;
+        }
+        SHA256((const unsigned char *)req->headers.entries[i].value.base, req->headers.entries[i].value.len, got);
+        ok = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
+    }
+    if (!ok)
+        return send_text(req, 401, "Unauthorized", "application/json",
+                         H2O_STRLIT("{\"errors\":[{\"message\":\"The admin key is missing or wrong.\",\"extensions\":{\"code\":\"UNAUTHENTICATED\"}}]}"));
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_usage_write_json(s->usage, s->schema, &b);
+    int r = send_text(req, 200, "OK", "application/json", b.data, b.len);
     bff_buf_free(&b);
     return r;
 }

@@ -202,6 +202,9 @@ int main(int argc, char **argv)
     s->clients = bff_clients_new(s->config.api_keys, s->config.tiers, err, sizeof(err));
     if (s->clients == NULL)
         return fatal(err);
+    if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
+        return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
+    s->usage = bff_usage_new();
 
     s->schema = load_schema(s->config.schema, err, sizeof(err));
     if (s->schema == NULL)
@@ -227,6 +230,7 @@ int main(int argc, char **argv)
     route(s, host, "/healthz", bff_http_healthz);
     route(s, host, "/readyz", bff_http_readyz);
     route(s, host, "/metrics", bff_http_metrics);
+    route(s, host, "/admin/deprecations", bff_http_admin_deprecations);
     char assets[4096];
     if (s->config.assets_dir[0] != '\0') {
         snprintf(assets, sizeof(assets), "%s", s->config.assets_dir);
@@ -282,6 +286,7 @@ int main(int argc, char **argv)
     bff_schema_free(s->schema);
     bff_providers_free(s->providers);
     bff_clients_free(s->clients);
+    bff_usage_free(s->usage);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

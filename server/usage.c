@@ -1,0 +1,133 @@
+/*
+ * usage.c - deprecated-element usage per client (see usage.h).
+ */
+#include "usage.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/deprecations.h"
+
+typedef struct st_client_use_t {
+    char *name, *version;
+    unsigned long long count;
+    time_t last_seen;
+    struct st_client_use_t *next;
+} client_use_t;
+
+typedef struct st_element_t {
+    char *coordinate;
+    unsigned long long count;
+    client_use_t *clients;
+    struct st_element_t *next;
+} element_t;
+
+struct st_bff_usage_t {
+    pthread_mutex_t lock;
+    element_t *elements;
+};
+
+bff_usage_t *bff_usage_new(void)
+{
+    bff_usage_t *u = bff_xcalloc(1, sizeof(*u));
+    pthread_mutex_init(&u->lock, NULL);
+    return u;
+}
+
+void bff_usage_free(bff_usage_t *u)
+{
+    if (u == NULL)
+        return;
+    for (element_t *e = u->elements, *en; e != NULL; e = en) {
+        en = e->next;
+        for (client_use_t *c = e->clients, *cn; c != NULL; c = cn) {
+            cn = c->next;
+            free(c->name);
+            free(c->version);
+            free(c);
+        }
+        free(e->coordinate);
+        free(e);
+    }
+    pthread_mutex_destroy(&u->lock);
+    free(u);
+}
+
+void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client, const char *version, time_t now)
+{
+    pthread_mutex_lock(&u->lock);
+    element_t *e = u->elements;
+    while (e != NULL && strcmp(e->coordinate, coordinate) != 0)
+        e = e->next;
+    if (e == NULL) {
+        e = bff_xcalloc(1, sizeof(*e));
+        e->coordinate = bff_xstrdup(coordinate);
+        e->next = u->elements;
+        u->elements = e;
+    }
+    e->count++;
+    client_use_t *c = e->clients;
+    while (c != NULL && !(strcmp(c->name, client) == 0 && strcmp(c->version, version) == 0))
+        c = c->next;
+    if (c == NULL) {
+        c = bff_xcalloc(1, sizeof(*c));
+        c->name = bff_xstrdup(client);
+        c->version = bff_xstrdup(version);
+        c->next = e->clients;
+        e->clients = c;
+    }
+    c->count++;
+    c->last_seen = now;
+    pthread_mutex_unlock(&u->lock);
+}
+
+typedef struct st_report_t {
+    bff_usage_t *u;
+    json_t *list;
+} report_t;
+
+static void report_one(const char *coordinate, const char *reason, void *arg)
+{
+    report_t *r = arg;
+    const char *date = NULL;
+    for (const char *p = reason; p != NULL && *p && date == NULL; ++p)
+        if (strlen(p) >= 10 && p[4] == '-' && p[7] == '-' && strspn(p, "0123456789") == 4 && strspn(p + 5, "0123456789") == 2 &&
+            strspn(p + 8, "0123456789") == 2)
+            date = p;
+    json_t *clients = json_array();
+    unsigned long long count = 0;
+    for (element_t *e = r->u->elements; e != NULL; e = e->next) {
+        if (strcmp(e->coordinate, coordinate) != 0)
+            continue;
+        count = e->count;
+        for (client_use_t *c = e->clients; c != NULL; c = c->next) {
+            char when[32];
+            struct tm tm;
+            gmtime_r(&c->last_seen, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            json_array_append_new(clients, json_pack("{s:s, s:s, s:I, s:s}", "name", c->name, "version", c->version,
+                                                     "count", (json_int_t)c->count, "lastSeen", when));
+        }
+    }
+    json_t *item = json_pack("{s:s, s:s, s:I, s:o}", "coordinate", coordinate, "reason", reason ? reason : "",
+                             "count", (json_int_t)count, "clients", clients);
+    json_object_set_new(item, "removalDate", date ? json_stringn(date, 10) : json_null());
+    json_array_append_new(r->list, item);
+}
+
+void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t *out)
+{
+    bff_arena_t *arena = bff_arena_new(0);
+    report_t r = {u, json_array()};
+    pthread_mutex_lock(&u->lock);
+    bff_deprecations_each(schema, arena, report_one, &r);
+    pthread_mutex_unlock(&u->lock);
+    json_t *doc = json_pack("{s:o}", "deprecations", r.list);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    bff_buf_appends(out, text);
+    free(text);
+    json_decref(doc);
+    bff_arena_free(arena);
+}

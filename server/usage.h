@@ -1,0 +1,27 @@
+/*
+ * usage.h - who still uses deprecated schema elements: a count per element,
+ * and per client (name and version) a count and when it was last seen.
+ * Shared by the workers (one mutex; a few list operations per request that
+ * uses a deprecated element, nothing for those that do not).
+ */
+#ifndef BFF_SERVER_USAGE_H
+#define BFF_SERVER_USAGE_H
+
+#include <time.h>
+
+#include "graphql/buf.h"
+#include "graphql/schema.h"
+
+typedef struct st_bff_usage_t bff_usage_t;
+
+bff_usage_t *bff_usage_new(void);
+void bff_usage_free(bff_usage_t *u);
+void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client, const char *version, time_t now);
+/*
+ * The report of /admin/deprecations: every deprecated element of the schema
+ * with its reason, removal date (the first YYYY-MM-DD in the reason), count
+ * and clients, as a JSON object {"deprecations": [...]}.
+ */
+void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t *out);
+
+#endif

@@ -1,0 +1,59 @@
+// Deprecation tracking: each execution counts the deprecated elements it
+// used, per client name and version; /admin/deprecations (admin key) reports
+// them with reason, removal date, count and clients; a client may ask to be
+// told in extensions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startServer, startSim } from './lib.mjs';
+
+let sim, srv;
+const ADMIN = 'admin-secret-for-tests';
+before(async () => {
+  sim = await startSim();
+  srv = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, BFF_ADMIN_KEY_SHA256: createHash('sha256').update(ADMIN).digest('hex') }, threads: 2 });
+});
+after(async () => {
+  assert.equal((await srv.stop()).code, 0);
+  assert.equal(await sim.stop(), 0);
+});
+
+const gql = async (query, headers = {}, extensions) => {
+  const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, extensions }) });
+  return res.json();
+};
+
+test('two named clients use deprecated fields; /admin/deprecations shows counts and both clients; without the key it is refused', async () => {
+  const web = { 'x-client-name': 'web-shop', 'x-client-version': '1.2.0' };
+  const ios = { 'apollographql-client-name': 'ios-app', 'apollographql-client-version': '3.0' };
+  for (let i = 0; i < 3; i++) await gql('{ product(id: "p0001") { brand title } }', web);
+  await gql('{ shop { currency } product(id: "p0002") { brand } }', ios);
+  await gql('{ product(id: "p0003") { vendor } }', web); // nothing deprecated
+  const refused = await fetch(`${srv.url}/admin/deprecations`);
+  assert.equal(refused.status, 401);
+  const wrong = await fetch(`${srv.url}/admin/deprecations`, { headers: { 'x-admin-key': 'guess' } });
+  assert.equal(wrong.status, 401);
+  const res = await fetch(`${srv.url}/admin/deprecations`, { headers: { 'x-admin-key': ADMIN } });
+  assert.equal(res.status, 200);
+  const report = (await res.json()).deprecations;
+  const by = Object.fromEntries(report.map((d) => [d.coordinate, d]));
+  assert.deepEqual(Object.keys(by).sort(), ['Product.brand', 'ProductVariant.stock', 'Shop.currency']);
+  assert.equal(by['Product.brand'].count, 4);
+  assert.equal(by['Product.brand'].removalDate, '2027-06-30');
+  assert.match(by['Product.brand'].reason, /Use `vendor`/);
+  const clients = by['Product.brand'].clients.map((c) => `${c.name}@${c.version}:${c.count}`).sort();
+  assert.deepEqual(clients, ['ios-app@3.0:1', 'web-shop@1.2.0:3']);
+  for (const c of by['Product.brand'].clients) assert.ok(Date.now() - Date.parse(c.lastSeen) < 60000);
+  assert.equal(by['Shop.currency'].count, 1);
+  assert.equal(by['ProductVariant.stock'].count, 0);
+  assert.deepEqual(by['ProductVariant.stock'].clients, []);
+});
+
+test('a client can ask which deprecated elements its query used', async () => {
+  const r = await gql('{ shop { currency name } product(id: "p0001") { brand variants { stock } } }', { 'x-report-deprecations': 'true' });
+  assert.deepEqual(r.extensions.deprecations.map((d) => d.coordinate).sort(), ['Product.brand', 'ProductVariant.stock', 'Shop.currency']);
+  const viaExtension = await gql('{ shop { currency } }', {}, { reportDeprecations: true });
+  assert.deepEqual(viaExtension.extensions.deprecations, [{ coordinate: 'Shop.currency', reason: 'Use `currencyCode`. Removal after 2027-06-30.' }]);
+  const quiet = await gql('{ shop { currency } }');
+  assert.equal(quiet.extensions.deprecations, undefined);
+});
