@@ -67,7 +67,15 @@ static void value(walk_t *w, const bff_typeref_t *type, const bff_ast_node_t *v)
     }
 }
 
-static const bff_ast_node_t *fragment_def(const walk_t *w, const char *name)
+typedef struct st_fields_t {
+    const bff_schema_t *schema;
+    const bff_ast_node_t *document;
+    bff_field_fn fn;
+    void *arg;
+    uint32_t guard;
+} fields_t;
+
+static const bff_ast_node_t *fragment_def(const fields_t *w, const char *name)
 {
     for (uint32_t i = 0; i < w->document->definitions.len; ++i) {
         const bff_ast_node_t *d = w->document->definitions.items[i];
@@ -77,36 +85,51 @@ static const bff_ast_node_t *fragment_def(const walk_t *w, const char *name)
     return NULL;
 }
 
-static void selections(walk_t *w, const bff_type_t *type, const bff_ast_node_t *set)
+static void each_field(fields_t *w, const bff_type_t *type, const bff_ast_node_t *set)
 {
     if (set == NULL || type == NULL || ++w->guard > 100000)
-        return;
+        return; /* a bound on work for huge fragment fan-out; validation rejects cycles */
     for (uint32_t i = 0; i < set->selections.len; ++i) {
         const bff_ast_node_t *s = set->selections.items[i];
         if (s->kind == BFF_AST_FIELD) {
-            const bff_field_t *def = bff_schema_field(w->schema, type, s->name);
+            const bff_field_t *def = s->name[0] == '_' && s->name[1] == '_' ? NULL : bff_schema_field(w->schema, type, s->name);
             if (def == NULL)
                 continue;
-            if (def->deprecated)
-                use(w, bff_arena_printf(w->arena, "%s.%s", type->name, def->name), def->deprecation_reason);
-            for (uint32_t k = 0; k < s->arguments.len; ++k) {
-                const bff_input_value_t *a = bff_field_arg(def, s->arguments.items[k]->name);
-                if (a == NULL)
-                    continue;
-                if (a->deprecated)
-                    use(w, bff_arena_printf(w->arena, "%s.%s(%s:)", type->name, def->name, a->name),
-                        a->deprecation_reason);
-                value(w, a->type, s->arguments.items[k]->value);
-            }
-            selections(w, bff_typeref_named(def->type), s->selection_set);
+            w->fn(type, def, s, w->arg);
+            each_field(w, bff_typeref_named(def->type), s->selection_set);
         } else if (s->kind == BFF_AST_INLINE_FRAGMENT) {
             const bff_type_t *on = s->type_condition ? bff_schema_type(w->schema, s->type_condition->name) : type;
-            selections(w, on, s->selection_set);
+            each_field(w, on, s->selection_set);
         } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
             const bff_ast_node_t *f = fragment_def(w, s->name);
             if (f != NULL)
-                selections(w, bff_schema_type(w->schema, f->type_condition->name), f->selection_set);
+                each_field(w, bff_schema_type(w->schema, f->type_condition->name), f->selection_set);
         }
+    }
+}
+
+void bff_operation_each_field(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
+                              bff_field_fn fn, void *arg)
+{
+    fields_t w = {schema, document, fn, arg, 0};
+    const bff_type_t *root = op->operation == BFF_OP_MUTATION       ? schema->mutation_type
+                             : op->operation == BFF_OP_SUBSCRIPTION ? schema->subscription_type
+                                                                    : schema->query_type;
+    each_field(&w, root, op->selection_set);
+}
+
+static void deprecated_field(const bff_type_t *type, const bff_field_t *def, const bff_ast_node_t *s, void *arg)
+{
+    walk_t *w = arg;
+    if (def->deprecated)
+        use(w, bff_arena_printf(w->arena, "%s.%s", type->name, def->name), def->deprecation_reason);
+    for (uint32_t k = 0; k < s->arguments.len; ++k) {
+        const bff_input_value_t *a = bff_field_arg(def, s->arguments.items[k]->name);
+        if (a == NULL)
+            continue;
+        if (a->deprecated)
+            use(w, bff_arena_printf(w->arena, "%s.%s(%s:)", type->name, def->name, a->name), a->deprecation_reason);
+        value(w, a->type, s->arguments.items[k]->value);
     }
 }
 
@@ -114,10 +137,7 @@ bff_deprecated_use_t *bff_deprecations_used(const bff_schema_t *schema, const bf
                                             const bff_ast_node_t *op, bff_arena_t *arena, size_t *n)
 {
     walk_t w = {schema, document, arena, NULL, 0, 0, 0};
-    const bff_type_t *root = op->operation == BFF_OP_MUTATION       ? schema->mutation_type
-                             : op->operation == BFF_OP_SUBSCRIPTION ? schema->subscription_type
-                                                                    : schema->query_type;
-    selections(&w, root, op->selection_set);
+    bff_operation_each_field(schema, document, op, deprecated_field, &w);
     *n = w.n;
     return w.items;
 }

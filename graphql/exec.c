@@ -529,6 +529,11 @@ static void request_error(bff_exec_t *x, const char *message, const bff_ast_node
         bff_gql_error_add_loc(e, x->arena, loc_node->loc);
 }
 
+bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field)
+{
+    return x->req.visible == NULL || type == NULL || x->req.visible(type, field, x->req.visible_arg);
+}
+
 bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
 {
     bff_exec_t *x = bff_arena_calloc(req->arena, 1, sizeof(*x));

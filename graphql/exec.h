@@ -152,7 +152,18 @@ typedef struct st_bff_exec_request_t {
     void *cb_arg;
     /* Limits: 0 uses defaults. */
     size_t max_errors;
+    /*
+     * What introspection shows (NULL: everything): a type (field NULL) or a
+     * field of `type` the caller may see. Hidden types are left out of
+     * __schema.types and __type answers null for them; hidden fields are left
+     * out of __Type.fields.
+     */
+    bool (*visible)(const bff_type_t *type, const bff_field_t *field, void *arg);
+    void *visible_arg;
 } bff_exec_request_t;
+
+/* The request's visibility rule (see bff_exec_request_t.visible). */
+bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);
 
 /*
  * Starts executing. Request errors (no such operation, variables that do not

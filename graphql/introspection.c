@@ -177,8 +177,11 @@ static void schema_types(bff_resolve_t *r, void *ctx)
     const intro_ctx_t *c = ctx;
     const bff_schema_t *s = parent_ptr(r);
     bff_value_t list = bff_value_list(bff_resolve_arena(r), s->ntypes);
+    size_t n = 0;
     for (uint32_t i = 0; i < s->ntypes; ++i)
-        list.u.list.items[i] = type_value(c, s->types[i]->ref);
+        if (bff_exec_visible(bff_resolve_exec(r), s->types[i], NULL))
+            list.u.list.items[n++] = type_value(c, s->types[i]->ref);
+    list.u.list.len = n;
     bff_resolve_ok(r, list);
 }
 
@@ -252,7 +255,7 @@ static void type_fields(bff_resolve_t *r, void *ctx)
     bff_value_t list = bff_value_list(bff_resolve_arena(r), t->nfields);
     size_t n = 0;
     for (uint32_t i = 0; i < t->nfields; ++i)
-        if (all || !t->fields[i].deprecated)
+        if ((all || !t->fields[i].deprecated) && bff_exec_visible(bff_resolve_exec(r), t, &t->fields[i]))
             list.u.list.items[n++] = bff_value_object(&t->fields[i], c->t_field);
     list.u.list.len = n;
     bff_resolve_ok(r, list);
@@ -261,8 +264,11 @@ static void type_fields(bff_resolve_t *r, void *ctx)
 static void type_list(bff_resolve_t *r, const intro_ctx_t *c, const bff_type_t *const *types, uint32_t n)
 {
     bff_value_t list = bff_value_list(bff_resolve_arena(r), n);
+    size_t k = 0;
     for (uint32_t i = 0; i < n; ++i)
-        list.u.list.items[i] = type_value(c, types[i]->ref);
+        if (bff_exec_visible(bff_resolve_exec(r), types[i], NULL))
+            list.u.list.items[k++] = type_value(c, types[i]->ref);
+    list.u.list.len = k;
     bff_resolve_ok(r, list);
 }
 
@@ -615,6 +621,8 @@ static void meta_type(bff_resolve_t *r, void *ctx)
     const intro_ctx_t *c = ctx;
     json_t *name = bff_resolve_arg(r, "name");
     const bff_type_t *t = json_is_string(name) ? bff_schema_type(c->schema, json_string_value(name)) : NULL;
+    if (t != NULL && !bff_exec_visible(bff_resolve_exec(r), t, NULL))
+        t = NULL; /* a type the caller may not see does not exist for it */
     bff_resolve_ok(r, type_value(c, t ? t->ref : NULL));
 }
 

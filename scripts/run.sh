@@ -8,6 +8,9 @@ BFF_PORT=${BFF_PORT:-8080}
 SIM_PORT=${SIM_PORT:-9100}
 "$BUILD/bff-sim" --listen "127.0.0.1:$SIM_PORT" &
 sim=$!
+# a demo storefront key for the cart and checkout examples (anonymous callers reach the catalog only)
+demo_hash=$(printf %s demo-storefront-key | sha256sum | cut -d' ' -f1)
+export BFF_API_KEYS=${BFF_API_KEYS:-"{\"$demo_hash\": {\"client\": \"demo-storefront\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\", \"cart:write\", \"checkout:write\", \"orders:read\", \"customers:read\"]}}"}
 BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &
 bff=$!
 stop() {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "graphql/arena.h"
+#include "graphql/schema.h"
 
 typedef struct st_key_t {
     unsigned char hash[SHA256_DIGEST_LENGTH];
@@ -220,4 +221,21 @@ double bff_clients_give_back(bff_clients_t *c, const char *key, const bff_tier_t
     double level = b->level;
     pthread_mutex_unlock(&c->lock);
     return level;
+}
+
+bool bff_scopes_satisfy(const bff_ast_list_t *directives, const char *const *scopes, size_t n, const char **missing)
+{
+    const bff_ast_node_t *d = bff_ast_find_directive(directives, "requiresScopes");
+    const bff_ast_node_t *list = d ? bff_ast_directive_arg(d, "scopes") : NULL;
+    for (uint32_t i = 0; list != NULL && i < list->values.len; ++i) {
+        const bff_ast_node_t *want = list->values.items[i];
+        bool have = false;
+        for (size_t k = 0; k < n && !have; ++k)
+            have = strlen(scopes[k]) == want->text_len && memcmp(scopes[k], want->text, want->text_len) == 0;
+        if (!have) {
+            *missing = want->text;
+            return false;
+        }
+    }
+    return true;
 }

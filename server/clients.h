@@ -41,6 +41,15 @@ const bff_client_t *bff_clients_find(const bff_clients_t *c, const char *key, si
 /* The anonymous tier. */
 const bff_tier_t *bff_clients_anonymous(const bff_clients_t *c);
 
+/*
+ * Scopes: an element of the schema marked @requiresScopes(scopes: [...])
+ * needs every scope listed. True when `scopes` have them; else *missing is
+ * the first one lacking.
+ */
+struct st_bff_ast_list_t;
+bool bff_scopes_satisfy(const struct st_bff_ast_list_t *directives, const char *const *scopes, size_t n,
+                        const char **missing);
+
 typedef struct st_bff_budget_t {
     bool allowed;
     double available;   /* after this request took its cost (or, refused, as it stands) */

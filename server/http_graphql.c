@@ -53,7 +53,8 @@ typedef struct st_bff_http_gql_t {
     const char *bucket;              /* whose budget pays: a client id, or "anon:<address>" */
     const bff_tier_t *tier;
     int64_t requested_cost;
-    const char *client_name, *client_version; /* for deprecation tracking */
+    const char *const *scopes; /* what the caller may reach (@requiresScopes) */
+    size_t nscopes;
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
@@ -446,6 +447,8 @@ static int identify(bff_http_gql_t *g)
             return -1;
         g->bucket = c->id;
         g->tier = c->tier;
+        g->scopes = c->scopes;
+        g->nscopes = c->nscopes;
         if (g->log.client == NULL)
             g->log.client = c->id;
         return 0;
@@ -459,7 +462,55 @@ static int identify(bff_http_gql_t *g)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
     g->bucket = bff_arena_printf(g->arena, "anon:%s", addr);
     g->tier = bff_clients_anonymous(clients);
+    /* anonymous_scopes: "a,b,c" */
+    const char *list = g->worker->server->config.anonymous_scopes;
+    size_t cap = 1;
+    for (const char *p = list; *p; ++p)
+        cap += *p == ',';
+    const char **scopes = bff_arena_calloc(g->arena, cap, sizeof(*scopes));
+    size_t n = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len > 0)
+            scopes[n++] = bff_arena_strndup(g->arena, p, len);
+        p += len + (p[len] == ',');
+    }
+    g->scopes = scopes;
+    g->nscopes = n;
     return 0;
+}
+
+/* Introspection shows a caller only what its scopes reach (bff_exec_request_t.visible). */
+static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void *arg)
+{
+    bff_http_gql_t *g = arg;
+    const char *missing;
+    if (field == NULL)
+        return bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing);
+    return bff_scopes_satisfy(&field->directives, g->scopes, g->nscopes, &missing) &&
+           bff_scopes_satisfy(&bff_typeref_named(field->type)->directives, g->scopes, g->nscopes, &missing);
+}
+
+typedef struct st_scope_check_t {
+    bff_http_gql_t *g;
+    bff_gql_errors_t errs;
+} scope_check_t;
+
+static void check_field_scopes(const bff_type_t *type, const bff_field_t *def, const bff_ast_node_t *field, void *arg)
+{
+    scope_check_t *sc = arg;
+    bff_http_gql_t *g = sc->g;
+    const char *missing = NULL;
+    const bff_type_t *named = bff_typeref_named(def->type);
+    if (sc->errs.count >= 20 || (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing) &&
+                                 bff_scopes_satisfy(&def->directives, g->scopes, g->nscopes, &missing) &&
+                                 bff_scopes_satisfy(&named->directives, g->scopes, g->nscopes, &missing)))
+        return; /* the type it is selected on (fragments on it via an interface), the field, what it returns */
+    bff_gql_error_t *e = bff_gql_errors_add(
+        &sc->errs, g->arena, NULL,
+        bff_arena_printf(g->arena, "Field \"%s.%s\" needs the scope \"%.*s\", which this caller does not have.", type->name,
+                         def->name, (int)strcspn(missing, "\""), missing));
+    e->code = "FORBIDDEN";
 }
 
 /*
@@ -619,7 +670,15 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             goto done;
         }
     }
-    /* shape limits, then the static cost (graphql/cost.h), before any upstream call */
+    /* scopes, shape limits, then the static cost (graphql/cost.h), before any upstream call */
+    if (op != NULL) {
+        scope_check_t sc = {g, BFF_GQL_ERRORS_INIT};
+        bff_operation_each_field(w->server->schema, g->doc->root, op, check_field_scopes, &sc);
+        if (sc.errs.count > 0) {
+            respond_request_errors(g, &sc.errs);
+            goto done;
+        }
+    }
     if (op != NULL) {
         const bff_config_t *cfg = &w->server->config;
         bff_op_shape_t shape = bff_op_shape(g->doc->root, op);
@@ -699,6 +758,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         .arena = g->arena,
         .on_done = on_exec_done,
         .cb_arg = g,
+        .visible = scope_visible,
+        .visible_arg = g,
     };
     bool completed = false;
     g->completed_flag = &completed;

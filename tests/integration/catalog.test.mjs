@@ -136,7 +136,7 @@ test('catalog cache: off with catalog_cache_ttl_ms 0, and entries expire after t
   const q = { query: '{ product(id: "p0007") { title } }' };
   const post = (s) => fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q) }).then((r) => r.json());
   const off = await startServer({ env: { BFF_PROVIDERS_URL: simUrl, BFF_CATALOG_CACHE_TTL_MS: '0' }, threads: 1 });
-  const short = await startServer({ env: { BFF_PROVIDERS_URL: simUrl, BFF_CATALOG_CACHE_TTL_MS: '300' }, threads: 1 });
+  const short = await startServer({ env: { BFF_PROVIDERS_URL: simUrl, BFF_CATALOG_CACHE_TTL_MS: '300', BFF_CATALOG_CACHE_STALE_MS: '0' }, threads: 1 });
   try {
     await simPost('/_sim/reset', {});
     for (let i = 0; i < 3; i++) assert.equal((await post(off)).data.product.title.length > 0, true);

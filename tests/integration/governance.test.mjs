@@ -57,3 +57,48 @@ test('a client can ask which deprecated elements its query used', async () => {
   const quiet = await gql('{ shop { currency } }');
   assert.equal(quiet.extensions.deprecations, undefined);
 });
+
+test('scopes: without customers:read a partner cannot read customers, nor see them in introspection; anonymous callers reach the public catalog only', async () => {
+  const sha = (k) => createHash('sha256').update(k).digest('hex');
+  const keys = {
+    [sha('pk_partner_catalog')]: { client: 'catalog-partner', channel: 'partner', tier: 'partner', scopes: ['orders:read'] },
+    [sha('pk_partner_crm')]: { client: 'crm-partner', channel: 'partner', tier: 'partner', scopes: ['customers:read'] },
+  };
+  const s = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, BFF_API_KEYS: JSON.stringify(keys), BFF_ANONYMOUS_SCOPES: '' }, threads: 1 });
+  try {
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    const call = async (key, query) => {
+      const res = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify({ query }) });
+      return { status: res.status, ...(await res.json()) };
+    };
+    const customer = '{ customer(token: "demo-customer-token") { email addresses { city } } }';
+    const denied = await call('pk_partner_catalog', customer);
+    assert.equal(denied.data, undefined);
+    assert.equal(denied.errors[0].extensions.code, 'FORBIDDEN');
+    assert.match(denied.errors[0].message, /customers:read/);
+    const stats = await (await fetch(`${sim.url}/_sim/stats`)).json();
+    assert.equal(stats.customers.requests, 0, 'refused before any upstream call');
+    const allowed = await call('pk_partner_crm', customer);
+    assert.equal(allowed.data.customer.email, 'demo@example.test');
+    // introspection: each partner sees its own contract of the schema
+    const intro = '{ __schema { types { name } } q: __type(name: "Query") { fields { name } } c: __type(name: "Customer") { name } }';
+    const seen = await call('pk_partner_catalog', intro);
+    const names = seen.data.__schema.types.map((t) => t.name);
+    assert.ok(!names.includes('Customer') && !names.includes('MailingAddress'));
+    assert.ok(names.includes('Order') && names.includes('Product'));
+    assert.ok(!seen.data.q.fields.some((f) => f.name === 'customer'));
+    assert.equal(seen.data.c, null);
+    const crm = await call('pk_partner_crm', intro);
+    assert.ok(crm.data.__schema.types.some((t) => t.name === 'Customer'));
+    assert.equal(crm.data.c.name, 'Customer');
+    // anonymous: the catalog, not carts, orders or customers
+    const anonCatalog = await call(null, '{ product(id: "p0001") { title } }');
+    assert.equal(anonCatalog.data.product.title, 'Linen Backpack');
+    for (const q of ['{ cart(id: "demo-cart-1") { id } }', 'mutation { cartCreate { cart { id } } }', '{ node(id: "gid://bff/Order/ord_1") { ... on Order { number } } }']) {
+      const r = await call(null, q);
+      assert.equal(r.errors[0].extensions.code, 'FORBIDDEN', q);
+    }
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+  }
+});

@@ -14,7 +14,13 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
   const proc = spawn(BFF, ['--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     cwd: root,
     // every test client is 127.0.0.1: an anonymous budget that does not run dry unless a test sets its own
-    env: { BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}', ...process.env, ...env },
+    // and every scope, unless a test says otherwise
+    env: {
+      BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}',
+      BFF_ANONYMOUS_SCOPES: 'cart:read,cart:write,checkout:write,orders:read,customers:read',
+      ...process.env,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
