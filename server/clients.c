@@ -129,6 +129,7 @@ bff_clients_t *bff_clients_new(const char *api_keys_json, const char *tiers_json
             json_decref(keys);
             return fail(c, err, errlen, bad, who);
         }
+        k->client.trusted_documents_only = json_is_true(json_object_get(v, "trusted_documents_only"));
         k->client.id = bff_arena_strdup(c->arena, client);
         k->client.channel = bff_arena_strdup(c->arena, channel);
         k->client.scopes = bff_arena_calloc(c->arena, json_array_size(scopes) + 1, sizeof(char *));

@@ -29,6 +29,7 @@ typedef struct st_bff_client_t {
     const bff_tier_t *tier;
     const char **scopes;
     size_t nscopes;
+    bool trusted_documents_only; /* may run only documents of the persisted_documents manifest */
 } bff_client_t;
 
 typedef struct st_bff_clients_t bff_clients_t;

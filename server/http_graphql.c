@@ -54,6 +54,7 @@ typedef struct st_bff_http_gql_t {
     const bff_tier_t *tier;
     int64_t requested_cost;
     const char *const *scopes; /* what the caller may reach (@requiresScopes) */
+    bool trusted_only;         /* the caller may run only trusted documents */
     size_t nscopes;
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
@@ -449,6 +450,7 @@ static int identify(bff_http_gql_t *g)
         g->tier = c->tier;
         g->scopes = c->scopes;
         g->nscopes = c->nscopes;
+        g->trusted_only = c->trusted_documents_only;
         if (g->log.client == NULL)
             g->log.client = c->id;
         return 0;
@@ -545,6 +547,66 @@ static void track_deprecations(bff_http_gql_t *g, const bff_ast_node_t *op, json
     }
 }
 
+/*
+ * Persisted documents, before anything is parsed: a document named by
+ * extensions.persistedQuery.sha256Hash comes from the trusted manifest or,
+ * for callers not held to trusted documents, from the APQ registrations
+ * (PERSISTED_QUERY_NOT_FOUND asks the client to send it once with its hash,
+ * which registers it). A caller held to trusted documents may run only those.
+ * *query is replaced by the document found (owned by g->params). -1 with
+ * *code and *message when the request is refused.
+ */
+static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions, const char **code, const char **message)
+{
+    bff_persisted_t *p = g->worker->server->persisted;
+    json_t *pq = json_is_object(extensions) ? json_object_get(extensions, "persistedQuery") : NULL;
+    const char *hash = json_string_value(json_object_get(pq, "sha256Hash"));
+    char computed[65];
+    if (pq != NULL) {
+        bool hex = hash != NULL && strlen(hash) == 64 && strspn(hash, "0123456789abcdef") == 64;
+        if (!json_is_object(pq) || json_integer_value(json_object_get(pq, "version")) != 1 || !hex) {
+            *code = "BAD_REQUEST";
+            *message = "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\": 64 lowercase hex digits}.";
+            return -1;
+        }
+        if (json_is_string(*query)) {
+            bff_sha256_hex(json_string_value(*query), json_string_length(*query), computed);
+            if (strcmp(computed, hash) != 0) {
+                *code = "BAD_REQUEST";
+                *message = "The provided sha256Hash is not the SHA-256 of the query.";
+                return -1;
+            }
+            if (!g->trusted_only && bff_persisted_trusted(p, hash) == NULL)
+                bff_persisted_apq_put(p, hash, json_string_value(*query), json_string_length(*query));
+        } else if (*query == NULL) {
+            const char *body = bff_persisted_trusted(p, hash);
+            if (body == NULL && !g->trusted_only)
+                body = bff_persisted_apq_get(p, hash, g->arena);
+            if (body == NULL) {
+                *code = g->trusted_only ? "TRUSTED_DOCUMENT_REQUIRED" : "PERSISTED_QUERY_NOT_FOUND";
+                *message = g->trusted_only ? "No trusted document has this hash." : "PersistedQueryNotFound";
+                return -1;
+            }
+            json_object_set_new(g->params, "query", json_string(body));
+            *query = json_object_get(g->params, "query");
+        }
+    }
+    if (g->trusted_only) {
+        if (!json_is_string(*query)) {
+            *code = "TRUSTED_DOCUMENT_REQUIRED";
+            *message = "This client may run trusted documents only: send extensions.persistedQuery.";
+            return -1;
+        }
+        bff_sha256_hex(json_string_value(*query), json_string_length(*query), computed);
+        if (bff_persisted_trusted(p, computed) == NULL) {
+            *code = "TRUSTED_DOCUMENT_REQUIRED";
+            *message = "This client may run trusted documents only, and this document is not one.";
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -626,6 +688,14 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     json_t *op_name = json_object_get(g->params, "operationName");
     json_t *variables = json_object_get(g->params, "variables");
     json_t *extensions = json_object_get(g->params, "extensions");
+    const char *pq_error = NULL, *pq_code = NULL;
+    if (persisted_query(g, &query, extensions, &pq_code, &pq_error) != 0) {
+        if (strcmp(pq_code, "BAD_REQUEST") == 0)
+            respond_error(g, 400, pq_code, pq_error);
+        else
+            respond_error(g, strcmp(pq_code, "TRUSTED_DOCUMENT_REQUIRED") == 0 ? 403 : 200, pq_code, pq_error);
+        goto done;
+    }
     if (!json_is_string(query)) {
         respond_error(g, 400, "BAD_REQUEST",
                       query == NULL ? "The \"query\" parameter is missing." : "The \"query\" parameter must be a string.");

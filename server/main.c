@@ -205,6 +205,9 @@ int main(int argc, char **argv)
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
     s->usage = bff_usage_new();
+    s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents, err, sizeof(err));
+    if (s->persisted == NULL)
+        return fatal(err);
 
     s->schema = load_schema(s->config.schema, err, sizeof(err));
     if (s->schema == NULL)
@@ -287,6 +290,7 @@ int main(int argc, char **argv)
     bff_providers_free(s->providers);
     bff_clients_free(s->clients);
     bff_usage_free(s->usage);
+    bff_persisted_free(s->persisted);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

@@ -14,6 +14,7 @@
 #include "graphql/schema.h"
 #include "metrics.h"
 #include "clients.h"
+#include "persisted.h"
 #include "usage.h"
 #include "resolvers/providers.h"
 
@@ -27,6 +28,7 @@ typedef struct st_bff_server_t {
     bff_providers_t *providers; /* base URL, auth header and timeout per provider */
     bff_clients_t *clients;     /* API keys, tiers, cost budgets */
     bff_usage_t *usage;         /* who uses deprecated elements */
+    bff_persisted_t *persisted; /* trusted documents and APQ */
     h2o_globalconf_t h2o;
     SSL_CTX *ssl_ctx; /* NULL: cleartext (HTTP/1.1, h2c) */
     bff_metrics_t metrics;

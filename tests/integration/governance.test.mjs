@@ -102,3 +102,57 @@ test('scopes: without customers:read a partner cannot read customers, nor see th
     assert.equal((await s.stop()).code, 0);
   }
 });
+
+test('trusted documents: a partner held to the manifest runs only its documents; storefronts may register documents (APQ)', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const sha = (t) => createHash('sha256').update(t).digest('hex');
+  const listing = 'query PartnerListing { products(first: 3) { edges { node { title } } } }';
+  const dir = mkdtempSync(join(tmpdir(), 'bff-trusted-'));
+  const manifest = join(dir, 'manifest.json');
+  writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha(listing), name: 'PartnerListing', type: 'query', body: listing }] }));
+  const keys = { [sha('pk_trusted')]: { client: 'trusted-partner', channel: 'partner', tier: 'partner', scopes: [], trusted_documents_only: true } };
+  const s = await startServer({ env: { BFF_PROVIDERS_URL: sim.url, BFF_API_KEYS: JSON.stringify(keys), BFF_PERSISTED_DOCUMENTS: manifest }, threads: 1 });
+  try {
+    const post = async (body, key) => {
+      const res = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, ...(await res.json()) };
+    };
+    const pq = (hash) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
+    const byHash = await post({ extensions: pq(sha(listing)) }, 'pk_trusted');
+    assert.equal(byHash.data.products.edges.length, 3);
+    const byText = await post({ query: listing }, 'pk_trusted');
+    assert.equal(byText.data.products.edges.length, 3);
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    const other = await post({ query: '{ products(first: 3) { edges { node { title vendor } } } }' }, 'pk_trusted');
+    assert.equal(other.status, 403);
+    assert.equal(other.errors[0].extensions.code, 'TRUSTED_DOCUMENT_REQUIRED');
+    const unknown = await post({ extensions: pq(sha('{ shop { name } }')) }, 'pk_trusted');
+    assert.equal(unknown.errors[0].extensions.code, 'TRUSTED_DOCUMENT_REQUIRED');
+    const stats = await (await fetch(`${sim.url}/_sim/stats`)).json();
+    assert.equal(stats.catalog.requests, 0, 'refused before any upstream call');
+    // APQ for a storefront (anonymous here): unknown hash, then registration, then the hash alone
+    const doc = '{ shop { name currencyCode } }';
+    const first = await post({ extensions: pq(sha(doc)) });
+    assert.equal(first.errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
+    const register = await post({ query: doc, extensions: pq(sha(doc)) });
+    assert.equal(register.data.shop.currencyCode, 'EUR');
+    const again = await post({ extensions: pq(sha(doc)) });
+    assert.equal(again.data.shop.currencyCode, 'EUR');
+    const mismatch = await post({ query: doc, extensions: pq(sha('something else')) });
+    assert.equal(mismatch.status, 400);
+    const get = await fetch(`${s.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(pq(sha(doc))))}`).then((r) => r.json());
+    assert.equal(get.data.shop.currencyCode, 'EUR', 'APQ over GET, cacheable by URL');
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const badDir = mkdtempSync(join(tmpdir(), 'bff-trusted-'));
+  const bad = join(badDir, 'manifest.json');
+  writeFileSync(bad, JSON.stringify({ operations: [{ id: 'a'.repeat(64), body: '{ shop { name } }' }] }));
+  const refused = await startServer({ env: { BFF_PERSISTED_DOCUMENTS: bad }, expectFail: true });
+  rmSync(badDir, { recursive: true, force: true });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /not the SHA-256 of its body/);
+});
