@@ -25,13 +25,18 @@
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 #include "graphql/validate.h"
+#include "governance.h"
 
 static int usage(void)
 {
     fprintf(stderr, "usage: bff-schema parse [--max-tokens N] < docs.json\n"
                     "       bff-schema validate --schema FILE.graphql... [--rules A,B | --skip-rules A,B] DOC.graphql...\n"
                     "       bff-schema print --schema FILE.graphql...\n"
-                    "       bff-schema execute --schema FILE.graphql... [--variables JSON] [--cost] DOC.graphql\n");
+                    "       bff-schema execute --schema FILE.graphql... [--variables JSON] [--cost] DOC.graphql\n"
+                    "       bff-schema lint SCHEMA.graphql\n"
+                    "       bff-schema diff OLD.graphql NEW.graphql\n"
+                    "       bff-schema check --baseline BASE.graphql [--usage EXPORT.json] [--days N] [--today DATE] "
+                    "SCHEMA.graphql\n");
     return 2;
 }
 
@@ -353,5 +358,11 @@ int main(int argc, char **argv)
         return cmd_print(argc - 2, argv + 2);
     if (strcmp(argv[1], "execute") == 0)
         return cmd_execute(argc - 2, argv + 2);
+    if (strcmp(argv[1], "lint") == 0)
+        return bff_cmd_lint(argc - 2, argv + 2);
+    if (strcmp(argv[1], "diff") == 0)
+        return bff_cmd_diff(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return bff_cmd_check(argc - 2, argv + 2);
     return usage();
 }
