@@ -38,6 +38,9 @@ typedef struct st_bff_gql_doc_t {
     uint32_t refcount;
     void *ext;
     void (*ext_dispose)(void *ext);
+    /* the static cost of an operation that takes no variables, computed once (0: not yet) */
+    const bff_ast_node_t *cost_op;
+    int64_t cost;
 } bff_gql_doc_t;
 
 /* Parses and validates; returns a document with one reference. */

@@ -771,8 +771,18 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         }
     }
     if (op != NULL) {
-        int64_t cost = bff_cost_estimate(w->server->schema, g->doc->root, op, json_is_object(variables) ? variables : NULL,
-                                         NULL);
+        /* computed once per document when the operation has no variables (slicing arguments can come from them) */
+        int64_t cost;
+        if (g->doc->cost_op == op) {
+            cost = g->doc->cost;
+        } else {
+            cost = bff_cost_estimate(w->server->schema, g->doc->root, op, json_is_object(variables) ? variables : NULL,
+                                     NULL);
+            if (op->variable_definitions.len == 0) {
+                g->doc->cost_op = op;
+                g->doc->cost = cost;
+            }
+        }
         int64_t max = w->server->config.max_query_cost;
         if (cost > max) {
             bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
