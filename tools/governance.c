@@ -260,24 +260,22 @@ int bff_cmd_diff(int argc, char **argv)
 
 /* ---- lint ---- */
 
-static bool pascal(const char *s)
+static bool alnum(const char *s)
 {
-    if (!(s[0] >= 'A' && s[0] <= 'Z'))
-        return false;
     for (; *s; ++s)
         if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
             return false;
     return true;
 }
 
+static bool pascal(const char *s)
+{
+    return s[0] >= 'A' && s[0] <= 'Z' && alnum(s);
+}
+
 static bool camel(const char *s)
 {
-    if (!(s[0] >= 'a' && s[0] <= 'z'))
-        return false;
-    for (; *s; ++s)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-            return false;
-    return true;
+    return s[0] >= 'a' && s[0] <= 'z' && alnum(s);
 }
 
 static bool upper(const char *s)
