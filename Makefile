@@ -29,9 +29,11 @@ test: build build-asan
 run: build
 	@BUILD=$(BUILD) BFF_PORT=$(BFF_PORT) SIM_PORT=$(SIM_PORT) bash scripts/run.sh
 
-# Engine benchmark (graphql-js measured in the same run); writes bench/results/.
+# Engine benchmark (graphql-js measured in the same run), then the HTTP benchmark (h2load, wrk,
+# the static ceiling); writes bench/results/ (latest.md, engine.md, raw/). About two minutes.
 bench: deps
 	@bash bench/engine/run.sh
+	@bash bench/http/run.sh
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
 fuzz: deps

@@ -43,6 +43,7 @@
     X("max_root_fields", "BFF_MAX_ROOT_FIELDS", INT, max_root_fields, 20, 1, 100000)                                  \
     X("max_document_bytes", "BFF_MAX_DOCUMENT_BYTES", INT, max_document_bytes, 65536, 64, 100000000)                  \
     X("api_keys", "BFF_API_KEYS", JSON, api_keys, "{}", 0, 0)                                                         \
+    X("bench_static_body", "BFF_BENCH_STATIC_BODY", STR, bench_static_body, "", 0, 0)                                 \
     X("persisted_documents", "BFF_PERSISTED_DOCUMENTS", STR, persisted_documents, "", 0, 0)                          \
     X("apq_max_documents", "BFF_APQ_MAX_DOCUMENTS", INT, apq_max_documents, 10000, 0, 10000000)                       \
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \

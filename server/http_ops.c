@@ -101,6 +101,12 @@ int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
     return r;
 }
 
+int bff_http_bench_static(h2o_handler_t *self, h2o_req_t *req)
+{
+    const char *body = bff_worker_of(req)->server->config.bench_static_body;
+    return send_text(req, 200, "OK", "application/json", body, strlen(body));
+}
+
 static const char graphiql_html[] =
     "<!doctype html>\n"
     "<html lang=\"en\">\n"

@@ -234,6 +234,8 @@ int main(int argc, char **argv)
     route(s, host, "/readyz", bff_http_readyz);
     route(s, host, "/metrics", bff_http_metrics);
     route(s, host, "/admin/deprecations", bff_http_admin_deprecations);
+    if (s->config.bench_static_body[0] != '\0') /* the benchmark's ceiling: the same bytes, no GraphQL, no upstream */
+        route(s, host, "/bench/static", bff_http_bench_static);
     char assets[4096];
     if (s->config.assets_dir[0] != '\0') {
         snprintf(assets, sizeof(assets), "%s", s->config.assets_dir);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# HTTP benchmark on loopback: the server (release build) beside the simulator,
+# each scenario over HTTP/2 with h2load (-m 10) and over HTTP/1.1 with wrk;
+# the ceiling is the same server answering S1's bytes from a static handler.
+# Writes bench/results/latest.md and the raw output to bench/results/raw/.
+#   bench/http/run.sh [seconds-per-run]        (BUILD=build-dir, default build-bench)
+# Not measured yet (the benchmark issue stays open): the Node peer, S5, idle-connection
+# memory at 5,000 connections, the N = 10/50/250 listing plot.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DUR=${1:-5}
+BUILD=${BUILD:-build-bench}
+command -v h2load >/dev/null && command -v wrk >/dev/null || { echo "h2load and wrk: run scripts/deps.sh" >&2; exit 1; }
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j2 --target bff bff-sim >/dev/null
+raw=bench/results/raw
+mkdir -p "$raw"
+tmp=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+SIM_PORT=$(free_port)
+BFF_PORT=$(free_port)
+"$BUILD/bff-sim" --listen "127.0.0.1:$SIM_PORT" >/dev/null &
+sim=$!
+key_hash=$(printf %s bench-storefront-key | sha256sum | cut -d' ' -f1)
+s1_body='{"query":"{ __typename }"}'
+start_server() {
+  BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false \
+    BFF_TIERS='{"anonymous": {"bucket": 1e15, "restore_per_second": 1e15}, "storefront": {"bucket": 1e15, "restore_per_second": 1e15}}' \
+    BFF_MAX_CLIENT_IN_FLIGHT=100000 BFF_MAX_IN_FLIGHT=100000 BFF_BENCH_STATIC_BODY="$1" \
+    BFF_API_KEYS="{\"$key_hash\": {\"client\": \"bench\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\"]}}" \
+    "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" >/dev/null &
+  bff=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BFF_PORT/healthz" >/dev/null && return; sleep 0.1; done
+  echo "the server did not start" >&2; exit 1
+}
+cleanup() { kill "$bff" "$sim" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+start_server x
+# the ceiling serves S1's real answer
+s1_answer=$(curl -s "http://127.0.0.1:$BFF_PORT/graphql" -H 'content-type: application/json' -d "$s1_body")
+kill "$bff"; wait "$bff" 2>/dev/null || true
+start_server "$s1_answer"
+
+request() { # the JSON body of an example with its variables
+  node -e 'const fs=require("fs");const [q,v]=process.argv.slice(1);process.stdout.write(JSON.stringify({query:fs.readFileSync(q,"utf8"),variables:JSON.parse(fs.readFileSync(v,"utf8"))}))' "$1" "$2"
+}
+echo "$s1_body" >"$tmp/s1.json"
+request examples/product_page.graphql examples/product_page.json >"$tmp/s2.json"
+request examples/listing_20.graphql examples/listing_20.json >"$tmp/s3.json"
+request examples/cart_totals.graphql examples/cart_totals.json >"$tmp/s4.json"
+
+percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR==0) {print "-"; exit} i=int(NR*p/100); if (i<1) i=1; printf "%.2f", a[i]/1000}'; }
+
+rows=()
+run() { # name url body-file key
+  local name=$1 url=$2 body=$3 key=${4:-}
+  local hdr=(-H 'content-type: application/json')
+  [ -n "$key" ] && hdr+=(-H "x-api-key: $key")
+  h2load -c 10 -m 10 -D "$DUR" --warm-up-time 1 -d "$body" "${hdr[@]}" --log-file="$tmp/$name.h2.log" "$url" >"$raw/$name.h2load.txt" 2>&1 || true
+  local h2rps h2fail p50 p99
+  h2rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' "$raw/$name.h2load.txt" | awk '{print $4}' || true)
+  h2fail=$( (grep -oE 'requests: .*' "$raw/$name.h2load.txt" || true) | (grep -oE '[0-9]+ failed, [0-9]+ errored' || true) | awk '{print $1+$3}')
+  p50=$(cut -f3 "$tmp/$name.h2.log" | percentile 50)
+  p99=$(cut -f3 "$tmp/$name.h2.log" | percentile 99)
+  BODY_FILE="$body" API_KEY="$key" wrk -t 2 -c 20 -d "${DUR}s" --latency -s bench/http/post.lua "$url" >"$raw/$name.wrk.txt" 2>&1 || true
+  local wrps w50 w99 werr
+  wrps=$(awk '/Requests\/sec/ {print $2}' "$raw/$name.wrk.txt")
+  w50=$(awk '$1=="50%" {print $2}' "$raw/$name.wrk.txt")
+  w99=$(awk '$1=="99%" {print $2}' "$raw/$name.wrk.txt")
+  werr=$( (grep -oE 'Non-2xx or 3xx responses: [0-9]+' "$raw/$name.wrk.txt" || true) | awk '{print $NF}')
+  rows+=("| $name | ${h2rps:-?} | ${p50} ms | ${p99} ms | ${h2fail:-0} | ${wrps:-?} | ${w50:-?} | ${w99:-?} | ${werr:-0} |")
+  eval "rps_$name=${h2rps:-0}"
+}
+base="http://127.0.0.1:$BFF_PORT"
+run ceiling "$base/bench/static" "$tmp/s1.json"
+run S1 "$base/graphql" "$tmp/s1.json"
+run S2 "$base/graphql" "$tmp/s2.json"
+run S3 "$base/graphql" "$tmp/s3.json"
+run S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
+rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
+{
+  echo "# HTTP benchmark ($(date -u +%Y-%m-%d), ${DUR}s per run, loopback, $(nproc) cores)"
+  echo
+  echo "h2load: 10 connections, 10 streams each (HTTP/2, prior knowledge). wrk: 2 threads, 20 connections (HTTP/1.1)."
+  echo "S1 \`{ __typename }\`; S2 the product page (five providers); S3 a listing of 20; S4 cart totals (demo cart)."
+  echo "The ceiling answers S1's bytes from a static handler of the same server. Server peak RSS: ${rss}."
+  echo
+  echo "| scenario | h2 req/s | h2 p50 | h2 p99 | h2 errors | h1 req/s | h1 p50 | h1 p99 | h1 non-2xx |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${rows[@]}"
+  echo
+  awk -v s1="$rps_S1" -v c="$rps_ceiling" 'BEGIN { if (c > 0) printf "S1 / ceiling (HTTP/2 req/s): %.2f (target >= 0.50)\n", s1 / c }'
+  echo
+  echo "Not measured yet: the Node peer (ours/peer), S5, memory per idle connection, the listing-size plot."
+} >bench/results/latest.md
+cat bench/results/latest.md
