@@ -4,7 +4,8 @@
 # the ceiling is the same server answering S1's bytes from a static handler.
 # Writes bench/results/latest.md and the raw output to bench/results/raw/.
 #   bench/http/run.sh [seconds-per-run]        (BUILD=build-dir, default build-bench)
-# Not measured yet (the benchmark issue stays open): the Node peer, S5, idle-connection
+# The peer (bench/peer: graphql-js + graphql-http on Node, same schema, same simulator) runs
+# the same scenarios. Not measured yet (the benchmark issue stays open): S5, idle-connection
 # memory at 5,000 connections, the N = 10/50/250 listing plot.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +20,12 @@ tmp=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 SIM_PORT=$(free_port)
 BFF_PORT=$(free_port)
+PEER_PORT=$(free_port)
+PEER_H2_PORT=$(free_port)
+# the peer's pinned packages (bench/peer/package-lock.json); offline, the same versions from tests/node
+if [ ! -d bench/peer/node_modules/graphql-http ]; then
+  (cd bench/peer && npm ci --no-audit --no-fund >/dev/null 2>&1) || ln -sfn ../../tests/node/node_modules bench/peer/node_modules
+fi
 "$BUILD/bff-sim" --listen "127.0.0.1:$SIM_PORT" >/dev/null &
 sim=$!
 key_hash=$(printf %s bench-storefront-key | sha256sum | cut -d' ' -f1)
@@ -33,13 +40,17 @@ start_server() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BFF_PORT/healthz" >/dev/null && return; sleep 0.1; done
   echo "the server did not start" >&2; exit 1
 }
-cleanup() { kill "$bff" "$sim" 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { kill "$bff" "$sim" "${peer:-}" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 start_server x
 # the ceiling serves S1's real answer
 s1_answer=$(curl -s "http://127.0.0.1:$BFF_PORT/graphql" -H 'content-type: application/json' -d "$s1_body")
 kill "$bff"; wait "$bff" 2>/dev/null || true
 start_server "$s1_answer"
+
+node bench/peer/server.mjs "$PEER_PORT" "$PEER_H2_PORT" "http://127.0.0.1:$SIM_PORT" >"$tmp/peer.log" 2>&1 &
+peer=$!
+for _ in $(seq 1 100); do grep -q listening "$tmp/peer.log" && break; sleep 0.1; done
 
 request() { # the JSON body of an example with its variables
   node -e 'const fs=require("fs");const [q,v]=process.argv.slice(1);process.stdout.write(JSON.stringify({query:fs.readFileSync(q,"utf8"),variables:JSON.parse(fs.readFileSync(v,"utf8"))}))' "$1" "$2"
@@ -52,8 +63,8 @@ request examples/cart_totals.graphql examples/cart_totals.json >"$tmp/s4.json"
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR==0) {print "-"; exit} i=int(NR*p/100); if (i<1) i=1; printf "%.2f", a[i]/1000}'; }
 
 rows=()
-run() { # name url body-file key
-  local name=$1 url=$2 body=$3 key=${4:-}
+run() { # name url body-file key [h1-url]
+  local name=$1 url=$2 body=$3 key=${4:-} h1url=${5:-$2}
   local hdr=(-H 'content-type: application/json')
   [ -n "$key" ] && hdr+=(-H "x-api-key: $key")
   h2load -c 10 -m 10 -D "$DUR" --warm-up-time 1 -d "$body" "${hdr[@]}" --log-file="$tmp/$name.h2.log" "$url" >"$raw/$name.h2load.txt" 2>&1 || true
@@ -62,7 +73,7 @@ run() { # name url body-file key
   h2fail=$( (grep -oE 'requests: .*' "$raw/$name.h2load.txt" || true) | (grep -oE '[0-9]+ failed, [0-9]+ errored' || true) | awk '{print $1+$3}')
   p50=$(cut -f3 "$tmp/$name.h2.log" | percentile 50)
   p99=$(cut -f3 "$tmp/$name.h2.log" | percentile 99)
-  BODY_FILE="$body" API_KEY="$key" wrk -t 2 -c 20 -d "${DUR}s" --latency -s bench/http/post.lua "$url" >"$raw/$name.wrk.txt" 2>&1 || true
+  BODY_FILE="$body" API_KEY="$key" wrk -t 2 -c 20 -d "${DUR}s" --latency -s bench/http/post.lua "$h1url" >"$raw/$name.wrk.txt" 2>&1 || true
   local wrps w50 w99 werr
   wrps=$(awk '/Requests\/sec/ {print $2}' "$raw/$name.wrk.txt")
   w50=$(awk '$1=="50%" {print $2}' "$raw/$name.wrk.txt")
@@ -70,6 +81,8 @@ run() { # name url body-file key
   werr=$( (grep -oE 'Non-2xx or 3xx responses: [0-9]+' "$raw/$name.wrk.txt" || true) | awk '{print $NF}')
   rows+=("| $name | ${h2rps:-?} | ${p50} ms | ${p99} ms | ${h2fail:-0} | ${wrps:-?} | ${w50:-?} | ${w99:-?} | ${werr:-0} |")
   eval "rps_$name=${h2rps:-0}"
+  eval "h1rps_$name=${wrps:-0}"
+  eval "p99_$name=${p99:-0}"
 }
 base="http://127.0.0.1:$BFF_PORT"
 run ceiling "$base/bench/static" "$tmp/s1.json"
@@ -78,6 +91,10 @@ run S2 "$base/graphql" "$tmp/s2.json"
 run S3 "$base/graphql" "$tmp/s3.json"
 run S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
 rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
+for s in S1 S2 S3 S4; do
+  run "peer_$s" "http://127.0.0.1:$PEER_H2_PORT/graphql" "$tmp/$(echo "$s" | tr S s).json" "" "http://127.0.0.1:$PEER_PORT/graphql"
+done
+peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
 {
   echo "# HTTP benchmark ($(date -u +%Y-%m-%d), ${DUR}s per run, loopback, $(nproc) cores)"
   echo
@@ -89,8 +106,17 @@ rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
   echo
-  awk -v s1="$rps_S1" -v c="$rps_ceiling" 'BEGIN { if (c > 0) printf "S1 / ceiling (HTTP/2 req/s): %.2f (target >= 0.50)\n", s1 / c }'
+  echo "Peer peak RSS: ${peer_rss}."
   echo
-  echo "Not measured yet: the Node peer (ours/peer), S5, memory per idle connection, the listing-size plot."
+  echo "| scenario | ours/ceiling h2 | ours/peer h2 req/s | ours/peer h1 req/s | h2 p99 ours / peer |"
+  echo "| --- | --- | --- | --- | --- |"
+  for s in S1 S2 S3 S4; do
+    eval "o=\$rps_$s; p=\$rps_peer_$s; o1=\$h1rps_$s; p1=\$h1rps_peer_$s; q=\$p99_$s; pq=\$p99_peer_$s"
+    awk -v s="$s" -v o="$o" -v p="$p" -v o1="$o1" -v p1="$p1" -v c="$rps_ceiling" -v q="$q" -v pq="$pq" \
+      'BEGIN { printf "| %s | %.2f | %.1f | %.1f | %s / %s ms |\n", s, (c > 0 ? o / c : 0), (p > 0 ? o / p : 0), (p1 > 0 ? o1 / p1 : 0), q, pq }'
+  done
+  echo
+  echo "Targets: S1 >= 0.50 of the ceiling; S2-S4 >= 10x the peer with p99 no worse. Not measured yet: S5,"
+  echo "memory per idle connection, the listing-size plot."
 } >bench/results/latest.md
 cat bench/results/latest.md
