@@ -98,6 +98,11 @@ run S5_S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
 wait "$s5bg" || true
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/reset" >/dev/null
 rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
+# memory per idle HTTP/2 connection at 5,000 connections (a fresh server: no load before)
+kill "$bff"; wait "$bff" 2>/dev/null || true
+start_server x
+idle=$(node bench/http/idle.mjs "$base" "$bff" 5000 2>&1 | tail -1)
+echo "$idle" >"$raw/idle.json"
 for s in S1 S2 S3 S4; do
   run "peer_$s" "http://127.0.0.1:$PEER_H2_PORT/graphql" "$tmp/$(echo "$s" | tr S s).json" "" "http://127.0.0.1:$PEER_PORT/graphql"
 done
@@ -125,7 +130,9 @@ peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
   echo
   awk -v a="$p99_S5_S4" -v b="$p99_S4" 'BEGIN { if (b > 0) printf "S5: cart totals p99 %s ms while the product page runs with reviews at 1 s, against %s ms alone: %.2fx (target <= 1.20)\n", a, b, a / b }'
   echo
-  echo "Targets: S1 >= 0.50 of the ceiling; S2-S4 >= 10x the peer with p99 no worse; S5 within 20% of S4."
-  echo "Not measured yet: memory per idle connection, the listing-size plot."
+  node -e 'const r = JSON.parse(process.argv[1]); console.log(`Idle HTTP/2 connections: ${r.connections} held open, server RSS ${r.rss_before_kb} kB -> ${r.rss_after_kb} kB, ${r.per_connection_bytes} bytes each (target < 65536).`)' "$idle" 2>/dev/null || echo "Idle connections: $idle"
+  echo
+  echo "Targets: S1 >= 0.50 of the ceiling; S2-S4 >= 10x the peer with p99 no worse; S5 within 20% of S4;"
+  echo "under 64 KiB per idle HTTP/2 connection. Not measured yet: the listing-size plot."
 } >bench/results/latest.md
 cat bench/results/latest.md
