@@ -234,8 +234,8 @@ static void resolve_products(bff_resolve_t *r, void *unused)
 {
     bff_reqctx_t *ctx = ctx_of(r);
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
-    if (first < 1 || first > 100) {
-        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 100, got %lld.", (long long)first);
+    if (first < 1 || first > 250) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 250, got %lld.", (long long)first);
         return;
     }
     long offset = 0;
@@ -455,41 +455,89 @@ static void resolve_price_range(bff_resolve_t *r, void *unused)
     }
 }
 
+/*
+ * Inventory is a GET with the SKUs in the URL: a batch goes out in chunks of
+ * INVENTORY_CHUNK SKUs (URLs stay short of the 8 KB request lines servers
+ * take), all at once, and completes when the last chunk is in.
+ */
+#define INVENTORY_CHUNK 100
+
+typedef struct st_inventory_batch_t {
+    bff_batch_t *b;
+    json_t *values; /* SKU -> [{location, quantity}] */
+    size_t pending;
+    const char *code, *message;
+} inventory_batch_t;
+
+typedef struct st_inventory_chunk_t {
+    inventory_batch_t *ib;
+    bff_call_t **slot;
+} inventory_chunk_t;
+
+/* One chunk (or the hold) is done: the last completes the batch. */
+static void inventory_settle(inventory_batch_t *ib)
+{
+    if (--ib->pending > 0)
+        return;
+    json_t *values = ib->values; /* ib is in the request's arena, which completing may free */
+    if (ib->code != NULL)
+        bff_batch_fail(ib->b, ib->code, ib->message);
+    else
+        bff_batch_resolve(ib->b, values);
+    json_decref(values);
+}
+
 static void on_inventory(json_t *body, const char *code, const char *message, void *arg)
 {
-    bff_batch_t *b = arg;
+    inventory_chunk_t *ch = arg;
+    inventory_batch_t *ib = ch->ib;
+    if (ch->slot != NULL)
+        *ch->slot = NULL;
     bff_levels_t levels;
-    const char *bad = code == NULL ? bff_inventory_parse(body, bff_batch_ctx(b)->arena, &levels) : NULL;
-    if (code != NULL || bad != NULL) {
-        bff_batch_fail(b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
-        return;
+    const char *bad = code == NULL ? bff_inventory_parse(body, bff_batch_ctx(ib->b)->arena, &levels) : NULL;
+    if ((code != NULL || bad != NULL) && ib->code == NULL) {
+        ib->code = code != NULL ? code : "DEPENDENCY_UNAVAILABLE";
+        ib->message = code != NULL ? message : bad;
     }
-    json_t *values = json_object();
-    for (size_t i = 0; i < levels.n; ++i) {
+    for (size_t i = 0; code == NULL && bad == NULL && i < levels.n; ++i) {
         const bff_level_t *l = &levels.items[i];
-        json_t *list = json_object_get(values, l->sku);
+        json_t *list = json_object_get(ib->values, l->sku);
         if (list == NULL) {
             list = json_array();
-            json_object_set_new(values, l->sku, list);
+            json_object_set_new(ib->values, l->sku, list);
         }
         json_array_append_new(list, json_pack("{s:s, s:I}", "location", l->location, "quantity", (json_int_t)l->available));
     }
-    bff_batch_resolve(b, values);
-    json_decref(values);
+    inventory_settle(ib);
 }
 
 static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
 {
-    bff_buf_t q = BFF_BUF_INIT;
-    bff_buf_appends(&q, "/inventory/levels?");
-    for (size_t i = 0; i < n; ++i) {
-        char *escaped = curl_easy_escape(NULL, keys[i], 0);
-        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "", escaped);
-        curl_free(escaped);
+    bff_reqctx_t *ctx = bff_batch_ctx(b);
+    inventory_batch_t *ib = bff_arena_calloc(ctx->arena, 1, sizeof(*ib));
+    ib->b = b;
+    ib->values = json_object();
+    ib->pending = (n + INVENTORY_CHUNK - 1) / INVENTORY_CHUNK + 1; /* +1 held while the chunks start */
+    for (size_t from = 0; from < n; from += INVENTORY_CHUNK) {
+        bff_buf_t q = BFF_BUF_INIT;
+        bff_buf_appends(&q, "/inventory/levels?");
+        for (size_t i = from; i < n && i < from + INVENTORY_CHUNK; ++i) {
+            char *escaped = curl_easy_escape(NULL, keys[i], 0);
+            bff_buf_printf(&q, "%ssku=%s", i > from ? "&" : "", escaped);
+            curl_free(escaped);
+        }
+        bff_buf_appendc(&q, '\0');
+        inventory_chunk_t *ch = bff_arena_calloc(ctx->arena, 1, sizeof(*ch));
+        ch->ib = ib;
+        bff_call_t **slot = bff_batch_add_call(b, NULL);
+        bff_call_t *call = bff_provider_call(ctx, "inventory", "GET", q.data, NULL, on_inventory, ch);
+        if (call != NULL) { /* still running: cancellable until its callback clears the slot */
+            *slot = call;
+            ch->slot = slot;
+        }
+        bff_buf_free(&q);
     }
-    bff_buf_appendc(&q, '\0');
-    bff_batch_set_call(b, bff_provider_call(bff_batch_ctx(b), "inventory", "GET", q.data, NULL, on_inventory, b));
-    bff_buf_free(&q);
+    inventory_settle(ib); /* let go of the hold */
 }
 
 typedef enum { STOCK_TOTAL, STOCK_AVAILABLE, STOCK_PER_LOCATION } stock_view_t;

@@ -478,7 +478,7 @@ static int serve_catalog(h2o_req_t *req)
     }
     if (strcmp(sub, "/v1/products") != 0)
         return sim_answer(P_CATALOG, req, 404, sim_error("no such endpoint"));
-    long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 100);
+    long page = query_long(req, "page", 1, 1, 100000), per_page = query_long(req, "per_page", 20, 1, 250);
     const char *collection = NULL, *vendor = NULL, *handle = NULL, *q = NULL, *min_price = NULL, *max_price = NULL,
                *in_stock = NULL, *sort = "id", *order = "asc";
     sim_query_values(req, "q", &q, 1);

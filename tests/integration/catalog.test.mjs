@@ -236,3 +236,15 @@ test('listing filters and order: price range and availability, sorted by price, 
     assert.equal(e.errors[0].extensions.code, 'BAD_USER_INPUT', bad);
   }
 });
+
+test('inventory batches go out in chunks of 100 SKUs (URLs stay short), side by side, one answer for all', async () => {
+  await simPost('/_sim/reset', {});
+  const r = await gql({ query: '{ products(first: 80) { edges { node { variants { sku availableForSale } } } } }' });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  const skus = r.data.products.edges.flatMap((e) => e.node.variants);
+  assert.ok(skus.length > 100, `${skus.length} SKUs`);
+  assert.ok(skus.every((v) => typeof v.availableForSale === 'boolean'));
+  const s = await stats();
+  assert.equal(s.inventory.requests, Math.ceil(skus.length / 100));
+  assert.equal(s.catalog.requests, 1);
+});
