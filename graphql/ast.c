@@ -8,6 +8,8 @@
  */
 #include "ast.h"
 
+#include <string.h>
+
 static const char *const kind_names[] = {
 #define BFF_AST_KIND_NAME(id, js) js,
     BFF_AST_KINDS(BFF_AST_KIND_NAME)
@@ -100,4 +102,14 @@ int bff_ast_children(const bff_ast_node_t *n, int (*fn)(const bff_ast_node_t *ch
     STEP(visit(n->selection_set, fn, arg));
 #undef STEP
     return 0;
+}
+
+const bff_ast_node_t *bff_ast_fragment(const bff_ast_node_t *document, const char *name)
+{
+    for (uint32_t i = 0; i < document->definitions.len; ++i) {
+        const bff_ast_node_t *d = document->definitions.items[i];
+        if (d->kind == BFF_AST_FRAGMENT_DEFINITION && strcmp(d->name, name) == 0)
+            return d;
+    }
+    return NULL;
 }

@@ -169,4 +169,7 @@ bool bff_ast_is_executable_definition(bff_ast_kind_t kind);
  */
 int bff_ast_children(const bff_ast_node_t *node, int (*fn)(const bff_ast_node_t *child, void *arg), void *arg);
 
+/* The document's fragment definition named `name`, or NULL. */
+const bff_ast_node_t *bff_ast_fragment(const bff_ast_node_t *document, const char *name);
+
 #endif

@@ -125,16 +125,6 @@ static bool in_list(const bff_ast_node_t *list, const char *name)
 static int64_t selections_cost(cost_t *c, const bff_type_t *type, const bff_ast_node_t *set,
                                const bff_ast_node_t *sized, int64_t sized_by);
 
-static const bff_ast_node_t *fragment(const cost_t *c, const char *name)
-{
-    for (uint32_t i = 0; i < c->document->definitions.len; ++i) {
-        const bff_ast_node_t *d = c->document->definitions.items[i];
-        if (d->kind == BFF_AST_FRAGMENT_DEFINITION && strcmp(d->name, name) == 0)
-            return d;
-    }
-    return NULL;
-}
-
 /* multiplier > 0: a sized field of a connection, whose size it is (its own list size does not count again). */
 static int64_t field_cost(cost_t *c, const bff_type_t *parent, const bff_ast_node_t *field, int64_t multiplier)
 {
@@ -177,7 +167,7 @@ static int64_t selections_cost(cost_t *c, const bff_type_t *type, const bff_ast_
             const bff_type_t *on = s->type_condition ? bff_schema_type(c->schema, s->type_condition->name) : type;
             total = add(total, selections_cost(c, on ? on : type, s->selection_set, sized, sized_by));
         } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
-            const bff_ast_node_t *f = fragment(c, s->name);
+            const bff_ast_node_t *f = bff_ast_fragment(c->document, s->name);
             const bff_type_t *on = f && f->type_condition ? bff_schema_type(c->schema, f->type_condition->name) : NULL;
             if (f != NULL)
                 total = add(total, selections_cost(c, on ? on : type, f->selection_set, sized, sized_by));
@@ -191,9 +181,7 @@ int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *docu
                           json_t *variables, const bff_cost_options_t *opts)
 {
     cost_t c = {schema, document, op, variables, opts && opts->default_list_size ? opts->default_list_size : 10, 0};
-    const bff_type_t *root = op->operation == BFF_OP_MUTATION       ? schema->mutation_type
-                             : op->operation == BFF_OP_SUBSCRIPTION ? schema->subscription_type
-                                                                    : schema->query_type;
+    const bff_type_t *root = bff_schema_root_type(schema, op->operation);
     if (root == NULL)
         return 0;
     int64_t total = selections_cost(&c, root, op->selection_set, NULL, 1);
@@ -212,16 +200,6 @@ typedef struct st_shape_t {
     uint32_t guard;
 } shape_t;
 
-static const bff_ast_node_t *shape_fragment(const shape_t *sh, const char *name)
-{
-    for (uint32_t i = 0; i < sh->document->definitions.len; ++i) {
-        const bff_ast_node_t *d = sh->document->definitions.items[i];
-        if (d->kind == BFF_AST_FRAGMENT_DEFINITION && strcmp(d->name, name) == 0)
-            return d;
-    }
-    return NULL;
-}
-
 static void shape_walk(shape_t *sh, const bff_ast_node_t *set, uint32_t depth, bool root)
 {
     if (set == NULL || ++sh->guard > 100000)
@@ -239,7 +217,7 @@ static void shape_walk(shape_t *sh, const bff_ast_node_t *set, uint32_t depth, b
         } else if (s->kind == BFF_AST_INLINE_FRAGMENT) {
             shape_walk(sh, s->selection_set, depth, root);
         } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
-            const bff_ast_node_t *f = shape_fragment(sh, s->name);
+            const bff_ast_node_t *f = bff_ast_fragment(sh->document, s->name);
             if (f != NULL)
                 shape_walk(sh, f->selection_set, depth, root);
         }
@@ -308,7 +286,7 @@ static int64_t actual_object(actual_t *a, const bff_type_t *type, const bff_ast_
         } else {
             const bff_ast_node_t *body = s;
             if (s->kind == BFF_AST_FRAGMENT_SPREAD)
-                body = fragment(&a->c, s->name);
+                body = bff_ast_fragment(a->c.document, s->name);
             if (body == NULL)
                 continue;
             const bff_type_t *on = body->type_condition ? bff_schema_type(a->c.schema, body->type_condition->name) : NULL;
@@ -324,9 +302,7 @@ int64_t bff_cost_actual(const bff_schema_t *schema, const bff_ast_node_t *docume
                         json_t *data, const bff_cost_options_t *opts)
 {
     actual_t a = {{schema, document, op, NULL, 10, 0}, 0};
-    const bff_type_t *root = op->operation == BFF_OP_MUTATION       ? schema->mutation_type
-                             : op->operation == BFF_OP_SUBSCRIPTION ? schema->subscription_type
-                                                                    : schema->query_type;
+    const bff_type_t *root = bff_schema_root_type(schema, op->operation);
     if (root == NULL || !json_is_object(data))
         return 0;
     json_t *seen = json_object();

@@ -5,13 +5,11 @@
 
 #include <string.h>
 
+/* The deprecated elements found so far. */
 typedef struct st_walk_t {
-    const bff_schema_t *schema;
-    const bff_ast_node_t *document;
     bff_arena_t *arena;
     bff_deprecated_use_t *items;
     size_t n, cap;
-    uint32_t guard;
 } walk_t;
 
 static void use(walk_t *w, const char *coordinate, const char *reason)
@@ -75,16 +73,6 @@ typedef struct st_fields_t {
     uint32_t guard;
 } fields_t;
 
-static const bff_ast_node_t *fragment_def(const fields_t *w, const char *name)
-{
-    for (uint32_t i = 0; i < w->document->definitions.len; ++i) {
-        const bff_ast_node_t *d = w->document->definitions.items[i];
-        if (d->kind == BFF_AST_FRAGMENT_DEFINITION && strcmp(d->name, name) == 0)
-            return d;
-    }
-    return NULL;
-}
-
 static void each_field(fields_t *w, const bff_type_t *type, const bff_ast_node_t *set)
 {
     if (set == NULL || type == NULL || ++w->guard > 100000)
@@ -101,7 +89,7 @@ static void each_field(fields_t *w, const bff_type_t *type, const bff_ast_node_t
             const bff_type_t *on = s->type_condition ? bff_schema_type(w->schema, s->type_condition->name) : type;
             each_field(w, on, s->selection_set);
         } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
-            const bff_ast_node_t *f = fragment_def(w, s->name);
+            const bff_ast_node_t *f = bff_ast_fragment(w->document, s->name);
             if (f != NULL)
                 each_field(w, bff_schema_type(w->schema, f->type_condition->name), f->selection_set);
         }
@@ -112,10 +100,7 @@ void bff_operation_each_field(const bff_schema_t *schema, const bff_ast_node_t *
                               bff_field_fn fn, void *arg)
 {
     fields_t w = {schema, document, fn, arg, 0};
-    const bff_type_t *root = op->operation == BFF_OP_MUTATION       ? schema->mutation_type
-                             : op->operation == BFF_OP_SUBSCRIPTION ? schema->subscription_type
-                                                                    : schema->query_type;
-    each_field(&w, root, op->selection_set);
+    each_field(&w, bff_schema_root_type(schema, op->operation), op->selection_set);
 }
 
 static void deprecated_field(const bff_type_t *type, const bff_field_t *def, const bff_ast_node_t *s, void *arg)
@@ -136,7 +121,7 @@ static void deprecated_field(const bff_type_t *type, const bff_field_t *def, con
 bff_deprecated_use_t *bff_deprecations_used(const bff_schema_t *schema, const bff_ast_node_t *document,
                                             const bff_ast_node_t *op, bff_arena_t *arena, size_t *n)
 {
-    walk_t w = {schema, document, arena, NULL, 0, 0, 0};
+    walk_t w = {arena, NULL, 0, 0};
     bff_operation_each_field(schema, document, op, deprecated_field, &w);
     *n = w.n;
     return w.items;

@@ -553,11 +553,7 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
         goto out;
     }
     const bff_ast_node_t *op = x->operation;
-    switch (op->operation) {
-    case BFF_OP_QUERY: x->root_type = x->schema->query_type; break;
-    case BFF_OP_MUTATION: x->root_type = x->schema->mutation_type; break;
-    case BFF_OP_SUBSCRIPTION: x->root_type = x->schema->subscription_type; break;
-    }
+    x->root_type = bff_schema_root_type(x->schema, op->operation);
     if (bff_gql_coerce_variables(x->schema, op, req->variables, x->arena, &x->errors, &x->variables) != 0)
         goto out;
     bff_arena_on_dispose(x->arena, json_dispose, x->variables);

@@ -79,6 +79,13 @@ void bff_names_set(bff_names_t *t, bff_arena_t *arena, const char *name, void *v
 
 /* ---- lookups ---- */
 
+const bff_type_t *bff_schema_root_type(const bff_schema_t *schema, bff_operation_t op)
+{
+    return op == BFF_OP_MUTATION       ? schema->mutation_type
+           : op == BFF_OP_SUBSCRIPTION ? schema->subscription_type
+                                       : schema->query_type;
+}
+
 const bff_type_t *bff_schema_type(const bff_schema_t *schema, const char *name)
 {
     const bff_schema_lookup_t *l = schema->lookup;

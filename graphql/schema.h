@@ -208,6 +208,8 @@ bff_schema_t *bff_schema_build_files(const char *const *paths, size_t npaths, co
 void bff_schema_free(bff_schema_t *schema);
 
 const bff_type_t *bff_schema_type(const bff_schema_t *schema, const char *name);
+/* The root type of an operation kind (NULL when the schema has none). */
+const bff_type_t *bff_schema_root_type(const bff_schema_t *schema, bff_operation_t op);
 const bff_directive_def_t *bff_schema_directive(const bff_schema_t *schema, const char *name);
 /*
  * The field `name` of an object or interface type, including the meta fields:

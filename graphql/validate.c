@@ -772,9 +772,7 @@ static void walk_operation(walk_t *w, const bff_ast_node_t *op, size_t nops)
     static const bff_directive_location_t op_locations[] = {BFF_DIRLOC_QUERY, BFF_DIRLOC_MUTATION,
                                                             BFF_DIRLOC_SUBSCRIPTION};
     walk_directives(v, &op->directives, op_locations[op->operation]);
-    const bff_type_t *root = op->operation == BFF_OP_QUERY      ? v->schema->query_type
-                             : op->operation == BFF_OP_MUTATION ? v->schema->mutation_type
-                                                                : v->schema->subscription_type;
+    const bff_type_t *root = bff_schema_root_type(v->schema, op->operation);
     walk_selection_set(w, op->selection_set, root);
     v->cur_usages = NULL;
 }
