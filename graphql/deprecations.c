@@ -152,3 +152,12 @@ void bff_deprecations_each(const bff_schema_t *schema, bff_arena_t *arena, bff_d
                    t->enum_values[e].deprecation_reason, arg);
     }
 }
+
+const char *bff_deprecation_removal_date(const char *reason)
+{
+    for (const char *p = reason; p != NULL && *p; ++p)
+        if (strlen(p) >= 10 && strspn(p, "0123456789") == 4 && p[4] == '-' && strspn(p + 5, "0123456789") == 2 &&
+            p[7] == '-' && strspn(p + 8, "0123456789") == 2)
+            return p;
+    return NULL;
+}

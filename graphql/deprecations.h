@@ -32,6 +32,9 @@ typedef void (*bff_field_fn)(const bff_type_t *type, const bff_field_t *def, con
 void bff_operation_each_field(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
                               bff_field_fn fn, void *arg);
 
+/* The removal date a deprecation reason gives: its first YYYY-MM-DD (10 characters from the result), or NULL. */
+const char *bff_deprecation_removal_date(const char *reason);
+
 typedef void (*bff_deprecated_fn)(const char *coordinate, const char *reason, void *arg);
 /* Every deprecated element of the schema (user types), for reports of elements nobody used. */
 void bff_deprecations_each(const bff_schema_t *schema, bff_arena_t *arena, bff_deprecated_fn fn, void *arg);

@@ -20,6 +20,8 @@
 
 #include "arena.h"
 #include "ast.h"
+#include "cost.h"
+#include "deprecations.h"
 #include "error.h"
 #include "parser.h"
 #include "schema.h"
@@ -41,7 +43,19 @@ typedef struct st_bff_gql_doc_t {
     /* the static cost of an operation that takes no variables, computed once (0: not yet) */
     const bff_ast_node_t *cost_op;
     int64_t cost;
+    /* what does not depend on the caller or the variables, for the last operation run (analysed_op) */
+    const bff_ast_node_t *analysed_op;
+    bff_op_shape_t shape;
+    bff_deprecated_use_t *deprecations; /* in the document's arena */
+    size_t ndeprecations;
 } bff_gql_doc_t;
+
+/*
+ * The shape and the deprecated elements of operation `op` (both independent
+ * of the caller and of the variables), computed once and kept on the
+ * document while the same operation runs.
+ */
+void bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t *schema, const bff_ast_node_t *op);
 
 /* Parses and validates; returns a document with one reference. */
 bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text, size_t len,

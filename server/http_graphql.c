@@ -152,33 +152,32 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
         bff_reqlog_write(log, req, status);
 }
 
-/* An error response from a message and code ({"errors":[...]} without data). */
-static void respond_error(bff_http_gql_t *g, int status, const char *code, const char *message)
-{
-    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-    bff_gql_error_t *e = bff_gql_errors_add(&errs, g->arena, NULL, message);
-    e->code = code;
-    bff_buf_t b = BFF_BUF_INIT;
-    bff_buf_appends(&b, "{\"errors\":");
-    bff_gql_errors_write_json(&b, &errs);
-    bff_buf_appendc(&b, '}');
-    g->log.errors = &errs;
-    respond(g, status, b.data, b.len);
-    g->log.errors = NULL;
-    bff_buf_free(&b);
-}
-
-/* Errors that stop a request before execution: 400 for application/graphql-response+json, else 200. */
-static void respond_request_errors(bff_http_gql_t *g, const bff_gql_errors_t *errs)
+/* A response of errors only ({"errors":[...]} without data), with `status`. */
+static void respond_errors(bff_http_gql_t *g, int status, const bff_gql_errors_t *errs)
 {
     bff_buf_t b = BFF_BUF_INIT;
     bff_buf_appends(&b, "{\"errors\":");
     bff_gql_errors_write_json(&b, errs);
     bff_buf_appendc(&b, '}');
     g->log.errors = errs;
-    respond(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, b.data, b.len);
+    respond(g, status, b.data, b.len);
     g->log.errors = NULL;
     bff_buf_free(&b);
+}
+
+/* One error from a message and code. */
+static void respond_error(bff_http_gql_t *g, int status, const char *code, const char *message)
+{
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_gql_error_t *e = bff_gql_errors_add(&errs, g->arena, NULL, message);
+    e->code = code;
+    respond_errors(g, status, &errs);
+}
+
+/* Errors that stop a request before execution: 400 for application/graphql-response+json, else 200. */
+static void respond_request_errors(bff_http_gql_t *g, const bff_gql_errors_t *errs)
+{
+    respond_errors(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, errs);
 }
 
 /* h2o dropped the request (client gone) before we answered: cancel the execution. */
@@ -525,8 +524,9 @@ static void check_field_scopes(const bff_type_t *type, const bff_field_t *def, c
 static void track_deprecations(bff_http_gql_t *g, const bff_ast_node_t *op, json_t *req_extensions)
 {
     bff_server_t *s = g->worker->server;
-    size_t n;
-    bff_deprecated_use_t *uses = bff_deprecations_used(s->schema, g->doc->root, op, g->arena, &n);
+    bff_gql_doc_analyse(g->doc, s->schema, op);
+    size_t n = g->doc->ndeprecations;
+    const bff_deprecated_use_t *uses = g->doc->deprecations;
     const char *version = bff_req_header(g->req, NULL, "x-client-version");
     if (version == NULL)
         version = bff_req_header(g->req, NULL, "apollographql-client-version");
@@ -751,7 +751,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     }
     if (op != NULL) {
         const bff_config_t *cfg = &w->server->config;
-        bff_op_shape_t shape = bff_op_shape(g->doc->root, op);
+        bff_gql_doc_analyse(g->doc, w->server->schema, op);
+        bff_op_shape_t shape = g->doc->shape;
         const char *code = NULL, *what = NULL;
         long long got = 0, limit = 0;
         if (shape.depth > cfg->max_operation_depth)
@@ -809,14 +810,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
                                  (long long)cost, budget.available, wait));
             e->code = "THROTTLED";
             e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":%s}", cost_json(g, cost, -1, budget.available));
-            bff_buf_t b = BFF_BUF_INIT;
-            bff_buf_appends(&b, "{\"errors\":");
-            bff_gql_errors_write_json(&b, &errs);
-            bff_buf_appendc(&b, '}');
-            g->log.errors = &errs;
-            respond(g, 429, b.data, b.len);
-            g->log.errors = NULL;
-            bff_buf_free(&b);
+            respond_errors(g, 429, &errs);
             goto done;
         }
         g->op = op;

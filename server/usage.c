@@ -91,11 +91,7 @@ typedef struct st_report_t {
 static void report_one(const char *coordinate, const char *reason, void *arg)
 {
     report_t *r = arg;
-    const char *date = NULL;
-    for (const char *p = reason; p != NULL && *p && date == NULL; ++p)
-        if (strlen(p) >= 10 && p[4] == '-' && p[7] == '-' && strspn(p, "0123456789") == 4 && strspn(p + 5, "0123456789") == 2 &&
-            strspn(p + 8, "0123456789") == 2)
-            date = p;
+    const char *date = bff_deprecation_removal_date(reason);
     json_t *clients = json_array();
     unsigned long long count = 0;
     for (element_t *e = r->u->elements; e != NULL; e = e->next) {

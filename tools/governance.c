@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "graphql/buf.h"
+#include "graphql/deprecations.h"
 #include "graphql/schema.h"
 
 typedef enum { SAFE, DANGEROUS, BREAKING } level_t;
@@ -286,16 +287,6 @@ static bool upper(const char *s)
     return true;
 }
 
-/* The first YYYY-MM-DD in a text, or NULL. */
-static const char *date_in(const char *s)
-{
-    for (; s != NULL && *s; ++s)
-        if (strlen(s) >= 10 && strspn(s, "0123456789") == 4 && s[4] == '-' && strspn(s + 5, "0123456789") == 2 &&
-            s[7] == '-' && strspn(s + 8, "0123456789") == 2)
-            return s;
-    return NULL;
-}
-
 static int lint_deprecation(const char *coord, const char *reason)
 {
     int n = 0;
@@ -303,11 +294,25 @@ static int lint_deprecation(const char *coord, const char *reason)
         printf("lint: %s is deprecated without naming its replacement (\"Use `x`\")\n", coord);
         n++;
     }
-    if (date_in(reason) == NULL) {
+    if (bff_deprecation_removal_date(reason) == NULL) {
         printf("lint: %s is deprecated without a removal date (YYYY-MM-DD)\n", coord);
         n++;
     }
     return n;
+}
+
+/* One element: described, named after its convention, and deprecated properly if it is. */
+static int lint_element(const char *coord, const char *description, bool named_ok, const char *convention,
+                        bool deprecated, const char *reason)
+{
+    int found = 0;
+    if (description == NULL || description[0] == '\0')
+        printf("lint: %s has no description\n", coord), found++;
+    if (!named_ok)
+        printf("lint: %s is not %s\n", coord, convention), found++;
+    if (deprecated)
+        found += lint_deprecation(coord, reason);
+    return found;
 }
 
 static int lint_inputs(const char *owner, const bff_input_value_t *vs, uint32_t n, bool args)
@@ -316,12 +321,8 @@ static int lint_inputs(const char *owner, const bff_input_value_t *vs, uint32_t 
     for (uint32_t i = 0; i < n; ++i) {
         char coord[512];
         snprintf(coord, sizeof(coord), args ? "%s(%s:)" : "%s.%s", owner, vs[i].name);
-        if (vs[i].description == NULL || vs[i].description[0] == '\0')
-            printf("lint: %s has no description\n", coord), found++;
-        if (!camel(vs[i].name))
-            printf("lint: %s is not camelCase\n", coord), found++;
-        if (vs[i].deprecated)
-            found += lint_deprecation(coord, vs[i].deprecation_reason);
+        found += lint_element(coord, vs[i].description, camel(vs[i].name), "camelCase", vs[i].deprecated,
+                              vs[i].deprecation_reason);
     }
     return found;
 }
@@ -340,31 +341,20 @@ int bff_cmd_lint(int argc, char **argv)
         const bff_type_t *t = s->types[i];
         if (t->builtin)
             continue;
-        if (t->description == NULL || t->description[0] == '\0')
-            printf("lint: type %s has no description\n", t->name), found++;
-        if (!pascal(t->name))
-            printf("lint: type %s is not PascalCase\n", t->name), found++;
+        char coord[512];
+        snprintf(coord, sizeof(coord), "type %s", t->name);
+        found += lint_element(coord, t->description, pascal(t->name), "PascalCase", false, NULL);
         for (uint32_t f = 0; f < t->nfields; ++f) {
-            char coord[512];
-            snprintf(coord, sizeof(coord), "%s.%s", t->name, t->fields[f].name);
-            if (t->fields[f].description == NULL || t->fields[f].description[0] == '\0')
-                printf("lint: %s has no description\n", coord), found++;
-            if (!camel(t->fields[f].name))
-                printf("lint: %s is not camelCase\n", coord), found++;
-            if (t->fields[f].deprecated)
-                found += lint_deprecation(coord, t->fields[f].deprecation_reason);
-            found += lint_inputs(coord, t->fields[f].args, t->fields[f].nargs, true);
+            const bff_field_t *d = &t->fields[f];
+            snprintf(coord, sizeof(coord), "%s.%s", t->name, d->name);
+            found += lint_element(coord, d->description, camel(d->name), "camelCase", d->deprecated, d->deprecation_reason);
+            found += lint_inputs(coord, d->args, d->nargs, true);
         }
         found += lint_inputs(t->name, t->input_fields, t->ninput_fields, false);
         for (uint32_t e = 0; e < t->nenum_values; ++e) {
-            char coord[512];
-            snprintf(coord, sizeof(coord), "%s.%s", t->name, t->enum_values[e].name);
-            if (t->enum_values[e].description == NULL || t->enum_values[e].description[0] == '\0')
-                printf("lint: %s has no description\n", coord), found++;
-            if (!upper(t->enum_values[e].name))
-                printf("lint: %s is not UPPER_CASE\n", coord), found++;
-            if (t->enum_values[e].deprecated)
-                found += lint_deprecation(coord, t->enum_values[e].deprecation_reason);
+            const bff_enum_value_t *v = &t->enum_values[e];
+            snprintf(coord, sizeof(coord), "%s.%s", t->name, v->name);
+            found += lint_element(coord, v->description, upper(v->name), "UPPER_CASE", v->deprecated, v->deprecation_reason);
         }
     }
     bff_schema_free(s);
@@ -475,7 +465,7 @@ int bff_cmd_check(int argc, char **argv)
             if (ch->level != BREAKING)
                 continue;
             const char *reason = strstr(ch->text, "was removed") ? baseline_deprecation(old, ch->coordinate) : NULL;
-            const char *date = date_in(reason), *who = NULL;
+            const char *date = bff_deprecation_removal_date(reason), *who = NULL;
             if (reason != NULL && date != NULL && strncmp(date, today, 10) < 0 && usage != NULL &&
                 unused_since(usage, ch->coordinate, since, &who)) {
                 printf("allowed: %s (deprecated, removal date %.10s passed, unused for %ld days)\n", ch->text, date, days);
