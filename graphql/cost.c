@@ -235,82 +235,39 @@ bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t
 
 typedef struct st_actual_t {
     cost_t c;
-    uint32_t guard;
+    int64_t total;
+    int64_t root_fields;
 } actual_t;
 
-static int64_t actual_object(actual_t *a, const bff_type_t *type, const bff_ast_node_t *set, json_t *obj, json_t *seen);
-
-static int64_t actual_value(actual_t *a, const bff_type_t *named, const bff_ast_node_t *set, json_t *v)
+static void actual_field(void *arg, const bff_field_t *def, const bff_ast_node_t *node, uint32_t depth)
 {
-    if (json_is_array(v)) {
-        int64_t total = 0;
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item) total = add(total, actual_value(a, named, set, item));
-        return total;
+    actual_t *a = arg;
+    int64_t cost = weight_of(&a->c, &def->directives, 0);
+    for (uint32_t k = 0; node != NULL && k < node->arguments.len; ++k) {
+        const bff_input_value_t *in = bff_field_arg(def, node->arguments.items[k]->name);
+        if (in != NULL)
+            cost = add(cost, weight_of(&a->c, &in->directives, 0));
     }
-    if (json_is_null(v) || v == NULL)
-        return 0;
-    int64_t cost = type_weight(&a->c, named);
-    if (json_is_object(v) && set != NULL) {
-        const char *tn = json_string_value(json_object_get(v, "__typename"));
-        const bff_type_t *concrete = tn ? bff_schema_type(a->c.schema, tn) : NULL;
-        json_t *seen = json_object();
-        cost = add(cost, actual_object(a, concrete ? concrete : named, set, v, seen));
-        json_decref(seen);
-    }
-    return cost;
+    a->total = add(a->total, cost);
+    if (depth == 0)
+        a->root_fields++;
 }
 
-static int64_t actual_object(actual_t *a, const bff_type_t *type, const bff_ast_node_t *set, json_t *obj, json_t *seen)
+static void actual_value(void *arg, const bff_type_t *type)
 {
-    if (set == NULL || ++a->guard > 1000000)
-        return 0;
-    int64_t total = 0;
-    for (uint32_t i = 0; i < set->selections.len; ++i) {
-        const bff_ast_node_t *s = set->selections.items[i];
-        if (s->kind == BFF_AST_FIELD) {
-            const char *key = s->alias ? s->alias : s->name;
-            const bff_field_t *def = bff_schema_field(a->c.schema, type, s->name);
-            if (def == NULL || s->name[0] == '_' || json_object_get(seen, key) != NULL || json_object_get(obj, key) == NULL)
-                continue; /* meta fields, fields of another type's fragment, or counted already */
-            json_object_set_new(seen, key, json_true());
-            int64_t cost = weight_of(&a->c, &def->directives, 0);
-            for (uint32_t k = 0; k < s->arguments.len; ++k) {
-                const bff_input_value_t *arg = bff_field_arg(def, s->arguments.items[k]->name);
-                if (arg != NULL)
-                    cost = add(cost, weight_of(&a->c, &arg->directives, 0));
-            }
-            total = add(total, add(cost, actual_value(a, bff_typeref_named(def->type), s->selection_set,
-                                                      json_object_get(obj, key))));
-        } else {
-            const bff_ast_node_t *body = s;
-            if (s->kind == BFF_AST_FRAGMENT_SPREAD)
-                body = bff_ast_fragment(a->c.document, s->name);
-            if (body == NULL)
-                continue;
-            const bff_type_t *on = body->type_condition ? bff_schema_type(a->c.schema, body->type_condition->name) : NULL;
-            if (on != NULL && on != type && !bff_schema_is_possible_type(a->c.schema, on, type))
-                continue; /* a fragment on a type this object is not */
-            total = add(total, actual_object(a, type, body->selection_set, obj, seen));
-        }
-    }
-    return total;
+    actual_t *a = arg;
+    a->total = add(a->total, type_weight(&a->c, type));
 }
 
-int64_t bff_cost_actual(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
-                        json_t *data, const bff_cost_options_t *opts)
+int64_t bff_cost_actual(const bff_schema_t *schema, const bff_exec_t *x, const bff_cost_options_t *opts)
 {
-    actual_t a = {{schema, document, op, NULL, 10, 0}, 0};
-    const bff_type_t *root = bff_schema_root_type(schema, op->operation);
-    if (root == NULL || !json_is_object(data))
+    const bff_ast_node_t *op = bff_exec_operation(x);
+    if (op == NULL)
         return 0;
-    json_t *seen = json_object();
-    int64_t total = actual_object(&a, root, op->selection_set, data, seen);
-    json_decref(seen);
-    if (op->operation == BFF_OP_MUTATION) {
-        int64_t per = opts && opts->mutation_cost ? opts->mutation_cost : 10;
-        total = add(total, mul(per, (int64_t)json_object_size(data)));
-    }
-    return total;
+    actual_t a = {{schema, NULL, op, NULL, 10, 0}, 0, 0};
+    bff_exec_visitor_t v = {actual_field, actual_value, &a};
+    bff_exec_visit_result(x, &v);
+    if (op->operation == BFF_OP_MUTATION)
+        a.total = add(a.total, mul(opts && opts->mutation_cost ? opts->mutation_cost : 10, a.root_fields));
+    return a.total;
 }

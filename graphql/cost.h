@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "ast.h"
+#include "exec.h"
 #include "schema.h"
 
 typedef struct st_bff_cost_options_t {
@@ -43,11 +44,11 @@ int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *docu
                           json_t *variables, const bff_cost_options_t *opts);
 
 /*
- * The actual cost of an executed operation from its result's "data": the
- * same weights, with the lists' real lengths (a null field costs its own
- * weight only). Each response key is counted once per object.
+ * The actual cost of a finished execution, from its result tree: the same
+ * weights, with the lists' real lengths (a null field costs its own weight
+ * only; what null propagation removed is not counted), objects weighed by
+ * their runtime type. No JSON is read.
  */
-int64_t bff_cost_actual(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
-                        json_t *data, const bff_cost_options_t *opts);
+int64_t bff_cost_actual(const bff_schema_t *schema, const bff_exec_t *x, const bff_cost_options_t *opts);
 
 #endif

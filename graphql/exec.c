@@ -638,6 +638,46 @@ const bff_gql_errors_t *bff_exec_errors(const bff_exec_t *x)
     return &x->errors;
 }
 
+static void visit_value(const bff_exec_visitor_t *v, const exec_result_t *r, const bff_type_t *named, uint32_t depth);
+
+static void visit_object(const bff_exec_visitor_t *v, const exec_object_t *o, uint32_t depth)
+{
+    for (uint32_t i = 0; i < o->set->n; ++i) {
+        const exec_cfield_t *cf = &o->set->fields[i];
+        if (o->values[i].kind == EXEC_R_ABSENT || cf->def == NULL || cf->is_typename ||
+            strncmp(cf->def->name, "__", 2) == 0)
+            continue;
+        v->field(v->arg, cf->def, cf->nodes[0], depth);
+        visit_value(v, &o->values[i], bff_typeref_named(cf->def->type), depth + 1);
+    }
+}
+
+static void visit_value(const bff_exec_visitor_t *v, const exec_result_t *r, const bff_type_t *named, uint32_t depth)
+{
+    switch ((exec_rkind_t)r->kind) {
+    case EXEC_R_ABSENT:
+    case EXEC_R_NULL: return;
+    case EXEC_R_LIST:
+        for (size_t i = 0; i < r->u.list->len; ++i)
+            visit_value(v, &r->u.list->items[i], named, depth);
+        return;
+    case EXEC_R_OBJECT:
+        v->value(v->arg, r->u.obj->type);
+        visit_object(v, r->u.obj, depth);
+        return;
+    default:
+        if (named != NULL)
+            v->value(v->arg, named);
+        return;
+    }
+}
+
+void bff_exec_visit_result(const bff_exec_t *x, const bff_exec_visitor_t *v)
+{
+    if (x->has_data && x->data.kind == EXEC_R_OBJECT)
+        visit_object(v, x->data.u.obj, 0);
+}
+
 const bff_ast_node_t *bff_exec_operation(const bff_exec_t *x)
 {
     return x->operation;

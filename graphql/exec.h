@@ -180,6 +180,22 @@ const bff_gql_errors_t *bff_exec_errors(const bff_exec_t *x);
 /* The selected operation, or NULL when none could be selected. */
 const bff_ast_node_t *bff_exec_operation(const bff_exec_t *x);
 /*
+ * Walks the finished result tree (what the response's "data" holds, nulls
+ * propagated): `field` for each field present in an object, null or not,
+ * with its definition, its first AST node and its depth (0: a root field);
+ * `value` for each non-null value, list items one by one, with its named
+ * type (an object's runtime type). __typename and other meta fields are left
+ * out. Nothing when there is no data. Query cost uses it to weigh what was
+ * actually returned without reading the response again.
+ */
+typedef struct st_bff_exec_visitor_t {
+    void (*field)(void *arg, const bff_field_t *def, const bff_ast_node_t *node, uint32_t depth);
+    void (*value)(void *arg, const bff_type_t *type);
+    void *arg;
+} bff_exec_visitor_t;
+void bff_exec_visit_result(const bff_exec_t *x, const bff_exec_visitor_t *v);
+
+/*
  * Writes the response object: {"errors":[...],"data":{...},"extensions":...}
  * with "errors" only when there are errors, "data" unless a request error, and
  * "extensions" when `extensions_json` (an object's text) is not NULL. Fields

@@ -238,11 +238,7 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_exec_write_response(x, &b, NULL);
         bff_buf_t ext = BFF_BUF_INIT;
         if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
-            json_error_t jerr;
-            json_t *resp = json_loadb(b.data, b.len, 0, &jerr);
-            int64_t actual = bff_cost_actual(g->worker->server->schema, g->doc->root, g->op, json_object_get(resp, "data"),
-                                             NULL);
-            json_decref(resp);
+            int64_t actual = bff_cost_actual(g->worker->server->schema, x, NULL);
             double available = bff_clients_give_back(g->worker->server->clients, g->bucket, g->tier,
                                                      actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0,
                                                      now_ms());
