@@ -75,5 +75,8 @@ json_t *bff_money_json(int64_t minor, const char *currency)
 {
     char amount[48];
     bff_money_format(amount, sizeof(amount), minor, currency);
-    return json_pack("{s:s, s:s}", "amount", amount, "currencyCode", currency);
+    json_t *o = json_object(); /* amount: digits, '.' and '-'; the currency is a checked ISO code */
+    json_object_set_new_nocheck(o, "amount", json_string_nocheck(amount));
+    json_object_set_new_nocheck(o, "currencyCode", json_string(currency));
+    return o;
 }

@@ -43,8 +43,14 @@ static void fail(bff_resolve_t *r, const char *code, const char *message, const 
 
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
+/* o[key] = a string (NULL: null); keys are constants here, values checked as UTF-8 by jansson. */
+static void set_string(json_t *o, const char *key, const char *value)
+{
+    json_object_set_new_nocheck(o, key, value != NULL ? json_string(value) : json_null());
+}
+
 /* The schema's Product for a catalog product (adapters/catalog.c checks it); NULL when it does not map. */
-static json_t *map_product(json_t *vendor, bff_arena_t *arena)
+static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
 {
     bff_product_t p;
     if (bff_catalog_product(vendor, arena, &p) != NULL)
@@ -53,25 +59,68 @@ static json_t *map_product(json_t *vendor, bff_arena_t *arena)
     json_t *variants = json_array();
     for (size_t i = 0; i < p.nvariants; ++i) {
         const bff_variant_t *v = &p.variants[i];
-        snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
         json_t *options = json_array();
-        for (size_t k = 0; k < v->noptions; ++k)
-            json_array_append_new(options, json_pack("{s:s, s:s}", "name", v->options[k].name, "value", v->options[k].value));
-        json_array_append_new(variants, json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", gid, "sku", v->sku, "title", v->title,
-                                                  "selectedOptions", options, "compareAtPrice",
-                                                  v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null()));
+        for (size_t k = 0; k < v->noptions; ++k) {
+            json_t *o = json_object();
+            set_string(o, "name", v->options[k].name);
+            set_string(o, "value", v->options[k].value);
+            json_array_append_new(options, o);
+        }
+        json_t *variant = json_object();
+        snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
+        set_string(variant, "id", gid);
+        set_string(variant, "sku", v->sku);
+        set_string(variant, "title", v->title);
+        json_object_set_new_nocheck(variant, "selectedOptions", options);
+        json_object_set_new_nocheck(variant, "compareAtPrice",
+                                    v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null());
+        json_array_append_new(variants, variant);
     }
     json_t *images = json_array();
-    for (size_t i = 0; i < p.nimages; ++i)
-        json_array_append_new(images, json_pack("{s:s, s:s?}", "url", p.images[i].src, "altText", p.images[i].alt));
+    for (size_t i = 0; i < p.nimages; ++i) {
+        json_t *image = json_object();
+        set_string(image, "url", p.images[i].src);
+        set_string(image, "altText", p.images[i].alt);
+        json_array_append_new(images, image);
+    }
     json_t *tags = json_array();
     for (size_t i = 0; i < p.ntags; ++i)
         json_array_append_new(tags, json_string(p.tags[i]));
+    json_t *out = json_object();
+    set_string(out, "__typename", "Product");
     snprintf(gid, sizeof(gid), GID_PRODUCT "%s", p.id);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:o, s:s}", "__typename", "Product", "id", gid,
-                     "_pid", p.id, "handle", p.handle, "title", p.title, "description", p.description, "vendor",
-                     p.vendor, "brand", p.vendor, "tags", tags, "images", images, "variants", variants, "createdAt",
-                     p.created_at);
+    set_string(out, "id", gid);
+    set_string(out, "_pid", p.id);
+    set_string(out, "handle", p.handle);
+    set_string(out, "title", p.title);
+    set_string(out, "description", p.description);
+    set_string(out, "vendor", p.vendor);
+    set_string(out, "brand", p.vendor);
+    json_object_set_new_nocheck(out, "tags", tags);
+    json_object_set_new_nocheck(out, "images", images);
+    json_object_set_new_nocheck(out, "variants", variants);
+    set_string(out, "createdAt", p.created_at);
+    return out;
+}
+
+/*
+ * The mapped Product, kept on the vendor object it came from: a catalog
+ * answer served from the worker's cache is mapped once, not on every
+ * request. The key cannot come from a provider (answers are parsed as UTF-8,
+ * and 0xFF never is), and cached answers are only read within their worker.
+ * Mapped products are never modified after this (resolvers read them).
+ */
+#define MAPPED_KEY "\xff" "mapped"
+
+static json_t *map_product(json_t *vendor, bff_arena_t *arena)
+{
+    json_t *memo = json_object_get(vendor, MAPPED_KEY);
+    if (memo != NULL)
+        return json_incref(memo);
+    json_t *mapped = map_product_fresh(vendor, arena);
+    if (mapped != NULL && json_is_object(vendor))
+        json_object_set_nocheck(vendor, MAPPED_KEY, mapped);
+    return mapped;
 }
 
 /* ---- Query.product ---- */
@@ -186,7 +235,10 @@ static void on_products(json_t *body, const char *code, const char *message, voi
             continue;
         char cursor[32];
         snprintf(cursor, sizeof(cursor), "%ld", c->offset + (long)i + 1);
-        json_array_append_new(edges, json_pack("{s:s, s:o}", "cursor", cursor, "node", mapped));
+        json_t *edge = json_object();
+        json_object_set_new_nocheck(edge, "cursor", json_string_nocheck(cursor));
+        json_object_set_new_nocheck(edge, "node", mapped);
+        json_array_append_new(edges, edge);
     }
     long end = c->offset + (long)json_array_size(items);
     char end_cursor[32];
@@ -506,7 +558,10 @@ static void on_inventory(json_t *body, const char *code, const char *message, vo
             list = json_array();
             json_object_set_new(ib->values, l->sku, list);
         }
-        json_array_append_new(list, json_pack("{s:s, s:I}", "location", l->location, "quantity", (json_int_t)l->available));
+        json_t *row = json_object();
+        set_string(row, "location", l->location);
+        json_object_set_new_nocheck(row, "quantity", json_integer((json_int_t)l->available));
+        json_array_append_new(list, row);
     }
     inventory_settle(ib);
 }
