@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/json_parse.h"
+
 typedef struct st_waiter_t {
     const char *key;
     bff_resolve_t *r;
@@ -361,8 +363,7 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         message = bff_arena_printf(p->arena, "%s: %s", p->provider, bff_upstream_strerror(res->error));
     } else if (res->status >= 400 && res->status <= 499) {
         /* the provider refused the request: its reason (JSON {"error": ...}) goes to the caller */
-        json_error_t jerr;
-        err = json_loadb(res->body, res->body_len, 0, &jerr);
+        err = bff_json_parse(res->body, res->body_len, NULL);
         const char *why = json_string_value(json_object_get(err, "error"));
         code = "PROVIDER_REJECTED";
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld: %s", p->provider, res->status, why ? why : "refused");
@@ -370,11 +371,12 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         code = "DEPENDENCY_UNAVAILABLE";
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status);
     } else {
-        json_error_t jerr;
-        body = json_loadb(res->body, res->body_len, 0, &jerr);
+        bff_json_error_t jerr;
+        body = bff_json_parse(res->body, res->body_len, &jerr);
         if (body == NULL) {
             code = "DEPENDENCY_UNAVAILABLE";
-            message = bff_arena_printf(p->arena, "%s answered with invalid JSON", p->provider);
+            message = bff_arena_printf(p->arena, "%s answered with invalid JSON (%s at byte %zu)", p->provider, jerr.text,
+                                       jerr.position);
         }
     }
     /* bookkeeping first: the callback may end the request and free p */

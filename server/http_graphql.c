@@ -31,6 +31,7 @@
 #include "graphql/cost.h"
 #include "graphql/deprecations.h"
 #include "graphql/exec.h"
+#include "graphql/json_parse.h"
 #include "resolvers/context.h"
 #include "http.h"
 #include "reqlog.h"
@@ -663,12 +664,12 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
                           "POST bodies must be application/json (UTF-8); send the Content-Type header.");
             goto done;
         }
-        json_error_t jerr;
-        g->params = json_loadb(req->entity.base, req->entity.len, 0, &jerr);
+        bff_json_error_t jerr;
+        g->params = bff_json_parse(req->entity.base, req->entity.len, &jerr);
         if (g->params == NULL) {
             respond_error(g, 400, "BAD_REQUEST",
-                          bff_arena_printf(g->arena, "The request body is not valid JSON: %s (at character %d).",
-                                           jerr.text, jerr.position));
+                          bff_arena_printf(g->arena, "The request body is not valid JSON: %s (at byte %zu).", jerr.text,
+                                           jerr.position));
             goto done;
         }
         if (!json_is_object(g->params)) {

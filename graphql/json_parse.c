@@ -1,0 +1,413 @@
+/*
+ * json_parse.c - JSON text to jansson values (see json_parse.h).
+ *
+ * A recursive descent over the bytes in place: the reader holds a cursor and
+ * the end, never looks past it, and needs no NUL at the end. Strings without
+ * escapes go to json_stringn_nocheck straight from the input once their UTF-8
+ * is checked; strings with escapes are decoded into the reader's scratch
+ * buffer first (a key decoded there is copied before its value is read, since
+ * the value may reuse the scratch). Values are built as they are read; on an
+ * error everything built so far is released and the first error is kept.
+ */
+#include "json_parse.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+typedef struct st_reader_t {
+    const unsigned char *p, *start, *end;
+    bff_json_error_t *err;
+    bff_buf_t scratch;
+    int depth;
+} reader_t;
+
+static json_t *fail(reader_t *r, const unsigned char *at, const char *what)
+{
+    if (r->err != NULL && r->err->text[0] == '\0') {
+        r->err->position = (size_t)(at - r->start);
+        snprintf(r->err->text, sizeof(r->err->text), "%s", what);
+    }
+    return NULL;
+}
+
+static inline void skip_ws(reader_t *r)
+{
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+        ++r->p;
+}
+
+static inline bool is_digit(const reader_t *r, const unsigned char *q)
+{
+    return q < r->end && *q >= '0' && *q <= '9';
+}
+
+static inline bool is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* The length of the well-formed UTF-8 sequence at p (p[0] >= 0x80), or 0: no overlongs, surrogates or > U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0)
+        return end - p >= 2 && is_cont(p[1]) ? 2 : 0;
+    if (c < 0xF0) {
+        if (end - p < 3 || !is_cont(p[1]) || !is_cont(p[2]))
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (end - p < 4 || !is_cont(p[1]) || !is_cont(p[2]) || !is_cont(p[3]))
+            return 0;
+        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+static int hex4(const unsigned char *q, const unsigned char *end)
+{
+    if (end - q < 4)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 4; ++i) {
+        unsigned char c = q[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+static void append_utf8(bff_buf_t *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    bff_buf_append(b, u, n);
+}
+
+/* The string after the opening quote: *out points into the input, or into the scratch when it had escapes. */
+static int read_string(reader_t *r, const char **out, size_t *outlen, bool *in_scratch)
+{
+    const unsigned char *s = r->p, *q = s;
+    while (q < r->end) { /* the usual case: no escapes */
+        unsigned char c = *q;
+        if (c == '"') {
+            *out = (const char *)s;
+            *outlen = (size_t)(q - s);
+            *in_scratch = false;
+            r->p = q + 1;
+            return 0;
+        }
+        if (c == '\\')
+            break;
+        if (c < 0x20)
+            return fail(r, q, "control character in a string"), -1;
+        if (c < 0x80) {
+            ++q;
+            continue;
+        }
+        size_t n = utf8_sequence(q, r->end);
+        if (n == 0)
+            return fail(r, q, "invalid UTF-8 in a string"), -1;
+        q += n;
+    }
+    if (q >= r->end)
+        return fail(r, s - 1, "unterminated string"), -1;
+    bff_buf_t *b = &r->scratch;
+    b->len = 0;
+    bff_buf_append(b, (const char *)s, (size_t)(q - s));
+    while (q < r->end) {
+        unsigned char c = *q;
+        if (c == '"') {
+            *out = b->data;
+            *outlen = b->len;
+            *in_scratch = true;
+            r->p = q + 1;
+            return 0;
+        }
+        if (c == '\\') {
+            if (q + 1 >= r->end)
+                break;
+            unsigned char e = q[1];
+            const char *simple = e == '"' ? "\"" : e == '\\' ? "\\" : e == '/' ? "/" : e == 'b' ? "\b" : e == 'f' ? "\f"
+                               : e == 'n' ? "\n" : e == 'r' ? "\r" : e == 't' ? "\t" : NULL;
+            if (simple != NULL) {
+                bff_buf_append(b, simple, 1);
+                q += 2;
+                continue;
+            }
+            if (e != 'u')
+                return fail(r, q, "invalid escape in a string"), -1;
+            int cp = hex4(q + 2, r->end);
+            if (cp < 0)
+                return fail(r, q, "invalid \\u escape in a string"), -1;
+            q += 6;
+            if (cp >= 0xD800 && cp <= 0xDBFF) { /* a high surrogate: its low half must follow */
+                int lo = q + 1 < r->end && q[0] == '\\' && q[1] == 'u' ? hex4(q + 2, r->end) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(r, q - 6, "invalid Unicode escape (a lone surrogate)"), -1;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                q += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail(r, q - 6, "invalid Unicode escape (a lone surrogate)"), -1;
+            } else if (cp == 0) {
+                return fail(r, q - 6, "\\u0000 is not allowed in a string"), -1;
+            }
+            append_utf8(b, (unsigned)cp);
+            continue;
+        }
+        if (c < 0x20)
+            return fail(r, q, "control character in a string"), -1;
+        size_t n = c < 0x80 ? 1 : utf8_sequence(q, r->end);
+        if (n == 0)
+            return fail(r, q, "invalid UTF-8 in a string"), -1;
+        bff_buf_append(b, (const char *)q, n);
+        q += n;
+    }
+    return fail(r, s - 1, "unterminated string"), -1;
+}
+
+static json_t *read_number(reader_t *r)
+{
+    const unsigned char *s = r->p, *q = s;
+    bool real = false;
+    if (*q == '-')
+        ++q;
+    if (!is_digit(r, q))
+        return fail(r, s, "invalid number");
+    if (*q == '0') {
+        ++q;
+        if (is_digit(r, q))
+            return fail(r, s, "invalid number (a leading zero)");
+    } else {
+        while (is_digit(r, q))
+            ++q;
+    }
+    if (q < r->end && *q == '.') {
+        real = true;
+        ++q;
+        if (!is_digit(r, q))
+            return fail(r, s, "invalid number");
+        while (is_digit(r, q))
+            ++q;
+    }
+    if (q < r->end && (*q == 'e' || *q == 'E')) {
+        real = true;
+        ++q;
+        if (q < r->end && (*q == '+' || *q == '-'))
+            ++q;
+        if (!is_digit(r, q))
+            return fail(r, s, "invalid number");
+        while (is_digit(r, q))
+            ++q;
+    }
+    size_t n = (size_t)(q - s);
+    char small[64];
+    char *text = small;
+    if (n >= sizeof(small)) {
+        r->scratch.len = 0;
+        bff_buf_append(&r->scratch, (const char *)s, n);
+        text = r->scratch.data;
+    } else {
+        memcpy(small, s, n);
+        small[n] = '\0';
+    }
+    r->p = q;
+    errno = 0;
+    if (!real) {
+        long long v = strtoll(text, NULL, 10);
+        if (errno == ERANGE)
+            return fail(r, s, v < 0 ? "too big negative integer" : "too big integer");
+        return json_integer((json_int_t)v);
+    }
+    double d = strtod(text, NULL);
+    if (errno == ERANGE && (d > 1.0 || d < -1.0))
+        return fail(r, s, "real number overflow");
+    return json_real(d);
+}
+
+static json_t *read_value(reader_t *r);
+
+static json_t *read_array(reader_t *r)
+{
+    json_t *a = json_array();
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ']') {
+        ++r->p;
+        return a;
+    }
+    for (;;) {
+        json_t *v = read_value(r);
+        if (v == NULL)
+            break;
+        json_array_append_new(a, v);
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            ++r->p;
+            continue;
+        }
+        if (r->p < r->end && *r->p == ']') {
+            ++r->p;
+            return a;
+        }
+        fail(r, r->p, "',' or ']' expected");
+        break;
+    }
+    json_decref(a);
+    return NULL;
+}
+
+static json_t *read_object(reader_t *r)
+{
+    json_t *o = json_object();
+    skip_ws(r);
+    if (r->p < r->end && *r->p == '}') {
+        ++r->p;
+        return o;
+    }
+    for (;;) {
+        skip_ws(r);
+        if (r->p >= r->end || *r->p != '"') {
+            fail(r, r->p, "string or '}' expected");
+            break;
+        }
+        ++r->p;
+        const char *key;
+        size_t klen;
+        bool in_scratch;
+        if (read_string(r, &key, &klen, &in_scratch) != 0)
+            break;
+        char *copy = NULL;
+        if (in_scratch) /* the value may reuse the scratch */
+            key = copy = strndup(key, klen);
+        skip_ws(r);
+        json_t *v = NULL;
+        if (r->p < r->end && *r->p == ':') {
+            ++r->p;
+            v = read_value(r);
+        } else {
+            fail(r, r->p, "':' expected");
+        }
+        if (v != NULL)
+            json_object_setn_new_nocheck(o, key, klen, v); /* steals v; the last of duplicate keys wins */
+        free(copy);
+        if (v == NULL)
+            break;
+        skip_ws(r);
+        if (r->p < r->end && *r->p == ',') {
+            ++r->p;
+            continue;
+        }
+        if (r->p < r->end && *r->p == '}') {
+            ++r->p;
+            return o;
+        }
+        fail(r, r->p, "',' or '}' expected");
+        break;
+    }
+    json_decref(o);
+    return NULL;
+}
+
+static bool literal(reader_t *r, const char *word, size_t n)
+{
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
+        return false;
+    r->p += n;
+    return true;
+}
+
+static json_t *read_value(reader_t *r)
+{
+    skip_ws(r);
+    if (r->p >= r->end)
+        return fail(r, r->p, "unexpected end of input");
+    if (++r->depth > JSON_PARSER_MAX_DEPTH)
+        return fail(r, r->p, "maximum nesting depth reached");
+    json_t *v = NULL;
+    const unsigned char *at = r->p;
+    switch (*r->p) {
+    case '{':
+        ++r->p;
+        v = read_object(r);
+        break;
+    case '[':
+        ++r->p;
+        v = read_array(r);
+        break;
+    case '"': {
+        ++r->p;
+        const char *s;
+        size_t n;
+        bool in_scratch;
+        if (read_string(r, &s, &n, &in_scratch) == 0)
+            v = json_stringn_nocheck(s, n); /* UTF-8 checked above */
+        break;
+    }
+    case 't': v = literal(r, "true", 4) ? json_true() : fail(r, at, "invalid token"); break;
+    case 'f': v = literal(r, "false", 5) ? json_false() : fail(r, at, "invalid token"); break;
+    case 'n': v = literal(r, "null", 4) ? json_null() : fail(r, at, "invalid token"); break;
+    default:
+        v = *r->p == '-' || (*r->p >= '0' && *r->p <= '9') ? read_number(r) : fail(r, at, "invalid token");
+        break;
+    }
+    r->depth--;
+    return v;
+}
+
+json_t *bff_json_parse(const char *text, size_t len, bff_json_error_t *err)
+{
+    reader_t r = {(const unsigned char *)text, (const unsigned char *)text, (const unsigned char *)text + len, err,
+                  BFF_BUF_INIT, 0};
+    if (err != NULL) {
+        err->position = 0;
+        err->text[0] = '\0';
+    }
+    skip_ws(&r);
+    json_t *v = NULL;
+    if (r.p >= r.end || (*r.p != '{' && *r.p != '['))
+        fail(&r, r.p, "'[' or '{' expected");
+    else
+        v = read_value(&r);
+    if (v != NULL) {
+        skip_ws(&r);
+        if (r.p != r.end) {
+            json_decref(v);
+            v = fail(&r, r.p, "end of input expected");
+        }
+    }
+    bff_buf_free(&r.scratch);
+    return v;
+}
