@@ -23,6 +23,14 @@
 #include "graphql/arena.h"
 #include "graphql/buf.h"
 
+/*
+ * Easy handles are kept for reuse (curl_easy_reset between calls): creating
+ * and destroying one per call was 6% of a cart-totals request's instructions
+ * (callgrind, bench/README.md). Reset keeps nothing of the last call's
+ * options; connections live in the multi handle either way.
+ */
+#define UPSTREAM_SPARE_HANDLES 64
+
 struct st_bff_upstream_call_t {
     bff_upstream_t *up;
     CURL *easy;
@@ -47,7 +55,24 @@ struct st_bff_upstream_t {
     uv_timer_t *timer; /* heap: closed (and freed) independently of the client */
     bff_upstream_call_t *calls;
     bff_upstream_stats_t stats;
+    CURL *spare[UPSTREAM_SPARE_HANDLES]; /* finished easy handles, reset, for the next calls */
+    size_t nspare;
 };
+
+static CURL *acquire_easy(bff_upstream_t *up)
+{
+    return up->nspare > 0 ? up->spare[--up->nspare] : curl_easy_init();
+}
+
+static void release_easy(bff_upstream_t *up, CURL *easy)
+{
+    if (up->nspare < UPSTREAM_SPARE_HANDLES) {
+        curl_easy_reset(easy);
+        up->spare[up->nspare++] = easy;
+    } else {
+        curl_easy_cleanup(easy);
+    }
+}
 
 static const char *const error_text[] = {
     "ok",
@@ -111,7 +136,7 @@ static void call_finish(bff_upstream_call_t *c, bff_upstream_error_t error)
     res.body_len = c->body.len - 1;
     call_unlink(c);
     curl_multi_remove_handle(up->multi, c->easy);
-    curl_easy_cleanup(c->easy);
+    release_easy(up, c->easy);
     curl_slist_free_all(c->headers);
     c->cb(&res, c->arg);
     bff_buf_free(&c->body);
@@ -281,6 +306,8 @@ void bff_upstream_free(bff_upstream_t *up)
         return;
     while (up->calls != NULL)
         call_finish(up->calls, BFF_UPSTREAM_E_CANCELLED);
+    while (up->nspare > 0)
+        curl_easy_cleanup(up->spare[--up->nspare]);
     curl_multi_cleanup(up->multi); /* closes cached connections: REMOVE callbacks close their polls */
     uv_timer_stop(up->timer);
     uv_close((uv_handle_t *)up->timer, free_on_close);
@@ -290,7 +317,7 @@ void bff_upstream_free(bff_upstream_t *up)
 bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_request_t *req, bff_upstream_cb cb,
                                        void *arg)
 {
-    CURL *easy = curl_easy_init();
+    CURL *easy = acquire_easy(up);
     if (easy == NULL)
         return NULL;
     bff_upstream_call_t *c = bff_xcalloc(1, sizeof(*c));
@@ -306,7 +333,7 @@ bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_re
     c->headers = curl_slist_append(c->headers, "Expect:"); /* no 100-continue round trip for POST bodies */
     if (curl_easy_setopt(easy, CURLOPT_URL, req->url) != CURLE_OK) {
         curl_slist_free_all(c->headers);
-        curl_easy_cleanup(easy);
+        release_easy(up, easy);
         free(c);
         return NULL;
     }
@@ -340,7 +367,7 @@ bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_re
         call_unlink(c);
         up->stats.started--;
         curl_slist_free_all(c->headers);
-        curl_easy_cleanup(easy);
+        release_easy(up, easy);
         free(c);
         return NULL;
     }

@@ -3,12 +3,19 @@
 # (tests/conformance/parser/edge_cases.json), the differential corpus
 # documents, the kitchen-sink corpus in ../shared/conformance/corpus when
 # present, the committed fuzz corpus (fuzz/corpus/$2: small inputs that each
-# add coverage) and past crash inputs of target $2 (parse or validate).
+# add coverage) and past crash inputs of target $2 (parse, validate or json;
+# json's seeds are the project's JSON files instead).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$1"
 target="${2:-parse}"
 mkdir -p "$out"
+if [ "$target" = json ]; then # JSON texts: the examples' variables, the test fixtures, the committed corpus
+  find "$root/examples" "$root/tests/conformance" "$root/bench/peer" -maxdepth 3 -name '*.json' -size -64k \
+    -not -name package-lock.json | while read -r f; do cp "$f" "$out/$(echo "$f" | tr / _)"; done
+  cp "$root"/fuzz/corpus/json/* "$root"/fuzz/crashes/json/* "$out/" 2>/dev/null || true
+  exit 0
+fi
 node -e '
 const fs = require("fs");
 const cases = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
