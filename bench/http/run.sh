@@ -5,7 +5,7 @@
 # Writes bench/results/latest.md and the raw output to bench/results/raw/.
 #   bench/http/run.sh [seconds-per-run]        (BUILD=build-dir, default build-bench)
 # The peer (bench/peer: graphql-js + graphql-http on Node, same schema, same simulator) runs
-# the same scenarios. Not measured yet (the benchmark issue stays open): S5, idle-connection
+# the same scenarios. Also: S5, CPU per request (server and simulator), idle-connection
 # memory at 5,000 connections, the N = 10/50/250 listing plot.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,11 +63,25 @@ request examples/cart_totals.graphql examples/cart_totals.json >"$tmp/s4.json"
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR==0) {print "-"; exit} i=int(NR*p/100); if (i<1) i=1; printf "%.2f", a[i]/1000}'; }
 
 rows=()
-run() { # name url body-file key [h1-url]
-  local name=$1 url=$2 body=$3 key=${4:-} h1url=${5:-$2}
+cpurows=()
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system CPU of a process, in clock ticks
+HZ=$(getconf CLK_TCK)
+run() { # name url body-file key [h1-url] [server-pid]
+  local name=$1 url=$2 body=$3 key=${4:-} h1url=${5:-$2} server=${6:-$bff}
   local hdr=(-H 'content-type: application/json')
   [ -n "$key" ] && hdr+=(-H "x-api-key: $key")
-  h2load -c 10 -m 10 -D "$DUR" --warm-up-time 1 -d "$body" "${hdr[@]}" --log-file="$tmp/$name.h2.log" "$url" >"$raw/$name.h2load.txt" 2>&1 || true
+  local s0 m0 hp
+  h2load -c 10 -m 10 -D "$DUR" --warm-up-time 1 -d "$body" "${hdr[@]}" --log-file="$tmp/$name.h2.log" "$url" >"$raw/$name.h2load.txt" 2>&1 &
+  hp=$!
+  sleep 1 # CPU per request: counted from the end of h2load's warm-up second, as its requests are
+  s0=$(ticks "$server")
+  m0=$(ticks "$sim")
+  wait "$hp" || true
+  local done_n
+  done_n=$( (grep -oE '[0-9]+ succeeded' "$raw/$name.h2load.txt" || echo 0) | awk '{print $1}')
+  cpurows+=("$(awk -v n="$name" -v s="$(( $(ticks "$server") - s0 ))" -v m="$(( $(ticks "$sim") - m0 ))" -v c="$done_n" -v hz="$HZ" \
+    'BEGIN { if (c > 0) printf "| %s | %d | %.0f | %.0f |", n, c, s * 1e6 / hz / c, m * 1e6 / hz / c }')")
+  eval "cpu_$name=$(awk -v s="$(( $(ticks "$server") - s0 ))" -v c="$done_n" -v hz="$HZ" 'BEGIN { printf "%.0f", (c > 0 ? s * 1e6 / hz / c : 0) }')"
   local h2rps h2fail p50 p99
   h2rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' "$raw/$name.h2load.txt" | awk '{print $4}' || true)
   h2fail=$( (grep -oE 'requests: .*' "$raw/$name.h2load.txt" || true) | (grep -oE '[0-9]+ failed, [0-9]+ errored' || true) | awk '{print $1+$3}')
@@ -92,10 +106,28 @@ run S3 "$base/graphql" "$tmp/s3.json"
 run S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
 # S5: S2 and S4 together while reviews answer in 1 s (the bulkhead under load): cart totals' p99
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/faults" -d '{"reviews": {"latency_ms": 1000}}' >/dev/null
-h2load -c 10 -m 10 -D "$DUR" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_S2.h2load.txt" 2>&1 &
+h2load -c 10 -m 10 -D "$((DUR + 1))" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_S2.h2load.txt" 2>&1 &
 s5bg=$!
 run S5_S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
 wait "$s5bg" || true
+curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/reset" >/dev/null
+# S5 at fixed rates, below saturation (h2load --rps, 10 clients): cart totals at 500 req/s alone, then
+# beside product pages asked at 1,000 req/s while reviews answer in 1 s. The closed-loop runs above
+# saturate the two cores, where any added load queues everything; these show what the bulkheads are for.
+fixed_p99() { # name body rps-per-client [key]
+  local hdr=(-H 'content-type: application/json')
+  [ -n "${4:-}" ] && hdr+=(-H "x-api-key: $4")
+  h2load -c 10 -m 10 --rps "$3" -D "$DUR" --warm-up-time 1 -d "$2" "${hdr[@]}" --log-file="$tmp/$1.h2.log" "$base/graphql" >"$raw/$1.h2load.txt" 2>&1 || true
+  cut -f3 "$tmp/$1.h2.log" | percentile 99
+}
+p99_S4_fixed=$(fixed_p99 S4_fixed "$tmp/s4.json" 50 bench-storefront-key)
+curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/faults" -d '{"reviews": {"latency_ms": 1000}}' >/dev/null
+h2load -c 10 -m 10 --rps 100 -D "$((DUR + 2))" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_fixed_S2.h2load.txt" 2>&1 &
+s5bg=$!
+sleep 0.5
+p99_S5_fixed=$(fixed_p99 S5_fixed_S4 "$tmp/s4.json" 50 bench-storefront-key)
+wait "$s5bg" || true
+s5_s2_rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' "$raw/S5_fixed_S2.h2load.txt" | awk '{print $4}' || true)
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/reset" >/dev/null
 rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
 # memory per idle HTTP/2 connection at 5,000 connections (a fresh server: no load before)
@@ -106,7 +138,7 @@ echo "$idle" >"$raw/idle.json"
 # latency against listing size (N = 10, 50, 250): bench/results/listing.png
 node bench/http/listing.mjs "$base" bench/results/listing.png >"$raw/listing.jsonl" 2>&1 || true
 for s in S1 S2 S3 S4; do
-  run "peer_$s" "http://127.0.0.1:$PEER_H2_PORT/graphql" "$tmp/$(echo "$s" | tr S s).json" "" "http://127.0.0.1:$PEER_PORT/graphql"
+  run "peer_$s" "http://127.0.0.1:$PEER_H2_PORT/graphql" "$tmp/$(echo "$s" | tr S s).json" "" "http://127.0.0.1:$PEER_PORT/graphql" "$peer"
 done
 peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
 {
@@ -130,7 +162,21 @@ peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
       'BEGIN { printf "| %s | %.2f | %.1f | %.1f | %s / %s ms |\n", s, (c > 0 ? o / c : 0), (p > 0 ? o / p : 0), (p1 > 0 ? o1 / p1 : 0), q, pq }'
   done
   echo
-  awk -v a="$p99_S5_S4" -v b="$p99_S4" 'BEGIN { if (b > 0) printf "S5: cart totals p99 %s ms while the product page runs with reviews at 1 s, against %s ms alone: %.2fx (target <= 1.20)\n", a, b, a / b }'
+  echo "CPU per request during the HTTP/2 runs (user + system, microseconds; the server's own, and the simulator's for"
+  echo "the same requests). The machine has 2 cores for all three processes: the simulator is one thread."
+  echo
+  echo "| run | requests | server us/req | simulator us/req |"
+  echo "| --- | --- | --- | --- |"
+  printf '%s\n' "${cpurows[@]}"
+  echo
+  for s in S1 S2 S3 S4; do
+    eval "o=\$cpu_$s; p=\$cpu_peer_$s"
+    awk -v s="$s" -v o="$o" -v p="$p" 'BEGIN { if (o > 0) printf "%s: the peer spends %.1fx our CPU per request (%d vs %d us)\n", s, p / o, p, o }'
+  done
+  echo
+  awk -v a="$p99_S5_S4" -v b="$p99_S4" 'BEGIN { if (b > 0) printf "S5 (closed loop, saturated): cart totals p99 %s ms while the product page runs with reviews at 1 s, against %s ms alone: %.2fx (target <= 1.20)\n", a, b, a / b }'
+  echo
+  awk -v a="$p99_S5_fixed" -v b="$p99_S4_fixed" -v r="${s5_s2_rps:-?}" 'BEGIN { if (b > 0) printf "S5 (fixed rates): cart totals at 500 req/s, p99 %s ms beside product pages (%s req/s, reviews at 1 s), against %s ms alone: %.2fx (target <= 1.20)\n", a, r, b, a / b }'
   echo
   node -e 'const r = JSON.parse(process.argv[1]); console.log(`Idle HTTP/2 connections: ${r.connections} held open, server RSS ${r.rss_before_kb} kB -> ${r.rss_after_kb} kB, ${r.per_connection_bytes} bytes each (target < 65536).`)' "$idle" 2>/dev/null || echo "Idle connections: $idle"
   echo
