@@ -346,32 +346,34 @@ static void on_prices(json_t *body, const char *code, const char *message, void 
         stage2(t);
 }
 
-static void on_weights(json_t *body, const char *code, const char *message, void *arg)
+/* One line's variant (weight) from the request's catalog-variants loader, shared with CartLine.merchandise. */
+typedef struct st_weight_wait_t {
+    totals_t *t;
+    size_t line;
+} weight_wait_t;
+
+static void weight_done(bff_resolve_t *r, json_t *v, const char *code, const char *message, void *arg)
 {
-    totals_t *t = arg;
-    bff_variant_t *vs;
-    size_t n;
-    const char *bad = code == NULL ? bff_catalog_variants(body, t->ctx->arena, &vs, &n) : NULL;
-    if (code != NULL || bad != NULL) {
-        totals_fail(t, "catalog", code != NULL ? message : bad);
-    } else {
-        for (size_t i = 0; i < t->nlines; ++i) {
-            bool known = false;
-            for (size_t k = 0; k < n; ++k)
-                if (strcmp(vs[k].sku, t->skus[i]) == 0) {
-                    t->weight += vs[k].weight_grams * t->quantities[i];
-                    known = true;
-                }
-            if (!known) /* shipping is priced by weight: a parcel of unknown weight has no price */
-                totals_fail(t, "catalog", bff_arena_printf(t->ctx->arena, "the catalog does not know %s", t->skus[i]));
-        }
-    }
+    weight_wait_t *w = arg;
+    totals_t *t = w->t;
+    if (code != NULL)
+        totals_fail(t, "catalog", message);
+    else if (v == NULL) /* shipping is priced by weight: a parcel of unknown weight has no price */
+        totals_fail(t, "catalog", bff_arena_printf(t->ctx->arena, "the catalog does not know %s", t->skus[w->line]));
+    else
+        t->weight += json_integer_value(json_object_get(v, "weight_grams")) * t->quantities[w->line];
     if (--t->pending == 0)
         stage2(t);
 }
 
-/* Computes a cart's totals (the provider's cart JSON); cb fires once, with ok false and t->failed_* set on failure. */
-static void totals_compute(bff_reqctx_t *ctx, json_t *cart, totals_cb cb, void *arg)
+/*
+ * Computes a cart's totals (the provider's cart JSON); cb fires once, with ok
+ * false and t->failed_* set on failure. The lines' weights come through the
+ * request's catalog-variants loader, so a query that also asks for the lines'
+ * merchandise makes one catalog call, not two; `r` (may be NULL) is the
+ * resolver handle that cancels it.
+ */
+static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, totals_cb cb, void *arg)
 {
     totals_t *t = bff_arena_calloc(ctx->arena, 1, sizeof(*t));
     t->cb = cb;
@@ -404,12 +406,17 @@ static void totals_compute(bff_reqctx_t *ctx, json_t *cart, totals_cb cb, void *
             t->skus[i] = "";
         json_array_append_new(skus, json_string(t->skus[i]));
     }
-    t->pending = 2;
+    t->pending = 1 + (int)t->nlines;
     json_t *body = json_pack("{s:s, s:o}", "currency", t->currency, "skus", skus);
     bff_provider_call(ctx, "pricing", "POST", "/pricing/v2/quotes", body, on_prices, t);
     json_decref(body);
-    bff_provider_call(ctx, "catalog", "GET", sku_query(ctx->arena, "/catalog/v1/variants", t->skus, t->nlines), NULL,
-                      on_weights, t);
+    bff_loader_t *variants = bff_loader_get(ctx, "catalog-variants", dispatch_variants, NULL);
+    for (size_t i = 0; i < t->nlines; ++i) {
+        weight_wait_t *w = bff_arena_calloc(ctx->arena, 1, sizeof(*w));
+        w->t = t;
+        w->line = i;
+        bff_loader_load(variants, t->skus[i], i == 0 ? r : NULL, weight_done, w);
+    }
 }
 
 static json_t *totals_json(const totals_t *t)
@@ -471,12 +478,12 @@ void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, voi
     public_totals_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
     p->cb = cb;
     p->arg = arg;
-    totals_compute(ctx, cart, public_done, p);
+    totals_compute(ctx, NULL, cart, public_done, p);
 }
 
 static void resolve_cost(bff_resolve_t *r, void *unused)
 {
-    totals_compute(ctx_of(r), json_object_get(parent_json(r), "_cart"), cost_done, r);
+    totals_compute(ctx_of(r), r, json_object_get(parent_json(r), "_cart"), cost_done, r);
 }
 
 /* ---- CartLine.cost: the pricing batch of the whole cart ---- */

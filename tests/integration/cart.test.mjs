@@ -29,10 +29,15 @@ const cents = (money) => Math.round(Number(money.amount) * 100);
 const price = async (sku) => (await (await call('POST', '/pricing/v2/quotes', { currency: 'EUR', skus: [sku] })).json()).prices[0].amount_minor;
 const halfUp = (amount, rate) => Math.floor((amount * rate + 50) / 100); // rate in percent
 
+const catalogCalls = async () => (await (await call('GET', '/_sim/stats')).json()).catalog.requests;
+
 test('the demo cart: subtotal, shipping, tax and total add up, in minor units', async () => {
   await call('POST', '/_sim/reset');
+  const before = await catalogCalls();
   const r = await cartTotals();
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  // the lines' merchandise and the totals' weights share one catalog call (the request's variants loader)
+  assert.equal(await catalogCalls() - before, 1);
   const c = r.data.cart;
   assert.equal(c.id, 'demo-cart-1');
   assert.equal(c.lines.length, 2);
