@@ -34,6 +34,7 @@
 #include <h2o/socket/uv-binding.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,12 +203,17 @@ static double random01(void)
 
 int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
 {
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return sim_answer_text(pv, req, status, text);
+}
+
+int sim_answer_text(provider_t pv, h2o_req_t *req, int status, char *text)
+{
     static faults_t none;
     faults_t *f = &sim.faults[pv];
     if (f->path[0] != '\0' && !memmem(req->path.base, req->path.len, f->path, strlen(f->path)))
         f = &none; /* this request is not the one the faults are for */
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
     size_t len = strlen(text);
     bool faulted = false;
     if (f->hang) {
@@ -268,6 +274,37 @@ int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
     p->slot = slot;
     uv_timer_start(&p->timer, latency_fired, (uint64_t)delay, 0);
     return 0;
+}
+
+/* ---- answers written as text ---- */
+
+typedef struct st_text_t {
+    char *data; /* malloc'd, NUL-terminated; sim_answer_text takes it */
+    size_t len, cap;
+} text_t;
+
+static void text_printf(text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_printf(text_t *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->data ? t->data + t->len : NULL, t->data ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            abort();
+        if (t->data != NULL && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap <= t->len + (size_t)n)
+            cap *= 2;
+        t->data = realloc(t->data, cap);
+        if (t->data == NULL)
+            abort();
+        t->cap = cap;
+    }
 }
 
 /* ---- request helpers ---- */
@@ -547,23 +584,25 @@ static int serve_pricing(h2o_req_t *req)
         return sim_answer(P_PRICING, req, 400, sim_error("expected {\"currency\": \"EUR\"|\"USD\", \"skus\": [...]}"));
     }
     bool usd = strcmp(currency, "USD") == 0;
-    json_t *prices = json_array();
-    size_t i;
+    /* written as text: the two hot answers of the benchmark (SKUs are the seeded ASCII ones) */
+    text_t out = {0};
+    text_printf(&out, "{\"currency\":\"%s\",\"prices\":[", usd ? "USD" : "EUR");
+    size_t i, rows = 0;
     json_t *s;
     json_array_foreach(skus, i, s)
     {
         const sim_variant_t *v = sim_variant_by_sku(sim.data, json_string_value(s), NULL);
         if (v == NULL)
             continue; /* unknown skus are left out, as ERPs do */
-        json_t *row = json_pack("{s:s, s:I}", "sku", v->sku, "amount_minor",
-                                (json_int_t)(usd ? v->price_usd_minor : v->price_eur_minor));
+        text_printf(&out, "%s{\"sku\":\"%s\",\"amount_minor\":%lld", rows++ ? "," : "", v->sku,
+                    (long long)(usd ? v->price_usd_minor : v->price_eur_minor));
         if (v->compare_at_eur_minor && !usd)
-            json_object_set_new(row, "compare_at_minor", json_integer(v->compare_at_eur_minor));
-        json_array_append_new(prices, row);
+            text_printf(&out, ",\"compare_at_minor\":%lld", (long long)v->compare_at_eur_minor);
+        text_printf(&out, "}");
     }
-    json_t *out = json_pack("{s:s, s:o}", "currency", currency, "prices", prices);
+    text_printf(&out, "]}");
     json_decref(in);
-    return sim_answer(P_PRICING, req, 200, out);
+    return sim_answer_text(P_PRICING, req, 200, out.data);
 }
 
 static int serve_inventory(h2o_req_t *req)
@@ -573,16 +612,19 @@ static int serve_inventory(h2o_req_t *req)
         return sim_answer(P_INVENTORY, req, 404, sim_error("GET /inventory/levels?sku=..."));
     const char *skus[200];
     int n = sim_query_values(req, "sku", skus, 200);
-    json_t *levels = json_array();
+    text_t out = {0};
+    text_printf(&out, "{\"levels\":[");
+    size_t rows = 0;
     for (int k = 0; k < n; ++k) {
         const sim_variant_t *v = sim_variant_by_sku(sim.data, skus[k], NULL);
         if (v == NULL)
             continue;
         for (int l = 0; l < SIM_LOCATIONS; ++l)
-            json_array_append_new(levels, json_pack("{s:s, s:s, s:i}", "sku", v->sku, "location",
-                                                    sim.data->locations[l], "available", v->stock[l]));
+            text_printf(&out, "%s{\"sku\":\"%s\",\"location\":\"%s\",\"available\":%d}", rows++ ? "," : "", v->sku,
+                        sim.data->locations[l], v->stock[l]);
     }
-    return sim_answer(P_INVENTORY, req, 200, json_pack("{s:o}", "levels", levels));
+    text_printf(&out, "]}");
+    return sim_answer_text(P_INVENTORY, req, 200, out.data);
 }
 
 static int serve_reviews(h2o_req_t *req)

@@ -38,6 +38,8 @@ const sim_data_t *sim_data(void);
 
 /* Answers a provider request: `body` (a new reference, stolen) with `status`, the provider's faults applied. */
 int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body);
+/* The same with the body as JSON text (malloc'd; taken). */
+int sim_answer_text(provider_t pv, h2o_req_t *req, int status, char *text);
 json_t *sim_error(const char *message);
 bool sim_method_is(h2o_req_t *req, const char *m);
 /* The path after `prefix`, without the query string (pool memory). */
