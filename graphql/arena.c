@@ -17,6 +17,16 @@
 
 #define ARENA_ALIGN 16
 
+/* A reset arena's kept chunk is poisoned until handed out again, so ASan still sees use after reset. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 typedef struct st_arena_chunk_t {
     struct st_arena_chunk_t *next;
     size_t size;
@@ -100,10 +110,36 @@ void bff_arena_free(bff_arena_t *arena)
     arena_chunk_t *c = arena->chunks;
     while (c != NULL) {
         arena_chunk_t *next = c->next;
+        ARENA_UNPOISON(c->data, c->size);
         free(c);
         c = next;
     }
     free(arena);
+}
+
+void bff_arena_reset(bff_arena_t *arena)
+{
+    for (arena_hook_t *h = arena->hooks; h != NULL; h = h->next)
+        h->fn(h->arg);
+    arena->hooks = NULL;
+    arena_chunk_t *keep = NULL, *c = arena->chunks;
+    while (c != NULL) {
+        arena_chunk_t *next = c->next;
+        if (keep == NULL && c->size == arena->chunk_size) {
+            keep = c;
+        } else {
+            ARENA_UNPOISON(c->data, c->size);
+            free(c);
+        }
+        c = next;
+    }
+    if (keep != NULL) {
+        keep->next = NULL;
+        keep->used = 0;
+        ARENA_POISON(keep->data, keep->size);
+    }
+    arena->chunks = keep;
+    arena->total = 0;
 }
 
 void *bff_arena_alloc(bff_arena_t *arena, size_t size)
@@ -116,6 +152,7 @@ void *bff_arena_alloc(bff_arena_t *arena, size_t size)
     if (c != NULL && c->size - c->used >= size) {
         void *p = c->data + c->used;
         c->used += size;
+        ARENA_UNPOISON(p, size);
         return p;
     }
     if (size > arena->chunk_size / 4) {

@@ -174,5 +174,7 @@ void bff_worker_join_and_free(bff_worker_t *w)
     bff_doccache_free(w->docs);
     bff_json_cache_free(w->catalog_cache);
     bff_guard_free(w->guard);
+    while (w->nspare_arenas > 0)
+        bff_arena_free(w->spare_arenas[--w->nspare_arenas]);
     free(w);
 }

@@ -13,8 +13,12 @@
 #include "adapters/upstream.h"
 #include "resolvers/cache.h"
 #include "resolvers/context.h"
+#include "graphql/arena.h"
 #include "graphql/doc.h"
 #include "server.h"
+
+/* Request arenas a worker keeps for reuse (bff_arena_reset) instead of freeing them. */
+#define BFF_WORKER_SPARE_ARENAS 64
 
 struct st_bff_worker_t {
     bff_server_t *server;
@@ -33,6 +37,8 @@ struct st_bff_worker_t {
     bff_json_cache_t *catalog_cache; /* catalog answers, or NULL when catalog_cache_ttl_ms is 0 */
     bff_guard_t *guard;              /* this worker's breakers and bulkheads */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
+    bff_arena_t *spare_arenas[BFF_WORKER_SPARE_ARENAS]; /* finished requests' arenas, reset, for the next ones */
+    int nspare_arenas;
     uint64_t rng;   /* request ids */
 };
 

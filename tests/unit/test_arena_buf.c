@@ -47,6 +47,31 @@ static void test_arena_dispose_hooks_run_once(void **state)
     assert_int_equal(disposed, 11);
 }
 
+static void test_arena_reset_reuses(void **state)
+{
+    bff_arena_t *a = bff_arena_new(1024);
+    int one = 1;
+    disposed = 0;
+    bff_arena_on_dispose(a, count_dispose, &one);
+    for (int i = 0; i < 40; ++i) /* several chunks and a big block */
+        memset(bff_arena_alloc(a, 100), 0xAB, 100);
+    memset(bff_arena_alloc(a, 5000), 1, 5000);
+    bff_arena_reset(a);
+    assert_int_equal(disposed, 1); /* hooks ran once, and are gone */
+    assert_int_equal(bff_arena_used(a), 0);
+    for (int round = 0; round < 3; ++round) { /* usable again, as new */
+        char *p = bff_arena_calloc(a, 1, 200);
+        for (int k = 0; k < 200; ++k)
+            assert_int_equal(p[k], 0);
+        assert_string_equal(bff_arena_strdup(a, "again"), "again");
+        bff_arena_on_dispose(a, count_dispose, &one);
+        bff_arena_reset(a);
+    }
+    assert_int_equal(disposed, 4);
+    bff_arena_free(a);
+    assert_int_equal(disposed, 4);
+}
+
 static void expect_json(const char *in, size_t n, const char *want)
 {
     bff_buf_t b = BFF_BUF_INIT;
@@ -89,6 +114,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_alignment_and_big_blocks),
         cmocka_unit_test(test_arena_dispose_hooks_run_once),
+        cmocka_unit_test(test_arena_reset_reuses),
         cmocka_unit_test(test_json_string_escaping),
         cmocka_unit_test(test_numbers),
     };
