@@ -692,7 +692,8 @@ static void batch_complete(batch_t *b, json_t *values, const char *code, const c
         json_t *value;
     } todo_t;
     b->finished = true;
-    todo_t *todo = bff_xmalloc((b->n + 1) * sizeof(*todo));
+    todo_t local[64]; /* on the stack for the usual batch: a heap copy each time was a slow malloc path (perf) */
+    todo_t *todo = b->n + 1 <= sizeof(local) / sizeof(local[0]) ? local : bff_xmalloc((b->n + 1) * sizeof(*todo));
     size_t n = 0;
     for (size_t i = 0; i < b->n; ++i) {
         waiter_t *w = b->waiters[i];
@@ -703,7 +704,8 @@ static void batch_complete(batch_t *b, json_t *values, const char *code, const c
     }
     for (size_t i = 0; i < n; ++i)
         todo[i].done(todo[i].r, todo[i].value, code, message, todo[i].arg);
-    free(todo);
+    if (todo != local)
+        free(todo);
 }
 
 static void on_waiter_cancel(void *arg)
