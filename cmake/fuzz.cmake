@@ -1,40 +1,29 @@
 # Fuzz targets. Always: a replay driver that checks the target's invariants
 # over the seed inputs in ctest. With -DBFF_FUZZ=ON (clang): libFuzzer binaries.
-add_executable(fuzz-replay-parse ${CMAKE_SOURCE_DIR}/fuzz/parse_fuzz.c ${CMAKE_SOURCE_DIR}/fuzz/replay.c)
-target_link_libraries(fuzz-replay-parse PRIVATE bff_graphql)
-add_test(NAME fuzz/replay-parse COMMAND bash ${CMAKE_SOURCE_DIR}/fuzz/replay.sh $<TARGET_FILE:fuzz-replay-parse>)
-set_tests_properties(fuzz/replay-parse PROPERTIES LABELS fuzz TIMEOUT 300)
-
 if(BFF_FUZZ)
   target_compile_options(bff_graphql PRIVATE -fsanitize=fuzzer-no-link)
-  add_executable(fuzz-parse ${CMAKE_SOURCE_DIR}/fuzz/parse_fuzz.c)
-  target_compile_options(fuzz-parse PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz-parse PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz-parse PRIVATE bff_graphql)
 endif()
 
-# parse + validate against the differential test's schema
-add_executable(fuzz-replay-validate ${CMAKE_SOURCE_DIR}/fuzz/validate_fuzz.c ${CMAKE_SOURCE_DIR}/fuzz/replay.c)
-target_link_libraries(fuzz-replay-validate PRIVATE bff_graphql)
-target_compile_definitions(fuzz-replay-validate PRIVATE BFF_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-add_test(NAME fuzz/replay-validate COMMAND bash ${CMAKE_SOURCE_DIR}/fuzz/replay.sh $<TARGET_FILE:fuzz-replay-validate> validate)
-set_tests_properties(fuzz/replay-validate PROPERTIES LABELS fuzz TIMEOUT 300)
-if(BFF_FUZZ)
-  add_executable(fuzz-validate ${CMAKE_SOURCE_DIR}/fuzz/validate_fuzz.c)
-  target_compile_options(fuzz-validate PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz-validate PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz-validate PRIVATE bff_graphql)
-  target_compile_definitions(fuzz-validate PRIVATE BFF_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-endif()
+# bff_fuzz_target(NAME): fuzz/NAME_fuzz.c as fuzz-replay-NAME (replayed over fuzz/seeds.sh NAME
+# by ctest) and, with BFF_FUZZ, as the libFuzzer binary fuzz-NAME.
+function(bff_fuzz_target name)
+  set(src ${CMAKE_SOURCE_DIR}/fuzz/${name}_fuzz.c)
+  add_executable(fuzz-replay-${name} ${src} ${CMAKE_SOURCE_DIR}/fuzz/replay.c)
+  set(targets fuzz-replay-${name})
+  add_test(NAME fuzz/replay-${name} COMMAND bash ${CMAKE_SOURCE_DIR}/fuzz/replay.sh $<TARGET_FILE:fuzz-replay-${name}> ${name})
+  set_tests_properties(fuzz/replay-${name} PROPERTIES LABELS fuzz TIMEOUT 300)
+  if(BFF_FUZZ)
+    add_executable(fuzz-${name} ${src})
+    target_compile_options(fuzz-${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz-${name} PRIVATE -fsanitize=fuzzer)
+    list(APPEND targets fuzz-${name})
+  endif()
+  foreach(t ${targets})
+    target_link_libraries(${t} PRIVATE bff_graphql)
+    target_compile_definitions(${t} PRIVATE BFF_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  endforeach()
+endfunction()
 
-# the JSON reader against jansson's
-add_executable(fuzz-replay-json ${CMAKE_SOURCE_DIR}/fuzz/json_fuzz.c ${CMAKE_SOURCE_DIR}/fuzz/replay.c)
-target_link_libraries(fuzz-replay-json PRIVATE bff_graphql)
-add_test(NAME fuzz/replay-json COMMAND bash ${CMAKE_SOURCE_DIR}/fuzz/replay.sh $<TARGET_FILE:fuzz-replay-json> json)
-set_tests_properties(fuzz/replay-json PROPERTIES LABELS fuzz TIMEOUT 300)
-if(BFF_FUZZ)
-  add_executable(fuzz-json ${CMAKE_SOURCE_DIR}/fuzz/json_fuzz.c)
-  target_compile_options(fuzz-json PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz-json PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz-json PRIVATE bff_graphql)
-endif()
+bff_fuzz_target(parse)    # the lexer, parser and printer
+bff_fuzz_target(validate) # parse + validate against the differential test's schema
+bff_fuzz_target(json)     # the JSON reader against jansson's
