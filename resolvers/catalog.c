@@ -362,9 +362,10 @@ static void on_pricing(json_t *body, const char *code, const char *message, void
     }
     json_t *values = json_object();
     for (size_t i = 0; i < quotes.n; ++i) {
-        json_t *v = json_pack("{s:I}", "amount_minor", (json_int_t)quotes.items[i].amount);
+        json_t *v = json_object();
+        json_object_set_new_nocheck(v, "amount_minor", json_integer((json_int_t)quotes.items[i].amount));
         if (quotes.items[i].compare_at >= 0)
-            json_object_set_new(v, "compare_at_minor", json_integer(quotes.items[i].compare_at));
+            json_object_set_new_nocheck(v, "compare_at_minor", json_integer(quotes.items[i].compare_at));
         json_object_set_new(values, quotes.items[i].sku, v);
     }
     bff_batch_resolve(pb->b, values);
@@ -516,7 +517,8 @@ static void resolve_price_range(bff_resolve_t *r, void *unused)
 
 typedef struct st_inventory_batch_t {
     bff_batch_t *b;
-    json_t *values; /* SKU -> [{location, quantity}] */
+    json_t *values; /* SKU -> [{location, quantity}], or SKU -> total quantity (totals_only) */
+    bool totals_only;
     size_t pending;
     const char *code, *message;
 } inventory_batch_t;
@@ -553,6 +555,14 @@ static void on_inventory(json_t *body, const char *code, const char *message, vo
     }
     for (size_t i = 0; code == NULL && bad == NULL && i < levels.n; ++i) {
         const bff_level_t *l = &levels.items[i];
+        if (ib->totals_only) { /* quantity and availableForSale need the sum only */
+            json_t *total = json_object_get(ib->values, l->sku);
+            if (total == NULL)
+                json_object_set_new(ib->values, l->sku, json_integer((json_int_t)l->available));
+            else
+                json_integer_set(total, json_integer_value(total) + (json_int_t)l->available);
+            continue;
+        }
         json_t *list = json_object_get(ib->values, l->sku);
         if (list == NULL) {
             list = json_array();
@@ -572,6 +582,7 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
     inventory_batch_t *ib = bff_arena_calloc(ctx->arena, 1, sizeof(*ib));
     ib->b = b;
     ib->values = json_object();
+    ib->totals_only = arg != NULL;
     ib->pending = (n + INVENTORY_CHUNK - 1) / INVENTORY_CHUNK + 1; /* +1 held while the chunks start */
     for (size_t from = 0; from < n; from += INVENTORY_CHUNK) {
         bff_buf_t q = BFF_BUF_INIT;
@@ -607,7 +618,10 @@ static void stock_done(bff_resolve_t *r, json_t *value, const char *code, const 
     json_int_t total = 0;
     size_t i;
     json_t *row;
-    json_array_foreach(value, i, row) total += json_integer_value(json_object_get(row, "quantity"));
+    if (json_is_integer(value)) /* the totals loader's value */
+        total = json_integer_value(value);
+    else
+        json_array_foreach(value, i, row) total += json_integer_value(json_object_get(row, "quantity"));
     switch (view) {
     case STOCK_TOTAL:
         bff_resolve_ok(r, value ? bff_value_int(total) : bff_value_null());
@@ -628,7 +642,9 @@ static void resolve_stock(bff_resolve_t *r, stock_view_t view)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_loader_t *l = bff_loader_get(ctx_of(r), "inventory", dispatch_inventory, NULL);
+    /* totals and per-location rows are two loaders: a listing asking availableForSale gets a number per SKU, not rows */
+    bff_loader_t *l = view == STOCK_PER_LOCATION ? bff_loader_get(ctx_of(r), "inventory", dispatch_inventory, NULL)
+                                                 : bff_loader_get(ctx_of(r), "inventory-totals", dispatch_inventory, "totals");
     bff_loader_load(l, sku, r, stock_done, (void *)(uintptr_t)view);
 }
 

@@ -248,3 +248,20 @@ test('inventory batches go out in chunks of 100 SKUs (URLs stay short), side by 
   assert.equal(s.inventory.requests, Math.ceil(skus.length / 100));
   assert.equal(s.catalog.requests, 1);
 });
+
+test('stock per location agrees with the totals: quantity is the sum, available means more than 0', async () => {
+  await simPost('/_sim/reset', {});
+  const r = await gql({ query: '{ products(first: 5) { edges { node { variants { sku quantityAvailable availableForSale availability { location quantity } } } } } }' });
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  // totals and per-location rows are separate batches: two inventory calls for the page
+  assert.equal((await stats()).inventory.requests, 2);
+  const variants = r.data.products.edges.flatMap((e) => e.node.variants);
+  const levels = await (await fetch(`${simUrl}/inventory/levels?${variants.map((v) => `sku=${v.sku}`).join('&')}`)).json();
+  for (const v of variants) {
+    const rows = levels.levels.filter((l) => l.sku === v.sku);
+    assert.deepEqual(v.availability, rows.map((l) => ({ location: l.location, quantity: l.available })));
+    const sum = rows.reduce((a, l) => a + l.available, 0);
+    assert.equal(v.quantityAvailable, sum);
+    assert.equal(v.availableForSale, sum > 0);
+  }
+});
