@@ -196,6 +196,17 @@ char *bff_arena_strdup(bff_arena_t *arena, const char *s)
     return bff_arena_strndup(arena, s, strlen(s));
 }
 
+char *bff_arena_join(bff_arena_t *arena, const char *a, const char *sep, const char *b)
+{
+    size_t na = strlen(a), ns = sep ? strlen(sep) : 0, nb = strlen(b);
+    char *out = bff_arena_alloc(arena, na + ns + nb + 1);
+    memcpy(out, a, na);
+    if (ns)
+        memcpy(out + na, sep, ns);
+    memcpy(out + na + ns, b, nb + 1);
+    return out;
+}
+
 char *bff_arena_printf(bff_arena_t *arena, const char *fmt, ...)
 {
     va_list ap;

@@ -388,8 +388,11 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
 
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)
 {
-    const char *cur = bff_arena_strdup(ctx->arena, currency);
-    return bff_loader_get(ctx, bff_arena_printf(ctx->arena, "pricing:%s", cur), dispatch_pricing, (void *)cur);
+    size_t n = strlen(currency); /* "pricing:<currency>", asked once per priced variant: no printf */
+    char *name = bff_arena_alloc(ctx->arena, n + 9);
+    memcpy(name, "pricing:", 8);
+    memcpy(name + 8, currency, n + 1);
+    return bff_loader_get(ctx, name, dispatch_pricing, name + 8);
 }
 
 static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
@@ -589,7 +592,8 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
         bff_buf_appends(&q, "/inventory/levels?");
         for (size_t i = from; i < n && i < from + INVENTORY_CHUNK; ++i) {
             char *escaped = curl_easy_escape(NULL, keys[i], 0);
-            bff_buf_printf(&q, "%ssku=%s", i > from ? "&" : "", escaped);
+            bff_buf_appends(&q, i > from ? "&sku=" : "sku=");
+            bff_buf_appends(&q, escaped);
             curl_free(escaped);
         }
         bff_buf_appendc(&q, '\0');

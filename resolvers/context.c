@@ -556,7 +556,7 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     p->req = (bff_upstream_request_t){
         .method = method,
-        .url = bff_arena_printf(ctx->arena, "%s%s", conf->url, path),
+        .url = bff_arena_join(ctx->arena, conf->url, NULL, path),
         .headers = p->headers,
         .nheaders = nheaders,
         .body = text ? bff_arena_strdup(ctx->arena, text) : NULL,
@@ -627,7 +627,7 @@ bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, con
 {
     if (ctx->catalog_cache == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, NULL, cb, arg);
-    const char *key = bff_arena_printf(ctx->arena, "%s %s", provider, path);
+    const char *key = bff_arena_join(ctx->arena, provider, " ", path);
     uint64_t age;
     bool refresh;
     json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);

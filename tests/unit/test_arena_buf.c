@@ -72,6 +72,16 @@ static void test_arena_reset_reuses(void **state)
     assert_int_equal(disposed, 4);
 }
 
+static void test_arena_join(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    assert_string_equal(bff_arena_join(a, "http://127.0.0.1:9100", NULL, "/catalog/v1/products"),
+                        "http://127.0.0.1:9100/catalog/v1/products");
+    assert_string_equal(bff_arena_join(a, "catalog", " ", "/x?a=1"), "catalog /x?a=1");
+    assert_string_equal(bff_arena_join(a, "", "", ""), "");
+    bff_arena_free(a);
+}
+
 static void expect_json(const char *in, size_t n, const char *want)
 {
     bff_buf_t b = BFF_BUF_INIT;
@@ -115,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_arena_alignment_and_big_blocks),
         cmocka_unit_test(test_arena_dispose_hooks_run_once),
         cmocka_unit_test(test_arena_reset_reuses),
+        cmocka_unit_test(test_arena_join),
         cmocka_unit_test(test_json_string_escaping),
         cmocka_unit_test(test_numbers),
     };
