@@ -190,11 +190,18 @@ static int read_string(reader_t *r, const char **out, size_t *outlen, bool *in_s
         }
         if (c < 0x20)
             return fail(r, q, "control character in a string"), -1;
-        size_t n = c < 0x80 ? 1 : utf8_sequence(q, r->end);
-        if (n == 0)
-            return fail(r, q, "invalid UTF-8 in a string"), -1;
-        bff_buf_append(b, (const char *)q, n);
-        q += n;
+        const unsigned char *run = q; /* a run up to the next quote, backslash or control character, copied at once */
+        while (q < r->end && *q != '"' && *q != '\\' && *q >= 0x20) {
+            if (*q < 0x80) {
+                ++q;
+                continue;
+            }
+            size_t n = utf8_sequence(q, r->end);
+            if (n == 0)
+                return fail(r, q, "invalid UTF-8 in a string"), -1;
+            q += n;
+        }
+        bff_buf_append(b, (const char *)run, (size_t)(q - run));
     }
     return fail(r, s - 1, "unterminated string"), -1;
 }
