@@ -267,30 +267,48 @@ static json_t *read_number(reader_t *r)
 
 static json_t *read_value(reader_t *r);
 
+/* `close` at once: an empty array or object (the character is consumed). */
+static bool closes_at_once(reader_t *r, char close)
+{
+    skip_ws(r);
+    if (r->p < r->end && *r->p == close) {
+        ++r->p;
+        return true;
+    }
+    return false;
+}
+
+/* After an element or member: 1 on ',' (another follows), 0 on `close` (consumed), -1 with the error set. */
+static int next_or_close(reader_t *r, char close, const char *expected)
+{
+    skip_ws(r);
+    if (r->p < r->end && *r->p == ',') {
+        ++r->p;
+        return 1;
+    }
+    if (r->p < r->end && *r->p == close) {
+        ++r->p;
+        return 0;
+    }
+    fail(r, r->p, expected);
+    return -1;
+}
+
 static json_t *read_array(reader_t *r)
 {
     json_t *a = json_array();
-    skip_ws(r);
-    if (r->p < r->end && *r->p == ']') {
-        ++r->p;
+    if (closes_at_once(r, ']'))
         return a;
-    }
     for (;;) {
         json_t *v = read_value(r);
         if (v == NULL)
             break;
         json_array_append_new(a, v);
-        skip_ws(r);
-        if (r->p < r->end && *r->p == ',') {
-            ++r->p;
-            continue;
-        }
-        if (r->p < r->end && *r->p == ']') {
-            ++r->p;
+        int more = next_or_close(r, ']', "',' or ']' expected");
+        if (more == 0)
             return a;
-        }
-        fail(r, r->p, "',' or ']' expected");
-        break;
+        if (more < 0)
+            break;
     }
     json_decref(a);
     return NULL;
@@ -299,11 +317,8 @@ static json_t *read_array(reader_t *r)
 static json_t *read_object(reader_t *r)
 {
     json_t *o = json_object();
-    skip_ws(r);
-    if (r->p < r->end && *r->p == '}') {
-        ++r->p;
+    if (closes_at_once(r, '}'))
         return o;
-    }
     for (;;) {
         skip_ws(r);
         if (r->p >= r->end || *r->p != '"') {
@@ -332,17 +347,11 @@ static json_t *read_object(reader_t *r)
         free(copy);
         if (v == NULL)
             break;
-        skip_ws(r);
-        if (r->p < r->end && *r->p == ',') {
-            ++r->p;
-            continue;
-        }
-        if (r->p < r->end && *r->p == '}') {
-            ++r->p;
+        int more = next_or_close(r, '}', "',' or '}' expected");
+        if (more == 0)
             return o;
-        }
-        fail(r, r->p, "',' or '}' expected");
-        break;
+        if (more < 0)
+            break;
     }
     json_decref(o);
     return NULL;
