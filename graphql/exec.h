@@ -196,6 +196,13 @@ typedef struct st_bff_exec_visitor_t {
 void bff_exec_visit_result(const bff_exec_t *x, const bff_exec_visitor_t *v);
 
 /*
+ * A jansson value as compact JSON text, appended to `out`: object members in
+ * their order, numbers as JavaScript prints them (NaN and infinities as null,
+ * as JSON.stringify does). Faster than json_dumps; provider request bodies use it.
+ */
+void bff_exec_write_json(bff_buf_t *out, const json_t *j);
+
+/*
  * Writes the response object: {"errors":[...],"data":{...},"extensions":...}
  * with "errors" only when there are errors, "data" unless a request error, and
  * "extensions" when `extensions_json` (an object's text) is not NULL. Fields

@@ -57,7 +57,7 @@ static void write_double(bff_buf_t *out, double d)
         bff_exec_append_number(out, d); /* -0 prints "0" */
 }
 
-static void write_json(bff_buf_t *out, const json_t *j)
+void bff_exec_write_json(bff_buf_t *out, const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_NULL: bff_buf_append(out, "null", 4); break;
@@ -71,7 +71,7 @@ static void write_json(bff_buf_t *out, const json_t *j)
         for (size_t i = 0; i < json_array_size(j); ++i) {
             if (i)
                 bff_buf_appendc(out, ',');
-            write_json(out, json_array_get(j, i));
+            bff_exec_write_json(out, json_array_get(j, i));
         }
         bff_buf_appendc(out, ']');
         break;
@@ -87,7 +87,7 @@ static void write_json(bff_buf_t *out, const json_t *j)
             first = false;
             bff_buf_append_json_string(out, key, strlen(key));
             bff_buf_appendc(out, ':');
-            write_json(out, val);
+            bff_exec_write_json(out, val);
         }
         bff_buf_appendc(out, '}');
         break;
@@ -110,7 +110,7 @@ void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r)
     case EXEC_R_FLOAT: write_double(out, r->u.f); break;
     case EXEC_R_STRING: bff_buf_append_json_string(out, r->u.str.ptr, r->u.str.len); break;
     case EXEC_R_RAW: wr_bytes(out, r->u.str.ptr, r->u.str.len); break;
-    case EXEC_R_JSON: write_json(out, r->u.json); break;
+    case EXEC_R_JSON: bff_exec_write_json(out, r->u.json); break;
     case EXEC_R_OBJECT: {
         const exec_object_t *o = r->u.obj;
         wr_char(out, '{');

@@ -553,14 +553,22 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
         p->headers[nheaders++] = conf->auth_header;
     if (header != NULL)
         p->headers[nheaders++] = bff_arena_strdup(ctx->arena, header);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+    if (body != NULL) {
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_exec_write_json(&b, body);
+        text = bff_arena_strndup(ctx->arena, b.data, b.len);
+        text_len = b.len;
+        bff_buf_free(&b);
+    }
     p->req = (bff_upstream_request_t){
         .method = method,
         .url = bff_arena_join(ctx->arena, conf->url, NULL, path),
         .headers = p->headers,
         .nheaders = nheaders,
-        .body = text ? bff_arena_strdup(ctx->arena, text) : NULL,
-        .body_len = text ? strlen(text) : 0,
+        .body = text,
+        .body_len = text_len,
         .connect_timeout_ms = conf->connect_timeout_ms,
         .ca_file = conf->ca_file,
         /*
@@ -570,7 +578,6 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
          */
         .h2c_prior_knowledge = 0,
     };
-    free(text);
     pcall_dispatch(p);
     return p->done ? NULL : p;
 }
