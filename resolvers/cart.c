@@ -41,6 +41,12 @@ static json_t *parent_json(bff_resolve_t *r)
 
 /* ---- Query.cart ---- */
 
+/*
+ * The schema's Cart for a provider cart (adapters/carts.c checks it: id,
+ * currency and every line's SKU are there), plus `_cart`, the checked cart
+ * the totals and the rates read (never the vendor's JSON). Built without
+ * json_pack: this runs for every cart read.
+ */
 json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena)
 {
     bff_cart_t c;
@@ -50,23 +56,46 @@ json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena)
     int64_t total_quantity = 0;
     for (size_t i = 0; i < c.nlines; ++i) {
         total_quantity += c.lines[i].quantity;
-        json_array_append_new(lines, json_pack("{s:s, s:s, s:I, s:s}", "id", c.lines[i].sku, "sku", c.lines[i].sku,
-                                               "quantity", (json_int_t)c.lines[i].quantity, "_currency", c.currency));
-        json_array_append_new(canonical_lines,
-                              json_pack("{s:s, s:I}", "sku", c.lines[i].sku, "quantity", (json_int_t)c.lines[i].quantity));
+        json_t *line = json_object();
+        bff_json_set_string(line, "id", c.lines[i].sku);
+        bff_json_set_string(line, "sku", c.lines[i].sku);
+        json_object_set_new_nocheck(line, "quantity", json_integer((json_int_t)c.lines[i].quantity));
+        bff_json_set_string(line, "_currency", c.currency);
+        json_array_append_new(lines, line);
+        json_t *canonical_line = json_object();
+        bff_json_set_string(canonical_line, "sku", c.lines[i].sku);
+        json_object_set_new_nocheck(canonical_line, "quantity", json_integer((json_int_t)c.lines[i].quantity));
+        json_array_append_new(canonical_lines, canonical_line);
     }
     for (size_t i = 0; i < c.ncodes; ++i)
         json_array_append_new(codes, json_string(c.codes[i]));
     json_t *address = c.has_address ? bff_address_json(&c.address) : json_null();
-    json_t *identity = c.has_address || c.email ? json_pack("{s:s?, s:O}", "email", c.email, "address", address) : json_null();
-    /* _cart: the checked cart, for the totals and the rates (never the vendor's JSON) */
-    json_t *canonical = json_pack("{s:s, s:s, s:o, s:{s:O}, s:O, s:s?}", "id", c.id, "currency", c.currency, "lines",
-                                  canonical_lines, "buyer", "address", address, "discount_codes", codes,
-                                  "shipping_rate_id", c.shipping_rate_id);
+    json_t *identity = json_null();
+    if (c.has_address || c.email) {
+        identity = json_object();
+        bff_json_set_string(identity, "email", c.email);
+        json_object_set_nocheck(identity, "address", address);
+    }
+    json_t *canonical = json_object();
+    bff_json_set_string(canonical, "id", c.id);
+    bff_json_set_string(canonical, "currency", c.currency);
+    json_object_set_new_nocheck(canonical, "lines", canonical_lines);
+    json_t *buyer = json_object();
+    json_object_set_nocheck(buyer, "address", address);
+    json_object_set_new_nocheck(canonical, "buyer", buyer);
+    json_object_set_nocheck(canonical, "discount_codes", codes);
+    bff_json_set_string(canonical, "shipping_rate_id", c.shipping_rate_id);
     json_decref(address);
-    return json_pack("{s:s, s:s, s:o, s:I, s:o, s:o, s:s?, s:o}", "id", c.id, "currencyCode", c.currency, "lines",
-                     lines, "totalQuantity", (json_int_t)total_quantity, "buyerIdentity", identity, "discountCodes", codes,
-                     "selectedShippingRateId", c.shipping_rate_id, "_cart", canonical);
+    json_t *out = json_object();
+    bff_json_set_string(out, "id", c.id);
+    bff_json_set_string(out, "currencyCode", c.currency);
+    json_object_set_new_nocheck(out, "lines", lines);
+    json_object_set_new_nocheck(out, "totalQuantity", json_integer((json_int_t)total_quantity));
+    json_object_set_new_nocheck(out, "buyerIdentity", identity);
+    json_object_set_new_nocheck(out, "discountCodes", codes);
+    bff_json_set_string(out, "selectedShippingRateId", c.shipping_rate_id);
+    json_object_set_new_nocheck(out, "_cart", canonical);
+    return out;
 }
 
 static void on_cart(json_t *body, const char *code, const char *message, void *arg)

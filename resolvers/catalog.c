@@ -43,12 +43,6 @@ static void fail(bff_resolve_t *r, const char *code, const char *message, const 
 
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
-/* o[key] = a string (NULL: null); keys are constants here, values checked as UTF-8 by jansson. */
-static void set_string(json_t *o, const char *key, const char *value)
-{
-    json_object_set_new_nocheck(o, key, value != NULL ? json_string(value) : json_null());
-}
-
 /* The schema's Product for a catalog product (adapters/catalog.c checks it); NULL when it does not map. */
 static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
 {
@@ -62,15 +56,15 @@ static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
         json_t *options = json_array();
         for (size_t k = 0; k < v->noptions; ++k) {
             json_t *o = json_object();
-            set_string(o, "name", v->options[k].name);
-            set_string(o, "value", v->options[k].value);
+            bff_json_set_string(o, "name", v->options[k].name);
+            bff_json_set_string(o, "value", v->options[k].value);
             json_array_append_new(options, o);
         }
         json_t *variant = json_object();
         snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
-        set_string(variant, "id", gid);
-        set_string(variant, "sku", v->sku);
-        set_string(variant, "title", v->title);
+        bff_json_set_string(variant, "id", gid);
+        bff_json_set_string(variant, "sku", v->sku);
+        bff_json_set_string(variant, "title", v->title);
         json_object_set_new_nocheck(variant, "selectedOptions", options);
         json_object_set_new_nocheck(variant, "compareAtPrice",
                                     v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null());
@@ -79,27 +73,27 @@ static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
     json_t *images = json_array();
     for (size_t i = 0; i < p.nimages; ++i) {
         json_t *image = json_object();
-        set_string(image, "url", p.images[i].src);
-        set_string(image, "altText", p.images[i].alt);
+        bff_json_set_string(image, "url", p.images[i].src);
+        bff_json_set_string(image, "altText", p.images[i].alt);
         json_array_append_new(images, image);
     }
     json_t *tags = json_array();
     for (size_t i = 0; i < p.ntags; ++i)
         json_array_append_new(tags, json_string(p.tags[i]));
     json_t *out = json_object();
-    set_string(out, "__typename", "Product");
+    bff_json_set_string(out, "__typename", "Product");
     snprintf(gid, sizeof(gid), GID_PRODUCT "%s", p.id);
-    set_string(out, "id", gid);
-    set_string(out, "_pid", p.id);
-    set_string(out, "handle", p.handle);
-    set_string(out, "title", p.title);
-    set_string(out, "description", p.description);
-    set_string(out, "vendor", p.vendor);
-    set_string(out, "brand", p.vendor);
+    bff_json_set_string(out, "id", gid);
+    bff_json_set_string(out, "_pid", p.id);
+    bff_json_set_string(out, "handle", p.handle);
+    bff_json_set_string(out, "title", p.title);
+    bff_json_set_string(out, "description", p.description);
+    bff_json_set_string(out, "vendor", p.vendor);
+    bff_json_set_string(out, "brand", p.vendor);
     json_object_set_new_nocheck(out, "tags", tags);
     json_object_set_new_nocheck(out, "images", images);
     json_object_set_new_nocheck(out, "variants", variants);
-    set_string(out, "createdAt", p.created_at);
+    bff_json_set_string(out, "createdAt", p.created_at);
     return out;
 }
 
@@ -572,7 +566,7 @@ static void on_inventory(json_t *body, const char *code, const char *message, vo
             json_object_set_new(ib->values, l->sku, list);
         }
         json_t *row = json_object();
-        set_string(row, "location", l->location);
+        bff_json_set_string(row, "location", l->location);
         json_object_set_new_nocheck(row, "quantity", json_integer((json_int_t)l->available));
         json_array_append_new(list, row);
     }

@@ -13,6 +13,16 @@
 #include "context.h"
 #include "graphql/schema.h"
 
+/*
+ * o[key] = value as a JSON string, or null when value is NULL. For building
+ * the schema's shapes: keys are constants here (not checked), values are
+ * checked as UTF-8 by jansson (an invalid one leaves the key out).
+ */
+static inline void bff_json_set_string(json_t *o, const char *key, const char *value)
+{
+    json_object_set_new_nocheck(o, key, value != NULL ? json_string(value) : json_null());
+}
+
 typedef struct st_bff_resolver_entry_t {
     const char *type, *field;
     void (*fn)(bff_resolve_t *r, void *ctx);
