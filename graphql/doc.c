@@ -6,7 +6,7 @@
  * text; it is reference counted and freed when the last reference goes.
  *
  * The cache is an open hash table of chains (bucket array, power of two,
- * chained through doccache_entry_t.hnext) plus a doubly linked LRU list
+ * chained through doccache_entry_t.hnext) plus a recency list (lru.h)
  * (most recently used at the head). Each entry holds one reference to its
  * document. Invariants:
  *   - every entry is in exactly one bucket chain and in the LRU list;
@@ -27,6 +27,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "lru.h"
 
 uint64_t bff_gql_doc_hash(const char *text, size_t len)
 {
@@ -103,7 +105,7 @@ void bff_gql_doc_release(bff_gql_doc_t *doc)
 
 typedef struct st_doccache_entry_t {
     struct st_doccache_entry_t *hnext;             /* bucket chain */
-    struct st_doccache_entry_t *lru_prev, *lru_next; /* LRU list, head = most recent */
+    bff_lru_link_t lru;                             /* in the cache's recency list */
     bff_gql_doc_t *doc;                             /* one reference held by the cache */
 } doccache_entry_t;
 
@@ -117,7 +119,7 @@ struct st_bff_doccache_t {
     size_t nfailed;
     doccache_entry_t **buckets;
     size_t nbuckets; /* power of two, >= capacity */
-    doccache_entry_t *lru_head, *lru_tail;
+    bff_lru_t lru; /* head = most recently used */
     bff_doccache_stats_t stats;
 };
 
@@ -143,29 +145,7 @@ bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, co
     return c;
 }
 
-static void lru_unlink(bff_doccache_t *c, doccache_entry_t *e)
-{
-    if (e->lru_prev != NULL)
-        e->lru_prev->lru_next = e->lru_next;
-    else
-        c->lru_head = e->lru_next;
-    if (e->lru_next != NULL)
-        e->lru_next->lru_prev = e->lru_prev;
-    else
-        c->lru_tail = e->lru_prev;
-    e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_push_front(bff_doccache_t *c, doccache_entry_t *e)
-{
-    e->lru_prev = NULL;
-    e->lru_next = c->lru_head;
-    if (c->lru_head != NULL)
-        c->lru_head->lru_prev = e;
-    else
-        c->lru_tail = e;
-    c->lru_head = e;
-}
+#define ENTRY(link) BFF_LRU_ENTRY(link, doccache_entry_t, lru)
 
 static void entry_remove(bff_doccache_t *c, doccache_entry_t *e)
 {
@@ -173,7 +153,7 @@ static void entry_remove(bff_doccache_t *c, doccache_entry_t *e)
     while (*pp != e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
-    lru_unlink(c, e);
+    bff_lru_unlink(&c->lru, &e->lru);
     if (e->doc->stage != BFF_DOC_OK)
         --c->nfailed;
     --c->stats.entries;
@@ -185,8 +165,8 @@ void bff_doccache_free(bff_doccache_t *c)
 {
     if (c == NULL)
         return;
-    while (c->lru_head != NULL)
-        entry_remove(c, c->lru_head);
+    while (c->lru.head != NULL)
+        entry_remove(c, ENTRY(c->lru.head));
     free(c->buckets);
     free(c);
 }
@@ -194,9 +174,9 @@ void bff_doccache_free(bff_doccache_t *c)
 /* The least recently used entry that is a failed document, or NULL. */
 static doccache_entry_t *oldest_failed(bff_doccache_t *c)
 {
-    for (doccache_entry_t *e = c->lru_tail; e != NULL; e = e->lru_prev)
-        if (e->doc->stage != BFF_DOC_OK)
-            return e;
+    for (bff_lru_link_t *l = c->lru.tail; l != NULL; l = l->prev)
+        if (ENTRY(l)->doc->stage != BFF_DOC_OK)
+            return ENTRY(l);
     return NULL;
 }
 
@@ -207,10 +187,7 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
     for (doccache_entry_t *e = *bucket; e != NULL; e = e->hnext) {
         if (e->doc->hash == h && e->doc->text_len == len && memcmp(e->doc->text, text, len) == 0) {
             ++c->stats.hits;
-            if (c->lru_head != e) {
-                lru_unlink(c, e);
-                lru_push_front(c, e);
-            }
+            bff_lru_touch(&c->lru, &e->lru);
             bff_gql_doc_retain(e->doc);
             return e->doc;
         }
@@ -227,8 +204,8 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
             ++c->stats.evictions;
         }
     }
-    while (c->stats.entries >= c->capacity && c->lru_tail != NULL) {
-        entry_remove(c, c->lru_tail);
+    while (c->stats.entries >= c->capacity && c->lru.tail != NULL) {
+        entry_remove(c, ENTRY(c->lru.tail));
         ++c->stats.evictions;
     }
     doccache_entry_t *e = bff_xcalloc(1, sizeof(*e));
@@ -237,7 +214,7 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
     bucket = &c->buckets[h & (c->nbuckets - 1)];
     e->hnext = *bucket;
     *bucket = e;
-    lru_push_front(c, e);
+    bff_lru_push_front(&c->lru, &e->lru);
     if (doc->stage != BFF_DOC_OK)
         ++c->nfailed;
     ++c->stats.entries;

@@ -1,6 +1,6 @@
 /*
  * cache.c - the bounded JSON cache: a chained hash table of keys plus a
- * doubly linked list in recency order (head = most recently used).
+ * recency list (graphql/lru.h; head = most recently used).
  */
 #include "cache.h"
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "graphql/arena.h"
+#include "graphql/lru.h"
 
 typedef struct st_entry_t {
     char *key;
@@ -17,13 +18,13 @@ typedef struct st_entry_t {
     json_t *value;
     size_t size;
     struct st_entry_t *chain;      /* next in the bucket */
-    struct st_entry_t *newer, *older; /* recency list */
+    bff_lru_link_t lru;            /* in the recency list */
 } entry_t;
 
 struct st_bff_json_cache_t {
     entry_t **buckets;
     size_t nbuckets; /* a power of two */
-    entry_t *newest, *oldest;
+    bff_lru_t lru; /* head = most recently used */
     size_t max_bytes;
     uint64_t ttl_ms, stale_ms;
     bff_json_cache_stats_t stats;
@@ -48,29 +49,7 @@ bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms, uint64_t
     return c;
 }
 
-static void list_unlink(bff_json_cache_t *c, entry_t *e)
-{
-    if (e->newer != NULL)
-        e->newer->older = e->older;
-    else
-        c->newest = e->older;
-    if (e->older != NULL)
-        e->older->newer = e->newer;
-    else
-        c->oldest = e->newer;
-    e->newer = e->older = NULL;
-}
-
-static void list_push_newest(bff_json_cache_t *c, entry_t *e)
-{
-    e->older = c->newest;
-    e->newer = NULL;
-    if (c->newest != NULL)
-        c->newest->newer = e;
-    c->newest = e;
-    if (c->oldest == NULL)
-        c->oldest = e;
-}
+#define ENTRY(link) BFF_LRU_ENTRY(link, entry_t, lru)
 
 static void entry_remove(bff_json_cache_t *c, entry_t *e)
 {
@@ -78,7 +57,7 @@ static void entry_remove(bff_json_cache_t *c, entry_t *e)
     while (*p != e)
         p = &(*p)->chain;
     *p = e->chain;
-    list_unlink(c, e);
+    bff_lru_unlink(&c->lru, &e->lru);
     c->stats.entries--;
     c->stats.bytes -= e->size;
     json_decref(e->value);
@@ -90,8 +69,8 @@ void bff_json_cache_free(bff_json_cache_t *c)
 {
     if (c == NULL)
         return;
-    while (c->oldest != NULL)
-        entry_remove(c, c->oldest);
+    while (c->lru.tail != NULL)
+        entry_remove(c, ENTRY(c->lru.tail));
     free(c->buckets);
     free(c);
 }
@@ -126,8 +105,7 @@ json_t *bff_json_cache_lookup(bff_json_cache_t *c, const char *key, uint64_t now
     } else {
         c->stats.hits++;
     }
-    list_unlink(c, e);
-    list_push_newest(c, e);
+    bff_lru_touch(&c->lru, &e->lru);
     return e->value;
 }
 
@@ -180,8 +158,8 @@ void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, siz
     size += strlen(key) + sizeof(entry_t);
     if (value == NULL || size > c->max_bytes || c->ttl_ms == 0)
         return;
-    while (c->stats.bytes + size > c->max_bytes && c->oldest != NULL) {
-        entry_remove(c, c->oldest);
+    while (c->stats.bytes + size > c->max_bytes && c->lru.tail != NULL) {
+        entry_remove(c, ENTRY(c->lru.tail));
         c->stats.evictions++;
     }
     if (c->stats.entries + 1 > c->nbuckets)
@@ -195,7 +173,7 @@ void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, siz
     e->size = size;
     e->chain = c->buckets[hash & (c->nbuckets - 1)];
     c->buckets[hash & (c->nbuckets - 1)] = e;
-    list_push_newest(c, e);
+    bff_lru_push_front(&c->lru, &e->lru);
     c->stats.entries++;
     c->stats.bytes += size;
     c->stats.stores++;
