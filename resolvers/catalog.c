@@ -382,11 +382,9 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
 
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)
 {
-    size_t n = strlen(currency); /* "pricing:<currency>", asked once per priced variant: no printf */
-    char *name = bff_arena_alloc(ctx->arena, n + 9);
-    memcpy(name, "pricing:", 8);
-    memcpy(name + 8, currency, n + 1);
-    return bff_loader_get(ctx, name, dispatch_pricing, name + 8);
+    /* asked once per priced variant: joined, not printed; the currency is the name's tail */
+    const char *name = bff_arena_join(ctx->arena, "pricing:", NULL, currency);
+    return bff_loader_get(ctx, name, dispatch_pricing, (void *)(name + strlen("pricing:")));
 }
 
 static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
