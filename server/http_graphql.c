@@ -202,13 +202,7 @@ static void finish(bff_http_gql_t *g)
     if (g->doc != NULL)
         bff_gql_doc_release(g->doc);
     json_decref(g->params);
-    bff_worker_t *w = g->worker;
-    if (w->nspare_arenas < BFF_WORKER_SPARE_ARENAS) { /* kept for the worker's next request */
-        bff_arena_reset(g->arena);
-        w->spare_arenas[w->nspare_arenas++] = g->arena;
-    } else {
-        bff_arena_free(g->arena);
-    }
+    bff_worker_arena_done(g->worker, g->arena); /* kept for the worker's next request */
     free(g);
 }
 
@@ -639,7 +633,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     bff_http_gql_t *g = bff_xcalloc(1, sizeof(*g));
     g->req = req;
     g->worker = w;
-    g->arena = w->nspare_arenas > 0 ? w->spare_arenas[--w->nspare_arenas] : bff_arena_new(16 * 1024);
+    g->arena = bff_worker_arena(w);
     bff_worker_track_request(w, req);
     bff_reqlog_begin(&g->log, req, &w->rng);
     g->log.client = bff_req_header(req, NULL, "x-client-name");

@@ -96,6 +96,21 @@ static void on_request_disposed(void *p)
     atomic_fetch_sub(&w->server->metrics.in_flight, 1);
 }
 
+bff_arena_t *bff_worker_arena(bff_worker_t *w)
+{
+    return w->nspare_arenas > 0 ? w->spare_arenas[--w->nspare_arenas] : bff_arena_new(16 * 1024);
+}
+
+void bff_worker_arena_done(bff_worker_t *w, bff_arena_t *arena)
+{
+    if (w->nspare_arenas < BFF_WORKER_SPARE_ARENAS) {
+        bff_arena_reset(arena);
+        w->spare_arenas[w->nspare_arenas++] = arena;
+    } else {
+        bff_arena_free(arena);
+    }
+}
+
 void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req)
 {
     bff_worker_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_request_disposed);

@@ -57,6 +57,14 @@ void bff_worker_join_and_free(bff_worker_t *w);
  */
 void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req);
 
+/*
+ * A request arena from the worker's spares (reset by the request that used it
+ * last), or a new one; give it back with bff_worker_arena_done, which resets
+ * and keeps it (up to BFF_WORKER_SPARE_ARENAS) or frees it. Worker thread only.
+ */
+bff_arena_t *bff_worker_arena(bff_worker_t *w);
+void bff_worker_arena_done(bff_worker_t *w, bff_arena_t *arena);
+
 /* The worker serving a request. */
 static inline bff_worker_t *bff_worker_of(h2o_req_t *req)
 {
