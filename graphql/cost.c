@@ -3,29 +3,50 @@
  */
 #include "cost.h"
 
+#include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define COST_MAX (INT64_MAX / 4)
-
+/*
+ * The cost model's parts, shared by the static estimate (analysis.c) and the
+ * actual cost below. `variables` are coerced variables (may be NULL).
+ */
 typedef struct st_cost_t {
-    const bff_schema_t *schema;
-    const bff_ast_node_t *document, *op;
+    const bff_ast_node_t *op;
     json_t *variables;
     int64_t default_list_size;
-    int depth; /* guards against fragment cycles in documents that were not validated */
 } cost_t;
 
-static int64_t add(int64_t a, int64_t b)
+int64_t bff_cost_add(int64_t a, int64_t b)
 {
-    return a > COST_MAX - b ? COST_MAX : a + b;
+    assert(a >= 0 && b >= 0);
+    return a > BFF_COST_MAX - b ? BFF_COST_MAX : a + b;
 }
 
-static int64_t mul(int64_t a, int64_t b)
+int64_t bff_cost_mul(int64_t a, int64_t b)
 {
+    assert(a >= 0 && b >= 0);
     if (a == 0 || b == 0)
         return 0;
-    return a > COST_MAX / b ? COST_MAX : a * b;
+    return a > BFF_COST_MAX / b ? BFF_COST_MAX : a * b;
+}
+
+#define add bff_cost_add
+#define mul bff_cost_mul
+
+/* A JSON number as a size: an integer, or a float with an integral value (as Int coercion takes it); else -1. */
+static int64_t json_number_of(json_t *j)
+{
+    if (json_is_integer(j))
+        return json_integer_value(j) < 0 ? -1 : json_integer_value(j);
+    if (json_is_real(j)) {
+        double d = json_real_value(j);
+        if (d < 0 || d != floor(d))
+            return -1;
+        return d > (double)BFF_COST_MAX ? BFF_COST_MAX : (int64_t)d;
+    }
+    return -1;
 }
 
 /* The number a literal or a variable stands for (an Int or a numeric String), or -1. */
@@ -35,9 +56,9 @@ static int64_t number_of(const cost_t *c, const bff_ast_node_t *v)
         return -1;
     if (v->kind == BFF_AST_VARIABLE) {
         json_t *j = json_object_get(c->variables, v->name);
-        if (json_is_integer(j))
-            return json_integer_value(j);
-        for (uint32_t i = 0; j == NULL && i < c->op->variable_definitions.len; ++i) { /* not given: its default */
+        if (j != NULL)
+            return json_number_of(j);
+        for (uint32_t i = 0; c->op != NULL && i < c->op->variable_definitions.len; ++i) { /* not given: its default */
             const bff_ast_node_t *vd = c->op->variable_definitions.items[i];
             if (strcmp(vd->variable->name, v->name) == 0 && vd->default_value != NULL &&
                 vd->default_value->kind != BFF_AST_VARIABLE)
@@ -52,7 +73,7 @@ static int64_t number_of(const cost_t *c, const bff_ast_node_t *v)
         buf[n] = '\0';
         char *end;
         double d = strtod(buf, &end);
-        return end == buf || d < 0 ? -1 : d > (double)COST_MAX ? COST_MAX : (int64_t)d;
+        return end == buf || !(d >= 0) ? -1 : d > (double)BFF_COST_MAX ? BFF_COST_MAX : (int64_t)d;
     }
     return -1;
 }
@@ -71,12 +92,10 @@ static int64_t type_weight(const cost_t *c, const bff_type_t *t)
     return weight_of(c, &t->directives, composite ? 1 : 0);
 }
 
-static bool is_list(const bff_typeref_t *t)
+int64_t bff_cost_type_weight(const bff_type_t *type)
 {
-    for (; t != NULL; t = t->of)
-        if (t->kind == BFF_TYPEREF_LIST)
-            return true;
-    return false;
+    cost_t c = {NULL, NULL, 0};
+    return type_weight(&c, type);
 }
 
 static const bff_ast_node_t *argument(const bff_ast_node_t *field, const char *name)
@@ -87,9 +106,29 @@ static const bff_ast_node_t *argument(const bff_ast_node_t *field, const char *n
     return NULL;
 }
 
-/* A list field's size: its slicing arguments (given, else their defaults), else assumedSize, else the default. */
-static int64_t list_size(const cost_t *c, const bff_field_t *def, const bff_ast_node_t *field)
+/* A field's own weight: its @cost plus the weights of the arguments given that have one. */
+static int64_t own_weight(const cost_t *c, const bff_field_t *def, const bff_ast_node_t *node)
 {
+    int64_t cost = weight_of(c, &def->directives, 0);
+    for (uint32_t k = 0; node != NULL && k < node->arguments.len; ++k) {
+        const bff_input_value_t *in = bff_field_arg(def, node->arguments.items[k]->name);
+        if (in != NULL)
+            cost = add(cost, weight_of(c, &in->directives, 0));
+    }
+    return cost;
+}
+
+int64_t bff_cost_field_weight(const bff_field_t *def, const bff_ast_node_t *node)
+{
+    cost_t c = {NULL, NULL, 0};
+    return own_weight(&c, def, node);
+}
+
+/* A list field's size: its slicing arguments (given, else their defaults), else assumedSize, else the default. */
+int64_t bff_cost_list_size(const bff_field_t *def, const bff_ast_node_t *field, const bff_ast_node_t *op,
+                           json_t *variables, int64_t default_list_size)
+{
+    cost_t cc = {op, variables, default_list_size}, *c = &cc;
     const bff_ast_node_t *ls = bff_ast_find_directive(&def->directives, "listSize");
     const bff_ast_node_t *slicing = ls ? bff_ast_directive_arg(ls, "slicingArguments") : NULL;
     int64_t size = -1;
@@ -113,122 +152,19 @@ static int64_t list_size(const cost_t *c, const bff_field_t *def, const bff_ast_
     return assumed >= 0 ? assumed : c->default_list_size;
 }
 
-static bool in_list(const bff_ast_node_t *list, const char *name)
+const bff_ast_node_t *bff_cost_sized_fields(const bff_field_t *def)
+{
+    const bff_ast_node_t *ls = bff_ast_find_directive(&def->directives, "listSize");
+    return ls ? bff_ast_directive_arg(ls, "sizedFields") : NULL;
+}
+
+bool bff_cost_in_list(const bff_ast_node_t *list, const char *name)
 {
     for (uint32_t i = 0; list != NULL && i < list->values.len; ++i)
         if (list->values.items[i]->text_len == strlen(name) &&
             memcmp(list->values.items[i]->text, name, list->values.items[i]->text_len) == 0)
             return true;
     return false;
-}
-
-static int64_t selections_cost(cost_t *c, const bff_type_t *type, const bff_ast_node_t *set,
-                               const bff_ast_node_t *sized, int64_t sized_by);
-
-/* multiplier > 0: a sized field of a connection, whose size it is (its own list size does not count again). */
-static int64_t field_cost(cost_t *c, const bff_type_t *parent, const bff_ast_node_t *field, int64_t multiplier)
-{
-    const bff_field_t *def = bff_schema_field(c->schema, parent, field->name);
-    if (def == NULL || field->name[0] == '_')
-        return 0; /* __typename and introspection: limited on their own (max introspection depth) */
-    int64_t cost = weight_of(c, &def->directives, 0);
-    for (uint32_t i = 0; i < field->arguments.len; ++i) {
-        const bff_input_value_t *a = bff_field_arg(def, field->arguments.items[i]->name);
-        if (a != NULL)
-            cost = add(cost, weight_of(c, &a->directives, 0));
-    }
-    const bff_type_t *named = bff_typeref_named(def->type);
-    int64_t size = multiplier > 0 ? multiplier : is_list(def->type) ? list_size(c, def, field) : 1;
-    const bff_ast_node_t *ls = bff_ast_find_directive(&def->directives, "listSize");
-    const bff_ast_node_t *sized = ls ? bff_ast_directive_arg(ls, "sizedFields") : NULL;
-    int64_t inner = type_weight(c, named);
-    if (field->selection_set != NULL) {
-        if (sized != NULL) /* a connection: the size goes to its sized fields, not to it */
-            inner = add(inner, selections_cost(c, named, field->selection_set, sized, list_size(c, def, field)));
-        else
-            inner = add(inner, selections_cost(c, named, field->selection_set, NULL, 1));
-    }
-    return add(cost, sized != NULL ? inner : mul(size, inner));
-}
-
-static int64_t selections_cost(cost_t *c, const bff_type_t *type, const bff_ast_node_t *set,
-                               const bff_ast_node_t *sized, int64_t sized_by)
-{
-    if (set == NULL || ++c->depth > 256) {
-        c->depth--;
-        return set == NULL ? 0 : COST_MAX;
-    }
-    int64_t total = 0;
-    for (uint32_t i = 0; i < set->selections.len; ++i) {
-        const bff_ast_node_t *s = set->selections.items[i];
-        if (s->kind == BFF_AST_FIELD) {
-            total = add(total, field_cost(c, type, s, sized != NULL && in_list(sized, s->name) ? sized_by : 0));
-        } else if (s->kind == BFF_AST_INLINE_FRAGMENT) {
-            const bff_type_t *on = s->type_condition ? bff_schema_type(c->schema, s->type_condition->name) : type;
-            total = add(total, selections_cost(c, on ? on : type, s->selection_set, sized, sized_by));
-        } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
-            const bff_ast_node_t *f = bff_ast_fragment(c->document, s->name);
-            const bff_type_t *on = f && f->type_condition ? bff_schema_type(c->schema, f->type_condition->name) : NULL;
-            if (f != NULL)
-                total = add(total, selections_cost(c, on ? on : type, f->selection_set, sized, sized_by));
-        }
-    }
-    c->depth--;
-    return total;
-}
-
-int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
-                          json_t *variables, const bff_cost_options_t *opts)
-{
-    cost_t c = {schema, document, op, variables, opts && opts->default_list_size ? opts->default_list_size : 10, 0};
-    const bff_type_t *root = bff_schema_root_type(schema, op->operation);
-    if (root == NULL)
-        return 0;
-    int64_t total = selections_cost(&c, root, op->selection_set, NULL, 1);
-    if (op->operation == BFF_OP_MUTATION) {
-        int64_t per = opts && opts->mutation_cost ? opts->mutation_cost : 10;
-        for (uint32_t i = 0; i < op->selection_set->selections.len; ++i)
-            if (op->selection_set->selections.items[i]->kind == BFF_AST_FIELD)
-                total = add(total, per);
-    }
-    return total;
-}
-
-typedef struct st_shape_t {
-    const bff_ast_node_t *document;
-    bff_op_shape_t out;
-    uint32_t guard;
-} shape_t;
-
-static void shape_walk(shape_t *sh, const bff_ast_node_t *set, uint32_t depth, bool root)
-{
-    if (set == NULL || ++sh->guard > 100000)
-        return; /* a bound on work for documents with huge fragment fan-out; validation rejects cycles */
-    for (uint32_t i = 0; i < set->selections.len; ++i) {
-        const bff_ast_node_t *s = set->selections.items[i];
-        if (s->kind == BFF_AST_FIELD) {
-            if (s->alias != NULL)
-                sh->out.aliases++;
-            if (root)
-                sh->out.root_fields++;
-            if (depth + 1 > sh->out.depth)
-                sh->out.depth = depth + 1;
-            shape_walk(sh, s->selection_set, depth + 1, false);
-        } else if (s->kind == BFF_AST_INLINE_FRAGMENT) {
-            shape_walk(sh, s->selection_set, depth, root);
-        } else if (s->kind == BFF_AST_FRAGMENT_SPREAD) {
-            const bff_ast_node_t *f = bff_ast_fragment(sh->document, s->name);
-            if (f != NULL)
-                shape_walk(sh, f->selection_set, depth, root);
-        }
-    }
-}
-
-bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t *op)
-{
-    shape_t sh = {document, {0, 0, 0}, 0};
-    shape_walk(&sh, op->selection_set, 0, true);
-    return sh.out;
 }
 
 /* ---- actual cost ---- */
@@ -242,13 +178,7 @@ typedef struct st_actual_t {
 static void actual_field(void *arg, const bff_field_t *def, const bff_ast_node_t *node, uint32_t depth)
 {
     actual_t *a = arg;
-    int64_t cost = weight_of(&a->c, &def->directives, 0);
-    for (uint32_t k = 0; node != NULL && k < node->arguments.len; ++k) {
-        const bff_input_value_t *in = bff_field_arg(def, node->arguments.items[k]->name);
-        if (in != NULL)
-            cost = add(cost, weight_of(&a->c, &in->directives, 0));
-    }
-    a->total = add(a->total, cost);
+    a->total = add(a->total, own_weight(&a->c, def, node));
     if (depth == 0)
         a->root_fields++;
 }
@@ -264,7 +194,7 @@ int64_t bff_cost_actual(const bff_schema_t *schema, const bff_exec_t *x, const b
     const bff_ast_node_t *op = bff_exec_operation(x);
     if (op == NULL)
         return 0;
-    actual_t a = {{schema, NULL, op, NULL, 10, 0}, 0, 0};
+    actual_t a = {{op, NULL, 10}, 0, 0};
     bff_exec_visitor_t v = {actual_field, actual_value, &a};
     bff_exec_visit_result(x, &v);
     if (op->operation == BFF_OP_MUTATION)

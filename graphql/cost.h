@@ -16,7 +16,8 @@
  * size 1. With sizedFields, the size multiplies those child fields instead
  * (connections: `first` sizes `edges`). Fragments on the same selection are
  * all counted (an upper bound for abstract types). Each root mutation field
- * adds mutation_cost.
+ * (fragments at the root included) adds mutation_cost. Slicing arguments are
+ * read from the coerced variables, as execution reads them.
  */
 #ifndef BFF_GRAPHQL_COST_H
 #define BFF_GRAPHQL_COST_H
@@ -37,11 +38,28 @@ typedef struct st_bff_cost_options_t {
 typedef struct st_bff_op_shape_t {
     uint32_t depth, aliases, root_fields;
 } bff_op_shape_t;
-bff_op_shape_t bff_op_shape(const bff_ast_node_t *document, const bff_ast_node_t *op);
 
-/* The cost of operation `op` of a validated document, with its variables (may be NULL); saturates at INT64_MAX/4. */
+#define BFF_COST_MAX (INT64_MAX / 4)
+
+/*
+ * The static cost of operation `op` of a validated document, with its coerced
+ * variables (may be NULL); saturates at BFF_COST_MAX, and is BFF_COST_MAX
+ * when the analysis refuses the document (analysis.h). A wrapper of
+ * bff_analyse_operation for tools.
+ */
 int64_t bff_cost_estimate(const bff_schema_t *schema, const bff_ast_node_t *document, const bff_ast_node_t *op,
                           json_t *variables, const bff_cost_options_t *opts);
+
+/* The model's parts, for the analysis (analysis.c): saturating arithmetic on costs >= 0, weights and sizes. */
+int64_t bff_cost_add(int64_t a, int64_t b);
+int64_t bff_cost_mul(int64_t a, int64_t b);
+int64_t bff_cost_type_weight(const bff_type_t *type);
+int64_t bff_cost_field_weight(const bff_field_t *def, const bff_ast_node_t *node);
+int64_t bff_cost_list_size(const bff_field_t *def, const bff_ast_node_t *field, const bff_ast_node_t *op,
+                           json_t *variables, int64_t default_list_size);
+/* @listSize(sizedFields:) of a field (a list value node), or NULL. */
+const bff_ast_node_t *bff_cost_sized_fields(const bff_field_t *def);
+bool bff_cost_in_list(const bff_ast_node_t *list, const char *name);
 
 /*
  * The actual cost of a finished execution, from its result tree: the same

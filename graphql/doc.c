@@ -226,11 +226,12 @@ bff_doccache_stats_t bff_doccache_stats(const bff_doccache_t *c)
     return c->stats;
 }
 
-void bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t *schema, const bff_ast_node_t *op)
+const bff_analysis_t *bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t *schema, const bff_ast_node_t *op,
+                                          const bff_analysis_options_t *opts)
 {
-    if (doc->analysed_op == op)
-        return;
-    doc->shape = bff_op_shape(doc->root, op);
-    doc->deprecations = bff_deprecations_used(schema, doc->root, op, doc->arena, &doc->ndeprecations);
-    doc->analysed_op = op;
+    if (doc->analysed_op != op) {
+        bff_analyse_operation(schema, doc->root, op, NULL, opts, doc->arena, &doc->analysis);
+        doc->analysed_op = op;
+    }
+    return &doc->analysis;
 }

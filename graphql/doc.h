@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "analysis.h"
 #include "arena.h"
 #include "ast.h"
 #include "cost.h"
@@ -40,22 +41,22 @@ typedef struct st_bff_gql_doc_t {
     uint32_t refcount;
     void *ext;
     void (*ext_dispose)(void *ext);
-    /* the static cost of an operation that takes no variables, computed once (0: not yet) */
-    const bff_ast_node_t *cost_op;
-    int64_t cost;
-    /* what does not depend on the caller or the variables, for the last operation run (analysed_op) */
+    /*
+     * The admission analysis of the last operation run (analysed_op), without
+     * variables: its cost holds only for an operation that takes none.
+     */
     const bff_ast_node_t *analysed_op;
-    bff_op_shape_t shape;
-    bff_deprecated_use_t *deprecations; /* in the document's arena */
-    size_t ndeprecations;
+    bff_analysis_t analysis; /* lists in the document's arena */
 } bff_gql_doc_t;
 
 /*
- * The shape and the deprecated elements of operation `op` (both independent
- * of the caller and of the variables), computed once and kept on the
- * document while the same operation runs.
+ * The analysis of operation `op` (analysis.h) without variables: computed
+ * once and kept on the document while the same operation runs. What depends
+ * on neither the caller nor the variables (fields, shape, deprecations) holds
+ * for every request; the cost only when `op` takes no variables.
  */
-void bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t *schema, const bff_ast_node_t *op);
+const bff_analysis_t *bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t *schema, const bff_ast_node_t *op,
+                                          const bff_analysis_options_t *opts);
 
 /* Parses and validates; returns a document with one reference. */
 bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text, size_t len,

@@ -454,6 +454,12 @@ static void execute_field(bff_exec_t *x, exec_object_t *o, uint32_t i)
         *path = stack_path;
     }
     bool nullable = def->type->kind != BFF_TYPEREF_NON_NULL;
+    const char *forbidden = NULL;
+    if (x->req.authorize != NULL && !x->req.authorize(o->type, def, x->req.authorize_arg, &forbidden)) {
+        raise_at(x, &o->frame, slot, nullable, cf, path, forbidden ? forbidden : "Not authorized.", "FORBIDDEN", NULL,
+                 NULL);
+        return;
+    }
     if (!field_args(x, cf)) {
         raise_at(x, &o->frame, slot, nullable, cf, path, cf->args_err, NULL, NULL, cf->args_err_node);
         return;
@@ -529,6 +535,12 @@ static void request_error(bff_exec_t *x, const char *message, const bff_ast_node
         bff_gql_error_add_loc(e, x->arena, loc_node->loc);
 }
 
+bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field)
+{
+    const char *message;
+    return x->req.authorize == NULL || x->req.authorize(type, field, x->req.authorize_arg, &message);
+}
+
 bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field)
 {
     return x->req.visible == NULL || type == NULL || x->req.visible(type, field, x->req.visible_arg);
@@ -554,8 +566,11 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
     }
     const bff_ast_node_t *op = x->operation;
     x->root_type = bff_schema_root_type(x->schema, op->operation);
-    if (bff_gql_coerce_variables(x->schema, op, req->variables, x->arena, &x->errors, &x->variables) != 0)
+    if (req->variables_coerced) {
+        x->variables = req->variables ? json_incref(req->variables) : json_object();
+    } else if (bff_gql_coerce_variables(x->schema, op, req->variables, x->arena, &x->errors, &x->variables) != 0) {
         goto out;
+    }
     bff_arena_on_dispose(x->arena, json_dispose, x->variables);
     x->has_data = true;
     x->data.kind = EXEC_R_NULL;

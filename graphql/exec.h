@@ -144,6 +144,7 @@ typedef struct st_bff_exec_request_t {
     const bff_ast_node_t *document; /* parsed and validated */
     const char *operation_name;     /* NULL: the only operation */
     json_t *variables;              /* JSON object or NULL; borrowed */
+    bool variables_coerced;         /* `variables` is bff_gql_coerce_variables' result for this operation already */
     bff_value_t root_value;         /* parent of root fields (usually null) */
     void *user;                     /* passed to resolvers */
     bff_arena_t *arena;             /* per-request arena, owned by the caller */
@@ -160,7 +161,20 @@ typedef struct st_bff_exec_request_t {
      */
     bool (*visible)(const bff_type_t *type, const bff_field_t *field, void *arg);
     void *visible_arg;
+    /*
+     * Authorization at execution (NULL: everything allowed): called for every
+     * field before its arguments are read or its resolver runs, with the
+     * object type it is resolved on. False: the field is null with a
+     * FORBIDDEN error carrying *message (arena or static), and nothing of it
+     * runs. Admission checks the same rule on the document; this is the
+     * second line, whatever admission concluded.
+     */
+    bool (*authorize)(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message);
+    void *authorize_arg;
 } bff_exec_request_t;
+
+/* The request's authorization rule for a field of `type` (true without one): resolvers ask before provider calls. */
+bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);
 
 /* The request's visibility rule (see bff_exec_request_t.visible). */
 bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);

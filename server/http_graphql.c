@@ -29,8 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "graphql/analysis.h"
 #include "graphql/cost.h"
-#include "graphql/deprecations.h"
 #include "graphql/exec.h"
 #include "graphql/json_parse.h"
 #include "resolvers/context.h"
@@ -180,6 +180,19 @@ static void respond_error(bff_http_gql_t *g, int status, const char *code, const
 static void respond_request_errors(bff_http_gql_t *g, const bff_gql_errors_t *errs)
 {
     respond_errors(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, errs);
+}
+
+/* One request error with its code (an admission limit). */
+static void respond_refused(bff_http_gql_t *g, const char *code, const char *message)
+{
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_gql_errors_add(&errs, g->arena, NULL, message)->code = code;
+    respond_request_errors(g, &errs);
+}
+
+static void json_dispose(void *j)
+{
+    json_decref(j);
 }
 
 /* h2o dropped the request (client gone) before we answered: cancel the execution. */
@@ -509,26 +522,28 @@ static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void
            bff_scopes_satisfy(&bff_typeref_named(field->type)->directives, g->scopes, g->nscopes, &missing);
 }
 
-typedef struct st_scope_check_t {
-    bff_http_gql_t *g;
-    bff_gql_errors_t errs;
-} scope_check_t;
-
-static void check_field_scopes(const bff_type_t *type, const bff_field_t *def, const bff_ast_node_t *field, void *arg)
+/*
+ * The scope rule for one field, at admission and at execution alike: the
+ * type it is selected on (an object type, or an interface a fragment names),
+ * the field, and the type it returns must each be satisfied. false with
+ * *message (arena) naming the missing scope.
+ */
+static bool field_allowed(bff_http_gql_t *g, const bff_type_t *type, const bff_field_t *def, const char **message)
 {
-    scope_check_t *sc = arg;
-    bff_http_gql_t *g = sc->g;
     const char *missing = NULL;
     const bff_type_t *named = bff_typeref_named(def->type);
-    if (sc->errs.count >= 20 || (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing) &&
-                                 bff_scopes_satisfy(&def->directives, g->scopes, g->nscopes, &missing) &&
-                                 bff_scopes_satisfy(&named->directives, g->scopes, g->nscopes, &missing)))
-        return; /* the type it is selected on (fragments on it via an interface), the field, what it returns */
-    bff_gql_error_t *e = bff_gql_errors_add(
-        &sc->errs, g->arena, NULL,
-        bff_arena_printf(g->arena, "Field \"%s.%s\" needs the scope \"%.*s\", which this caller does not have.", type->name,
-                         def->name, (int)strcspn(missing, "\""), missing));
-    e->code = "FORBIDDEN";
+    if (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing) &&
+        bff_scopes_satisfy(&def->directives, g->scopes, g->nscopes, &missing) &&
+        bff_scopes_satisfy(&named->directives, g->scopes, g->nscopes, &missing))
+        return true;
+    *message = bff_arena_printf(g->arena, "Field \"%s.%s\" needs the scope \"%.*s\", which this caller does not have.",
+                                type->name, def->name, (int)strcspn(missing, "\""), missing);
+    return false;
+}
+
+static bool scope_authorize(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message)
+{
+    return field_allowed(arg, type, field, message);
 }
 
 /*
@@ -538,12 +553,11 @@ static void check_field_scopes(const bff_type_t *type, const bff_field_t *def, c
  * (X-Report-Deprecations: true, or "reportDeprecations": true in the
  * request's extensions).
  */
-static void track_deprecations(bff_http_gql_t *g, const bff_ast_node_t *op, json_t *req_extensions)
+static void track_deprecations(bff_http_gql_t *g, const bff_analysis_t *an, json_t *req_extensions)
 {
     bff_server_t *s = g->worker->server;
-    bff_gql_doc_analyse(g->doc, s->schema, op);
-    size_t n = g->doc->ndeprecations;
-    const bff_deprecated_use_t *uses = g->doc->deprecations;
+    size_t n = an->ndeprecations;
+    const bff_deprecated_use_t *uses = an->deprecations;
     const char *version = bff_req_header(g->req, NULL, "x-client-version");
     if (version == NULL)
         version = bff_req_header(g->req, NULL, "apollographql-client-version");
@@ -757,19 +771,33 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             goto done;
         }
     }
-    /* scopes, shape limits, then the static cost (graphql/cost.h), before any upstream call */
-    if (op != NULL) {
-        scope_check_t sc = {g, BFF_GQL_ERRORS_INIT};
-        bff_operation_each_field(w->server->schema, g->doc->root, op, check_field_scopes, &sc);
-        if (sc.errs.count > 0) {
-            respond_request_errors(g, &sc.errs);
-            goto done;
-        }
-    }
+    /*
+     * Admission, before any upstream call: one analysis of the operation
+     * (graphql/analysis.h: complete or refused), then scopes, shape limits and
+     * the static cost from the variables as execution will coerce them.
+     */
+    json_t *coerced = NULL;
     if (op != NULL) {
         const bff_config_t *cfg = &w->server->config;
-        bff_gql_doc_analyse(g->doc, w->server->schema, op);
-        bff_op_shape_t shape = g->doc->shape;
+        bff_analysis_options_t aopts = {.max_steps = (uint64_t)cfg->max_analysis_steps};
+        const bff_analysis_t *an = bff_gql_doc_analyse(g->doc, w->server->schema, op, &aopts);
+        if (an->status != BFF_ANALYSIS_OK) {
+            respond_refused(g, "OPERATION_TOO_COMPLEX",
+                            bff_arena_printf(g->arena, "The operation cannot be admitted: %s (%llu steps).",
+                                             bff_analysis_status_text(an->status), (unsigned long long)an->steps));
+            goto done;
+        }
+        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+        for (size_t i = 0; i < an->nfields && errs.count < 20; ++i) {
+            const char *message;
+            if (!field_allowed(g, an->fields[i].type, an->fields[i].def, &message))
+                bff_gql_errors_add(&errs, g->arena, NULL, message)->code = "FORBIDDEN";
+        }
+        if (errs.count > 0) {
+            respond_request_errors(g, &errs);
+            goto done;
+        }
+        bff_op_shape_t shape = an->shape;
         const char *code = NULL, *what = NULL;
         long long got = 0, limit = 0;
         if (shape.depth > cfg->max_operation_depth)
@@ -779,26 +807,32 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         else if (shape.root_fields > cfg->max_root_fields)
             code = "MAX_ROOT_FIELDS_EXCEEDED", what = "root fields", got = shape.root_fields, limit = cfg->max_root_fields;
         if (code != NULL) {
-            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-            bff_gql_error_t *e = bff_gql_errors_add(
-                &errs, g->arena, NULL,
-                bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what, limit));
-            e->code = code;
-            respond_request_errors(g, &errs);
+            respond_refused(g, code,
+                            bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what,
+                                             limit));
             goto done;
         }
-    }
-    if (op != NULL) {
-        /* computed once per document when the operation has no variables (slicing arguments can come from them) */
-        int64_t cost;
-        if (g->doc->cost_op == op) {
-            cost = g->doc->cost;
-        } else {
-            cost = bff_cost_estimate(w->server->schema, g->doc->root, op, json_is_object(variables) ? variables : NULL,
-                                     NULL);
-            if (op->variable_definitions.len == 0) {
-                g->doc->cost_op = op;
-                g->doc->cost = cost;
+        /* the cost: the cached one for an operation without variables, else from its coerced variables */
+        int64_t cost = an->cost;
+        if (op->variable_definitions.len > 0) {
+            bff_gql_errors_t verrs = BFF_GQL_ERRORS_INIT;
+            if (bff_gql_coerce_variables(w->server->schema, op, json_is_object(variables) ? variables : NULL, g->arena,
+                                         &verrs, &coerced) == 0) {
+                bff_arena_on_dispose(g->arena, json_dispose, coerced);
+                bff_analysis_options_t copts = aopts;
+                copts.cost_only = true;
+                bff_analysis_t ca;
+                if (bff_analyse_operation(w->server->schema, g->doc->root, op, coerced, &copts, g->arena, &ca) !=
+                    BFF_ANALYSIS_OK) {
+                    respond_refused(g, "OPERATION_TOO_COMPLEX",
+                                    bff_arena_printf(g->arena, "The operation cannot be admitted: %s.",
+                                                     bff_analysis_status_text(ca.status)));
+                    goto done;
+                }
+                cost = ca.cost;
+            } else {
+                coerced = NULL; /* the executor reports the variables' errors; nothing runs */
+                cost = 0;
             }
         }
         int64_t max = w->server->config.max_query_cost;
@@ -837,7 +871,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         }
         g->op = op;
         g->requested_cost = cost;
-        track_deprecations(g, op, json_object_get(g->params, "extensions"));
+        track_deprecations(g, an, json_object_get(g->params, "extensions"));
     }
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
@@ -848,7 +882,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         .schema = w->server->schema,
         .document = g->doc->root,
         .operation_name = operation_name,
-        .variables = json_is_object(variables) ? variables : NULL,
+        .variables = coerced != NULL ? coerced : json_is_object(variables) ? variables : NULL,
+        .variables_coerced = coerced != NULL,
         .root_value = bff_value_null(),
         .user = g->rctx,
         .arena = g->arena,
@@ -856,6 +891,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         .cb_arg = g,
         .visible = scope_visible,
         .visible_arg = g,
+        .authorize = scope_authorize,
+        .authorize_arg = g,
     };
     bool completed = false;
     g->completed_flag = &completed;

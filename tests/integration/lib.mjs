@@ -35,7 +35,8 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
     }
   });
   proc.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': the log lines written just before exiting are all read by then
+  const exited = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   if (expectFail) {
     const r = await Promise.race([exited, timeoutAfter(10000)]);
     return { ...r, stderr, lines };
