@@ -74,7 +74,8 @@ typedef struct st_walk_t {
     json_t *variables;
     const bff_analysis_options_t *opts;
     int64_t default_list_size;
-    bff_arena_t *arena;
+    bff_arena_t *arena;   /* the result's lists */
+    bff_arena_t *scratch; /* the cost memo, made on first use and freed before returning */
     frag_t *frags;
     size_t nfrags;
     uint32_t *index; /* frag index + 1, 0: empty */
@@ -288,7 +289,9 @@ static cost_pair_t fragment_cost(walk_t *w, frag_t *f, const bff_ast_node_t *siz
     cost_pair_t c = set_cost(w, f->type, f->def->selection_set, sized);
     f->costing = false;
     --w->frag_depth;
-    sized_memo_t *m = bff_arena_alloc(w->arena, sizeof(*m));
+    if (w->scratch == NULL)
+        w->scratch = bff_arena_new(4096);
+    sized_memo_t *m = bff_arena_alloc(w->scratch, sizeof(*m));
     *m = (sized_memo_t){sized, c, f->costs};
     f->costs = m;
     return c;
@@ -499,6 +502,7 @@ bff_analysis_status_t bff_analyse_operation(const bff_schema_t *schema, const bf
     free(w.deprecated_set.keys);
     free(w.frags);
     free(w.index);
+    bff_arena_free(w.scratch);
     if (out->status != BFF_ANALYSIS_OK)
         out->cost = BFF_COST_MAX;
     return out->status;

@@ -235,3 +235,11 @@ size_t bff_arena_used(const bff_arena_t *arena)
 {
     return arena->total;
 }
+
+size_t bff_arena_footprint(const bff_arena_t *arena)
+{
+    size_t n = sizeof(*arena);
+    for (const arena_chunk_t *c = arena->chunks; c != NULL; c = c->next)
+        n += sizeof(*c) + c->size; /* hooks live in the chunks */
+    return n;
+}

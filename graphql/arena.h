@@ -43,6 +43,8 @@ char *bff_arena_printf(bff_arena_t *arena, const char *fmt, ...) __attribute__((
 void bff_arena_on_dispose(bff_arena_t *arena, void (*fn)(void *), void *arg);
 /* Bytes handed out so far (for limits and metrics). */
 size_t bff_arena_used(const bff_arena_t *arena);
+/* The heap memory the arena holds: its chunks (used or not), their headers and its hooks. */
+size_t bff_arena_footprint(const bff_arena_t *arena);
 
 /* Heap allocation that never returns NULL: on failure the process aborts with a message. */
 void *bff_xmalloc(size_t size);

@@ -10,7 +10,9 @@
  * (most recently used at the head). Each entry holds one reference to its
  * document. Invariants:
  *   - every entry is in exactly one bucket chain and in the LRU list;
- *   - entries <= capacity after every bff_doccache_get;
+ *   - entries <= capacity and bytes <= max_bytes after every bff_doccache_get
+ *     (bytes: the sum of the entries' bff_gql_doc_t.bytes; a document larger
+ *     than max_bytes by itself is returned uncached);
  *   - failed documents (parse or validation errors) are cached like good
  *     ones, but at most `capacity / 4 + 1` of them, so a client sending
  *     garbage cannot flush the good documents; the oldest failed entry goes
@@ -25,6 +27,7 @@
  */
 #include "doc.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +49,12 @@ uint64_t bff_gql_doc_hash(const char *text, size_t len)
     h *= 0x94d049bb133111ebULL;
     h ^= h >> 31;
     return h;
+}
+
+static bff_gql_doc_t *doc_sized(bff_gql_doc_t *doc)
+{
+    doc->bytes = sizeof(*doc) + doc->text_len + 1 + bff_arena_footprint(doc->arena);
+    return doc;
 }
 
 bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text, size_t len,
@@ -70,7 +79,7 @@ bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text,
             e->code = strstr(e->message, " tokens. Parsing aborted.")   ? "MAX_TOKENS_EXCEEDED"
                       : strstr(e->message, " levels. Parsing aborted.") ? "MAX_DEPTH_EXCEEDED"
                                                                          : "GRAPHQL_PARSE_FAILED";
-        return doc;
+        return doc_sized(doc);
     }
     doc->root = root;
     if (bff_gql_validate(schema, root, vopts, doc->arena, &doc->errors) != 0 || doc->errors.count != 0) {
@@ -80,7 +89,7 @@ bff_gql_doc_t *bff_gql_doc_prepare(const bff_schema_t *schema, const char *text,
     } else {
         doc->stage = BFF_DOC_OK;
     }
-    return doc;
+    return doc_sized(doc);
 }
 
 void bff_gql_doc_retain(bff_gql_doc_t *doc)
@@ -97,6 +106,7 @@ void bff_gql_doc_release(bff_gql_doc_t *doc)
     if (doc->ext_dispose != NULL)
         doc->ext_dispose(doc->ext);
     bff_arena_free(doc->arena);
+    bff_arena_free(doc->analysis_arena);
     free(doc->text);
     free(doc);
 }
@@ -115,6 +125,7 @@ struct st_bff_doccache_t {
     bff_validate_options_t vopts;
     bool has_popts, has_vopts;
     size_t capacity;
+    size_t max_bytes; /* 0: none */
     size_t max_failed;
     size_t nfailed;
     doccache_entry_t **buckets;
@@ -123,10 +134,11 @@ struct st_bff_doccache_t {
     bff_doccache_stats_t stats;
 };
 
-bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, const bff_parse_options_t *popts,
-                                 const bff_validate_options_t *vopts)
+bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, size_t max_bytes,
+                                 const bff_parse_options_t *popts, const bff_validate_options_t *vopts)
 {
     bff_doccache_t *c = bff_xcalloc(1, sizeof(*c));
+    c->max_bytes = max_bytes;
     c->schema = schema;
     if (popts != NULL) {
         c->popts = *popts;
@@ -157,6 +169,7 @@ static void entry_remove(bff_doccache_t *c, doccache_entry_t *e)
     if (e->doc->stage != BFF_DOC_OK)
         --c->nfailed;
     --c->stats.entries;
+    c->stats.bytes -= e->doc->bytes;
     bff_gql_doc_release(e->doc);
     free(e);
 }
@@ -195,8 +208,10 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
     ++c->stats.misses;
     bff_gql_doc_t *doc = bff_gql_doc_prepare(c->schema, text, len, c->has_popts ? &c->popts : NULL,
                                              c->has_vopts ? &c->vopts : NULL);
-    if (c->capacity == 0)
+    if (c->capacity == 0 || (c->max_bytes != 0 && doc->bytes > c->max_bytes)) {
+        ++c->stats.uncached;
         return doc;
+    }
     if (doc->stage != BFF_DOC_OK && c->nfailed >= c->max_failed) {
         doccache_entry_t *victim = oldest_failed(c);
         if (victim != NULL) {
@@ -204,7 +219,8 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
             ++c->stats.evictions;
         }
     }
-    while (c->stats.entries >= c->capacity && c->lru.tail != NULL) {
+    while ((c->stats.entries >= c->capacity || (c->max_bytes != 0 && c->stats.bytes + doc->bytes > c->max_bytes)) &&
+           c->lru.tail != NULL) {
         entry_remove(c, ENTRY(c->lru.tail));
         ++c->stats.evictions;
     }
@@ -218,6 +234,8 @@ bff_gql_doc_t *bff_doccache_get(bff_doccache_t *c, const char *text, size_t len)
     if (doc->stage != BFF_DOC_OK)
         ++c->nfailed;
     ++c->stats.entries;
+    c->stats.bytes += doc->bytes;
+    assert(c->stats.entries <= c->capacity && (c->max_bytes == 0 || c->stats.bytes <= c->max_bytes));
     return doc;
 }
 
@@ -230,7 +248,11 @@ const bff_analysis_t *bff_gql_doc_analyse(bff_gql_doc_t *doc, const bff_schema_t
                                           const bff_analysis_options_t *opts)
 {
     if (doc->analysed_op != op) {
-        bff_analyse_operation(schema, doc->root, op, NULL, opts, doc->arena, &doc->analysis);
+        if (doc->analysis_arena == NULL)
+            doc->analysis_arena = bff_arena_new(2048);
+        else
+            bff_arena_reset(doc->analysis_arena); /* nothing outlives admission of the request that asked */
+        bff_analyse_operation(schema, doc->root, op, NULL, opts, doc->analysis_arena, &doc->analysis);
         doc->analysed_op = op;
     }
     return &doc->analysis;

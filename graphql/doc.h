@@ -4,7 +4,8 @@
  * A prepared document is the parse and validation of one query text against
  * one schema: its AST, or the errors of the stage that failed. It is keyed by
  * a 64-bit hash of the text (and compared by text too, so a collision cannot
- * serve the wrong document). The cache is an LRU bounded by entry count;
+ * serve the wrong document). The cache is an LRU bounded by entry count and
+ * by bytes (the memory its documents hold: AST, errors, text);
  * a worker thread owns its cache, so nothing here locks.
  *
  * Memory: a document owns one arena (AST and errors). Documents are reference
@@ -38,6 +39,7 @@ typedef struct st_bff_gql_doc_t {
     uint64_t hash;
     char *text; /* the query text (heap copy owned by the document) */
     size_t text_len;
+    size_t bytes; /* heap memory the document holds once prepared (what the cache's byte budget counts) */
     uint32_t refcount;
     void *ext;
     void (*ext_dispose)(void *ext);
@@ -46,7 +48,8 @@ typedef struct st_bff_gql_doc_t {
      * variables: its cost holds only for an operation that takes none.
      */
     const bff_ast_node_t *analysed_op;
-    bff_analysis_t analysis; /* lists in the document's arena */
+    bff_analysis_t analysis;       /* lists in analysis_arena */
+    bff_arena_t *analysis_arena;   /* reset when another operation is analysed: bounded by the schema's size */
 } bff_gql_doc_t;
 
 /*
@@ -67,14 +70,15 @@ uint64_t bff_gql_doc_hash(const char *text, size_t len);
 
 typedef struct st_bff_doccache_t bff_doccache_t;
 
-bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, const bff_parse_options_t *popts,
-                                 const bff_validate_options_t *vopts);
+/* At most `capacity` documents holding at most `max_bytes` (0: no byte bound); a larger document is not kept. */
+bff_doccache_t *bff_doccache_new(const bff_schema_t *schema, size_t capacity, size_t max_bytes,
+                                 const bff_parse_options_t *popts, const bff_validate_options_t *vopts);
 void bff_doccache_free(bff_doccache_t *cache);
 /* The prepared document for `text`, from the cache or prepared now; one reference for the caller. */
 bff_gql_doc_t *bff_doccache_get(bff_doccache_t *cache, const char *text, size_t len);
 typedef struct st_bff_doccache_stats_t {
-    uint64_t hits, misses, evictions;
-    size_t entries;
+    uint64_t hits, misses, evictions, uncached;
+    size_t entries, bytes;
 } bff_doccache_stats_t;
 bff_doccache_stats_t bff_doccache_stats(const bff_doccache_t *cache);
 

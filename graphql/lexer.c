@@ -8,6 +8,7 @@
  * longer than its source, so one allocation of the raw length suffices).
  * Errors go through lx->fail, which does not return.
  */
+#include <assert.h>
 #include "lexer.h"
 
 #include <stdio.h>
@@ -361,11 +362,20 @@ static size_t read_escape(bff_lexer_t *lx, size_t pos, char *out, size_t *outlen
 static void read_string(bff_lexer_t *lx, bff_token_t *tok)
 {
     size_t pos = tok->start + 1;
-    char *out = bff_arena_alloc(lx->arena, lx->len - tok->start + 1);
+    /*
+     * The value is never longer than the raw text between the quotes (an
+     * escape decodes to fewer bytes than it is written with): find where the
+     * string ends first and allocate that, not the rest of the document.
+     */
+    size_t raw_end = pos;
+    while (raw_end < lx->len && lx->src[raw_end] != '"' && lx->src[raw_end] != '\n' && lx->src[raw_end] != '\r')
+        raw_end += lx->src[raw_end] == '\\' && raw_end + 1 < lx->len ? 2 : 1;
+    char *out = bff_arena_alloc(lx->arena, raw_end - pos + 1);
     size_t outlen = 0;
     while (pos < lx->len) {
         unsigned char c = (unsigned char)lx->src[pos];
         if (c == '"') {
+            assert(pos == raw_end && outlen <= raw_end - tok->start - 1);
             out[outlen] = '\0';
             tok->value = out;
             tok->value_len = outlen;

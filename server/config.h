@@ -30,6 +30,7 @@
     X("max_query_tokens", "BFF_MAX_QUERY_TOKENS", INT, max_query_tokens, 20000, 100, 10000000)                        \
     X("max_query_depth", "BFF_MAX_QUERY_DEPTH", INT, max_query_depth, 64, 2, 1000)                                    \
     X("doc_cache_entries", "BFF_DOC_CACHE_ENTRIES", INT, doc_cache_entries, 1000, 1, 1000000)                         \
+    X("doc_cache_bytes", "BFF_DOC_CACHE_BYTES", INT, doc_cache_bytes, 33554432, 65536, 17179869184)                     \
     X("shutdown_timeout_ms", "BFF_SHUTDOWN_TIMEOUT_MS", INT, shutdown_timeout_ms, 10000, 0, 600000)                   \
     X("graphiql", "BFF_GRAPHIQL", BOOL, graphiql, 1, 0, 1)                                                            \
     X("assets_dir", "BFF_ASSETS_DIR", STR, assets_dir, "", 0, 0)                                                      \
@@ -47,6 +48,7 @@
     X("bench_static_body", "BFF_BENCH_STATIC_BODY", STR, bench_static_body, "", 0, 0)                                 \
     X("persisted_documents", "BFF_PERSISTED_DOCUMENTS", STR, persisted_documents, "", 0, 0)                          \
     X("apq_max_documents", "BFF_APQ_MAX_DOCUMENTS", INT, apq_max_documents, 10000, 0, 10000000)                       \
+    X("apq_max_bytes", "BFF_APQ_MAX_BYTES", INT, apq_max_bytes, 16777216, 0, 17179869184)                            \
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \
     X("admin_key_sha256", "BFF_ADMIN_KEY_SHA256", STR, admin_key_sha256, "", 0, 0)                                    \
     X("tiers", "BFF_TIERS", JSON, tiers, "{}", 0, 0)                                                                  \

@@ -59,6 +59,7 @@ typedef struct st_bff_http_gql_t {
     bool trusted_only;         /* the caller may run only trusted documents */
     size_t nscopes;
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
+    const char *apq_hash;                     /* an APQ registration to make once admission has passed */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
 
@@ -608,7 +609,7 @@ static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions
                 return -1;
             }
             if (!g->trusted_only && bff_persisted_trusted(p, hash) == NULL)
-                bff_persisted_apq_put(p, hash, json_string_value(*query), json_string_length(*query));
+                g->apq_hash = bff_arena_strdup(g->arena, hash); /* registered once the document is admitted */
         } else if (*query == NULL) {
             const char *body = bff_persisted_trusted(p, hash);
             if (body == NULL && !g->trusted_only)
@@ -872,6 +873,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         g->op = op;
         g->requested_cost = cost;
         track_deprecations(g, an, json_object_get(g->params, "extensions"));
+        if (g->apq_hash != NULL) /* size, parse, validation, analysis, scopes, limits and cost all passed */
+            bff_persisted_apq_put(w->server->persisted, g->apq_hash, json_string_value(query), json_string_length(query));
     }
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);

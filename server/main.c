@@ -205,7 +205,8 @@ int main(int argc, char **argv)
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
     s->usage = bff_usage_new();
-    s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents, err, sizeof(err));
+    s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents,
+                                     (size_t)s->config.apq_max_bytes, err, sizeof(err));
     if (s->persisted == NULL)
         return fatal(err);
 

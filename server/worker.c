@@ -160,7 +160,7 @@ int bff_worker_start(bff_worker_t *w)
     w->accept_ctx.hosts = s->h2o.hosts;
     w->accept_ctx.ssl_ctx = s->ssl_ctx;
     bff_parse_options_t popts = {(size_t)s->config.max_query_tokens, (size_t)s->config.max_query_depth};
-    w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, &popts, NULL);
+    w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, (size_t)s->config.doc_cache_bytes, &popts, NULL);
     w->upstream = bff_upstream_new(&w->loop);
     w->guard = bff_guard_new(&w->loop, s->providers);
     if (s->config.catalog_cache_ttl_ms > 0)

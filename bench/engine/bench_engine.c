@@ -232,7 +232,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", path, jerr.text);
         return 1;
     }
-    b.cache = bff_doccache_new(b.schema, 64, NULL, NULL);
+    b.cache = bff_doccache_new(b.schema, 64, 0, NULL, NULL);
 
     bench_query_t queries[2] = {{.name = "product_page"}, {.name = "listing"}};
     snprintf(path, sizeof(path), "%s/product_page.graphql", dir);

@@ -76,7 +76,7 @@ static void ext_dispose(void *p)
 
 static void test_hit_returns_same_document(void **state)
 {
-    bff_doccache_t *c = bff_doccache_new(schema, 4, NULL, NULL);
+    bff_doccache_t *c = bff_doccache_new(schema, 4, 0, NULL, NULL);
     bff_gql_doc_t *a1 = get(c, "{ a }");
     static int one = 1;
     a1->ext = &one;
@@ -97,7 +97,7 @@ static void test_hit_returns_same_document(void **state)
 
 static void test_lru_order(void **state)
 {
-    bff_doccache_t *c = bff_doccache_new(schema, 3, NULL, NULL);
+    bff_doccache_t *c = bff_doccache_new(schema, 3, 0, NULL, NULL);
     const char *q[] = {"{ a }", "{ b }", "{ c }", "{ a b }", "{ b a }"};
     for (int i = 0; i < 3; ++i)
         bff_gql_doc_release(get(c, q[i]));
@@ -125,7 +125,7 @@ static void test_lru_order(void **state)
 
 static void test_eviction_keeps_referenced_document(void **state)
 {
-    bff_doccache_t *c = bff_doccache_new(schema, 2, NULL, NULL);
+    bff_doccache_t *c = bff_doccache_new(schema, 2, 0, NULL, NULL);
     bff_gql_doc_t *held = get(c, "{ a }");
     bff_gql_doc_release(get(c, "{ b }"));
     bff_gql_doc_release(get(c, "{ c }")); /* evicts "{ a }" while it is held */
@@ -144,7 +144,7 @@ static void test_eviction_keeps_referenced_document(void **state)
 static void test_collisions_never_alias(void **state)
 {
     /* 67 texts in 128 buckets: bucket chains form (birthday bound); lookups must still compare texts */
-    bff_doccache_t *c = bff_doccache_new(schema, 128, NULL, NULL);
+    bff_doccache_t *c = bff_doccache_new(schema, 128, 0, NULL, NULL);
     char text[64][48];
     bff_gql_doc_t *docs[64];
     for (int i = 0; i < 64; ++i) {
@@ -177,7 +177,7 @@ static void test_collisions_never_alias(void **state)
 
 static void test_failed_documents_bounded(void **state)
 {
-    bff_doccache_t *c = bff_doccache_new(schema, 8, NULL, NULL); /* at most 8/4+1 = 3 failed */
+    bff_doccache_t *c = bff_doccache_new(schema, 8, 0, NULL, NULL); /* at most 8/4+1 = 3 failed */
     bff_gql_doc_release(get(c, "{ a }"));
     bff_gql_doc_release(get(c, "{ b }"));
     for (int i = 0; i < 20; ++i) {
@@ -201,7 +201,7 @@ static void test_failed_documents_bounded(void **state)
 
 static void test_zero_capacity_caches_nothing(void **state)
 {
-    bff_doccache_t *c = bff_doccache_new(schema, 0, NULL, NULL);
+    bff_doccache_t *c = bff_doccache_new(schema, 0, 0, NULL, NULL);
     bff_gql_doc_t *d = get(c, "{ a }");
     assert_int_equal(d->refcount, 1);
     bff_gql_doc_release(d);
