@@ -3,6 +3,8 @@
  */
 #include "resolvers.h"
 
+#include "input.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,11 +33,19 @@ static bool has_default(const char *type, const char *field)
     return false;
 }
 
+/* Every resolver runs behind the input rules (input.h): nothing reaches a provider with an id it should not carry. */
+static void checked_resolve(bff_resolve_t *r, void *ctx)
+{
+    const bff_resolver_entry_t *e = ctx;
+    if (bff_input_check(r))
+        e->fn(r, NULL);
+}
+
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
 {
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); ++t) {
         for (const bff_resolver_entry_t *e = tables[t]; e->type != NULL; ++e) {
-            if (bff_schema_bind_resolver(schema, e->type, e->field, e->fn, NULL) != 0) {
+            if (bff_schema_bind_resolver(schema, e->type, e->field, checked_resolve, (void *)e) != 0) {
                 snprintf(err, errlen, "resolver table names %s.%s, which the schema does not define", e->type,
                          e->field);
                 return -1;

@@ -204,7 +204,7 @@ int main(int argc, char **argv)
         return fatal(err);
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
-    s->usage = bff_usage_new();
+    s->usage = bff_usage_new((size_t)s->config.usage_max_clients);
     s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents,
                                      (size_t)s->config.apq_max_bytes, err, sizeof(err));
     if (s->persisted == NULL)

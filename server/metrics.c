@@ -4,6 +4,7 @@
  */
 #include "metrics.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,10 +48,24 @@ static void bump(bff_metric_series_t *table, int *n, const char *label, int stat
     other->count++;
 }
 
+/* An operation name fit for a label: a GraphQL name of at most BFF_METRICS_LABEL_MAX bytes, else "other". */
+static const char *operation_label(const char *operation)
+{
+    if (operation == NULL)
+        return "";
+    size_t n = 0;
+    for (const char *p = operation; *p; ++p, ++n) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (n > 0 && *p >= '0' && *p <= '9');
+        if (!ok || n >= BFF_METRICS_LABEL_MAX)
+            return "other";
+    }
+    return operation;
+}
+
 void bff_metrics_request(bff_metrics_t *m, const char *operation, int status, uint64_t duration_us)
 {
     pthread_mutex_lock(&m->lock);
-    bump(m->requests, &m->nrequests, operation ? operation : "", status);
+    bump(m->requests, &m->nrequests, operation_label(operation), status);
     pthread_mutex_unlock(&m->lock);
     double s = (double)duration_us / 1e6;
     int b = 0;

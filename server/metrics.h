@@ -17,6 +17,8 @@
 #include "graphql/buf.h"
 
 #define BFF_METRICS_MAX_SERIES 256
+/* Operation names longer than this, or not GraphQL names, are counted as "other". */
+#define BFF_METRICS_LABEL_MAX 64
 #define BFF_METRICS_BUCKETS 12
 
 typedef struct st_bff_metric_series_t {

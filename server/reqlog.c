@@ -85,13 +85,24 @@ void bff_reqlog_begin(bff_reqlog_t *log, h2o_req_t *req, uint64_t *rng)
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, copy, n);
 }
 
+/*
+ * A string field of the log line; values a client chooses (path, operation
+ * name, client name) are cut to BFF_REQLOG_FIELD_MAX bytes at a UTF-8
+ * character boundary, so one request cannot write a line of megabytes.
+ */
 static void json_str(bff_buf_t *b, const char *key, const char *v, size_t n)
 {
     bff_buf_printf(b, ",\"%s\":", key);
-    if (v == NULL)
+    if (v == NULL) {
         bff_buf_appends(b, "null");
-    else
-        bff_buf_append_json_string(b, v, n);
+        return;
+    }
+    if (n > BFF_REQLOG_FIELD_MAX) {
+        n = BFF_REQLOG_FIELD_MAX;
+        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+            --n; /* not inside a character */
+    }
+    bff_buf_append_json_string(b, v, n);
 }
 
 void bff_reqlog_write(const bff_reqlog_t *log, h2o_req_t *req, int status)

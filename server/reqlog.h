@@ -14,6 +14,9 @@
 
 #include "graphql/error.h"
 
+/* Fields a client chooses (path, operation, client) are cut to this many bytes in log lines. */
+#define BFF_REQLOG_FIELD_MAX 256
+
 typedef struct st_bff_reqlog_t {
     char request_id[129];
     uint64_t started_us;

@@ -1,5 +1,11 @@
 /*
  * usage.c - deprecated-element usage per client (see usage.h).
+ *
+ * Elements are the schema's deprecated coordinates (bounded by the schema).
+ * Per element, a list of (client name, version) pairs; names and versions
+ * are cut to BFF_USAGE_NAME_MAX bytes, and all elements together keep at most
+ * max_pairs pairs: a new pair past that evicts the least recently seen one
+ * (its element's count stays; the report lists it as evicted).
  */
 #include "usage.h"
 
@@ -27,11 +33,14 @@ typedef struct st_element_t {
 struct st_bff_usage_t {
     pthread_mutex_t lock;
     element_t *elements;
+    size_t npairs, max_pairs;
+    unsigned long long evicted; /* pairs dropped for the bound */
 };
 
-bff_usage_t *bff_usage_new(void)
+bff_usage_t *bff_usage_new(size_t max_pairs)
 {
     bff_usage_t *u = bff_xcalloc(1, sizeof(*u));
+    u->max_pairs = max_pairs ? max_pairs : 1;
     pthread_mutex_init(&u->lock, NULL);
     return u;
 }
@@ -55,6 +64,41 @@ void bff_usage_free(bff_usage_t *u)
     free(u);
 }
 
+/* A client-given name's length once cut to BFF_USAGE_NAME_MAX bytes. */
+static size_t cut_len(const char *s)
+{
+    return strnlen(s, BFF_USAGE_NAME_MAX);
+}
+
+/* The first n bytes of s, each byte outside printable ASCII as '?' (header values are not always UTF-8). */
+static char *clean_copy(const char *s, size_t n)
+{
+    char *out = bff_xmalloc(n + 1);
+    for (size_t i = 0; i < n; ++i)
+        out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    out[n] = '\0';
+    return out;
+}
+
+/* Drops the pair seen least recently (of every element); the lock is held. */
+static void evict_least_recent(bff_usage_t *u)
+{
+    client_use_t **victim = NULL;
+    for (element_t *e = u->elements; e != NULL; e = e->next)
+        for (client_use_t **pp = &e->clients; *pp != NULL; pp = &(*pp)->next)
+            if (victim == NULL || (*pp)->last_seen < (*victim)->last_seen)
+                victim = pp;
+    if (victim == NULL)
+        return;
+    client_use_t *c = *victim;
+    *victim = c->next;
+    free(c->name);
+    free(c->version);
+    free(c);
+    u->npairs--;
+    u->evicted++;
+}
+
 void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client, const char *version, time_t now)
 {
     pthread_mutex_lock(&u->lock);
@@ -68,16 +112,24 @@ void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client
         u->elements = e;
     }
     e->count++;
+    size_t nlen = cut_len(client), vlen = cut_len(version);
     client_use_t *c = e->clients;
-    while (c != NULL && !(strcmp(c->name, client) == 0 && strcmp(c->version, version) == 0))
+    char *name = clean_copy(client, nlen), *ver = clean_copy(version, vlen);
+    while (c != NULL && !(strcmp(c->name, name) == 0 && strcmp(c->version, ver) == 0))
         c = c->next;
     if (c == NULL) {
+        if (u->npairs >= u->max_pairs)
+            evict_least_recent(u);
         c = bff_xcalloc(1, sizeof(*c));
-        c->name = bff_xstrdup(client);
-        c->version = bff_xstrdup(version);
+        c->name = name;
+        c->version = ver;
+        name = ver = NULL;
         c->next = e->clients;
         e->clients = c;
+        u->npairs++;
     }
+    free(name);
+    free(ver);
     c->count++;
     c->last_seen = now;
     pthread_mutex_unlock(&u->lock);
@@ -120,7 +172,7 @@ void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t 
     pthread_mutex_lock(&u->lock);
     bff_deprecations_each(schema, arena, report_one, &r);
     pthread_mutex_unlock(&u->lock);
-    json_t *doc = json_pack("{s:o}", "deprecations", r.list);
+    json_t *doc = json_pack("{s:o, s:I}", "deprecations", r.list, "clientPairsEvicted", (json_int_t)u->evicted);
     char *text = json_dumps(doc, JSON_COMPACT);
     bff_buf_appends(out, text);
     free(text);

@@ -1,6 +1,7 @@
 /*
  * usage.h - who still uses deprecated schema elements: a count per element,
- * and per client (name and version) a count and when it was last seen.
+ * and per client (name and version) a count and when it was last seen;
+ * bounded (BFF_USAGE_NAME_MAX, max_pairs).
  * Shared by the workers (one mutex; a few list operations per request that
  * uses a deprecated element, nothing for those that do not).
  */
@@ -14,7 +15,10 @@
 
 typedef struct st_bff_usage_t bff_usage_t;
 
-bff_usage_t *bff_usage_new(void);
+/* Client names and versions are cut to this many bytes (bytes outside printable ASCII shown as '?'). */
+#define BFF_USAGE_NAME_MAX 64
+/* At most max_pairs (client, version) pairs over all elements; the least recently seen goes first. */
+bff_usage_t *bff_usage_new(size_t max_pairs);
 void bff_usage_free(bff_usage_t *u);
 void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client, const char *version, time_t now);
 /*

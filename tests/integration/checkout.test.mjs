@@ -115,16 +115,21 @@ test('compensation: when the order cannot be created the authorization is voided
   await simCall('POST', '/_sim/reset');
 });
 
-test('customer(token): the signed-in customer with addresses; an unknown or odd token is null, not an error', async () => {
+test('customer(token): the signed-in customer with addresses; an unknown token is null, a malformed one INVALID_INPUT', async () => {
   const q = 'query($t: String!) { customer(token: $t) { id email firstName addresses { city country } } }';
   const me = await gql(q, { t: 'demo-customer-token' });
   assert.equal(me.errors, undefined, JSON.stringify(me.errors));
   assert.equal(me.data.customer.email, 'demo@example.test');
   assert.deepEqual(me.data.customer.addresses.map((a) => a.country), ['DE', 'US']);
-  for (const t of ['nope', '', 'bad token\r\nX-Injected: 1', 'x'.repeat(300)]) {
+  for (const t of ['nope', 'x'.repeat(300)]) {
     const other = await gql(q, { t });
     assert.equal(other.errors, undefined, JSON.stringify(other.errors));
     assert.equal(other.data.customer, null, JSON.stringify(t));
+  }
+  for (const t of ['', 'bad token\r\nX-Injected: 1', 'x'.repeat(513)]) {
+    const bad = await gql(q, { t });
+    assert.equal(bad.data.customer, null, JSON.stringify(t));
+    assert.equal(bad.errors[0].extensions.code, 'INVALID_INPUT', JSON.stringify(t));
   }
   await simCall('POST', '/_sim/faults', { customers: { status: 503 } });
   const down = await gql(q, { t: 'demo-customer-token' });
