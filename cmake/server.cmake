@@ -30,3 +30,11 @@ if(NODE_EXECUTABLE)
   set_tests_properties(integration/server PROPERTIES LABELS integration TIMEOUT 300
     ENVIRONMENT "BFF_BIN=$<TARGET_FILE:bff>;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/integration/lsan.supp:print_suppressions=0")
 endif()
+
+# The adversarial suite (tests/security/): hostile requests against the real server and simulator.
+if(NODE_EXECUTABLE)
+  add_test(NAME security/adversarial
+           COMMAND ${NODE_EXECUTABLE} --test ${CMAKE_SOURCE_DIR}/tests/security/)
+  set_tests_properties(security/adversarial PROPERTIES LABELS security TIMEOUT 300
+    ENVIRONMENT "BFF_BIN=$<TARGET_FILE:bff>;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/integration/lsan.supp:print_suppressions=0")
+endif()

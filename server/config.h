@@ -27,6 +27,10 @@
     X("idle_timeout_ms", "BFF_IDLE_TIMEOUT_MS", INT, idle_timeout_ms, 60000, 100, 3600000)                            \
     X("max_concurrent_streams", "BFF_MAX_CONCURRENT_STREAMS", INT, max_concurrent_streams, 100, 1, 10000)             \
     X("max_connections", "BFF_MAX_CONNECTIONS", INT, max_connections, 10000, 1, 1000000)                              \
+    X("max_connections_per_address", "BFF_MAX_CONNECTIONS_PER_ADDRESS", INT, max_connections_per_address, 1000, 1,    \
+      1000000)                                                                                                           \
+    X("max_resets_per_connection", "BFF_MAX_RESETS_PER_CONNECTION", INT, max_resets_per_connection, 100, 1, 1000000)  \
+    X("max_resets_per_address", "BFF_MAX_RESETS_PER_ADDRESS", INT, max_resets_per_address, 1000, 1, 100000000)       \
     X("max_query_tokens", "BFF_MAX_QUERY_TOKENS", INT, max_query_tokens, 20000, 100, 10000000)                        \
     X("max_query_depth", "BFF_MAX_QUERY_DEPTH", INT, max_query_depth, 64, 2, 1000)                                    \
     X("doc_cache_entries", "BFF_DOC_CACHE_ENTRIES", INT, doc_cache_entries, 1000, 1, 1000000)                         \

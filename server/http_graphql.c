@@ -51,6 +51,7 @@ typedef struct st_bff_http_gql_t {
     media_t media;
     bff_reqlog_t log;
     struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
+    bff_conn_t *conn;                /* the HTTP/2 connection (NULL for HTTP/1.1); valid while the request is */
     const bff_ast_node_t *op;        /* the operation executed */
     const char *bucket;              /* whose budget pays: a client id, or "anon:<address>" */
     const bff_tier_t *tier;
@@ -204,6 +205,9 @@ static void on_pool_dispose(void *p)
         return;
     g->req = NULL;
     g->slot = NULL;
+    if (g->conn != NULL) /* the client reset the stream before its answer */
+        bff_conn_note_reset(g->conn);
+    g->conn = NULL;
     if (g->exec != NULL)
         bff_exec_cancel(g->exec); /* on_exec_done still fires and frees g */
     else
@@ -442,19 +446,13 @@ static const char *admit(bff_server_t *s, h2o_req_t *req)
     }
     struct sockaddr_storage ss;
     socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-    uint64_t h = 1469598103934665603ULL;
-    const unsigned char *addr = NULL;
-    size_t n = 0;
-    if (len > 0 && ss.ss_family == AF_INET) {
-        addr = (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr;
-        n = 4;
-    } else if (len > 0 && ss.ss_family == AF_INET6) {
-        addr = (const unsigned char *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-        n = 16;
+    if (len == 0)
+        ss.ss_family = AF_UNSPEC;
+    if (len > 0 && bff_addr_resetting(s, (struct sockaddr *)&ss, now_ms())) {
+        atomic_fetch_add(&s->client_limited, 1);
+        return "TOO_MANY_REQUESTS";
     }
-    for (size_t i = 0; i < n; ++i)
-        h = (h ^ addr[i]) * 1099511628211ULL;
-    atomic_int *count = &s->client_in_flight[h % BFF_CLIENT_SLOTS];
+    atomic_int *count = &s->client_in_flight[bff_addr_slot((struct sockaddr *)&ss)];
     if (atomic_fetch_add_explicit(count, 1, memory_order_relaxed) >= s->config.max_client_in_flight) {
         atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
         atomic_fetch_add(&s->client_limited, 1);
@@ -657,7 +655,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     bff_http_gql_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_pool_dispose);
     *slot = g;
     g->slot = slot;
-    const char *refused = admit(w->server, req);
+    g->conn = bff_worker_conn(req);
+    const char *refused = g->conn != NULL && bff_conn_closing(g->conn) ? "TOO_MANY_REQUESTS" : admit(w->server, req);
     if (refused != NULL) {
         g->media = MT_JSON;
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));

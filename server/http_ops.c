@@ -69,6 +69,17 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    "# HELP bff_http_client_limited_total GraphQL requests refused with 429: over max_client_in_flight.\n"
                    "# TYPE bff_http_client_limited_total counter\nbff_http_client_limited_total %llu\n",
                    (unsigned long long)atomic_load(&s->shed), (unsigned long long)atomic_load(&s->client_limited));
+    bff_buf_printf(&b,
+                   "# HELP bff_http2_client_resets_total HTTP/2 GraphQL streams the client reset before their answer.\n"
+                   "# TYPE bff_http2_client_resets_total counter\nbff_http2_client_resets_total %llu\n"
+                   "# HELP bff_http2_reset_closed_total Connections closed past max_resets_per_connection (rapid reset).\n"
+                   "# TYPE bff_http2_reset_closed_total counter\nbff_http2_reset_closed_total %llu\n"
+                   "# HELP bff_connections_refused_per_address_total Connections refused past max_connections_per_address.\n"
+                   "# TYPE bff_connections_refused_per_address_total counter\n"
+                   "bff_connections_refused_per_address_total %llu\n",
+                   (unsigned long long)atomic_load(&s->client_resets),
+                   (unsigned long long)atomic_load(&s->reset_conns_closed),
+                   (unsigned long long)atomic_load(&s->addr_conn_refused));
     int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
     bff_buf_free(&b);
     return r;

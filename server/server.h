@@ -34,6 +34,12 @@ typedef struct st_bff_server_t {
     bff_metrics_t metrics;
     atomic_long connections;
     atomic_int client_in_flight[BFF_CLIENT_SLOTS]; /* GraphQL requests in flight per client address (hashed) */
+    atomic_int conns_per_addr[BFF_CLIENT_SLOTS];   /* open connections per client address (hashed) */
+    atomic_long addr_conn_refused;                 /* connections refused by max_connections_per_address */
+    atomic_uint addr_resets[BFF_CLIENT_SLOTS];     /* HTTP/2 resets per client address (hashed) in the window */
+    atomic_uint addr_reset_window[BFF_CLIENT_SLOTS]; /* the 10 s window those are counted in */
+    atomic_long client_resets;                     /* HTTP/2 streams reset by clients before their answer */
+    atomic_long reset_conns_closed;                /* connections closed by max_resets_per_connection */
     atomic_ullong shed, client_limited;            /* requests refused: over max_in_flight, over the client's limit */
     atomic_int shutting_down;
     bff_worker_t **workers;

@@ -19,17 +19,105 @@
 #include <unistd.h>
 
 #include <h2o/socket/uv-binding.h>
+#include <netinet/in.h>
 
-typedef struct st_conn_t {
-    uv_tcp_t tcp;
+/*
+ * One accepted connection: its per-address slot and, for HTTP/2, the resets
+ * its client made. Allocated at accept and freed when libuv has closed the
+ * handle, which is after h2o disposed the socket and so after every request
+ * of the connection: a request may keep a pointer to it until its pool goes.
+ */
+struct st_bff_conn_t {
+    uv_tcp_t tcp; /* first: the uv close callback gets it */
     bff_server_t *server;
-} conn_t;
+    bff_worker_t *worker;
+    atomic_int *addr_slot;  /* connections from this address (hashed), counted while open */
+    uint32_t slot;          /* its index */
+    h2o_socket_t *sock;     /* NULL once h2o disposed it */
+    struct sockaddr_storage peer; /* the key of the worker's connection table */
+    struct st_bff_conn_t *hnext;  /* chain in bff_worker_t.conns, while sock is not NULL */
+    uint64_t window_start_ms;
+    uint32_t resets;        /* streams the client reset in the window */
+    bool closing;           /* shut down for abuse */
+};
+
+uint32_t bff_addr_slot(const struct sockaddr *sa)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *addr = NULL;
+    size_t n = 0;
+    if (sa->sa_family == AF_INET) {
+        addr = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+        n = 4;
+    } else if (sa->sa_family == AF_INET6) {
+        addr = (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+        n = 16;
+    }
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ addr[i]) * 1099511628211ULL;
+    return (uint32_t)(h % BFF_CLIENT_SLOTS);
+}
+
+/*
+ * Resets counted per address slot in 10 s windows (the window's number kept
+ * beside the count; a count from an older window counts as 0). Adds `add`;
+ * returns the count in the current window. Races between workers may lose
+ * a count at a window's turn, which only errs by one window's slack.
+ */
+static uint32_t addr_resets(bff_server_t *s, uint32_t slot, uint64_t now_ms, uint32_t add)
+{
+    uint32_t window = (uint32_t)(now_ms / 10000);
+    if (atomic_load(&s->addr_reset_window[slot]) != window) {
+        if (add == 0)
+            return 0;
+        atomic_store(&s->addr_resets[slot], 0);
+        atomic_store(&s->addr_reset_window[slot], window);
+    }
+    return atomic_fetch_add(&s->addr_resets[slot], add) + add;
+}
 
 static void on_conn_closed(uv_handle_t *h)
 {
-    conn_t *c = (conn_t *)h;
+    bff_conn_t *c = (bff_conn_t *)h;
     atomic_fetch_sub(&c->server->connections, 1);
+    if (c->addr_slot != NULL)
+        atomic_fetch_sub(c->addr_slot, 1);
     free(c);
+}
+
+/* The peer address and port: what tells the worker's connections apart (they share one local address). */
+static uint32_t peer_hash(const struct sockaddr_storage *ss)
+{
+    const unsigned char *p = (const unsigned char *)ss;
+    size_t n = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return (uint32_t)(h & (BFF_WORKER_CONN_BUCKETS - 1));
+}
+
+static bool peer_equal(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+    if (a->ss_family != b->sa_family)
+        return false;
+    if (b->sa_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+    return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+static void on_sock_disposed(void *data)
+{
+    bff_conn_t *c = data;
+    c->sock = NULL;
+    for (bff_conn_t **pp = &c->worker->conns[peer_hash(&c->peer)]; *pp != NULL; pp = &(*pp)->hnext) {
+        if (*pp == c) {
+            *pp = c->hnext;
+            break;
+        }
+    }
 }
 
 static void on_rejected_closed(uv_handle_t *h)
@@ -42,23 +130,99 @@ static void on_accept(uv_stream_t *listener, int status)
     bff_worker_t *w = listener->data;
     if (status != 0)
         return;
-    conn_t *c = h2o_mem_alloc(sizeof(*c));
+    bff_conn_t *c = h2o_mem_alloc(sizeof(*c));
+    memset(c, 0, sizeof(*c));
     c->server = w->server;
+    c->worker = w;
     uv_tcp_init(listener->loop, &c->tcp);
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         uv_close((uv_handle_t *)&c->tcp, on_rejected_closed);
         return;
     }
     long open = atomic_fetch_add(&w->server->connections, 1) + 1;
-    if (open > w->server->config.max_connections || atomic_load(&w->server->shutting_down)) {
-        /* over the limit: close at once (the client sees a reset, not a hang) */
+    int len = sizeof(c->peer);
+    bool known = uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) == 0 &&
+                 (c->peer.ss_family == AF_INET || c->peer.ss_family == AF_INET6);
+    if (known) {
+        c->slot = bff_addr_slot((struct sockaddr *)&c->peer);
+        c->addr_slot = &w->server->conns_per_addr[c->slot];
+        atomic_fetch_add(c->addr_slot, 1);
+    }
+    bool addr_full = c->addr_slot != NULL && (atomic_load(c->addr_slot) > w->server->config.max_connections_per_address ||
+                                              addr_resets(w->server, c->slot, uv_now(&w->loop), 0) >
+                                                  (uint32_t)w->server->config.max_resets_per_address);
+    if (open > w->server->config.max_connections || addr_full || atomic_load(&w->server->shutting_down)) {
+        /* over a limit: close at once (the client sees a reset, not a hang) */
+        if (addr_full)
+            atomic_fetch_add(&w->server->addr_conn_refused, 1);
         atomic_fetch_sub(&w->server->connections, 1);
+        if (c->addr_slot != NULL)
+            atomic_fetch_sub(c->addr_slot, 1);
         uv_close((uv_handle_t *)&c->tcp, on_rejected_closed);
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
     h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
+    c->sock = sock;
+    sock->on_close.cb = on_sock_disposed; /* the application's hook of an accepted socket */
+    sock->on_close.data = c;
+    if (known) {
+        uint32_t b = peer_hash(&c->peer);
+        c->hnext = w->conns[b];
+        w->conns[b] = c;
+    }
     h2o_accept(&w->accept_ctx, sock);
+}
+
+bff_conn_t *bff_worker_conn(h2o_req_t *req)
+{
+    if (req->version < 0x200)
+        return NULL; /* resets are HTTP/2's; an HTTP/1.1 client that goes away closes its connection */
+    struct sockaddr_storage ss;
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (len == 0 || (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+        return NULL;
+    bff_worker_t *w = bff_worker_of(req);
+    for (bff_conn_t *c = w->conns[peer_hash(&ss)]; c != NULL; c = c->hnext)
+        if (peer_equal(&c->peer, (struct sockaddr *)&ss))
+            return c;
+    return NULL;
+}
+
+bool bff_conn_closing(const bff_conn_t *c)
+{
+    return c->closing;
+}
+
+bool bff_addr_resetting(bff_server_t *s, const struct sockaddr *sa, uint64_t now_ms)
+{
+    return addr_resets(s, bff_addr_slot(sa), now_ms, 0) > (uint32_t)s->config.max_resets_per_address;
+}
+
+void bff_conn_note_reset(bff_conn_t *c)
+{
+    bff_server_t *s = c->server;
+    uint64_t now = uv_now(&c->worker->loop);
+    if (now - c->window_start_ms >= 10000) {
+        c->window_start_ms = now;
+        c->resets = 0;
+    }
+    atomic_fetch_add(&s->client_resets, 1);
+    uint32_t from_addr = c->addr_slot != NULL ? addr_resets(s, c->slot, now, 1) : 0;
+    if ((++c->resets <= (uint32_t)s->config.max_resets_per_connection &&
+         from_addr <= (uint32_t)s->config.max_resets_per_address) ||
+        c->closing || c->sock == NULL)
+        return;
+    /*
+     * Past the rate: shut the socket down. h2o then reads the end of the
+     * stream and closes the connection its own way, disposing its streams
+     * (h2o 2.2 has no call to close a connection from a handler).
+     */
+    c->closing = true;
+    atomic_fetch_add(&s->reset_conns_closed, 1);
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+        shutdown(fd, SHUT_RDWR);
 }
 
 int bff_worker_listen(bff_worker_t *w, char *err, size_t errlen)

@@ -19,6 +19,8 @@
 
 /* Request arenas a worker keeps for reuse (bff_arena_reset) instead of freeing them. */
 #define BFF_WORKER_SPARE_ARENAS 64
+/* Buckets of a worker's table of open connections (by peer address and port). */
+#define BFF_WORKER_CONN_BUCKETS 4096
 
 struct st_bff_worker_t {
     bff_server_t *server;
@@ -40,7 +42,30 @@ struct st_bff_worker_t {
     bff_arena_t *spare_arenas[BFF_WORKER_SPARE_ARENAS]; /* finished requests' arenas, reset, for the next ones */
     int nspare_arenas;
     uint64_t rng;   /* request ids */
+    struct st_bff_conn_t *conns[BFF_WORKER_CONN_BUCKETS]; /* open connections by peer address and port */
 };
+
+/*
+ * An accepted connection (worker.c). HTTP/2 abuse is counted per connection:
+ * a stream the client resets before its answer (a request whose pool h2o
+ * disposes while it is unanswered) is noted, and past max_resets_per_connection
+ * in 10 s (or the address past max_resets_per_address) the connection is
+ * closed (CVE-2023-44487, rapid reset).
+ */
+typedef struct st_bff_conn_t bff_conn_t;
+/* The connection of an HTTP/2 request, or NULL (HTTP/1.1). Valid until the request's pool is disposed. */
+bff_conn_t *bff_worker_conn(h2o_req_t *req);
+void bff_conn_note_reset(bff_conn_t *c);
+/* True once the connection is being closed for abuse: start no work for it. */
+bool bff_conn_closing(const bff_conn_t *c);
+/*
+ * True while the address has reset more than max_resets_per_address streams
+ * in the current 10 s window: its new connections are refused, and so are its
+ * requests on HTTP/1.1 as on HTTP/2.
+ */
+bool bff_addr_resetting(bff_server_t *s, const struct sockaddr *sa, uint64_t now_ms);
+/* The per-address slot (0..BFF_CLIENT_SLOTS-1) of a peer address. */
+uint32_t bff_addr_slot(const struct sockaddr *sa);
 
 /* Binds the listening socket (the address in the config, port already resolved). */
 int bff_worker_listen(bff_worker_t *w, char *err, size_t errlen);
