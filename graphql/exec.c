@@ -541,6 +541,12 @@ bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_
     return x->req.authorize == NULL || x->req.authorize(type, field, x->req.authorize_arg, &message);
 }
 
+bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name)
+{
+    const bff_type_t *t = bff_schema_type(r->x->schema, type_name);
+    return t != NULL && bff_exec_authorized(r->x, t, NULL);
+}
+
 bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field)
 {
     return x->req.visible == NULL || type == NULL || x->req.visible(type, field, x->req.visible_arg);

@@ -164,7 +164,8 @@ typedef struct st_bff_exec_request_t {
     /*
      * Authorization at execution (NULL: everything allowed): called for every
      * field before its arguments are read or its resolver runs, with the
-     * object type it is resolved on. False: the field is null with a
+     * object type it is resolved on (and by resolvers with field NULL for a
+     * type as a whole, bff_resolve_may_read). False: the field is null with a
      * FORBIDDEN error carrying *message (arena or static), and nothing of it
      * runs. Admission checks the same rule on the document; this is the
      * second line, whatever admission concluded.
@@ -173,8 +174,14 @@ typedef struct st_bff_exec_request_t {
     void *authorize_arg;
 } bff_exec_request_t;
 
-/* The request's authorization rule for a field of `type` (true without one): resolvers ask before provider calls. */
+/*
+ * The request's authorization rule for a field of `type`, or for the type
+ * itself when `field` is NULL (true without a rule): resolvers ask before
+ * provider calls whose answer the caller might not be allowed to see.
+ */
 bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);
+/* As bff_exec_authorized for the type named `type_name` of the request's schema (false for an unknown name). */
+bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name);
 
 /* The request's visibility rule (see bff_exec_request_t.visible). */
 bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);

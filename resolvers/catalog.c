@@ -1053,8 +1053,12 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collection_loaded, c);
 }
 
-/* Loads any object by global id; unknown kinds and malformed ids are null. */
-static void node_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
+/*
+ * Loads any object by global id; unknown kinds and malformed ids are null, and
+ * so is an object of a type the caller may not read (`r`'s authorization):
+ * its provider is not called, and whether it exists is not told.
+ */
+static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
 {
     if (strncmp(id, GID_PRODUCT, strlen(GID_PRODUCT)) == 0) {
         const char *pid = product_pid(id);
@@ -1066,7 +1070,10 @@ static void node_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *a
         bff_collection_load(ctx, id + strlen(GID_COLLECTION), cb, arg);
         return;
     } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
-        bff_order_load(ctx, id + 16, cb, arg);
+        if (bff_resolve_may_read(r, "Order"))
+            bff_order_load(ctx, id + 16, cb, arg);
+        else
+            cb(NULL, NULL, NULL, arg);
         return;
     }
     cb(NULL, NULL, NULL, arg);
@@ -1074,7 +1081,7 @@ static void node_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *a
 
 static void resolve_node(bff_resolve_t *r, void *unused)
 {
-    node_load(ctx_of(r), json_string_value(bff_resolve_arg(r, "id")), bff_complete_json, r);
+    node_load(r, ctx_of(r), json_string_value(bff_resolve_arg(r, "id")), bff_complete_json, r);
 }
 
 typedef struct st_nodes_call_t {
@@ -1124,7 +1131,7 @@ static void resolve_nodes(bff_resolve_t *r, void *unused)
         nodes_item_t *it = bff_arena_calloc(ctx->arena, 1, sizeof(*it));
         it->call = c;
         it->index = i;
-        node_load(ctx, json_string_value(json_array_get(ids, i)), on_node_item, it);
+        node_load(r, ctx, json_string_value(json_array_get(ids, i)), on_node_item, it);
     }
 }
 

@@ -50,7 +50,7 @@ static bool byte_allowed(input_kind_t kind, unsigned char c)
     bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     switch (kind) {
     case INPUT_ID: /* ids, global ids (gid://shop/Cart/c-1?key=...) and SKUs */
-        return alnum || strchr("-_.:/?=&~%+", c) != NULL;
+        return alnum || (c != '\0' && strchr("-_.:/?=&~%+", c) != NULL); /* strchr finds the terminator for NUL */
     case INPUT_HANDLE:
         return alnum || c == '-' || c == '_' || c == '.';
     case INPUT_CODE:

@@ -530,6 +530,13 @@ static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void
 static bool field_allowed(bff_http_gql_t *g, const bff_type_t *type, const bff_field_t *def, const char **message)
 {
     const char *missing = NULL;
+    if (def == NULL) { /* the type as a whole */
+        if (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing))
+            return true;
+        *message = bff_arena_printf(g->arena, "Type \"%s\" needs the scope \"%.*s\", which this caller does not have.",
+                                    type->name, (int)strcspn(missing, "\""), missing);
+        return false;
+    }
     const bff_type_t *named = bff_typeref_named(def->type);
     if (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing) &&
         bff_scopes_satisfy(&def->directives, g->scopes, g->nscopes, &missing) &&

@@ -20,6 +20,7 @@ typedef struct st_client_use_t {
     char *name, *version;
     unsigned long long count;
     time_t last_seen;
+    uint64_t seen_seq; /* the record's turn when last seen: recency finer than last_seen's seconds */
     struct st_client_use_t *next;
 } client_use_t;
 
@@ -34,6 +35,7 @@ struct st_bff_usage_t {
     pthread_mutex_t lock;
     element_t *elements;
     size_t npairs, max_pairs;
+    uint64_t seq;
     unsigned long long evicted; /* pairs dropped for the bound */
 };
 
@@ -86,7 +88,7 @@ static void evict_least_recent(bff_usage_t *u)
     client_use_t **victim = NULL;
     for (element_t *e = u->elements; e != NULL; e = e->next)
         for (client_use_t **pp = &e->clients; *pp != NULL; pp = &(*pp)->next)
-            if (victim == NULL || (*pp)->last_seen < (*victim)->last_seen)
+            if (victim == NULL || (*pp)->seen_seq < (*victim)->seen_seq)
                 victim = pp;
     if (victim == NULL)
         return;
@@ -132,6 +134,7 @@ void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client
     free(ver);
     c->count++;
     c->last_seen = now;
+    c->seen_seq = ++u->seq;
     pthread_mutex_unlock(&u->lock);
 }
 
