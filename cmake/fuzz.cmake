@@ -27,3 +27,4 @@ endfunction()
 bff_fuzz_target(parse)    # the lexer, parser and printer
 bff_fuzz_target(validate) # parse + validate against the differential test's schema
 bff_fuzz_target(json)     # the JSON reader against jansson's
+bff_fuzz_target(admission) # parse, validate, variables, analysis and scopes against the commerce schema

@@ -29,5 +29,8 @@ for (const f of fs.readdirSync(process.argv[2]).sort()) {
 if [ -d "$root/../shared/conformance/corpus" ]; then
   find "$root/../shared/conformance/corpus" -name '*.graphql' -exec cp {} "$out/" \;
 fi
+if [ "$target" = admission ]; then # the examples and the adversarial shapes, against the commerce schema
+  cp "$root"/examples/*.graphql "$out/"
+fi
 cp "$root"/fuzz/corpus/"$target"/* "$out/" 2>/dev/null || true
 cp "$root"/fuzz/crashes/"$target"/* "$out/" 2>/dev/null || true

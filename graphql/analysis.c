@@ -271,11 +271,26 @@ static summary_t summarise(walk_t *w, const bff_ast_node_t *set)
 
 static cost_pair_t set_cost(walk_t *w, const bff_type_t *type, const bff_ast_node_t *set, const bff_ast_node_t *sized);
 
+/* Two sizedFields lists naming the same fields (each connection field has its own list node). */
+static bool same_names(const bff_ast_node_t *a, const bff_ast_node_t *b)
+{
+    if (a == b)
+        return true;
+    if (a == NULL || b == NULL || a->values.len != b->values.len)
+        return false;
+    for (uint32_t i = 0; i < a->values.len; ++i) {
+        const bff_ast_node_t *x = a->values.items[i], *y = b->values.items[i];
+        if (x->text_len != y->text_len || memcmp(x->text, y->text, x->text_len) != 0)
+            return false;
+    }
+    return true;
+}
+
 static cost_pair_t fragment_cost(walk_t *w, frag_t *f, const bff_ast_node_t *sized)
 {
     cost_pair_t zero = {0, 0};
     for (sized_memo_t *m = f->costs; m != NULL; m = m->next)
-        if (m->sized == sized)
+        if (same_names(m->sized, sized))
             return m->cost;
     if (f->type == NULL)
         return zero;
