@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "ids.h"
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
@@ -47,10 +48,13 @@ static json_t *parent_json(bff_resolve_t *r)
  * the totals and the rates read (never the vendor's JSON). Built without
  * json_pack: this runs for every cart read.
  */
-json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena)
+json_t *bff_cart_map(const bff_reqctx_t *ctx, json_t *provider_cart, bff_arena_t *arena)
 {
     bff_cart_t c;
     if (bff_carts_parse(provider_cart, arena, &c) != NULL)
+        return NULL;
+    const char *public_id = bff_id_seal(ctx, "Cart", c.id);
+    if (public_id == NULL)
         return NULL;
     json_t *lines = json_array(), *canonical_lines = json_array(), *codes = json_array();
     int64_t total_quantity = 0;
@@ -87,7 +91,7 @@ json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena)
     bff_json_set_string(canonical, "shipping_rate_id", c.shipping_rate_id);
     json_decref(address);
     json_t *out = json_object();
-    bff_json_set_string(out, "id", c.id);
+    bff_json_set_string(out, "id", public_id);
     bff_json_set_string(out, "currencyCode", c.currency);
     json_object_set_new_nocheck(out, "lines", lines);
     json_object_set_new_nocheck(out, "totalQuantity", json_integer((json_int_t)total_quantity));
@@ -108,7 +112,7 @@ static void on_cart(json_t *body, const char *code, const char *message, void *a
             bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
         return;
     }
-    json_t *mapped = bff_cart_map(body, bff_resolve_arena(r));
+    json_t *mapped = bff_cart_map(ctx_of(r), body, bff_resolve_arena(r));
     if (mapped == NULL) {
         bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}", "carts answered an unexpected cart");
         return;
@@ -119,12 +123,11 @@ static void on_cart(json_t *body, const char *code, const char *message, void *a
 static void resolve_cart(bff_resolve_t *r, void *unused)
 {
     bff_reqctx_t *ctx = ctx_of(r);
-    const char *id = json_string_value(bff_resolve_arg(r, "id"));
-    for (const char *c = id; *c; ++c)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_')) {
-            bff_resolve_ok(r, bff_value_null());
-            return;
-        }
+    const char *id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "id")));
+    if (id == NULL) { /* no cart without its key: nothing asked of the provider */
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
     bff_provider_call(ctx, "carts", "GET", bff_arena_printf(ctx->arena, "/carts/%s", id), NULL, on_cart, r);
 }
 

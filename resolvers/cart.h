@@ -25,7 +25,8 @@ typedef void (*bff_cart_totals_cb)(const bff_cart_totals_t *totals, void *arg);
 /* Totals of a provider cart, from fresh provider answers (see cart.c); cb fires once. */
 void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, void *arg);
 /* The schema's Cart object for a provider cart (a new reference), NULL when the cart does not check out
-   (adapters/carts.c); its "_cart" member is the checked cart the totals work from. */
-json_t *bff_cart_map(json_t *provider_cart, bff_arena_t *arena);
+   (adapters/carts.c); its id is the client-facing one with its key (ids.h), its "_cart" member the checked
+   cart (provider id) the totals work from. */
+json_t *bff_cart_map(const bff_reqctx_t *ctx, json_t *provider_cart, bff_arena_t *arena);
 
 #endif

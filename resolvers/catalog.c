@@ -20,6 +20,7 @@
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
+#include "ids.h"
 #include "resolvers.h"
 
 #define GID_PRODUCT "gid://bff/Product/"
@@ -1070,10 +1071,11 @@ static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_j
         bff_collection_load(ctx, id + strlen(GID_COLLECTION), cb, arg);
         return;
     } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
-        if (bff_resolve_may_read(r, "Order"))
-            bff_order_load(ctx, id + 16, cb, arg);
+        const char *oid = bff_resolve_may_read(r, "Order") ? bff_id_open(ctx, "Order", id) : NULL;
+        if (oid != NULL)
+            bff_order_load(ctx, oid, cb, arg);
         else
-            cb(NULL, NULL, NULL, arg);
+            cb(NULL, NULL, NULL, arg); /* not the caller's to read, or no key: no such order, no provider call */
         return;
     }
     cb(NULL, NULL, NULL, arg);

@@ -23,6 +23,7 @@
 #include "cart.h"
 #include "adapters/vendors.h"
 #include "adapters/money.h"
+#include "ids.h"
 #include "resolvers.h"
 
 static bff_reqctx_t *ctx_of(bff_resolve_t *r)
@@ -72,7 +73,7 @@ static void on_cart_changed(json_t *body, const char *code, const char *message,
         bff_resolve_error_ext(m->r, code, "{\"dependency\":\"carts\"}", message);
         return;
     }
-    json_t *cart = bff_cart_map(body, bff_resolve_arena(m->r));
+    json_t *cart = bff_cart_map(ctx_of(m->r), body, bff_resolve_arena(m->r));
     if (cart == NULL) {
         bff_resolve_error_ext(m->r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}",
                               "carts answered a cart that does not check out");
@@ -84,7 +85,7 @@ static void on_cart_changed(json_t *body, const char *code, const char *message,
 static void cart_change(bff_resolve_t *r, const char *method, const char *suffix, json_t *body, const char *field)
 {
     bff_reqctx_t *ctx = ctx_of(r);
-    const char *id = json_string_value(bff_resolve_arg(r, "cartId"));
+    const char *id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "cartId")));
     mutation_t *m = bff_arena_calloc(ctx->arena, 1, sizeof(*m));
     m->r = r;
     m->field = field;
@@ -201,7 +202,7 @@ static void on_captured(json_t *body, const char *code, const char *message, voi
                                         message));
         return;
     }
-    json_t *order = bff_order_map(&c->order, "captured");
+    json_t *order = bff_order_map(c->ctx, &c->order, "captured");
     json_decref(c->cart);
     c->cart = NULL;
     payload(c->r, "order", order, NULL);
@@ -310,7 +311,7 @@ static void on_checkout_cart(json_t *body, const char *code, const char *message
         checkout_error(c, code, "carts", message);
         return;
     }
-    json_t *mapped = bff_cart_map(body, c->ctx->arena);
+    json_t *mapped = bff_cart_map(c->ctx, body, c->ctx->arena);
     if (mapped == NULL) {
         checkout_error(c, "CHECKOUT_TOTALS_UNAVAILABLE", "carts", "carts answered a cart that does not check out");
         return;
@@ -326,10 +327,10 @@ static void resolve_checkout(bff_resolve_t *r, void *unused)
     checkout_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->ctx = ctx;
-    c->cart_id = json_string_value(bff_resolve_arg(r, "cartId"));
+    c->cart_id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "cartId")));
     c->token = json_string_value(bff_resolve_arg(r, "paymentToken"));
     c->key = json_string_value(bff_resolve_arg(r, "idempotencyKey"));
-    if (!safe_id(c->cart_id)) {
+    if (c->cart_id == NULL || !safe_id(c->cart_id)) {
         checkout_user_error(c, "cartId", "No such cart.", "NOT_FOUND");
         return;
     }

@@ -37,6 +37,8 @@ typedef struct st_bff_reqctx_t {
     uint64_t deadline_ms;                      /* uv_now() by which the request must answer; 0: none */
     unsigned stale_answers;                    /* catalog answers served stale (see bff_provider_get_cached) */
     uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */
+    const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
+    size_t id_key_len;
 } bff_reqctx_t;
 
 /*

@@ -8,6 +8,7 @@
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
+#include "ids.h"
 #include "resolvers.h"
 
 typedef struct st_order_call_t {
@@ -17,11 +18,12 @@ typedef struct st_order_call_t {
     bff_order_t order;
 } order_call_t;
 
-json_t *bff_order_map(const bff_order_t *o, const char *payment_status)
+json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *o, const char *payment_status)
 {
     /* payment_status NULL: Order.paymentStatus asks the payment provider when the query wants it */
-    char gid[96];
-    snprintf(gid, sizeof(gid), "gid://bff/Order/%s", o->id);
+    const char *gid = bff_id_seal(ctx, "Order", o->id);
+    if (gid == NULL)
+        return NULL;
     json_t *lines = json_array();
     for (size_t i = 0; i < o->nlines; ++i) {
         const bff_order_line_t *l = &o->lines[i];
@@ -82,7 +84,7 @@ static void on_order(json_t *body, const char *code, const char *message, void *
         c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
         return;
     }
-    json_t *out = bff_order_map(&c->order, NULL);
+    json_t *out = bff_order_map(c->ctx, &c->order, NULL);
     c->cb(out, NULL, NULL, c->arg);
     json_decref(out);
 }
@@ -103,9 +105,12 @@ void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg
 
 static void resolve_order(bff_resolve_t *r, void *unused)
 {
-    const char *id = json_string_value(bff_resolve_arg(r, "id"));
-    if (strncmp(id, "gid://bff/Order/", 16) == 0)
-        id += 16;
+    /* only the id checkout gave (with its key): a sequential order id alone reads nothing and calls nobody */
+    const char *id = bff_id_open(bff_resolve_user(r), "Order", json_string_value(bff_resolve_arg(r, "id")));
+    if (id == NULL) {
+        bff_resolve_ok(r, bff_value_null());
+        return;
+    }
     bff_order_load(bff_resolve_user(r), id, bff_complete_json, r);
 }
 

@@ -51,9 +51,10 @@ extern const bff_resolver_defaults_t bff_catalog_defaults[], bff_cart_defaults[]
  * no such object) or a code and message.
  */
 typedef void (*bff_json_cb)(json_t *value, const char *code, const char *message, void *arg);
+/* `id`: the orders service's id, opened from a client-facing id (ids.h) by the caller. */
 void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg);
-/* The schema's Order for an orders-service order (a new reference). */
-json_t *bff_order_map(const bff_order_t *order, const char *payment_status);
+/* The schema's Order for an orders-service order (a new reference; its id the client-facing one, ids.h). */
+json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *order, const char *payment_status);
 /* The request's pricing loader for a currency: keys are SKUs, values {"amount_minor", "compare_at_minor"?}. */
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency);
 void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg);

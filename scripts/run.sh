@@ -11,6 +11,8 @@ sim=$!
 # a demo storefront key for the cart and checkout examples (anonymous callers reach the catalog only)
 demo_hash=$(printf %s demo-storefront-key | sha256sum | cut -d' ' -f1)
 export BFF_API_KEYS=${BFF_API_KEYS:-"{\"$demo_hash\": {\"client\": \"demo-storefront\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\", \"cart:write\", \"checkout:write\", \"orders:read\", \"customers:read\"]}}"}
+# cart and order ids carry a key made with this (resolvers/ids.h); a fixed one keeps the examples' demo cart id valid
+export BFF_ID_SIGNING_KEY=${BFF_ID_SIGNING_KEY:-demo-only-id-signing-key-not-a-secret}
 BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &
 bff=$!
 stop() {

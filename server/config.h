@@ -55,6 +55,7 @@
     X("apq_max_bytes", "BFF_APQ_MAX_BYTES", INT, apq_max_bytes, 16777216, 0, 17179869184)                            \
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \
     X("admin_key_sha256", "BFF_ADMIN_KEY_SHA256", STR, admin_key_sha256, "", 0, 0)                                    \
+    X("id_signing_key", "BFF_ID_SIGNING_KEY", STR, id_signing_key, "", 0, 0)                                          \
     X("usage_max_clients", "BFF_USAGE_MAX_CLIENTS", INT, usage_max_clients, 10000, 1, 10000000)                      \
     X("tiers", "BFF_TIERS", JSON, tiers, "{}", 0, 0)                                                                  \
     X("max_query_cost", "BFF_MAX_QUERY_COST", INT, max_query_cost, 1000, 1, 1000000000)                               \

@@ -885,6 +885,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     /* execution (a missing operation is a request error the executor reports) */
     g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
     g->rctx->catalog_cache = w->catalog_cache;
+    g->rctx->id_key = w->server->id_key;
+    g->rctx->id_key_len = w->server->id_key_len;
     g->rctx->guard = w->guard;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {

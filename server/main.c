@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -204,6 +205,19 @@ int main(int argc, char **argv)
         return fatal(err);
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
+    if (s->config.id_signing_key[0] != '\0') {
+        if (strlen(s->config.id_signing_key) < 32 || strlen(s->config.id_signing_key) > sizeof(s->id_key))
+            return fatal("setting \"id_signing_key\" must be 32 to 64 characters (the same on every instance)");
+        s->id_key_len = strlen(s->config.id_signing_key);
+        memcpy(s->id_key, s->config.id_signing_key, s->id_key_len);
+    } else {
+        /* ids made now open only in this process: fine for one instance, wrong for a fleet or a restart */
+        if (RAND_bytes(s->id_key, 32) != 1)
+            return fatal("no random bytes for the id signing key");
+        s->id_key_len = 32;
+        log_line("warn", "id_signing_key is not set: cart and order ids given now stop opening at restart and on "
+                         "other instances; set it (32-64 characters, the same everywhere)", NULL);
+    }
     s->usage = bff_usage_new((size_t)s->config.usage_max_clients);
     s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents,
                                      (size_t)s->config.apq_max_bytes, err, sizeof(err));

@@ -34,7 +34,7 @@ start_server() {
   BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false \
     BFF_TIERS='{"anonymous": {"bucket": 1e15, "restore_per_second": 1e15}, "storefront": {"bucket": 1e15, "restore_per_second": 1e15}}' \
     BFF_MAX_CLIENT_IN_FLIGHT=100000 BFF_MAX_IN_FLIGHT=100000 BFF_BENCH_STATIC_BODY="$1" BFF_MAX_QUERY_COST=1000000 \
-    BFF_MAX_CONNECTIONS_PER_ADDRESS=100000 \
+    BFF_MAX_CONNECTIONS_PER_ADDRESS=100000 BFF_ID_SIGNING_KEY=demo-only-id-signing-key-not-a-secret \
     BFF_API_KEYS="{\"$key_hash\": {\"client\": \"bench\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\"]}}" \
     "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" >/dev/null &
   bff=$!

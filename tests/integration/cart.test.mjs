@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startServer, startSim } from './lib.mjs';
+import { root, startServer, startSim, sealId, DEMO_CART } from './lib.mjs';
 
 let sim, simUrl, srv;
 
@@ -39,7 +39,7 @@ test('the demo cart: subtotal, shipping, tax and total add up, in minor units', 
   // the lines' merchandise and the totals' weights share one catalog call (the request's variants loader)
   assert.equal(await catalogCalls() - before, 1);
   const c = r.data.cart;
-  assert.equal(c.id, 'demo-cart-1');
+  assert.equal(c.id, DEMO_CART);
   assert.equal(c.lines.length, 2);
   const p1 = await price('SKU-0001-1'), p3 = await price('SKU-0003-1');
   const cost = c.cost;
@@ -95,7 +95,7 @@ test('no total rather than a wrong one: a failing or slow input, or a missing ad
     await call('POST', '/_sim/faults', { [provider]: { status: 503 } });
     const r = await cartTotals();
     assert.equal(r.data.cart.cost, null, provider);
-    assert.equal(r.data.cart.id, 'demo-cart-1', 'the rest of the cart stands');
+    assert.equal(r.data.cart.id, DEMO_CART, 'the rest of the cart stands');
     assert.equal(r.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
     assert.equal(r.errors[0].extensions.dependency, provider);
   }
@@ -107,7 +107,7 @@ test('no total rather than a wrong one: a failing or slow input, or a missing ad
   await call('POST', '/_sim/reset');
   const fresh = (await (await call('POST', '/carts', { currency: 'EUR' })).json()).id;
   await call('POST', `/carts/${fresh}/lines`, { lines: [{ sku: 'SKU-0001-1', quantity: 1 }] });
-  const noAddress = await gql('query($id: ID!) { cart(id: $id) { cost { total { amount } } } }', { id: fresh });
+  const noAddress = await gql('query($id: ID!) { cart(id: $id) { cost { total { amount } } } }', { id: sealId('Cart', fresh) });
   assert.equal(noAddress.data.cart.cost, null);
   assert.match(noAddress.errors[0].message, /shipping address/);
   await call('POST', '/_sim/reset');
@@ -115,7 +115,7 @@ test('no total rather than a wrong one: a failing or slow input, or a missing ad
 
 test('line costs and the shipping rates offered for the address', async () => {
   await call('POST', '/_sim/reset');
-  const r = await gql('{ cart(id: "demo-cart-1") { lines { quantity merchandise { sku } cost { unitPrice { amount } subtotal { amount } } } availableShippingRates { id price { amount } } cost { subtotal { amount } shipping { amount } } } }');
+  const r = await gql(`{ cart(id: "${DEMO_CART}") { lines { quantity merchandise { sku } cost { unitPrice { amount } subtotal { amount } } } availableShippingRates { id price { amount } } cost { subtotal { amount } shipping { amount } } } }`);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   const c = r.data.cart;
   let sum = 0;
@@ -127,7 +127,7 @@ test('line costs and the shipping rates offered for the address', async () => {
   assert.equal(sum, cents(c.cost.subtotal));
   assert.deepEqual(c.availableShippingRates.map((x) => x.id), ['standard', 'express']);
   assert.equal(cents(c.availableShippingRates[0].price), cents(c.cost.shipping), 'the chosen rate is priced the same in both places');
-  const fresh = (await (await call('POST', '/carts', { currency: 'EUR' })).json()).id;
+  const fresh = sealId('Cart', (await (await call('POST', '/carts', { currency: 'EUR' })).json()).id);
   const none = await gql('query($id: ID!) { cart(id: $id) { availableShippingRates { id } } }', { id: fresh });
   assert.equal(none.data.cart.availableShippingRates, null, 'no address, no rates');
 });

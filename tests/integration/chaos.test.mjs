@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startServer, startSim, sleep } from './lib.mjs';
+import { root, startServer, startSim, sleep, DEMO_CART } from './lib.mjs';
 
 let sim;
 before(async () => { sim = await startSim(); });
@@ -117,7 +117,7 @@ test('tax returns 500s: the breaker opens, totals fail fast, and it closes once 
 
 test('payments time out during checkoutComplete: the retry with the same key captures once; the order is consistent', async () => {
   await withServer({ BFF_PROVIDERS: JSON.stringify({ payments: { timeout_ms: 150 } }) }, async (srv) => {
-    const q = `mutation($key: String!) { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: $key) {
+    const q = `mutation($key: String!) { checkoutComplete(cartId: "${DEMO_CART}", paymentToken: "tok_ok", idempotencyKey: $key) {
       order { id number total { amount } paymentStatus } userErrors { code } } }`;
     await simPost('/_sim/faults', { payments: { latency_ms: 400 } });
     const first = await gql(srv, { query: q, variables: { key: 'chaos-pay-1' } });
@@ -141,12 +141,12 @@ test('payments time out during checkoutComplete: the retry with the same key cap
 test('every provider in turn answers garbage, a truncated body or closes the connection: clean errors, the server stays up', async () => {
   const query = `query($h: String!, $order: ID!) { product(handle: $h) { title priceRange { minVariantPrice { amount } } variants { quantityAvailable }
       reviews { rating } recommendations { title } }
-      cart(id: "demo-cart-1") { lines { merchandise { sku } } availableShippingRates { id } cost { total { amount } } }
+      cart(id: "${DEMO_CART}") { lines { merchandise { sku } } availableShippingRates { id } cost { total { amount } } }
       customer(token: "demo-customer-token") { email } order(id: $order) { number paymentStatus } }`;
   const providers = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'promotions', 'tax', 'shipping', 'carts',
     'customers', 'orders', 'payments'];
   await withServer({ BFF_CATALOG_CACHE_TTL_MS: '0', BFF_PROVIDER_TIMEOUT_MS: '1000' }, async (srv) => {
-    const placed = await gql(srv, { query: 'mutation { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: "chaos-order-1") { order { id } } }' });
+    const placed = await gql(srv, { query: `mutation { checkoutComplete(cartId: "${DEMO_CART}", paymentToken: "tok_ok", idempotencyKey: "chaos-order-1") { order { id } } }` });
     const variables = { h: 'linen-backpack-1', order: placed.data.checkoutComplete.order.id };
     for (const p of providers) {
       for (const fault of [{ garbage: true }, { close: true }, { slow_body_ms: 1500 }]) {
@@ -311,7 +311,7 @@ test('stale-while-revalidate: an expired catalog answer is served at once, marke
 
 test('the capture times out after the order exists: the retry with the same key finishes it, money taken once', async () => {
   await withServer({ BFF_PROVIDERS: JSON.stringify({ payments: { timeout_ms: 150 } }) }, async (srv) => {
-    const q = `mutation($key: String!) { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: $key) {
+    const q = `mutation($key: String!) { checkoutComplete(cartId: "${DEMO_CART}", paymentToken: "tok_ok", idempotencyKey: $key) {
       order { id number paymentStatus } userErrors { code } } }`;
     await simPost('/_sim/faults', { payments: { latency_ms: 400, path: '/capture' } });
     const first = await gql(srv, { query: q, variables: { key: 'chaos-capture-1' } });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startSim } from './lib.mjs';
+import { startServer, startSim, DEMO_CART } from './lib.mjs';
 
 let sim, simUrl, srv;
 
@@ -85,13 +85,13 @@ test('cart -> totals -> checkoutComplete, and a replay returns the same order wi
 
 test('a declined card and a changed cart under the same key are user errors; nothing is charged', async () => {
   await simCall('POST', '/_sim/reset');
-  const declined = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_decline', key: 'order-key-0002' });
+  const declined = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_decline', key: 'order-key-0002' });
   assert.equal(declined.data.checkoutComplete.order, null);
   assert.equal(declined.data.checkoutComplete.userErrors[0].code, 'PAYMENT_DECLINED');
-  const ok = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0003' });
+  const ok = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003' });
   assert.ok(ok.data.checkoutComplete.order);
-  await gql('mutation { cartLinesAdd(cartId: "demo-cart-1", lines: [{sku: "SKU-0009-1", quantity: 1}]) { cart { id } } }');
-  const changed = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0003' });
+  await gql(`mutation { cartLinesAdd(cartId: "${DEMO_CART}", lines: [{sku: "SKU-0009-1", quantity: 1}]) { cart { id } } }`);
+  const changed = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003' });
   assert.equal(changed.data.checkoutComplete.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
   const bad = await gql(CHECKOUT, { cart: 'nope', token: 'tok_ok', key: 'order-key-0004' });
   assert.equal(bad.data.checkoutComplete.userErrors[0].code, 'NOT_FOUND');
@@ -100,7 +100,7 @@ test('a declined card and a changed cart under the same key are user errors; not
 test('compensation: when the order cannot be created the authorization is voided', async () => {
   await simCall('POST', '/_sim/reset');
   await simCall('POST', '/_sim/faults', { orders: { status: 500 } });
-  const r = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0005' });
+  const r = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0005' });
   assert.equal(r.data.checkoutComplete.order, null);
   assert.equal(r.data.checkoutComplete.userErrors[0].code, 'ORDER_FAILED');
   const auths = (await simCall('GET', '/payments')).authorizations;
@@ -109,7 +109,7 @@ test('compensation: when the order cannot be created the authorization is voided
   // totals unavailable: no payment is even attempted
   await simCall('POST', '/_sim/reset');
   await simCall('POST', '/_sim/faults', { tax: { status: 503 } });
-  const noTotals = await gql(CHECKOUT, { cart: 'demo-cart-1', token: 'tok_ok', key: 'order-key-0006' });
+  const noTotals = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0006' });
   assert.equal(noTotals.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
   assert.equal((await simCall('GET', '/payments')).authorizations.length, 0);
   await simCall('POST', '/_sim/reset');

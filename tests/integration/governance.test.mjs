@@ -94,7 +94,7 @@ test('scopes: without customers:read a partner cannot read customers, nor see th
     // anonymous: the catalog, not carts, orders or customers
     const anonCatalog = await call(null, '{ product(id: "p0001") { title } }');
     assert.equal(anonCatalog.data.product.title, 'Linen Backpack');
-    for (const q of ['{ cart(id: "demo-cart-1") { id } }', 'mutation { cartCreate { cart { id } } }', '{ node(id: "gid://bff/Order/ord_1") { ... on Order { number } } }']) {
+    for (const q of ['{ cart(id: "gid://bff/Cart/demo-cart-1?key=4ab7d738f975608f81c3f3c63e1e1ae3") { id } }', 'mutation { cartCreate { cart { id } } }', '{ node(id: "gid://bff/Order/ord_1") { ... on Order { number } } }']) {
       const r = await call(null, q);
       assert.equal(r.errors[0].extensions.code, 'FORBIDDEN', q);
     }

@@ -1,6 +1,7 @@
 // Helpers for the integration tests: start build/bff on a free loopback
 // port, collect its JSON log lines, stop it; run curl.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,14 @@ export const root = join(here, '../..');
 export const requireNode = createRequire(join(root, 'tests/node/package.json'));
 export const BFF = process.env.BFF_BIN || join(root, 'build/bff');
 
+// The id signing key `make run` uses too (scripts/run.sh), so the examples' cart id opens in both.
+export const ID_KEY = 'demo-only-id-signing-key-not-a-secret';
+// A client-facing cart or order id (resolvers/ids.h), made here independently of the server's code.
+export function sealId(kind, id, key = ID_KEY) {
+  return `gid://bff/${kind}/${id}?key=${createHmac('sha256', key).update(`${kind}:${id}`).digest('hex').slice(0, 32)}`;
+}
+export const DEMO_CART = sealId('Cart', 'demo-cart-1');
+
 export async function startServer({ env = {}, args = [], threads = 2, expectFail = false } = {}) {
   const proc = spawn(BFF, ['--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     cwd: root,
@@ -18,6 +27,7 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
     env: {
       BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}',
       BFF_ANONYMOUS_SCOPES: 'cart:read,cart:write,checkout:write,orders:read,customers:read',
+      BFF_ID_SIGNING_KEY: ID_KEY,
       ...process.env,
       ...env,
     },
@@ -104,9 +114,14 @@ export function curl(args, { timeout = 10 } = {}) {
   const lastNl = out.lastIndexOf('\n');
   const [status, httpVersion] = out.slice(lastNl + 1).split(' ');
   const rest = out.slice(0, lastNl);
-  // the last header block ends at the first blank line after the last "HTTP/" status line
-  const idx = rest.lastIndexOf('\nHTTP/') >= 0 && !rest.startsWith('HTTP/') ? rest.lastIndexOf('\nHTTP/') + 1 : rest.lastIndexOf('HTTP/');
-  const sep = rest.indexOf('\r\n\r\n', idx);
+  // header blocks follow one another (100 Continue, then the answer): the last one is the response's;
+  // the body may contain "HTTP/" itself, so blocks are walked from the start, not searched from the end
+  let idx = rest.indexOf('HTTP/');
+  let sep = rest.indexOf('\r\n\r\n', idx);
+  while (sep >= 0 && rest.startsWith('HTTP/', sep + 4)) {
+    idx = sep + 4;
+    sep = rest.indexOf('\r\n\r\n', idx);
+  }
   const headerText = sep >= 0 ? rest.slice(idx, sep) : rest;
   const body = sep >= 0 ? rest.slice(sep + 4) : '';
   const headers = {};

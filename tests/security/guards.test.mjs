@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
-import { startStack, fanOut, sha256, ADMIN, SCOPED_PROVIDERS, sleep } from './lib.mjs';
+import { startStack, fanOut, sha256, ADMIN, SCOPED_PROVIDERS, sleep, sealId, DEMO_CART } from './lib.mjs';
 
 let st;
 before(async () => {
@@ -49,7 +49,7 @@ test('auth bypass: a scoped field behind any fragment fan-out is FORBIDDEN and n
 
 test('node(id:) and nodes(ids:) of a protected type answer null without a provider call for a caller who may not read it', async () => {
   const before = await scopedCalls();
-  const ids = ['gid://bff/Order/ord_1', 'gid://bff/Order/ord_2'];
+  const ids = [sealId('Order', 'ord_1'), sealId('Order', 'ord_2')];
   const one = await st.gql('query($id: ID!) { node(id: $id) { id __typename } }', { id: ids[0] });
   assert.equal(one.errors, undefined, JSON.stringify(one.errors));
   assert.equal(one.data.node, null);
@@ -224,4 +224,40 @@ test('the document cache and APQ are bounded by bytes: RSS stays flat while they
   } finally {
     await s.stop();
   }
+});
+
+test('carts and orders belong to whoever holds their id: a sequential or forged id reads nothing and calls no provider', async () => {
+  const before = await st.calls();
+  const shopper = { key: 'shopper' };
+  const forged = [
+    'demo-cart-1', // the provider's id alone
+    'gid://bff/Cart/demo-cart-1', // no key
+    sealId('Cart', 'demo-cart-1', 'another-key-that-is-not-the-servers-key'), // a key made with another secret
+    DEMO_CART.replace(/.$/, (c) => (c === '0' ? '1' : '0')), // one digit off
+    sealId('Order', 'demo-cart-1'), // an order's key on a cart id
+  ];
+  for (const id of forged) {
+    const r = await st.gql('query($id: ID!) { cart(id: $id) { id buyerIdentity { email } } }', { id }, shopper);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.equal(r.data.cart, null, id);
+    const m = await st.gql('mutation($id: ID!) { cartLinesAdd(cartId: $id, lines: [{sku: "SKU-0001-1", quantity: 1}]) { cart { id } userErrors { code } } }', { id }, shopper);
+    assert.equal(m.data.cartLinesAdd.userErrors[0].code, 'NOT_FOUND', id);
+    const c = await st.gql('mutation($id: ID!) { checkoutComplete(cartId: $id, paymentToken: "tok_ok", idempotencyKey: "forged-key-1") { order { id } userErrors { code } } }', { id }, shopper);
+    assert.equal(c.data.checkoutComplete.userErrors[0].code, 'NOT_FOUND', id);
+  }
+  for (const id of ['ord_1', 'gid://bff/Order/ord_1', sealId('Order', 'ord_1', 'another-key-that-is-not-the-servers-key')]) {
+    const r = await st.gql('query($id: ID!) { order(id: $id) { number } node(id: $id) { id } }', { id }, shopper);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.deepEqual(r.data, { order: null, node: null }, id);
+  }
+  const after = await st.calls();
+  for (const p of ['carts', 'orders', 'payments']) assert.equal(after[p], before[p], p);
+  // the real thing: a new cart's id carries its key and opens; the order checkout gives opens too
+  const created = await st.gql('mutation { cartCreate(input: {lines: [{sku: "SKU-0001-1", quantity: 1}]}) { cart { id } } }', undefined, shopper);
+  const id = created.data.cartCreate.cart.id;
+  assert.match(id, /^gid:\/\/bff\/Cart\/[A-Za-z0-9_-]+\?key=[0-9a-f]{32}$/);
+  const read = await st.gql('query($id: ID!) { cart(id: $id) { id totalQuantity } }', { id }, shopper);
+  assert.deepEqual(read.data.cart, { id, totalQuantity: 1 });
+  const bare = id.slice('gid://bff/Cart/'.length, id.indexOf('?'));
+  assert.equal((await st.gql('query($id: ID!) { cart(id: $id) { id } }', { id: bare }, shopper)).data.cart, null);
 });

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { startServer, startSim } from '../integration/lib.mjs';
 
-export { sleep, root, requireNode } from '../integration/lib.mjs';
+export { sleep, root, requireNode, sealId, DEMO_CART } from '../integration/lib.mjs';
 
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 export const ADMIN = 'security-suite-admin';

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, root, requireNode } from './lib.mjs';
+import { startStack, root, requireNode, DEMO_CART } from './lib.mjs';
 
 const graphql = requireNode('graphql');
 const { buildSchema, parse, validate, visit, TypeInfo, visitWithTypeInfo, getNamedType, isObjectType, isAbstractType,
@@ -136,12 +136,13 @@ test('property: for four scope sets, random documents never yield scoped data or
   const setup = await startStack({ anonymousScopes: [...ALL, 'cart:write', 'checkout:write'].join(',') });
   let orderGid;
   try {
-    const r = await setup.gql('mutation { checkoutComplete(cartId: "demo-cart-1", paymentToken: "tok_ok", idempotencyKey: "prop-1") { order { id } userErrors { message } } }');
+    const r = await setup.gql(`mutation { checkoutComplete(cartId: "${DEMO_CART}", paymentToken: "tok_ok", idempotencyKey: "property-order-1") { order { id } userErrors { message } } }`);
     orderGid = r.data?.checkoutComplete?.order?.id;
   } finally {
     await setup.stop();
   }
-  const ids = ['demo-cart-1', 'p0001', 'gid://bff/Product/p0002', 'gid://bff/Order/ord_1', 'c01', orderGid].filter(Boolean);
+  assert.ok(orderGid, 'the setup placed an order');
+  const ids = [DEMO_CART, 'demo-cart-1', 'p0001', 'gid://bff/Product/p0002', 'gid://bff/Order/ord_1', 'c01', orderGid];
   const gen = generator(rand, ids);
   let forbidden = 0, allowed = 0;
   for (const scopes of [[], ['cart:read'], ['orders:read', 'customers:read'], ALL]) {
