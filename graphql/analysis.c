@@ -370,20 +370,26 @@ static cost_pair_t set_cost(walk_t *w, const bff_type_t *type, const bff_ast_nod
 
 /* ---- fields and deprecated elements ---- */
 
+/* An arena array of n items (capacity *cap) with room for one more: the same, or a copy twice as large. */
+static void *room_for_one(bff_arena_t *arena, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 16;
+    void *bigger = bff_arena_alloc(arena, *cap * size);
+    if (n > 0)
+        memcpy(bigger, items, n * size);
+    return bigger;
+}
+
 static void use_deprecated(walk_t *w, const void *element, const char *type, const char *name, const char *arg,
                            const char *reason)
 {
     if (!ptrset_add(&w->deprecated_set, element, NULL))
         return;
     bff_analysis_t *out = w->out;
-    if (out->ndeprecations == w->deprecations_cap) {
-        size_t cap = w->deprecations_cap ? w->deprecations_cap * 2 : 8;
-        bff_deprecated_use_t *items = bff_arena_alloc(w->arena, cap * sizeof(*items));
-        if (out->ndeprecations)
-            memcpy(items, out->deprecations, out->ndeprecations * sizeof(*items));
-        out->deprecations = items;
-        w->deprecations_cap = cap;
-    }
+    out->deprecations = room_for_one(w->arena, out->deprecations, out->ndeprecations, &w->deprecations_cap,
+                                     sizeof(*out->deprecations));
     const char *coordinate = arg ? bff_arena_printf(w->arena, "%s.%s(%s:)", type, name, arg)
                                  : bff_arena_printf(w->arena, "%s.%s", type, name);
     out->deprecations[out->ndeprecations++] = (bff_deprecated_use_t){coordinate, reason};
@@ -429,14 +435,7 @@ static void field_use(walk_t *w, const bff_type_t *type, const bff_field_t *def,
 {
     bff_analysis_t *out = w->out;
     if (ptrset_add(&w->field_set, type, def)) {
-        if (out->nfields == w->fields_cap) {
-            size_t cap = w->fields_cap ? w->fields_cap * 2 : 32;
-            bff_field_use_t *items = bff_arena_alloc(w->arena, cap * sizeof(*items));
-            if (out->nfields)
-                memcpy(items, out->fields, out->nfields * sizeof(*items));
-            out->fields = items;
-            w->fields_cap = cap;
-        }
+        out->fields = room_for_one(w->arena, out->fields, out->nfields, &w->fields_cap, sizeof(*out->fields));
         out->fields[out->nfields++] = (bff_field_use_t){type, def, s};
         if (def->deprecated)
             use_deprecated(w, def, type->name, def->name, NULL, def->deprecation_reason);

@@ -111,13 +111,22 @@ static const bff_input_value_t *find_input(const bff_input_value_t *vs, uint32_t
     return NULL;
 }
 
+/* A schema coordinate written into `b` (reset first); no fixed buffer, so no name is ever cut. */
+static const char *coordf(bff_buf_t *b, const char *fmt, const char *a, const char *c)
+{
+    bff_buf_reset(b);
+    bff_buf_printf(b, fmt, a, c);
+    return b->data;
+}
+
 /* Arguments of a field, or fields of an input object: `what` is "Argument" or "Input field". */
 static void diff_inputs(changes_t *c, const char *owner, const char *what, const bff_input_value_t *old, uint32_t nold,
                         const bff_input_value_t *new, uint32_t nnew)
 {
-    char coord[512];
+    bff_buf_t coord_buf = BFF_BUF_INIT;
+    const char *coord = NULL;
     for (uint32_t i = 0; i < nold; ++i) {
-        snprintf(coord, sizeof(coord), "%s(%s:)", owner, old[i].name);
+        coord = coordf(&coord_buf, "%s(%s:)", owner, old[i].name);
         const bff_input_value_t *n = find_input(new, nnew, old[i].name);
         if (n == NULL) {
             add(c, BREAKING, coord, "%s %s was removed", what, coord);
@@ -135,16 +144,18 @@ static void diff_inputs(changes_t *c, const char *owner, const char *what, const
     for (uint32_t i = 0; i < nnew; ++i) {
         if (find_input(old, nold, new[i].name) != NULL)
             continue;
-        snprintf(coord, sizeof(coord), "%s(%s:)", owner, new[i].name);
+        coord = coordf(&coord_buf, "%s(%s:)", owner, new[i].name);
         bool required = new[i].type->kind == BFF_TYPEREF_NON_NULL && new[i].default_value == NULL;
         add(c, required ? BREAKING : SAFE, coord, "%s %s was added%s", what, coord, required ? " as required" : "");
     }
+    bff_buf_free(&coord_buf);
 }
 
 static void diff_type(changes_t *c, const bff_type_t *o, const bff_type_t *n)
 {
     static const char *const kinds[] = {"scalar", "object", "interface", "union", "enum", "input object"};
-    char coord[512];
+    bff_buf_t coord_buf = BFF_BUF_INIT;
+    const char *coord = NULL;
     if (o->kind != n->kind) {
         add(c, BREAKING, o->name, "Type %s changed kind from %s to %s", o->name, kinds[o->kind], kinds[n->kind]);
         return;
@@ -154,7 +165,7 @@ static void diff_type(changes_t *c, const bff_type_t *o, const bff_type_t *n)
         for (uint32_t k = 0; k < n->nfields && nf == NULL; ++k)
             if (strcmp(n->fields[k].name, of->name) == 0)
                 nf = &n->fields[k];
-        snprintf(coord, sizeof(coord), "%s.%s", o->name, of->name);
+        coord = coordf(&coord_buf, "%s.%s", o->name, of->name);
         if (nf == NULL) {
             add(c, BREAKING, coord, "Field %s was removed%s", coord, of->deprecated ? " (it was deprecated)" : "");
             continue;
@@ -174,19 +185,19 @@ static void diff_type(changes_t *c, const bff_type_t *o, const bff_type_t *n)
         for (uint32_t i = 0; i < o->nfields && !known; ++i)
             known = strcmp(o->fields[i].name, n->fields[k].name) == 0;
         if (!known) {
-            snprintf(coord, sizeof(coord), "%s.%s", n->name, n->fields[k].name);
+            coord = coordf(&coord_buf, "%s.%s", n->name, n->fields[k].name);
             add(c, SAFE, coord, "Field %s was added", coord);
         }
     }
     if (o->kind == BFF_TYPE_INPUT_OBJECT)
         diff_inputs(c, o->name, "Input field", o->input_fields, o->ninput_fields, n->input_fields, n->ninput_fields);
     for (uint32_t i = 0; i < o->nenum_values; ++i) {
-        snprintf(coord, sizeof(coord), "%s.%s", o->name, o->enum_values[i].name);
+        coord = coordf(&coord_buf, "%s.%s", o->name, o->enum_values[i].name);
         if (bff_type_enum_value(n, o->enum_values[i].name) == NULL)
             add(c, BREAKING, coord, "Enum value %s was removed", coord);
     }
     for (uint32_t i = 0; i < n->nenum_values; ++i) {
-        snprintf(coord, sizeof(coord), "%s.%s", n->name, n->enum_values[i].name);
+        coord = coordf(&coord_buf, "%s.%s", n->name, n->enum_values[i].name);
         if (bff_type_enum_value(o, n->enum_values[i].name) == NULL)
             add(c, DANGEROUS, coord, "Enum value %s was added (clients that switch over all values need a case)", coord);
     }
@@ -204,6 +215,7 @@ static void diff_type(changes_t *c, const bff_type_t *o, const bff_type_t *n)
         if (!kept)
             add(c, BREAKING, o->name, "%s no longer implements %s", o->name, o->interfaces[i]->name);
     }
+    bff_buf_free(&coord_buf);
 }
 
 static void diff_schemas(changes_t *c, const bff_schema_t *old, const bff_schema_t *new)
@@ -319,10 +331,11 @@ static int lint_inputs(const char *owner, const bff_input_value_t *vs, uint32_t 
 {
     int found = 0;
     for (uint32_t i = 0; i < n; ++i) {
-        char coord[512];
-        snprintf(coord, sizeof(coord), args ? "%s(%s:)" : "%s.%s", owner, vs[i].name);
+        bff_buf_t coord_buf = BFF_BUF_INIT;
+        const char *coord = coordf(&coord_buf, args ? "%s(%s:)" : "%s.%s", owner, vs[i].name);
         found += lint_element(coord, vs[i].description, camel(vs[i].name), "camelCase", vs[i].deprecated,
                               vs[i].deprecation_reason);
+        bff_buf_free(&coord_buf);
     }
     return found;
 }
@@ -341,21 +354,22 @@ int bff_cmd_lint(int argc, char **argv)
         const bff_type_t *t = s->types[i];
         if (t->builtin)
             continue;
-        char coord[512];
-        snprintf(coord, sizeof(coord), "type %s", t->name);
+        bff_buf_t coord_buf = BFF_BUF_INIT;
+        const char *coord = coordf(&coord_buf, "type %s%s", t->name, "");
         found += lint_element(coord, t->description, pascal(t->name), "PascalCase", false, NULL);
         for (uint32_t f = 0; f < t->nfields; ++f) {
             const bff_field_t *d = &t->fields[f];
-            snprintf(coord, sizeof(coord), "%s.%s", t->name, d->name);
+            coord = coordf(&coord_buf, "%s.%s", t->name, d->name);
             found += lint_element(coord, d->description, camel(d->name), "camelCase", d->deprecated, d->deprecation_reason);
             found += lint_inputs(coord, d->args, d->nargs, true);
         }
         found += lint_inputs(t->name, t->input_fields, t->ninput_fields, false);
         for (uint32_t e = 0; e < t->nenum_values; ++e) {
             const bff_enum_value_t *v = &t->enum_values[e];
-            snprintf(coord, sizeof(coord), "%s.%s", t->name, v->name);
+            coord = coordf(&coord_buf, "%s.%s", t->name, v->name);
             found += lint_element(coord, v->description, upper(v->name), "UPPER_CASE", v->deprecated, v->deprecation_reason);
         }
+        bff_buf_free(&coord_buf);
     }
     bff_schema_free(s);
     return found ? 1 : 0;
