@@ -6,7 +6,7 @@ JOBS ?= 2
 BFF_PORT ?= 8080
 SIM_PORT ?= 9100
 
-.PHONY: all deps build build-asan build-release test run bench fuzz image image-test clean
+.PHONY: all deps build build-asan build-release test run bench fuzz image-test clean
 
 all: build
 
@@ -41,6 +41,11 @@ run: build
 bench: deps
 	@bash bench/engine/run.sh
 	@bash bench/http/run.sh
+
+# The container image from the Dockerfile, built with podman on Debian 12 base images made here, then
+# its own `bff demo` checked from outside (scripts/image-test.sh; several minutes, needs root).
+image-test:
+	@bash scripts/image-test.sh
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 60).
 fuzz: deps

@@ -537,6 +537,12 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
               bff_arena_printf(ctx->arena, "%s: not a configured provider", provider));
         return NULL;
     }
+    if (conf->url[0] == '\0') { /* no providers_url and no providers.<name>.url: nothing to call */
+        defer(ctx, cb, arg, NULL, "DEPENDENCY_UNAVAILABLE",
+              bff_arena_printf(ctx->arena, "%s: no URL is configured (set providers_url or providers.%s.url)", provider,
+                               provider));
+        return NULL;
+    }
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
     p->provider = provider;
     p->conf = conf;

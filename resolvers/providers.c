@@ -240,7 +240,7 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
     }
     if (default_ca_file && *default_ca_file && access(default_ca_file, R_OK) != 0)
         return fail(p, err, errlen, "providers_ca_file %s cannot be read", default_ca_file);
-    if (!valid_url(default_url))
+    if (default_url[0] != '\0' && !valid_url(default_url)) /* empty: not configured (each provider may have its own) */
         return fail(p, err, errlen, "providers_url must be an http:// or https:// URL, got \"%s\"", default_url);
     json_error_t jerr;
     json_t *root = json_loads(json ? json : "{}", JSON_REJECT_DUPLICATES, &jerr);
@@ -333,6 +333,15 @@ void bff_providers_free(bff_providers_t *p)
         free(p->items[i].ca_file);
     }
     free(p);
+}
+
+size_t bff_providers_unconfigured(const bff_providers_t *p, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NPROVIDERS; ++i)
+        if (p->items[i].url[0] == '\0' && n < max)
+            out[n++] = p->items[i].name;
+    return n;
 }
 
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name)

@@ -66,6 +66,8 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
 void bff_providers_free(bff_providers_t *p);
 /* The provider's settings, or NULL for a name that is not a provider. */
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name);
+/* The providers with no URL (neither providers_url nor providers.<name>.url): up to max names; their number. */
+size_t bff_providers_unconfigured(const bff_providers_t *p, const char **names, size_t max);
 size_t bff_providers_count(const bff_providers_t *p);
 const bff_provider_conf_t *bff_providers_at(const bff_providers_t *p, size_t i);
 /* Prometheus text of the per-provider counters (bff_dependency_*). */

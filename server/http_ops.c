@@ -52,6 +52,18 @@ int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req)
                          H2O_STRLIT("{\"status\":\"shutting down\"}"));
     if (s->schema == NULL)
         return send_text(req, 503, "Service Unavailable", "application/json", H2O_STRLIT("{\"status\":\"no schema\"}"));
+    const char *missing[32];
+    size_t n = bff_providers_unconfigured(s->providers, missing, 32);
+    if (n > 0) { /* a server that can answer nothing but the shop's name is not ready to take traffic */
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_appends(&b, "{\"status\":\"providers not configured\",\"setting\":\"providers_url\",\"providers\":[");
+        for (size_t i = 0; i < n; ++i)
+            bff_buf_printf(&b, "%s\"%s\"", i ? "," : "", missing[i]);
+        bff_buf_appends(&b, "]}");
+        int r = send_text(req, 503, "Service Unavailable", "application/json", b.data, b.len);
+        bff_buf_free(&b);
+        return r;
+    }
     return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\"}"));
 }
 

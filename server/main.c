@@ -2,7 +2,14 @@
  * main.c - build/bff: settings, schema, h2o configuration, worker threads,
  * signals.
  *
- *   bff [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]
+ *   bff [demo] [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]
+ *   bff healthcheck [--config FILE] [--listen HOST:PORT]
+ *
+ * `demo` starts the provider simulator (bff-sim beside this binary) on a free
+ * loopback port first and points the providers at it, with the demo storefront
+ * key and id signing key of `make run`; the simulator stops with the server.
+ * `healthcheck` asks the server at the configured address for /readyz and
+ * exits 0 when it is ready, 1 otherwise (the image's HEALTHCHECK: it has no curl).
  *
  * Start-up stops with a message (exit 2) on a bad setting, an unreadable or
  * invalid schema, or an address that cannot be bound. Once listening it logs
@@ -23,16 +30,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+#include <jansson.h>
+
 #include "http.h"
+#include "persisted.h"
 #include "resolvers/resolvers.h"
 #include "shop.h"
 #include "worker.h"
 
 static int usage(FILE *out)
 {
-    fprintf(out, "usage: bff [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]\n"
+    fprintf(out, "usage: bff [demo] [--config FILE] [--listen HOST:PORT] [--threads N] [--schema FILE[,FILE...]]\n"
+                 "       bff healthcheck [--config FILE] [--listen HOST:PORT]\n"
+                 "demo: also start the provider simulator and use it, with the demo keys (docs/deployment.md).\n"
+                 "healthcheck: exit 0 when the server at the configured address answers /readyz as ready.\n"
                  "Settings: docs/config.md (also as BFF_* environment variables).\n");
     return out == stdout ? 0 : 2;
 }
@@ -41,6 +58,134 @@ static void log_line(const char *level, const char *msg, const char *extra_json)
 {
     printf("{\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", level, msg, extra_json ? "," : "", extra_json ? extra_json : "");
     fflush(stdout);
+}
+
+/* The directory of this executable (bff-sim and assets/ live beside it). */
+static void self_dir(char *out, size_t size)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[n > 0 ? n : 0] = '\0';
+    snprintf(out, size, "%s", dirname(self));
+}
+
+static pid_t demo_sim = -1;
+
+/*
+ * bff demo: starts bff-sim on 127.0.0.1, port 0, reads the address it says it
+ * listens on (its first stdout line), and sets the environment the settings are
+ * read from next: the providers at the simulator, and (unless given) the demo
+ * storefront key and the demo id signing key, as scripts/run.sh does.
+ */
+static int start_demo_sim(char *err, size_t errlen)
+{
+    char dir[4096], sim[4200];
+    self_dir(dir, sizeof(dir));
+    snprintf(sim, sizeof(sim), "%s/bff-sim", dir);
+    int fds[2];
+    if (access(sim, X_OK) != 0 || pipe(fds) != 0) {
+        snprintf(err, errlen, "demo: cannot run the simulator %.1000s: %s", sim, strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the server, however it ends */
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(sim, "bff-sim", "--listen", "127.0.0.1:0", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        snprintf(err, errlen, "demo: fork: %s", strerror(errno));
+        return -1;
+    }
+    demo_sim = pid;
+    char line[512];
+    size_t len = 0;
+    struct pollfd pfd = {fds[0], POLLIN, 0};
+    while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL && poll(&pfd, 1, 10000) > 0) {
+        ssize_t r = read(fds[0], line + len, sizeof(line) - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    line[len] = '\0';
+    /* the read end stays open (the simulator writes nothing more than a line at exit) */
+    json_t *j = json_loads(line, JSON_DISABLE_EOF_CHECK, NULL);
+    const char *listen = json_string_value(json_object_get(j, "listen"));
+    if (listen == NULL) {
+        json_decref(j);
+        snprintf(err, errlen, "demo: the simulator did not start (it said: %.200s)", line);
+        return -1;
+    }
+    char url[300];
+    snprintf(url, sizeof(url), "http://%s", listen);
+    json_decref(j);
+    setenv("BFF_PROVIDERS_URL", url, 1);
+    char hash[65];
+    bff_sha256_hex("demo-storefront-key", strlen("demo-storefront-key"), hash);
+    char keys[512];
+    snprintf(keys, sizeof(keys),
+             "{\"%s\": {\"client\": \"demo-storefront\", \"channel\": \"web\", \"tier\": \"storefront\", "
+             "\"scopes\": [\"cart:read\", \"cart:write\", \"checkout:write\", \"orders:read\", \"customers:read\"]}}",
+             hash);
+    if (getenv("BFF_API_KEYS") == NULL || *getenv("BFF_API_KEYS") == '\0') /* given ones win */
+        setenv("BFF_API_KEYS", keys, 1);
+    if (getenv("BFF_ID_SIGNING_KEY") == NULL || *getenv("BFF_ID_SIGNING_KEY") == '\0')
+        setenv("BFF_ID_SIGNING_KEY", "demo-only-id-signing-key-not-a-secret", 1);
+    char extra[400];
+    snprintf(extra, sizeof(extra), "\"providers_url\":\"%s\",\"api_key\":\"demo-storefront-key\"", url);
+    log_line("info", "demo: the provider simulator is running", extra);
+    return 0;
+}
+
+static void stop_demo_sim(void)
+{
+    if (demo_sim > 0) {
+        kill(demo_sim, SIGTERM);
+        waitpid(demo_sim, NULL, 0);
+        demo_sim = -1;
+    }
+}
+
+static size_t healthcheck_sink(char *p, size_t size, size_t n, void *arg)
+{
+    bff_buf_append(arg, p, size * n);
+    return size * n;
+}
+
+/* bff healthcheck: GET /readyz at the configured address (a wildcard address asked on loopback). */
+static int healthcheck(const bff_config_t *c)
+{
+    const char *host = c->host;
+    bool v6 = strchr(host, ':') != NULL;
+    if (strcmp(host, "0.0.0.0") == 0 || host[0] == '\0')
+        host = "127.0.0.1";
+    else if (strcmp(host, "::") == 0)
+        host = "::1";
+    char url[400];
+    snprintf(url, sizeof(url), "%s://%s%s%s:%d/readyz", c->tls_cert[0] ? "https" : "http", v6 ? "[" : "", host,
+             v6 ? "]" : "", c->port);
+    CURL *e = curl_easy_init();
+    bff_buf_t body = BFF_BUF_INIT;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 3000L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L); /* our own certificate, asked on our own address */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, healthcheck_sink);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(e);
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(e);
+    bff_buf_appendc(&body, '\0');
+    printf("%s %s: %s\n", url, rc == CURLE_OK ? "answered" : curl_easy_strerror(rc), body.data ? body.data : "");
+    bff_buf_free(&body);
+    return rc == CURLE_OK && status == 200 ? 0 : 1;
 }
 
 static int fatal(const char *msg)
@@ -165,6 +310,17 @@ int main(int argc, char **argv)
     bff_server_t *s = &server;
     char err[4096];
     signal(SIGPIPE, SIG_IGN);
+    bool demo = argc > 1 && strcmp(argv[1], "demo") == 0;
+    bool health = argc > 1 && strcmp(argv[1], "healthcheck") == 0;
+    if (demo || health) { /* the subcommand, then the usual options */
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    if (demo && start_demo_sim(err, sizeof(err)) != 0)
+        return fatal(err);
+    if (demo)
+        atexit(stop_demo_sim);
     bff_config_init(&s->config);
     const char *config_path = NULL;
     for (int i = 1; i < argc; ++i)
@@ -195,11 +351,28 @@ int main(int argc, char **argv)
     }
     if (bff_config_finish(&s->config, err, sizeof(err)) != 0)
         return fatal(err);
+    if (health) {
+        int rc = healthcheck(&s->config);
+        bff_config_free(&s->config);
+        return rc;
+    }
     s->providers = bff_providers_new(s->config.providers_url, (uint32_t)s->config.provider_timeout_ms,
                                      s->config.providers_ca_file, s->config.providers, s->config.bulkheads, err,
                                      sizeof(err));
     if (s->providers == NULL)
         return fatal(err);
+    const char *missing[32];
+    size_t nmissing = bff_providers_unconfigured(s->providers, missing, 32);
+    if (nmissing > 0) { /* one clear line: what is missing and which setting gives it */
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_appends(&b, "\"setting\":\"providers_url\",\"providers\":[");
+        for (size_t i = 0; i < nmissing; ++i)
+            bff_buf_printf(&b, "%s\"%s\"", i ? "," : "", missing[i]);
+        bff_buf_appends(&b, "],\"hint\":\"set providers_url (or providers.<name>.url), or run `bff demo` for the "
+                            "simulator; /readyz answers 503 until then\"");
+        log_line("warn", "providers not configured", b.data);
+        bff_buf_free(&b);
+    }
     s->clients = bff_clients_new(s->config.api_keys, s->config.tiers, err, sizeof(err));
     if (s->clients == NULL)
         return fatal(err);
@@ -251,14 +424,13 @@ int main(int argc, char **argv)
     route(s, host, "/admin/deprecations", bff_http_admin_deprecations);
     if (s->config.bench_static_body[0] != '\0') /* the benchmark's ceiling: the same bytes, no GraphQL, no upstream */
         route(s, host, "/bench/static", bff_http_bench_static);
-    char assets[4096];
+    char assets[4200];
     if (s->config.assets_dir[0] != '\0') {
         snprintf(assets, sizeof(assets), "%s", s->config.assets_dir);
     } else {
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        self[n > 0 ? n : 0] = '\0';
-        snprintf(assets, sizeof(assets), "%s/assets/graphiql", dirname(self));
+        char dir[4096];
+        self_dir(dir, sizeof(dir));
+        snprintf(assets, sizeof(assets), "%s/assets/graphiql", dir);
     }
     if (access(assets, R_OK) == 0)
         h2o_file_register(h2o_config_register_path(host, "/graphiql", 0), assets, NULL, NULL, 0);

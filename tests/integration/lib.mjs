@@ -19,8 +19,8 @@ export function sealId(kind, id, key = ID_KEY) {
 }
 export const DEMO_CART = sealId('Cart', 'demo-cart-1');
 
-export async function startServer({ env = {}, args = [], threads = 2, expectFail = false } = {}) {
-  const proc = spawn(BFF, ['--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
+export async function startServer({ env = {}, args = [], threads = 2, expectFail = false, command = [] } = {}) {
+  const proc = spawn(BFF, [...command, '--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     cwd: root,
     // every test client is 127.0.0.1: an anonymous budget that does not run dry unless a test sets its own
     // and every scope, unless a test says otherwise
@@ -28,6 +28,9 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
       BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}',
       BFF_ANONYMOUS_SCOPES: 'cart:read,cart:write,checkout:write,orders:read,customers:read',
       BFF_ID_SIGNING_KEY: ID_KEY,
+      // providers configured but absent (port 1 refuses): tests that need them start the simulator
+      // (a config file names its own; the environment would override it)
+      ...(args.includes('--config') ? {} : { BFF_PROVIDERS_URL: 'http://127.0.0.1:1' }),
       ...process.env,
       ...env,
     },
