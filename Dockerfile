@@ -33,6 +33,9 @@ WORKDIR /app
 COPY --from=build /build/bff /build/bff-sim /app/
 COPY --from=build /build/assets /app/assets
 COPY schema/commerce.graphql /app/schema/commerce.graphql
+# the checkout journal (state_dir): mount a volume here to keep it across containers
+RUN mkdir -p /app/state && chown bff /app/state
+ENV BFF_STATE_DIR=/app/state
 USER bff
 EXPOSE 8080
 ENV BFF_LISTEN=0.0.0.0:8080

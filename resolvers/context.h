@@ -38,6 +38,8 @@ typedef struct st_bff_reqctx_t {
     unsigned stale_answers;                    /* catalog answers served stale (see bff_provider_get_cached) */
     uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */
     const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
+    struct st_bff_journal_t *journal;          /* the checkout journal (journal.h) */
+    const char *client;                        /* the caller: an API client id, or "anon:<address>" */
     size_t id_key_len;
 } bff_reqctx_t;
 

@@ -54,12 +54,19 @@ echo "   done in $(($(date +%s) - t0)) s"
 echo "== podman build (the Dockerfile as it is)"
 t0=$(date +%s)
 build_args=()
+# the build stage fetches npm packages over TLS: a CA this machine trusts beyond Debian's (a proxy that
+# intercepts TLS) goes to the build too, unless EXTRA_CA_FILE names one
+if [ -z "${EXTRA_CA_FILE:-}" ] && compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cat /usr/local/share/ca-certificates/*.crt >"$work/extra-ca.pem"
+  EXTRA_CA_FILE="$work/extra-ca.pem"
+  echo "   with this machine's local CA certificates (/usr/local/share/ca-certificates)"
+fi
 if [ -n "${EXTRA_CA_FILE:-}" ]; then build_args+=(--build-arg "EXTRA_CA=$(cat "$EXTRA_CA_FILE")"); fi
 # a clean export of the working tree (tracked and new files, nothing git ignores): what a clone would build
 context="$work/context"
 mkdir -p "$context"
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$context/" 2>/dev/null || true
-podman "${storage[@]}" build -q --pull=never --network=host --isolation=chroot "${build_args[@]}" \
+podman "${storage[@]}" build -q --format docker --pull=never --network=host --isolation=chroot "${build_args[@]}" \
   -t bff-image-test "$context" >/dev/null
 echo "   done in $(($(date +%s) - t0)) s"
 size=$(podman "${storage[@]}" image inspect bff-image-test --format '{{.Size}}')

@@ -56,6 +56,10 @@
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \
     X("admin_key_sha256", "BFF_ADMIN_KEY_SHA256", STR, admin_key_sha256, "", 0, 0)                                    \
     X("id_signing_key", "BFF_ID_SIGNING_KEY", STR, id_signing_key, "", 0, 0)                                          \
+    X("state_dir", "BFF_STATE_DIR", STR, state_dir, "state", 0, 0)                                                    \
+    X("journal_max_records", "BFF_JOURNAL_MAX_RECORDS", INT, journal_max_records, 50000, 100, 10000000)               \
+    X("reconcile_interval_ms", "BFF_RECONCILE_INTERVAL_MS", INT, reconcile_interval_ms, 5000, 10, 3600000)            \
+    X("reconcile_after_ms", "BFF_RECONCILE_AFTER_MS", INT, reconcile_after_ms, 10000, 0, 86400000)                    \
     X("usage_max_clients", "BFF_USAGE_MAX_CLIENTS", INT, usage_max_clients, 10000, 1, 10000000)                      \
     X("tiers", "BFF_TIERS", JSON, tiers, "{}", 0, 0)                                                                  \
     X("max_query_cost", "BFF_MAX_QUERY_COST", INT, max_query_cost, 1000, 1, 1000000000)                               \

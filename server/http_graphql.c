@@ -887,6 +887,8 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->rctx->catalog_cache = w->catalog_cache;
     g->rctx->id_key = w->server->id_key;
     g->rctx->id_key_len = w->server->id_key_len;
+    g->rctx->journal = w->server->journal;
+    g->rctx->client = g->bucket;
     g->rctx->guard = w->guard;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {

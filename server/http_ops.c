@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "graphql/buf.h"
+#include "resolvers/journal.h"
 #include "http.h"
 #include "worker.h"
 
@@ -92,16 +96,20 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    (unsigned long long)atomic_load(&s->client_resets),
                    (unsigned long long)atomic_load(&s->reset_conns_closed),
                    (unsigned long long)atomic_load(&s->addr_conn_refused));
+    uint64_t counts[BFF_SAGA_STATE_COUNT];
+    bff_journal_counts(s->journal, counts);
+    bff_buf_appends(&b, "# HELP bff_checkouts Checkouts in the journal by saga state.\n# TYPE bff_checkouts gauge\n");
+    for (int i = 0; i < BFF_SAGA_STATE_COUNT; ++i)
+        bff_buf_printf(&b, "bff_checkouts{state=\"%s\"} %llu\n", bff_saga_state_name((bff_saga_state_t)i),
+                       (unsigned long long)counts[i]);
     int r = send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
     bff_buf_free(&b);
     return r;
 }
 
-int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
+/* The admin key (X-Admin-Key, compared by its SHA-256 in constant time); false: a 401 has been sent. */
+static bool admin_ok(bff_server_t *s, h2o_req_t *req)
 {
-    if (!is_get_or_head(req))
-        return -1;
-    bff_server_t *s = bff_worker_of(req)->server;
     ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-admin-key"), -1);
     bool ok = false;
     if (i >= 0 && strlen(s->config.admin_key_sha256) == 64) {
@@ -115,12 +123,72 @@ int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
         ok = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
     }
     if (!ok)
-        return send_text(req, 401, "Unauthorized", "application/json",
-                         H2O_STRLIT("{\"errors\":[{\"message\":\"The admin key is missing or wrong.\",\"extensions\":{\"code\":\"UNAUTHENTICATED\"}}]}"));
+        send_text(req, 401, "Unauthorized", "application/json",
+                  H2O_STRLIT("{\"errors\":[{\"message\":\"The admin key is missing or wrong.\",\"extensions\":{\"code\":\"UNAUTHENTICATED\"}}]}"));
+    return ok;
+}
+
+int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    bff_server_t *s = bff_worker_of(req)->server;
+    if (!admin_ok(s, req))
+        return 0;
     bff_buf_t b = BFF_BUF_INIT;
     bff_usage_write_json(s->usage, s->schema, &b);
     int r = send_text(req, 200, "OK", "application/json", b.data, b.len);
     bff_buf_free(&b);
+    return r;
+}
+
+static void checkout_json(const bff_saga_rec_t *r, void *arg)
+{
+    json_t *list = arg;
+    const char *sep = strchr(r->key, '\x1f');
+    json_t *item = json_pack("{s:s%, s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I}", "client", r->key,
+                             (size_t)(sep ? sep - r->key : 0), "idempotencyKey", sep ? sep + 1 : r->key, "state",
+                             bff_saga_state_name(r->state), "cartId", r->cart_id, "currency", r->currency, "amount",
+                             (json_int_t)r->amount, "doubtStep",
+                             r->state == BFF_SAGA_IN_DOUBT ? bff_saga_state_name(r->doubt_step) : "", "authorizationId",
+                             r->auth_id[0] ? r->auth_id : NULL, "orderId", r->order_id[0] ? r->order_id : NULL, "outcome",
+                             r->outcome[0] ? r->outcome : NULL, "createdMs", (json_int_t)r->created_ms, "updatedMs",
+                             (json_int_t)r->updated_ms);
+    if (item != NULL) /* a client name that is not UTF-8 cannot be shown */
+        json_array_append_new(list, item);
+}
+
+/* GET /admin/checkouts[?state=in_doubt]: the journal's checkouts (at most 1,000), for operators. */
+int bff_http_admin_checkouts(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!is_get_or_head(req))
+        return -1;
+    bff_server_t *s = bff_worker_of(req)->server;
+    if (!admin_ok(s, req))
+        return 0;
+    int state = -1;
+    if (req->query_at != SIZE_MAX) {
+        const char *q = req->path.base + req->query_at + 1;
+        size_t qlen = req->path.len - req->query_at - 1;
+        if (qlen > 6 && strncmp(q, "state=", 6) == 0) {
+            char name[32];
+            snprintf(name, sizeof(name), "%.*s", (int)(qlen - 6 < 31 ? qlen - 6 : 31), q + 6);
+            name[strcspn(name, "&")] = '\0';
+            state = bff_saga_state_parse(name);
+            if (state < 0)
+                return send_text(req, 400, "Bad Request", "application/json",
+                                 H2O_STRLIT("{\"errors\":[{\"message\":\"state must be one of the checkout states "
+                                            "(started, authorized, order_pending, order_created, captured, voiding, "
+                                            "cancelling, compensated, failed, aborted, in_doubt).\"}]}"));
+        }
+    }
+    json_t *list = json_array();
+    bff_journal_each(s->journal, state, 1000, checkout_json, list);
+    json_t *doc = json_pack("{s:o}", "checkouts", list);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    int r = send_text(req, 200, "OK", "application/json", text, strlen(text));
+    free(text);
     return r;
 }
 

@@ -40,6 +40,7 @@
 
 #include "http.h"
 #include "persisted.h"
+#include "resolvers/journal.h"
 #include "resolvers/resolvers.h"
 #include "shop.h"
 #include "worker.h"
@@ -391,6 +392,9 @@ int main(int argc, char **argv)
         log_line("warn", "id_signing_key is not set: cart and order ids given now stop opening at restart and on "
                          "other instances; set it (32-64 characters, the same everywhere)", NULL);
     }
+    s->journal = bff_journal_open(s->config.state_dir, (size_t)s->config.journal_max_records, err, sizeof(err));
+    if (s->journal == NULL)
+        return fatal(err);
     s->usage = bff_usage_new((size_t)s->config.usage_max_clients);
     s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents,
                                      (size_t)s->config.apq_max_bytes, err, sizeof(err));
@@ -422,6 +426,7 @@ int main(int argc, char **argv)
     route(s, host, "/readyz", bff_http_readyz);
     route(s, host, "/metrics", bff_http_metrics);
     route(s, host, "/admin/deprecations", bff_http_admin_deprecations);
+    route(s, host, "/admin/checkouts", bff_http_admin_checkouts);
     if (s->config.bench_static_body[0] != '\0') /* the benchmark's ceiling: the same bytes, no GraphQL, no upstream */
         route(s, host, "/bench/static", bff_http_bench_static);
     char assets[4200];
@@ -480,6 +485,7 @@ int main(int argc, char **argv)
     bff_clients_free(s->clients);
     bff_usage_free(s->usage);
     bff_persisted_free(s->persisted);
+    bff_journal_free(s->journal);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

@@ -295,6 +295,8 @@ static void on_wakeup(uv_async_t *a)
     bff_worker_t *w = a->data;
     if (!uv_is_closing((uv_handle_t *)&w->listener))
         uv_close((uv_handle_t *)&w->listener, NULL);
+    if (w->index == 0)
+        bff_reconciler_stop(w); /* what it leaves unfinished stays in the journal for the next start */
     h2o_context_request_shutdown(&w->ctx);
     w->drain_deadline_ms = uv_now(&w->loop) + (uint64_t)w->server->config.shutdown_timeout_ms;
     uv_timer_init(&w->loop, &w->drain_timer);
@@ -338,6 +340,8 @@ int bff_worker_start(bff_worker_t *w)
         return -1;
     uv_async_init(&w->loop, &w->wakeup, on_wakeup);
     w->wakeup.data = w;
+    if (w->index == 0)
+        bff_reconciler_start(w);
     return pthread_create(&w->thread, NULL, worker_main, w);
 }
 

@@ -43,6 +43,8 @@ struct st_bff_worker_t {
     int nspare_arenas;
     uint64_t rng;   /* request ids */
     struct st_bff_conn_t *conns[BFF_WORKER_CONN_BUCKETS]; /* open connections by peer address and port */
+    uv_timer_t reconcile_timer; /* worker 0: the checkout reconciler (reconcile.c) */
+    int reconciling;            /* sagas it is driving now */
 };
 
 /*
@@ -66,6 +68,10 @@ bool bff_conn_closing(const bff_conn_t *c);
 bool bff_addr_resetting(bff_server_t *s, const struct sockaddr *sa, uint64_t now_ms);
 /* The per-address slot (0..BFF_CLIENT_SLOTS-1) of a peer address. */
 uint32_t bff_addr_slot(const struct sockaddr *sa);
+
+/* The checkout reconciler on this worker's loop (reconcile.c): worker 0 runs it. */
+void bff_reconciler_start(bff_worker_t *w);
+void bff_reconciler_stop(bff_worker_t *w);
 
 /* Binds the listening socket (the address in the config, port already resolved). */
 int bff_worker_listen(bff_worker_t *w, char *err, size_t errlen);

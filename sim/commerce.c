@@ -9,15 +9,19 @@
  *               PUT /carts/{id}/buyer {"email","address":{...}}
  *               PUT /carts/{id}/discount-codes {"codes":[...]}
  *               PUT /carts/{id}/shipping-rate {"rate_id"}
+ *               POST /carts/{id}/complete (after checkout: later changes answer 409 "cart completed")
  *   promotions  POST /promotions/evaluate {"currency","subtotal_minor","codes"} -> discounts in minor units
  *   shipping    POST /shipping/rates {"currency","address","weight_grams"} -> rates in minor units
  *   tax         POST /tax/calculate {"currency","address","lines":[{"sku","amount_minor"}],"shipping_minor"}
  *               -> tax lines; each line's tax rounded half up to the minor unit, then summed
  *   payments    POST /payments/authorize {"amount_minor","currency","token"} + Idempotency-Key
  *               POST /payments/{id}/capture · POST /payments/{id}/void   (all idempotent)
- *               GET /payments (every authorization), GET /payments/{id}
+ *               GET /payments (every authorization), GET /payments/{id},
+ *               GET /payments?idempotency_key=K (the authorization made under K, if any)
  *   orders      POST /orders {"idempotency_key","cart_id","currency","total_minor","authorization_id",
  *                              "lines":[{"sku","quantity","unit_price_minor","discount_minor"}]}
+ *               GET /orders/{id} · GET /orders?idempotency_key=K (the order made under K, if any)
+ *               POST /orders/{id}/cancel (an order that will not be paid: it never ships)
  *
  *   customers   GET /customers/me + "Authorization: Bearer demo-customer-token"
  *
@@ -48,6 +52,7 @@ typedef struct st_cart_t {
     char codes[MAX_CODES][24];
     int ncodes;
     char rate_id[16];
+    bool completed; /* checked out: no more changes */
 } cart_t;
 
 typedef struct st_auth_t {
@@ -72,6 +77,7 @@ typedef struct st_order_t {
         int64_t quantity, unit, discount; /* minor units */
     } lines[MAX_LINES];
     int nlines;
+    bool cancelled;
 } order_t;
 
 static cart_t carts[MAX_CARTS];
@@ -105,9 +111,9 @@ static json_t *cart_json(const cart_t *c)
     json_t *codes = json_array();
     for (int i = 0; i < c->ncodes; ++i)
         json_array_append_new(codes, json_string(c->codes[i]));
-    return json_pack("{s:s, s:s, s:o, s:O, s:o, s:s?}", "id", c->id, "currency", c->currency, "lines", lines, "buyer",
+    return json_pack("{s:s, s:s, s:o, s:O, s:o, s:s?, s:b}", "id", c->id, "currency", c->currency, "lines", lines, "buyer",
                      c->buyer ? c->buyer : json_null(), "discount_codes", codes, "shipping_rate_id",
-                     c->rate_id[0] ? c->rate_id : NULL);
+                     c->rate_id[0] ? c->rate_id : NULL, "completed", c->completed);
 }
 
 static cart_t *cart_new(const char *id, const char *currency)
@@ -116,10 +122,11 @@ static cart_t *cart_new(const char *id, const char *currency)
         return NULL;
     cart_t *c = &carts[ncarts++];
     memset(c, 0, sizeof(*c));
+    static unsigned long serial; /* never reset: a provider does not give an id twice, even across /_sim/reset */
     if (id != NULL)
         snprintf(c->id, sizeof(c->id), "%s", id);
     else
-        snprintf(c->id, sizeof(c->id), "cart-%d", ncarts);
+        snprintf(c->id, sizeof(c->id), "cart-%lu", ++serial);
     snprintf(c->currency, sizeof(c->currency), "%s", currency);
     return c;
 }
@@ -177,6 +184,12 @@ static int serve_carts(h2o_req_t *req)
         return sim_answer(P_CARTS, req, 404, sim_error("no such cart"));
     if (rest[0] == '\0' && sim_method_is(req, "GET"))
         return sim_answer(P_CARTS, req, 200, cart_json(c));
+    if (strcmp(rest, "/complete") == 0 && sim_method_is(req, "POST")) {
+        c->completed = true; /* idempotent */
+        return sim_answer(P_CARTS, req, 200, cart_json(c));
+    }
+    if (c->completed)
+        return sim_answer(P_CARTS, req, 409, sim_error("cart completed"));
     in = body_json(req);
     const char *err = NULL;
     if (strcmp(rest, "/lines") == 0 && (sim_method_is(req, "POST") || sim_method_is(req, "PATCH"))) {
@@ -328,9 +341,13 @@ static json_t *auth_json(const auth_t *a)
 static int serve_payments(h2o_req_t *req)
 {
     const char *sub = sim_subpath(req, "/payments");
-    if (sim_method_is(req, "GET")) { /* GET /payments (all) or /payments/{id} */
+    if (sim_method_is(req, "GET")) { /* GET /payments (all, or ?idempotency_key=K) or /payments/{id} */
+        const char *by_key = NULL;
+        sim_query_values(req, "idempotency_key", &by_key, 1);
         json_t *all = json_array();
         for (int i = 0; i < nauths; ++i) {
+            if (by_key != NULL && strcmp(auths[i].key, by_key) != 0)
+                continue;
             if (sub[0] == '/' && sub[1] != '\0' && strcmp(sub + 1, auths[i].id) == 0) {
                 json_decref(all);
                 return sim_answer(P_PAYMENTS, req, 200, auth_json(&auths[i]));
@@ -414,9 +431,10 @@ static json_t *order_json(const order_t *o)
                                                (json_int_t)o->lines[i].quantity, "unit_price_minor",
                                                (json_int_t)o->lines[i].unit, "discount_minor",
                                                (json_int_t)o->lines[i].discount));
-    return json_pack("{s:s, s:i, s:s, s:I, s:s, s:s, s:s, s:o}", "id", o->id, "number", o->number, "cart_id", o->cart_id,
-                     "total_minor", (json_int_t)o->total, "currency", o->currency, "authorization_id",
-                     o->authorization_id, "fulfillment_status", "unfulfilled", "lines", lines);
+    return json_pack("{s:s, s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "id", o->id, "number", o->number, "cart_id",
+                     o->cart_id, "total_minor", (json_int_t)o->total, "currency", o->currency, "authorization_id",
+                     o->authorization_id, "fulfillment_status", o->cancelled ? "cancelled" : "unfulfilled", "status",
+                     o->cancelled ? "cancelled" : "open", "lines", lines);
 }
 
 /* Order lines as POSTed: [{sku, quantity, unit_price_minor, discount_minor}], all present and sane; false if not. */
@@ -449,9 +467,27 @@ static int serve_orders(h2o_req_t *req)
 {
     const char *sub = sim_subpath(req, "/orders");
     if (sim_method_is(req, "GET")) {
+        const char *by_key = NULL;
+        if (sub[0] != '/' && sim_query_values(req, "idempotency_key", &by_key, 1) == 1) {
+            json_t *found = json_array();
+            for (int i = 0; i < norders; ++i)
+                if (strcmp(orders[i].key, by_key) == 0)
+                    json_array_append_new(found, order_json(&orders[i]));
+            return sim_answer(P_ORDERS, req, 200, json_pack("{s:o}", "orders", found));
+        }
         for (int i = 0; i < norders; ++i)
             if (strcmp(sub + (sub[0] == '/'), orders[i].id) == 0)
                 return sim_answer(P_ORDERS, req, 200, order_json(&orders[i]));
+        return sim_answer(P_ORDERS, req, 404, sim_error("no such order"));
+    }
+    char cancel_id[24];
+    if (sim_method_is(req, "POST") && sscanf(sub, "/%23[^/]/cancel", cancel_id) == 1) {
+        for (int i = 0; i < norders; ++i) {
+            if (strcmp(orders[i].id, cancel_id) == 0) {
+                orders[i].cancelled = true; /* idempotent */
+                return sim_answer(P_ORDERS, req, 200, order_json(&orders[i]));
+            }
+        }
         return sim_answer(P_ORDERS, req, 404, sim_error("no such order"));
     }
     json_t *in = body_json(req);

@@ -20,7 +20,11 @@
  * (0..1, answers 500), status (answer this status), fail_next (the next N
  * requests answer 503), path (only requests whose path contains it),
  * hang (never answer), close (reset the connection mid-response), garbage
- * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest).
+ * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest),
+ * phase: "after" (the default: the provider does the work, then the answer
+ * fails: an order is created, a payment captured, and the caller cannot tell)
+ * or "before" (the failing answer comes instead of the work: nothing changed).
+ * Latency and slow bodies delay an answer whatever the phase.
  * Faults apply to provider paths only, never to /_sim or /healthz.
  *
  *   bff-sim [--listen HOST:PORT] [--faults FILE] [--tls-cert PEM --tls-key PEM]
@@ -64,6 +68,7 @@ typedef struct st_faults_t {
     int fail_next; /* the next N requests answer 503, then it is used up */
     char path[64]; /* when set, the faults hit only requests whose path contains it */
     int slow_body_ms;
+    int before; /* phase "before": a failing fault answers instead of the work, which is not done */
 } faults_t;
 
 typedef struct st_sim_t {
@@ -208,12 +213,42 @@ int sim_answer(provider_t pv, h2o_req_t *req, int status, json_t *body)
     return sim_answer_text(pv, req, status, text);
 }
 
-int sim_answer_text(provider_t pv, h2o_req_t *req, int status, char *text)
+/* The faults that apply to this request of provider pv (none when a path filter leaves it out). */
+static faults_t *faults_for(provider_t pv, h2o_req_t *req)
 {
     static faults_t none;
     faults_t *f = &sim.faults[pv];
     if (f->path[0] != '\0' && !memmem(req->path.base, req->path.len, f->path, strlen(f->path)))
-        f = &none; /* this request is not the one the faults are for */
+        return &none; /* this request is not the one the faults are for */
+    return f;
+}
+
+/*
+ * Phase "before": when this request is to fail (hang, close, an error status now,
+ * garbage), it fails here, without the work; true when it was answered so.
+ * The answer then goes through sim_answer_text as usual, with the faults off
+ * that were decided here (an error_rate draw is made once).
+ */
+static bool fault_before(provider_t pv, h2o_req_t *req)
+{
+    faults_t *f = faults_for(pv, req);
+    if (!f->before)
+        return false;
+    bool fails = f->hang || f->close || f->garbage || f->fail_next > 0 || f->status != 0 ||
+                 (f->error_rate > 0 && random01() < f->error_rate);
+    if (!fails)
+        return false;
+    faults_t saved = *f;
+    f->error_rate = f->error_rate > 0 ? 1 : 0; /* the draw above said fail */
+    sim_answer_text(pv, req, 500, strdup("{\"error\":\"injected fault\"}"));
+    saved.fail_next = f->fail_next; /* used up as it was */
+    *f = saved;
+    return true;
+}
+
+int sim_answer_text(provider_t pv, h2o_req_t *req, int status, char *text)
+{
+    faults_t *f = faults_for(pv, req);
     size_t len = strlen(text);
     bool faulted = false;
     if (f->hang) {
@@ -674,6 +709,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
     sim.last_timeout_ms[pv] = budget ? strtol(budget, NULL, 10) : -1;
     const char *key = sim_header(req, "x-api-key");
     snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
+    if (fault_before(pv, req))
+        return 0;
     switch (pv) {
     case P_CATALOG:
         return serve_catalog(req);
@@ -771,6 +808,9 @@ static bool faults_parse(json_t *in, faults_t *next, char *err, size_t errlen)
                 f.fail_next = (int)json_integer_value(v);
             else if (strcmp(key, "slow_body_ms") == 0 && json_is_integer(v))
                 f.slow_body_ms = (int)json_integer_value(v);
+            else if (strcmp(key, "phase") == 0 && json_is_string(v) &&
+                     (strcmp(json_string_value(v), "before") == 0 || strcmp(json_string_value(v), "after") == 0))
+                f.before = strcmp(json_string_value(v), "before") == 0;
             else
                 snprintf(err, errlen, "%s: unknown fault setting or wrong type: %s", name, key);
         }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startSim, DEMO_CART } from './lib.mjs';
+import { startServer, startSim, DEMO_CART, sealId } from './lib.mjs';
 
 let sim, simUrl, srv;
 
@@ -19,6 +19,14 @@ after(async () => {
 });
 
 const simCall = async (method, path, body) => (await fetch(simUrl + path, { method, body: body ? JSON.stringify(body) : undefined })).json();
+// a cart like the demo cart (two lines, an address in Germany, standard shipping), new each time: its id with its key
+async function freshCart() {
+  const id = (await simCall('POST', '/carts', { currency: 'EUR' })).id;
+  await simCall('POST', `/carts/${id}/lines`, { lines: [{ sku: 'SKU-0001-1', quantity: 2 }, { sku: 'SKU-0003-1', quantity: 1 }] });
+  await simCall('PUT', `/carts/${id}/buyer`, { email: 'demo@example.test', address: { line1: 'Invalidenstrasse 1', city: 'Berlin', zip: '10115', country: 'DE' } });
+  await simCall('PUT', `/carts/${id}/shipping-rate`, { rate_id: 'standard' });
+  return sealId('Cart', id);
+}
 async function gql(query, variables) {
   const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   return res.json();
@@ -83,24 +91,38 @@ test('cart -> totals -> checkoutComplete, and a replay returns the same order wi
   assert.equal(auths[0].amount_minor, Math.round(Number(total) * 100));
 });
 
-test('a declined card and a changed cart under the same key are user errors; nothing is charged', async () => {
+test('a declined card, a completed cart and a key reused for another cart are user errors; nothing is charged twice', async () => {
   await simCall('POST', '/_sim/reset');
   const declined = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_decline', key: 'order-key-0002' });
   assert.equal(declined.data.checkoutComplete.order, null);
   assert.equal(declined.data.checkoutComplete.userErrors[0].code, 'PAYMENT_DECLINED');
+  const again = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_decline', key: 'order-key-0002' });
+  assert.equal(again.data.checkoutComplete.userErrors[0].code, 'PAYMENT_DECLINED', 'the same key answers the same');
   const ok = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003' });
   assert.ok(ok.data.checkoutComplete.order);
-  await gql(`mutation { cartLinesAdd(cartId: "${DEMO_CART}", lines: [{sku: "SKU-0009-1", quantity: 1}]) { cart { id } } }`);
-  const changed = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003' });
-  assert.equal(changed.data.checkoutComplete.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
+  // the cart is completed: changes and new checkouts of it are refused, the same key still returns its order
+  const add = await gql(`mutation { cartLinesAdd(cartId: "${DEMO_CART}", lines: [{sku: "SKU-0009-1", quantity: 1}]) { cart { id } userErrors { code } } }`);
+  assert.equal(add.data.cartLinesAdd.userErrors[0].code, 'CART_COMPLETED');
+  const newKey = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003b' });
+  assert.equal(newKey.data.checkoutComplete.userErrors[0].code, 'CART_COMPLETED');
+  const replay = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0003' });
+  assert.deepEqual(replay.data.checkoutComplete.order, ok.data.checkoutComplete.order);
+  // the same key for another cart is a conflict, never the first cart's order
+  const other = (await simCall('POST', '/carts', { currency: 'EUR' })).id;
+  const conflict = await gql(CHECKOUT, { cart: sealId('Cart', other), token: 'tok_ok', key: 'order-key-0003' });
+  assert.equal(conflict.data.checkoutComplete.order, null);
+  assert.equal(conflict.data.checkoutComplete.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
+  const captured = (await simCall('GET', '/payments')).authorizations.filter((a) => a.status === 'captured');
+  assert.equal(captured.length, 1);
+  assert.equal(captured[0].charges, 1);
   const bad = await gql(CHECKOUT, { cart: 'nope', token: 'tok_ok', key: 'order-key-0004' });
   assert.equal(bad.data.checkoutComplete.userErrors[0].code, 'NOT_FOUND');
 });
 
 test('compensation: when the order cannot be created the authorization is voided', async () => {
   await simCall('POST', '/_sim/reset');
-  await simCall('POST', '/_sim/faults', { orders: { status: 500 } });
-  const r = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0005' });
+  await simCall('POST', '/_sim/faults', { orders: { status: 422, phase: 'before' } }); // a clear refusal: no order exists
+  const r = await gql(CHECKOUT, { cart: await freshCart(), token: 'tok_ok', key: 'order-key-0005' });
   assert.equal(r.data.checkoutComplete.order, null);
   assert.equal(r.data.checkoutComplete.userErrors[0].code, 'ORDER_FAILED');
   const auths = (await simCall('GET', '/payments')).authorizations;
@@ -109,7 +131,7 @@ test('compensation: when the order cannot be created the authorization is voided
   // totals unavailable: no payment is even attempted
   await simCall('POST', '/_sim/reset');
   await simCall('POST', '/_sim/faults', { tax: { status: 503 } });
-  const noTotals = await gql(CHECKOUT, { cart: DEMO_CART, token: 'tok_ok', key: 'order-key-0006' });
+  const noTotals = await gql(CHECKOUT, { cart: await freshCart(), token: 'tok_ok', key: 'order-key-0006' });
   assert.equal(noTotals.errors[0].extensions.code, 'CHECKOUT_TOTALS_UNAVAILABLE');
   assert.equal((await simCall('GET', '/payments')).authorizations.length, 0);
   await simCall('POST', '/_sim/reset');

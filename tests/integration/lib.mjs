@@ -2,6 +2,8 @@
 // port, collect its JSON log lines, stop it; run curl.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,8 @@ export function sealId(kind, id, key = ID_KEY) {
 export const DEMO_CART = sealId('Cart', 'demo-cart-1');
 
 export async function startServer({ env = {}, args = [], threads = 2, expectFail = false, command = [] } = {}) {
+  // each server its own checkout journal, unless the test keeps one across restarts
+  const stateDir = env.BFF_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), 'bff-state-')) : null;
   const proc = spawn(BFF, [...command, '--listen', '127.0.0.1:0', '--threads', String(threads), ...args], {
     cwd: root,
     // every test client is 127.0.0.1: an anonymous budget that does not run dry unless a test sets its own
@@ -31,6 +35,7 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
       // providers configured but absent (port 1 refuses): tests that need them start the simulator
       // (a config file names its own; the environment would override it)
       ...(args.includes('--config') ? {} : { BFF_PROVIDERS_URL: 'http://127.0.0.1:1' }),
+      ...(stateDir ? { BFF_STATE_DIR: stateDir } : {}),
       ...process.env,
       ...env,
     },
@@ -50,6 +55,7 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
   proc.stderr.on('data', (d) => (stderr += d));
   // 'close', not 'exit': the log lines written just before exiting are all read by then
   const exited = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
+  if (stateDir) exited.then(() => rmSync(stateDir, { recursive: true, force: true }));
   if (expectFail) {
     const r = await Promise.race([exited, timeoutAfter(10000)]);
     return { ...r, stderr, lines };

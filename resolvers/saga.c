@@ -1,0 +1,590 @@
+/*
+ * saga.c - the checkout saga (see saga.h): one saga_t per run, in the
+ * context's arena; the record it carries is the journal's copy, written
+ * (put) before every provider write. Each provider answer lands in one
+ * callback that either moves the record to the next state or settles the
+ * outcome. Ambiguous answers go to a lookup by idempotency key; a lookup that
+ * fails too leaves the record in_doubt (doubt_step: the state to resume).
+ *
+ * Provider outcomes: a PROVIDER_REJECTED answer (4xx) is definite: the
+ * provider refused and did nothing. Anything else that is not a success
+ * (DEPENDENCY_TIMEOUT, DEPENDENCY_UNAVAILABLE: reset, 5xx, garbage) may or
+ * may not have been done.
+ */
+#include "saga.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "adapters/vendors.h"
+#include "resolvers.h"
+
+typedef struct st_saga_t {
+    bff_reqctx_t *ctx;
+    bff_journal_t *journal;
+    bff_saga_rec_t rec;
+    const char *token;
+    json_t *cart; /* the checked cart of a new checkout */
+    bff_cart_totals_t totals;
+    bff_order_t order;
+    bool have_order;
+    bool live; /* a buyer waits (a request), not the reconciler */
+    bff_saga_done_cb done;
+    void *arg;
+} saga_t;
+
+static uint64_t wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+static void sha256_hex(const char *s, char out[65])
+{
+    unsigned char h[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)s, strlen(s), h);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static const char *fmt(saga_t *s, const char *f, const char *a)
+{
+    return bff_arena_printf(s->ctx->arena, f, a);
+}
+
+/* ---- the end ---- */
+
+static void finish(saga_t *s, const bff_saga_outcome_t *o)
+{
+    bff_journal_unlock(s->journal, s->rec.key);
+    json_decref(s->cart);
+    s->cart = NULL;
+    s->done(o, s->arg);
+}
+
+static void finish_user(saga_t *s, const char *field, const char *code, const char *message)
+{
+    bff_saga_outcome_t o = {.user_code = code, .user_field = field, .user_message = message};
+    finish(s, &o);
+}
+
+static void finish_error(saga_t *s, const char *code, const char *dependency, const char *message)
+{
+    bff_saga_outcome_t o = {.error_code = code, .error_dependency = dependency, .error_message = message};
+    finish(s, &o);
+}
+
+/* Writes the record in `state`; false (and the saga ended) when the journal cannot be written. */
+static bool put(saga_t *s, bff_saga_state_t state)
+{
+    s->rec.state = state;
+    s->rec.updated_ms = wall_ms();
+    if (bff_journal_put(s->journal, &s->rec) == 0)
+        return true;
+    finish_error(s, "CHECKOUT_UNAVAILABLE", "journal",
+                 "The checkout journal cannot be written; nothing more was asked of the providers. Retry later with "
+                 "the same idempotency key.");
+    return false;
+}
+
+/* The step's outcome cannot be learned now: in_doubt, to be resumed by a retry or the reconciler. */
+static void in_doubt(saga_t *s, bff_saga_state_t step, const char *dependency, const char *message)
+{
+    s->rec.doubt_step = step;
+    if (!put(s, BFF_SAGA_IN_DOUBT))
+        return;
+    finish_error(s, "CHECKOUT_IN_DOUBT", dependency,
+                 bff_arena_printf(s->ctx->arena,
+                                  "%s. The checkout's outcome is not known yet: retry with the same idempotency key "
+                                  "(it never charges twice).",
+                                  message));
+}
+
+/* Settled as undone or refused: the outcome is kept so a retry with the key answers the same. */
+static void settle(saga_t *s, bff_saga_state_t state, const char *code, const char *field, const char *message)
+{
+    snprintf(s->rec.outcome, sizeof(s->rec.outcome), "%s", code);
+    if (!put(s, state))
+        return;
+    finish_user(s, field, code, message);
+}
+
+static const char *outcome_message(const char *code)
+{
+    if (strcmp(code, "PAYMENT_DECLINED") == 0)
+        return "The payment was declined.";
+    if (strcmp(code, "ORDER_FAILED") == 0)
+        return "The order could not be placed; the payment was not taken. Please try again with a new key.";
+    if (strcmp(code, "PAYMENT_FAILED") == 0)
+        return "The payment could not be taken; the order was cancelled and nothing was charged.";
+    if (strcmp(code, "IDEMPOTENCY_CONFLICT") == 0)
+        return "This idempotency key was used for another checkout; use a new key.";
+    return "The checkout did not complete.";
+}
+
+/* ---- captured: the order, with its payment status ---- */
+
+static void deliver_order(saga_t *s)
+{
+    json_t *order = bff_order_map(s->ctx, &s->order, "captured");
+    bff_saga_outcome_t o = {.order = order};
+    finish(s, &o);
+    json_decref(order);
+}
+
+static void on_cart_completed(json_t *body, const char *code, const char *message, void *arg)
+{
+    /* best effort: the journal also remembers the cart as bought (bff_journal_cart_captured) */
+    deliver_order(arg);
+}
+
+static void on_order_read(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL || bff_orders_parse(body, s->ctx->arena, &s->order) != NULL) {
+        finish_error(s, code ? code : "DEPENDENCY_UNAVAILABLE", "orders",
+                     bff_arena_printf(s->ctx->arena, "The order is placed and paid but cannot be read now (%s); retry "
+                                                     "with the same idempotency key.",
+                                      code ? message : "unreadable"));
+        return;
+    }
+    s->have_order = true;
+    deliver_order(s);
+}
+
+static void captured(saga_t *s)
+{
+    if (!put(s, BFF_SAGA_CAPTURED))
+        return;
+    if (!s->have_order) { /* resumed: read the order to answer with it */
+        bff_provider_call(s->ctx, "orders", "GET", fmt(s, "/orders/%s", s->rec.order_id), NULL, on_order_read, s);
+        return;
+    }
+    bff_provider_call(s->ctx, "carts", "POST", fmt(s, "/carts/%s/complete", s->rec.cart_id), NULL, on_cart_completed, s);
+}
+
+/* ---- cancel an order that cannot be paid ---- */
+
+static void on_cancelled(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL) { /* cancel is idempotent: a retry or the reconciler asks again */
+        in_doubt(s, BFF_SAGA_CANCELLING, "orders", fmt(s, "The order's payment failed and cancelling it failed too (%s)", message));
+        return;
+    }
+    settle(s, BFF_SAGA_COMPENSATED, "PAYMENT_FAILED", "paymentToken", outcome_message("PAYMENT_FAILED"));
+}
+
+static void cancel_order(saga_t *s)
+{
+    if (!put(s, BFF_SAGA_CANCELLING))
+        return;
+    bff_provider_call(s->ctx, "orders", "POST", fmt(s, "/orders/%s/cancel", s->rec.order_id), NULL, on_cancelled, s);
+}
+
+/* ---- capture ---- */
+
+static void capture(saga_t *s);
+
+static void on_payment_read_after_capture(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    bff_payment_t p;
+    if (code != NULL || bff_payments_parse(body, s->ctx->arena, &p) != NULL) {
+        in_doubt(s, BFF_SAGA_ORDER_CREATED, "payments", "The payment capture did not answer and its state cannot be read");
+        return;
+    }
+    if (strcmp(p.status, "captured") == 0)
+        captured(s);
+    else if (strcmp(p.status, "voided") == 0)
+        cancel_order(s);
+    else /* still authorized: the capture did not happen; capture is idempotent, so try it again later */
+        in_doubt(s, BFF_SAGA_ORDER_CREATED, "payments", "The payment capture did not go through yet");
+}
+
+static void on_captured(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    bff_payment_t p;
+    if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) { /* e.g. 409 voided: this order will not be paid */
+        cancel_order(s);
+        return;
+    }
+    if (code != NULL || bff_payments_parse(body, s->ctx->arena, &p) != NULL || strcmp(p.status, "captured") != 0) {
+        /* did it capture? ask */
+        bff_provider_call(s->ctx, "payments", "GET", fmt(s, "/payments/%s", s->rec.auth_id), NULL,
+                          on_payment_read_after_capture, s);
+        return;
+    }
+    captured(s);
+}
+
+static void capture(saga_t *s)
+{
+    /* ORDER_CREATED is journaled: capturing again after a crash is a no-op at the provider */
+    bff_provider_call(s->ctx, "payments", "POST", fmt(s, "/payments/%s/capture", s->rec.auth_id), NULL, on_captured, s);
+}
+
+static void order_created(saga_t *s)
+{
+    snprintf(s->rec.order_id, sizeof(s->rec.order_id), "%s", s->order.id);
+    s->have_order = true;
+    if (!put(s, BFF_SAGA_ORDER_CREATED))
+        return;
+    capture(s);
+}
+
+/* ---- void an authorization no order uses ---- */
+
+static void on_payment_read_after_void(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    bff_payment_t p;
+    if (code == NULL && bff_payments_parse(body, s->ctx->arena, &p) == NULL && strcmp(p.status, "voided") == 0) {
+        settle(s, BFF_SAGA_COMPENSATED, "ORDER_FAILED", "cartId", outcome_message("ORDER_FAILED"));
+        return;
+    }
+    in_doubt(s, BFF_SAGA_VOIDING, "payments", "The order could not be placed and releasing the payment did not go through yet");
+}
+
+static void on_voided(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL) {
+        bff_provider_call(s->ctx, "payments", "GET", fmt(s, "/payments/%s", s->rec.auth_id), NULL,
+                          on_payment_read_after_void, s);
+        return;
+    }
+    settle(s, BFF_SAGA_COMPENSATED, "ORDER_FAILED", "cartId", outcome_message("ORDER_FAILED"));
+}
+
+/* Known: no order exists for this checkout. Release the money. */
+static void void_authorization(saga_t *s)
+{
+    if (!put(s, BFF_SAGA_VOIDING))
+        return;
+    bff_provider_call(s->ctx, "payments", "POST", fmt(s, "/payments/%s/void", s->rec.auth_id), NULL, on_voided, s);
+}
+
+/* ---- the order ---- */
+
+static void on_order_lookup(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    json_t *orders = json_object_get(body, "orders");
+    if (code != NULL || !json_is_array(orders)) {
+        in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service did not answer whether the order exists");
+        return;
+    }
+    if (json_array_size(orders) == 0) { /* no order under our key: none will ship, release the money */
+        void_authorization(s);
+        return;
+    }
+    json_t *o = json_array_get(orders, 0);
+    if (bff_orders_parse(o, s->ctx->arena, &s->order) != NULL) {
+        in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service answered an order that cannot be read");
+        return;
+    }
+    if (strcmp(json_string_value(json_object_get(o, "status")) ? json_string_value(json_object_get(o, "status")) : "",
+               "cancelled") == 0) {
+        void_authorization(s);
+        return;
+    }
+    order_created(s);
+}
+
+static void look_up_order(saga_t *s)
+{
+    bff_provider_call(s->ctx, "orders", "GET", fmt(s, "/orders?idempotency_key=%s", s->rec.provider_key), NULL,
+                      on_order_lookup, s);
+}
+
+static void on_order(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) { /* refused: no order exists */
+        void_authorization(s);
+        return;
+    }
+    if (code != NULL || bff_orders_parse(body, s->ctx->arena, &s->order) != NULL) {
+        look_up_order(s); /* the order may exist: ask, never guess */
+        return;
+    }
+    if (s->order.total != s->rec.amount) {
+        in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service answered an order whose total is not the one authorized");
+        return;
+    }
+    order_created(s);
+}
+
+static void create_order(saga_t *s)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; i < s->totals.nlines; ++i)
+        json_array_append_new(lines, json_pack("{s:s, s:I, s:I, s:I}", "sku", s->totals.skus[i], "quantity",
+                                               (json_int_t)s->totals.quantities[i], "unit_price_minor",
+                                               (json_int_t)s->totals.unit[i], "discount_minor",
+                                               (json_int_t)s->totals.allocated[i]));
+    json_t *order = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "idempotency_key", s->rec.provider_key, "cart_id",
+                              s->rec.cart_id, "currency", s->rec.currency, "total_minor", (json_int_t)s->rec.amount,
+                              "authorization_id", s->rec.auth_id, "lines", lines);
+    if (put(s, BFF_SAGA_ORDER_PENDING))
+        bff_provider_call(s->ctx, "orders", "POST", "/orders", order, on_order, s);
+    json_decref(order);
+}
+
+/* ---- the authorization ---- */
+
+static void on_reprice_totals(const bff_cart_totals_t *t, void *arg)
+{
+    saga_t *s = arg;
+    if (t->ok && t->total == s->rec.amount && strcmp(t->currency, s->rec.currency) == 0) {
+        s->totals = *t;
+        create_order(s);
+    } else { /* the cart is no longer what was authorized (or cannot be priced): release the money */
+        void_authorization(s);
+    }
+}
+
+static void on_reprice_cart(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    json_t *mapped = code == NULL ? bff_cart_map(s->ctx, body, s->ctx->arena) : NULL;
+    if (mapped == NULL) {
+        void_authorization(s);
+        return;
+    }
+    s->cart = json_incref(json_object_get(mapped, "_cart"));
+    json_decref(mapped);
+    bff_cart_totals(s->ctx, s->cart, on_reprice_totals, s);
+}
+
+/*
+ * The payment is authorized. A new checkout orders what it priced. A resumed
+ * one never asked for its order (order_pending is journaled before that): with
+ * its buyer waiting it prices the cart again and orders if the total is the
+ * one authorized; the reconciler, or a cart that changed, releases the money.
+ */
+static void authorized(saga_t *s, const bff_payment_t *p)
+{
+    snprintf(s->rec.auth_id, sizeof(s->rec.auth_id), "%s", p->id);
+    if (!put(s, BFF_SAGA_AUTHORIZED))
+        return;
+    if (s->cart != NULL)
+        create_order(s);
+    else if (s->live)
+        bff_provider_call(s->ctx, "carts", "GET", fmt(s, "/carts/%s", s->rec.cart_id), NULL, on_reprice_cart, s);
+    else
+        void_authorization(s);
+}
+
+static void on_auth_lookup(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    json_t *list = json_object_get(body, "authorizations");
+    if (code != NULL || !json_is_array(list)) {
+        in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service did not answer whether the payment was authorized");
+        return;
+    }
+    if (json_array_size(list) == 0) { /* nothing was authorized under our key: nothing happened anywhere */
+        if (!put(s, BFF_SAGA_ABORTED))
+            return;
+        finish_error(s, "DEPENDENCY_UNAVAILABLE", "payments",
+                     "The payment service did not answer; nothing was charged. Please try again.");
+        return;
+    }
+    bff_payment_t p;
+    if (bff_payments_parse(json_array_get(list, 0), s->ctx->arena, &p) != NULL) {
+        in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service answered an authorization that cannot be read");
+        return;
+    }
+    if (strcmp(p.status, "voided") == 0) {
+        settle(s, BFF_SAGA_COMPENSATED, "ORDER_FAILED", "cartId", outcome_message("ORDER_FAILED"));
+        return;
+    }
+    authorized(s, &p);
+}
+
+static void look_up_authorization(saga_t *s)
+{
+    bff_provider_call(s->ctx, "payments", "GET", fmt(s, "/payments?idempotency_key=%s", s->rec.provider_key), NULL,
+                      on_auth_lookup, s);
+}
+
+static void on_authorized(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) {
+        bool conflict = strstr(message, "HTTP 409") != NULL;
+        settle(s, BFF_SAGA_FAILED, conflict ? "IDEMPOTENCY_CONFLICT" : "PAYMENT_DECLINED", "paymentToken",
+               conflict ? outcome_message("IDEMPOTENCY_CONFLICT") : outcome_message("PAYMENT_DECLINED"));
+        return;
+    }
+    bff_payment_t p;
+    if (code != NULL || bff_payments_parse(body, s->ctx->arena, &p) != NULL) {
+        look_up_authorization(s); /* authorized or not? ask */
+        return;
+    }
+    if (p.amount >= 0 && p.amount != s->rec.amount) {
+        in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service authorized an amount other than the total");
+        return;
+    }
+    authorized(s, &p);
+}
+
+static void on_totals(const bff_cart_totals_t *t, void *arg)
+{
+    saga_t *s = arg;
+    if (!t->ok) {
+        finish_error(s, "CHECKOUT_TOTALS_UNAVAILABLE", t->failed_dependency,
+                     bff_arena_printf(s->ctx->arena, "Cannot check out: cart totals are unavailable: %s", t->failed_message));
+        return;
+    }
+    s->totals = *t;
+    if (t->total <= 0) {
+        finish_user(s, "cartId", "EMPTY_CART", "The cart is empty.");
+        return;
+    }
+    s->rec.amount = t->total;
+    snprintf(s->rec.currency, sizeof(s->rec.currency), "%s", t->currency);
+    s->rec.created_ms = wall_ms();
+    if (!put(s, BFF_SAGA_STARTED))
+        return;
+    json_t *body = json_pack("{s:I, s:s, s:s}", "amount_minor", (json_int_t)t->total, "currency", t->currency, "token",
+                             s->token);
+    bff_provider_call_with(s->ctx, "payments", "POST", "/payments/authorize", body,
+                           bff_arena_printf(s->ctx->arena, "Idempotency-Key: %s", s->rec.provider_key), on_authorized, s);
+    json_decref(body);
+}
+
+static void on_checkout_cart(json_t *body, const char *code, const char *message, void *arg)
+{
+    saga_t *s = arg;
+    if (code != NULL && strstr(message, "HTTP 404") != NULL) {
+        finish_user(s, "cartId", "NOT_FOUND", "No such cart.");
+        return;
+    }
+    if (code != NULL) {
+        finish_error(s, code, "carts", message);
+        return;
+    }
+    if (json_is_true(json_object_get(body, "completed"))) {
+        finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
+        return;
+    }
+    json_t *mapped = bff_cart_map(s->ctx, body, s->ctx->arena);
+    if (mapped == NULL) {
+        finish_error(s, "CHECKOUT_TOTALS_UNAVAILABLE", "carts", "carts answered a cart that does not check out");
+        return;
+    }
+    s->cart = json_incref(json_object_get(mapped, "_cart")); /* the checked cart */
+    json_decref(mapped);
+    bff_cart_totals(s->ctx, s->cart, on_totals, s);
+}
+
+/* ---- entry points ---- */
+
+/* Goes on from a journaled state (a retry of the same key, or the reconciler). */
+static void resume(saga_t *s)
+{
+    bff_saga_state_t at = s->rec.state == BFF_SAGA_IN_DOUBT ? s->rec.doubt_step : s->rec.state;
+    switch (at) {
+    case BFF_SAGA_STARTED:
+        look_up_authorization(s);
+        return;
+    case BFF_SAGA_AUTHORIZED: { /* the order was never asked for */
+        bff_payment_t p = {.id = s->rec.auth_id, .status = "authorized", .amount = s->rec.amount};
+        authorized(s, &p);
+        return;
+    }
+    case BFF_SAGA_VOIDING:
+        void_authorization(s);
+        return;
+    case BFF_SAGA_ORDER_PENDING:
+        look_up_order(s);
+        return;
+    case BFF_SAGA_ORDER_CREATED:
+        capture(s);
+        return;
+    case BFF_SAGA_CANCELLING:
+        cancel_order(s);
+        return;
+    case BFF_SAGA_CAPTURED:
+        captured(s);
+        return;
+    default: /* compensated, failed: the same answer as the first time */
+        finish_user(s, strcmp(s->rec.outcome, "PAYMENT_DECLINED") == 0 ? "paymentToken" : "cartId", s->rec.outcome,
+                    outcome_message(s->rec.outcome));
+        return;
+    }
+}
+
+static saga_t *saga_new(bff_reqctx_t *ctx, bff_saga_done_cb done, void *arg)
+{
+    saga_t *s = bff_arena_calloc(ctx->arena, 1, sizeof(*s));
+    s->ctx = ctx;
+    s->journal = ctx->journal;
+    s->done = done;
+    s->arg = arg;
+    return s;
+}
+
+void bff_saga_checkout(bff_reqctx_t *ctx, const bff_checkout_input_t *in, bff_saga_done_cb done, void *arg)
+{
+    saga_t *s = saga_new(ctx, done, arg);
+    s->live = true;
+    s->token = in->token;
+    char key[sizeof(s->rec.key)];
+    snprintf(key, sizeof(key), "%s\x1f%s", in->client, in->key);
+    if (!bff_journal_lock(s->journal, key)) {
+        bff_saga_outcome_t o = {.user_code = "CHECKOUT_IN_PROGRESS",
+                                .user_field = "idempotencyKey",
+                                .user_message = "A checkout with this idempotency key is running; ask again in a moment."};
+        done(&o, arg);
+        return;
+    }
+    char token_hash[65];
+    sha256_hex(in->token, token_hash);
+    bff_saga_rec_t known;
+    if (bff_journal_get(s->journal, key, &known) && known.provider_key[0] != '\0' && known.state != BFF_SAGA_ABORTED) {
+        s->rec = known;
+        if (strcmp(known.cart_id, in->cart_id) != 0 || strcmp(known.token_hash, token_hash) != 0) {
+            /* the key was used for another cart or payment: never answer with that checkout's order */
+            bff_journal_unlock(s->journal, key);
+            bff_saga_outcome_t o = {.user_code = "IDEMPOTENCY_CONFLICT",
+                                    .user_field = "idempotencyKey",
+                                    .user_message = outcome_message("IDEMPOTENCY_CONFLICT")};
+            done(&o, arg);
+            return;
+        }
+        resume(s); /* the same checkout again: go on from where it is, or answer as before */
+        return;
+    }
+    memset(&s->rec, 0, sizeof(s->rec));
+    snprintf(s->rec.key, sizeof(s->rec.key), "%s", key);
+    sha256_hex(key, s->rec.provider_key); /* per client: another caller's same key is another checkout */
+    snprintf(s->rec.cart_id, sizeof(s->rec.cart_id), "%s", in->cart_id);
+    memcpy(s->rec.token_hash, token_hash, sizeof(token_hash));
+    bff_saga_rec_t bought;
+    if (bff_journal_cart_captured(s->journal, in->cart_id, &bought)) {
+        finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
+        return;
+    }
+    bff_provider_call(ctx, "carts", "GET", fmt(s, "/carts/%s", in->cart_id), NULL, on_checkout_cart, s);
+}
+
+bool bff_saga_reconcile(bff_reqctx_t *ctx, const bff_saga_rec_t *rec, bff_saga_done_cb done, void *arg)
+{
+    if (!bff_journal_lock(ctx->journal, rec->key))
+        return false;
+    saga_t *s = saga_new(ctx, done, arg);
+    if (!bff_journal_get(ctx->journal, rec->key, &s->rec) || bff_saga_state_terminal(s->rec.state)) {
+        bff_journal_unlock(ctx->journal, rec->key);
+        return false;
+    }
+    resume(s);
+    return true;
+}
