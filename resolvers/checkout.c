@@ -99,13 +99,40 @@ static void cart_change(bff_resolve_t *r, const char *method, const char *suffix
     json_decref(body);
 }
 
+#define MAX_QUANTITY 999 /* per line, as carts take it (docs/errors.md) */
+
+/* Lines' quantities: adding takes 1..MAX_QUANTITY units, setting 0..MAX_QUANTITY (0 removes). NULL: all fine. */
+static json_t *quantity_errors(json_t *lines, json_int_t min)
+{
+    size_t i;
+    json_t *line;
+    json_array_foreach(lines, i, line)
+    {
+        json_int_t q = json_integer_value(json_object_get(line, "quantity"));
+        if (q < min || q > MAX_QUANTITY)
+            return json_pack("[o]", user_error("lines", min == 1 ? "Each line adds 1 to 999 units." : "Each line sets 0 to 999 units (0 removes it).",
+                                               "INVALID"));
+    }
+    return NULL;
+}
+
 static void resolve_lines_add(bff_resolve_t *r, void *unused)
 {
+    json_t *bad = quantity_errors(bff_resolve_arg(r, "lines"), 1);
+    if (bad != NULL) {
+        payload(r, "cart", NULL, bad);
+        return;
+    }
     cart_change(r, "POST", "/lines", json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
 }
 
 static void resolve_lines_update(bff_resolve_t *r, void *unused)
 {
+    json_t *bad = quantity_errors(bff_resolve_arg(r, "lines"), 0);
+    if (bad != NULL) {
+        payload(r, "cart", NULL, bad);
+        return;
+    }
     cart_change(r, "PATCH", "/lines", json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
 }
 
@@ -119,9 +146,37 @@ static void resolve_lines_remove(bff_resolve_t *r, void *unused)
     cart_change(r, "PATCH", "/lines", json_pack("{s:o}", "lines", lines), "skus");
 }
 
+#define MAX_CODES 4
+
+/*
+ * Discount codes are normalised (upper case, as promotions compare them) and
+ * each counts once: ["save10", "SAVE10"] is one code, never a discount twice.
+ * More than MAX_CODES distinct codes is a userError.
+ */
 static void resolve_codes_update(bff_resolve_t *r, void *unused)
 {
-    cart_change(r, "PUT", "/discount-codes", json_pack("{s:O}", "codes", bff_resolve_arg(r, "codes")), "codes");
+    json_t *codes = json_array();
+    size_t i;
+    json_t *code;
+    json_array_foreach(bff_resolve_arg(r, "codes"), i, code)
+    {
+        char norm[65];
+        snprintf(norm, sizeof(norm), "%s", json_string_value(code) ? json_string_value(code) : "");
+        for (char *p = norm; *p; ++p)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+        bool seen = norm[0] == '\0';
+        for (size_t k = 0; k < json_array_size(codes) && !seen; ++k)
+            seen = strcmp(json_string_value(json_array_get(codes, k)), norm) == 0;
+        if (!seen)
+            json_array_append_new(codes, json_string(norm));
+    }
+    if (json_array_size(codes) > MAX_CODES) {
+        json_decref(codes);
+        payload(r, "cart", NULL, json_pack("[o]", user_error("codes", "At most 4 discount codes.", "INVALID")));
+        return;
+    }
+    cart_change(r, "PUT", "/discount-codes", json_pack("{s:o}", "codes", codes), "codes");
 }
 
 static void resolve_buyer_update(bff_resolve_t *r, void *unused)
@@ -161,6 +216,11 @@ static void resolve_cart_create(bff_resolve_t *r, void *unused)
     m->r = r;
     m->field = "input";
     json_t *lines = json_object_get(input, "lines");
+    json_t *bad = json_is_array(lines) ? quantity_errors(lines, 1) : NULL;
+    if (bad != NULL) {
+        payload(r, "cart", NULL, bad);
+        return;
+    }
     m->then_lines = json_is_array(lines) ? json_incref(lines) : NULL;
     json_t *body = json_pack("{s:s}", "currency", currency ? currency : "EUR");
     bff_provider_call(ctx, "carts", "POST", "/carts", body, on_created, m);

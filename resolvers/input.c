@@ -40,7 +40,7 @@ static const struct {
     input_kind_t kind;
 } input_names[] = {
     {"handle", INPUT_HANDLE},      {"codes", INPUT_CODE},      {"rateId", INPUT_CODE},
-    {"currency", INPUT_CODE},      {"country", INPUT_CODE},    {"paymentToken", INPUT_TOKEN},
+    {"currency", INPUT_CODE},      {"country", INPUT_CODE},    {"paymentToken", INPUT_TEXT}, /* checkoutComplete answers a bad token with a userError */
     {"idempotencyKey", INPUT_TOKEN}, {"token", INPUT_TOKEN},   {"after", INPUT_TOKEN},
     {"sku", INPUT_ID},             {"skus", INPUT_ID},         {"cartId", INPUT_ID},
 };

@@ -18,7 +18,8 @@
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
  * (0..1, answers 500), status (answer this status), fail_next (the next N
- * requests answer 503), path (only requests whose path contains it),
+ * requests answer 503), path (only requests whose path contains it), method
+ * (only requests with this method),
  * hang (never answer), close (reset the connection mid-response), garbage
  * (a body that is not JSON), slow_body_ms (half the body, a pause, the rest),
  * phase: "after" (the default: the provider does the work, then the answer
@@ -67,6 +68,7 @@ typedef struct st_faults_t {
     int hang, close, garbage;
     int fail_next; /* the next N requests answer 503, then it is used up */
     char path[64]; /* when set, the faults hit only requests whose path contains it */
+    char method[8]; /* when set, only requests with this method */
     int slow_body_ms;
     int before; /* phase "before": a failing fault answers instead of the work, which is not done */
 } faults_t;
@@ -220,6 +222,8 @@ static faults_t *faults_for(provider_t pv, h2o_req_t *req)
     faults_t *f = &sim.faults[pv];
     if (f->path[0] != '\0' && !memmem(req->path.base, req->path.len, f->path, strlen(f->path)))
         return &none; /* this request is not the one the faults are for */
+    if (f->method[0] != '\0' && !sim_method_is(req, f->method))
+        return &none;
     return f;
 }
 
@@ -803,6 +807,8 @@ static bool faults_parse(json_t *in, faults_t *next, char *err, size_t errlen)
                 f.garbage = json_is_true(v);
             else if (strcmp(key, "path") == 0 && json_is_string(v) && json_string_length(v) < sizeof(f.path))
                 snprintf(f.path, sizeof(f.path), "%s", json_string_value(v));
+            else if (strcmp(key, "method") == 0 && json_is_string(v) && json_string_length(v) < sizeof(f.method))
+                snprintf(f.method, sizeof(f.method), "%s", json_string_value(v));
             else if (strcmp(key, "fail_next") == 0 && json_is_integer(v) && json_integer_value(v) >= 0 &&
                      json_integer_value(v) <= 1000000)
                 f.fail_next = (int)json_integer_value(v);
