@@ -11,11 +11,14 @@
  *   3. tax on the discounted lines and on shipping (tax).
  * total = subtotal - discounts + shipping + tax.
  *
+ * The arithmetic is a pure module (totals.h: checked, asserted, property
+ * tested against a naive implementation); this file gathers its inputs.
  * Rounding policy (the one place amounts are split): a cart discount is
  * allocated to lines in proportion to their amounts, by the largest
  * remainder method, so the allocations are whole minor units that sum
  * exactly to the discount; tax is the tax provider's, per line. Nothing
- * else rounds.
+ * else rounds. A variant the catalog does not know has no weight, so the
+ * parcel has no price: the totals and the shipping rates both fail then.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 
 #include "cart.h"
 #include "ids.h"
+#include "totals.h"
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
@@ -215,9 +219,10 @@ struct st_totals_t {
     const char *currency;
     size_t nlines;
     const char **skus;
-    int64_t *quantities, *unit, *line_amount, *allocated;
+    int64_t *quantities, *unit, *line_amount, *allocated, *taxable;
     int64_t weight;
-    int64_t subtotal, discounts, shipping, tax;
+    int64_t discount_requested; /* what promotions granted; discounts is it capped at the subtotal */
+    int64_t subtotal, discounts, shipping, tax, total;
     int pending;
     const char *failed_dependency, *failed_message;
 };
@@ -235,26 +240,27 @@ static void totals_give_up(totals_t *t)
     t->cb(t, false, t->cb_arg);
 }
 
-/* Largest remainder: allocations proportional to line amounts, whole minor units, summing to `amount`. */
-static void allocate(totals_t *t, int64_t amount)
+/*
+ * The arithmetic, in one pure place (totals.h): line amounts, subtotal,
+ * discounts capped at the subtotal, their allocation, and with the tax known
+ * (tax >= 0) the total. False (and the totals failed) on an overflow or a
+ * negative amount: never a wrong total.
+ */
+static bool totals_run(totals_t *t, int64_t tax)
 {
-    int64_t *rem = calloc(t->nlines + 1, sizeof(*rem));
-    int64_t given = 0;
-    for (size_t i = 0; i < t->nlines; ++i) {
-        __int128 share = (__int128)amount * t->line_amount[i];
-        t->allocated[i] = t->subtotal ? (int64_t)(share / t->subtotal) : 0;
-        rem[i] = t->subtotal ? (int64_t)(share % t->subtotal) : 0;
-        given += t->allocated[i];
+    bff_totals_in_t in = {t->nlines, t->unit, t->quantities, t->discount_requested, t->shipping, tax};
+    bff_totals_out_t out = {t->line_amount, t->allocated, t->taxable, 0, 0, -1};
+    bff_totals_error_t e = bff_totals_compute(&in, &out);
+    if (e != BFF_TOTALS_OK) {
+        totals_fail(t, "totals", bff_arena_printf(t->ctx->arena, "the cart's amounts cannot be added up: %s",
+                                                  bff_totals_error_text(e)));
+        return false;
     }
-    for (int64_t left = amount - given; left > 0; --left) {
-        size_t best = 0;
-        for (size_t i = 1; i < t->nlines; ++i)
-            if (rem[i] > rem[best])
-                best = i;
-        t->allocated[best] += 1;
-        rem[best] = -1;
-    }
-    free(rem);
+    t->subtotal = out.subtotal;
+    t->discounts = out.discounts;
+    t->tax = tax;
+    t->total = out.total;
+    return true;
 }
 
 static void totals_finish(totals_t *t)
@@ -264,7 +270,7 @@ static void totals_finish(totals_t *t)
 
 static int64_t totals_total(const totals_t *t)
 {
-    return t->subtotal - t->discounts + t->shipping + t->tax;
+    return t->total;
 }
 
 static void on_tax(json_t *body, const char *code, const char *message, void *arg)
@@ -277,7 +283,10 @@ static void on_tax(json_t *body, const char *code, const char *message, void *ar
         totals_give_up(t);
         return;
     }
-    t->tax = tax.total;
+    if (!totals_run(t, tax.total)) {
+        totals_give_up(t);
+        return;
+    }
     totals_finish(t);
 }
 
@@ -287,11 +296,13 @@ static void stage3(totals_t *t)
         totals_give_up(t);
         return;
     }
-    allocate(t, t->discounts);
+    if (!totals_run(t, -1)) { /* the discounts allocated: what tax is asked about */
+        totals_give_up(t);
+        return;
+    }
     json_t *lines = json_array();
     for (size_t i = 0; i < t->nlines; ++i)
-        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", t->skus[i], "amount_minor",
-                                               (json_int_t)(t->line_amount[i] - t->allocated[i])));
+        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", t->skus[i], "amount_minor", (json_int_t)t->taxable[i]));
     json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
     json_t *body = json_pack("{s:s, s:O, s:o, s:I}", "currency", t->currency, "address", address, "lines", lines,
                              "shipping_minor", (json_int_t)t->shipping);
@@ -306,8 +317,10 @@ static void on_promotions(json_t *body, const char *code, const char *message, v
     const char *bad = code == NULL ? bff_promotions_parse(body, t->ctx->arena, &d) : NULL;
     if (code != NULL || bad != NULL)
         totals_fail(t, "promotions", code != NULL ? message : bad);
+    else if (d.total < 0)
+        totals_fail(t, "promotions", "promotions answered a negative discount");
     else
-        t->discounts = d.total < t->subtotal ? d.total : t->subtotal; /* never below nothing for the goods */
+        t->discount_requested = d.total; /* capped at the subtotal by the arithmetic (totals.h) */
     if (--t->pending == 0)
         stage3(t);
 }
@@ -337,9 +350,9 @@ static void stage2(totals_t *t)
         totals_give_up(t);
         return;
     }
-    for (size_t i = 0; i < t->nlines; ++i) {
-        t->line_amount[i] = t->unit[i] * t->quantities[i];
-        t->subtotal += t->line_amount[i];
+    if (!totals_run(t, -1)) { /* the subtotal: what promotions are asked about */
+        totals_give_up(t);
+        return;
     }
     json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
     const char *rate = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
@@ -392,8 +405,9 @@ static void weight_done(bff_resolve_t *r, json_t *v, const char *code, const cha
         totals_fail(t, "catalog", message);
     else if (v == NULL) /* shipping is priced by weight: a parcel of unknown weight has no price */
         totals_fail(t, "catalog", bff_arena_printf(t->ctx->arena, "the catalog does not know %s", t->skus[w->line]));
-    else
-        t->weight += json_integer_value(json_object_get(v, "weight_grams")) * t->quantities[w->line];
+    else if (!bff_totals_mul_add(json_integer_value(json_object_get(v, "weight_grams")), t->quantities[w->line], t->weight,
+                                 &t->weight))
+        totals_fail(t, "catalog", "the parcel's weight cannot be added up");
     if (--t->pending == 0)
         stage2(t);
 }
@@ -429,6 +443,7 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
     t->unit = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
     t->line_amount = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
     t->allocated = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
+    t->taxable = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
     json_t *skus = json_array();
     for (size_t i = 0; i < t->nlines; ++i) {
         json_t *l = json_array_get(lines, i);
@@ -613,11 +628,19 @@ static void rates_weight_done(bff_resolve_t *unused_r, json_t *v, const char *co
 {
     rates_line_t *l = arg;
     rates_call_t *c = l->call;
+    if (code == NULL && v == NULL) { /* the same rule as the totals: a parcel of unknown weight has no price */
+        code = "DEPENDENCY_UNAVAILABLE";
+        message = "the catalog does not know a line's variant, so the parcel's weight is unknown";
+    }
+    if (code == NULL && !bff_totals_mul_add(json_integer_value(json_object_get(v, "weight_grams")), l->quantity, c->weight,
+                                            &c->weight)) {
+        code = "DEPENDENCY_UNAVAILABLE";
+        message = "the parcel's weight cannot be added up";
+    }
     if (code != NULL && c->failed_code == NULL) {
         c->failed_code = code;
         c->failed_message = message;
     }
-    c->weight += json_integer_value(json_object_get(v, "weight_grams")) * l->quantity;
     if (--c->pending == 0)
         rates_ask(c);
 }
