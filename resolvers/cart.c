@@ -27,6 +27,7 @@
 
 #include "cart.h"
 #include "ids.h"
+#include "quote.h"
 #include "totals.h"
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
@@ -466,17 +467,33 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
     }
 }
 
-static json_t *totals_json(const totals_t *t)
+static bff_cart_totals_t public_view(const totals_t *t, bool ok)
+{
+    bff_cart_totals_t out = {ok,           t->currency,         t->subtotal, t->discounts, t->shipping,
+                             t->tax,       totals_total(t),     t->failed_dependency,      t->failed_message,
+                             t->nlines,    t->skus,             t->quantities,             t->unit,
+                             t->allocated};
+    return out;
+}
+
+json_t *bff_cart_cost_json(const bff_reqctx_t *ctx, json_t *cart, const bff_cart_totals_t *t)
 {
     json_t *allocations = json_array();
     for (size_t i = 0; i < t->nlines; ++i)
         if (t->allocated[i] > 0)
             json_array_append_new(allocations, json_pack("{s:s, s:o}", "sku", t->skus[i], "amount",
                                                          bff_money_json(t->allocated[i], t->currency)));
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "subtotal", bff_money_json(t->subtotal, t->currency),
+    const char *quote = bff_quote_make(ctx, cart, t, ctx->quote_ttl_ms ? ctx->quote_ttl_ms : 900000);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s?}", "subtotal", bff_money_json(t->subtotal, t->currency),
                      "discounts", bff_money_json(t->discounts, t->currency), "shipping",
                      bff_money_json(t->shipping, t->currency), "tax", bff_money_json(t->tax, t->currency), "total",
-                     bff_money_json(totals_total(t), t->currency), "discountAllocations", allocations);
+                     bff_money_json(t->total, t->currency), "discountAllocations", allocations, "quote", quote);
+}
+
+static json_t *totals_json(const totals_t *t)
+{
+    bff_cart_totals_t view = public_view(t, true);
+    return bff_cart_cost_json(t->ctx, t->cart, &view);
 }
 
 static void fail_unavailable(bff_resolve_t *r, const totals_t *t)
@@ -503,20 +520,7 @@ typedef struct st_public_totals_t {
 static void public_done(totals_t *t, bool ok, void *arg)
 {
     public_totals_t *p = arg;
-    bff_cart_totals_t out = {ok,
-                             t->currency,
-                             t->subtotal,
-                             t->discounts,
-                             t->shipping,
-                             t->tax,
-                             totals_total(t),
-                             t->failed_dependency,
-                             t->failed_message,
-                             t->nlines,
-                             t->skus,
-                             t->quantities,
-                             t->unit,
-                             t->allocated};
+    bff_cart_totals_t out = public_view(t, ok);
     p->cb(&out, p->arg);
 }
 
@@ -694,7 +698,7 @@ const bff_resolver_defaults_t bff_cart_defaults[] = {
     {"Address", "line1 city zip country"},
     {"CartMerchandise", "sku title productTitle productHandle"}, /* merchandise_done */
     {"CartLineCost", "unitPrice subtotal"},                       /* line_cost_done */
-    {"CartCost", "subtotal discounts shipping tax total discountAllocations"}, /* totals_json */
+    {"CartCost", "subtotal discounts shipping tax total discountAllocations quote"}, /* bff_cart_cost_json */
     {"DiscountAllocation", "sku amount"},
     {"ShippingRate", "id title price days"}, /* rates */
     {"Money", "amount currencyCode"},        /* bff_money_json */

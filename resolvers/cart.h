@@ -28,5 +28,7 @@ void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, voi
    (adapters/carts.c); its id is the client-facing one with its key (ids.h), its "_cart" member the checked
    cart (provider id) the totals work from. */
 json_t *bff_cart_map(const bff_reqctx_t *ctx, json_t *provider_cart, bff_arena_t *arena);
+/* The schema's CartCost for totals of the checked cart `cart`, with its signed quote (quote.h); a new reference. */
+json_t *bff_cart_cost_json(const bff_reqctx_t *ctx, json_t *cart, const bff_cart_totals_t *totals);
 
 #endif

@@ -235,7 +235,9 @@ static void on_saga_done(const bff_saga_outcome_t *o, void *arg)
     if (o->order != NULL) {
         payload(r, "order", json_incref(o->order), NULL);
     } else if (o->user_code != NULL) {
-        payload(r, "order", NULL, json_pack("[o]", user_error(o->user_field, o->user_message, o->user_code)));
+        json_t *out = json_pack("{s:n, s:[o], s:O?}", "order", "userErrors", user_error(o->user_field, o->user_message, o->user_code),
+                                "cost", o->cost);
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
     } else {
         bff_resolve_error_ext(r, o->error_code,
                               bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", o->error_dependency),
@@ -272,7 +274,11 @@ static void resolve_checkout(bff_resolve_t *r, void *unused)
         payload(r, "order", NULL, json_pack("[o]", user_error(field, message, code)));
         return;
     }
-    bff_checkout_input_t in = {.client = ctx->client ? ctx->client : "", .key = key, .cart_id = cart_id, .token = token};
+    bff_checkout_input_t in = {.client = ctx->client ? ctx->client : "",
+                               .key = key,
+                               .cart_id = cart_id,
+                               .token = token,
+                               .quote = json_string_value(bff_resolve_arg(r, "quote"))};
     bff_saga_checkout(ctx, &in, on_saga_done, r);
 }
 
@@ -290,7 +296,7 @@ const bff_resolver_entry_t bff_checkout_resolvers[] = {
 
 const bff_resolver_defaults_t bff_checkout_defaults[] = {
     {"CartPayload", "cart userErrors"}, /* payload */
-    {"CheckoutPayload", "order userErrors"},
+    {"CheckoutPayload", "order userErrors cost"},
     {"UserError", "field message code"}, /* user_error */
     {NULL, NULL},
 };

@@ -40,6 +40,7 @@ typedef struct st_bff_reqctx_t {
     const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
     struct st_bff_journal_t *journal;          /* the checkout journal (journal.h) */
     const char *client;                        /* the caller: an API client id, or "anon:<address>" */
+    uint64_t quote_ttl_ms;                     /* how long a Cart.cost.quote holds (quote.h) */
     size_t id_key_len;
 } bff_reqctx_t;
 

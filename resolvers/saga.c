@@ -19,6 +19,7 @@
 #include <sys/time.h>
 
 #include "adapters/vendors.h"
+#include "quote.h"
 #include "resolvers.h"
 
 typedef struct st_saga_t {
@@ -26,6 +27,7 @@ typedef struct st_saga_t {
     bff_journal_t *journal;
     bff_saga_rec_t rec;
     const char *token;
+    const char *quote; /* the quote shown to the buyer, or NULL */
     json_t *cart; /* the checked cart of a new checkout */
     bff_cart_totals_t totals;
     bff_order_t order;
@@ -448,6 +450,22 @@ static void on_totals(const bff_cart_totals_t *t, void *arg)
         finish_user(s, "cartId", "EMPTY_CART", "The cart is empty.");
         return;
     }
+    if (s->quote != NULL) { /* the amount shown is the amount charged, or nothing is charged */
+        bff_quote_check_t q = bff_quote_check(s->ctx, s->quote, s->cart, t);
+        if (q != BFF_QUOTE_OK) {
+            json_t *cost = bff_cart_cost_json(s->ctx, s->cart, t);
+            bff_saga_outcome_t o = {
+                .user_field = "quote",
+                .user_code = q == BFF_QUOTE_INVALID ? "QUOTE_INVALID" : q == BFF_QUOTE_EXPIRED ? "QUOTE_EXPIRED" : "PRICE_CHANGED",
+                .user_message = q == BFF_QUOTE_INVALID   ? "The quote is not one this server gave for this cart."
+                                : q == BFF_QUOTE_EXPIRED ? "The quote has expired: here are the totals now."
+                                                         : "The price changed since it was shown: here are the totals now.",
+                .cost = cost};
+            finish(s, &o);
+            json_decref(cost);
+            return;
+        }
+    }
     s->rec.amount = t->total;
     snprintf(s->rec.currency, sizeof(s->rec.currency), "%s", t->currency);
     s->rec.created_ms = wall_ms();
@@ -537,6 +555,7 @@ void bff_saga_checkout(bff_reqctx_t *ctx, const bff_checkout_input_t *in, bff_sa
     saga_t *s = saga_new(ctx, done, arg);
     s->live = true;
     s->token = in->token;
+    s->quote = in->quote;
     char key[sizeof(s->rec.key)];
     snprintf(key, sizeof(key), "%s\x1f%s", in->client, in->key);
     if (!bff_journal_lock(s->journal, key)) {

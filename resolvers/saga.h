@@ -34,6 +34,7 @@ typedef struct st_bff_saga_outcome_t {
     const char *error_code;     /* a field error: code, dependency and message */
     const char *error_dependency;
     const char *error_message;
+    json_t *cost;               /* with PRICE_CHANGED: the cart's totals now (borrowed for the call), or NULL */
 } bff_saga_outcome_t;
 
 typedef void (*bff_saga_done_cb)(const bff_saga_outcome_t *outcome, void *arg);
@@ -43,6 +44,7 @@ typedef struct st_bff_checkout_input_t {
     const char *key;     /* the idempotency key */
     const char *cart_id; /* the provider's cart id (opened from the client's id) */
     const char *token;   /* the payment token (fingerprinted, never journaled) */
+    const char *quote;   /* Cart.cost.quote as shown to the buyer, or NULL */
 } bff_checkout_input_t;
 
 /* Runs (or, for a key seen before, resumes or answers again) a checkout; done fires once. */

@@ -56,6 +56,7 @@
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \
     X("admin_key_sha256", "BFF_ADMIN_KEY_SHA256", STR, admin_key_sha256, "", 0, 0)                                    \
     X("id_signing_key", "BFF_ID_SIGNING_KEY", STR, id_signing_key, "", 0, 0)                                          \
+    X("quote_ttl_ms", "BFF_QUOTE_TTL_MS", INT, quote_ttl_ms, 900000, 1000, 86400000)                                  \
     X("state_dir", "BFF_STATE_DIR", STR, state_dir, "state", 0, 0)                                                    \
     X("journal_max_records", "BFF_JOURNAL_MAX_RECORDS", INT, journal_max_records, 50000, 100, 10000000)               \
     X("reconcile_interval_ms", "BFF_RECONCILE_INTERVAL_MS", INT, reconcile_interval_ms, 5000, 10, 3600000)            \

@@ -889,6 +889,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->rctx->id_key_len = w->server->id_key_len;
     g->rctx->journal = w->server->journal;
     g->rctx->client = g->bucket;
+    g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
     g->rctx->guard = w->guard;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {

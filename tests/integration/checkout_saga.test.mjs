@@ -245,3 +245,46 @@ test('a paid order is returned: the capture was done but neither its answer nor 
     assert.equal(judge(await ledger('paid-not-returned-1'), cartId, 'paid, then returned'), 'paid');
   });
 });
+
+test('quote: the amount shown is the amount charged; a change, a forged or an expired quote refuses before any payment call', async () => {
+  await withServer({ BFF_QUOTE_TTL_MS: '1500' }, async (srv) => {
+    const q = async (query, variables) =>
+      (await (await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).json());
+    const shown = async (cart) => (await q('query($c: ID!) { cart(id: $c) { cost { total { amount } quote } } }', { c: cart })).data.cart.cost;
+    const pay = (cart, key, quote) =>
+      q(`mutation($c: ID!, $k: String!, $q: String) { checkoutComplete(cartId: $c, paymentToken: "tok_ok", idempotencyKey: $k, quote: $q) {
+        order { total { amount } } userErrors { code field } cost { total { amount } quote } } }`, { c: cart, k: key, q: quote });
+    const payments = async () => (await simCall('GET', '/_sim/stats')).payments.requests;
+
+    // the cart changes between showing the total and paying: PRICE_CHANGED with the new totals, no payment call
+    const cart = sealId('Cart', await newCart());
+    const before = await shown(cart);
+    assert.match(before.quote, /^q1\.\d+\.[0-9a-f]{16}\.EUR\.(\d+\.){5}[0-9a-f]{32}$/);
+    await q('mutation($c: ID!) { cartDiscountCodesUpdate(cartId: $c, codes: ["SAVE10"]) { cart { id } } }', { c: cart });
+    const calls = await payments();
+    const changed = (await pay(cart, 'quote-key-0001', before.quote)).data.checkoutComplete;
+    assert.equal(changed.order, null);
+    assert.equal(changed.userErrors[0].code, 'PRICE_CHANGED');
+    assert.notEqual(changed.cost.total.amount, before.total.amount);
+    assert.equal(await payments(), calls, 'no payment call');
+    // with the new quote it goes through, for the new total
+    const ok = (await pay(cart, 'quote-key-0002', changed.cost.quote)).data.checkoutComplete;
+    assert.equal(ok.order.total.amount, changed.cost.total.amount, JSON.stringify(ok));
+
+    // a forged quote (another amount, the old signature) and another cart's quote are refused
+    const other = sealId('Cart', await newCart());
+    const real = await shown(other);
+    const parts = real.quote.split('.');
+    parts[8] = String(Number(parts[8]) - 100);
+    const forged = (await pay(other, 'quote-key-0003', parts.join('.'))).data.checkoutComplete;
+    assert.equal(forged.userErrors[0].code, 'QUOTE_INVALID');
+    const third = sealId('Cart', await newCart());
+    const foreign = (await pay(third, 'quote-key-0004', real.quote)).data.checkoutComplete;
+    assert.equal(foreign.userErrors[0].code, 'QUOTE_INVALID');
+    // an expired one
+    await sleep(1600);
+    const late = (await pay(other, 'quote-key-0005', real.quote)).data.checkoutComplete;
+    assert.equal(late.userErrors[0].code, 'QUOTE_EXPIRED');
+    assert.ok(late.cost.quote);
+  });
+});
