@@ -25,29 +25,34 @@ static bool provider_id_ok(const char *s, size_t n)
     return true;
 }
 
-/* The key of (kind, id) as KEY_HEX lowercase hex digits into out[KEY_HEX + 1]; false without a signing key. */
-static bool key_of(const bff_reqctx_t *ctx, const char *kind, const char *id, size_t idlen, char *out)
+bool bff_id_mac(const bff_reqctx_t *ctx, const void *msg, size_t len, char out[33])
 {
     if (ctx->id_key == NULL || ctx->id_key_len == 0)
         return false;
-    unsigned char msg[160], mac[EVP_MAX_MD_SIZE];
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    if (HMAC(EVP_sha256(), ctx->id_key, (int)ctx->id_key_len, msg, len, mac, &maclen) == NULL || maclen < 16)
+        return false;
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; ++i) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[32] = '\0';
+    return true;
+}
+
+/* The key of (kind, id) as KEY_HEX lowercase hex digits into out[KEY_HEX + 1]; false without a signing key. */
+static bool key_of(const bff_reqctx_t *ctx, const char *kind, const char *id, size_t idlen, char *out)
+{
+    unsigned char msg[160];
     size_t klen = strlen(kind);
     if (klen + 1 + idlen > sizeof(msg))
         return false;
     memcpy(msg, kind, klen);
     msg[klen] = ':';
     memcpy(msg + klen + 1, id, idlen);
-    unsigned int maclen = 0;
-    if (HMAC(EVP_sha256(), ctx->id_key, (int)ctx->id_key_len, msg, klen + 1 + idlen, mac, &maclen) == NULL ||
-        maclen < KEY_HEX / 2)
-        return false;
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < KEY_HEX / 2; ++i) {
-        out[2 * i] = hex[mac[i] >> 4];
-        out[2 * i + 1] = hex[mac[i] & 15];
-    }
-    out[KEY_HEX] = '\0';
-    return true;
+    return bff_id_mac(ctx, msg, klen + 1 + idlen, out);
 }
 
 const char *bff_id_seal(const bff_reqctx_t *ctx, const char *kind, const char *id)

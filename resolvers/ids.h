@@ -19,6 +19,9 @@
 
 #include "context.h"
 
+/* The first 128 bits of HMAC-SHA256(id_signing_key, msg) as 32 hex digits into out[33]; false without a key. */
+bool bff_id_mac(const bff_reqctx_t *ctx, const void *msg, size_t len, char out[33]);
+
 /* The client-facing id of provider object `id` of `kind` ("Cart", "Order"), in ctx's arena. */
 const char *bff_id_seal(const bff_reqctx_t *ctx, const char *kind, const char *id);
 /* The provider id inside a client-facing id of `kind` whose key is right (arena), or NULL. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "graphql/arena.h"
@@ -30,6 +31,13 @@ static const struct {
     BFF_SAGA_STATES(BFF_SAGA_STATE_ROW)
 #undef BFF_SAGA_STATE_ROW
 };
+
+uint64_t bff_wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
 
 const char *bff_saga_state_name(bff_saga_state_t s)
 {

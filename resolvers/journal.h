@@ -66,6 +66,9 @@ typedef struct st_bff_saga_rec_t {
 
 typedef struct st_bff_journal_t bff_journal_t;
 
+/* Wall-clock milliseconds (what records and quotes are stamped with). */
+uint64_t bff_wall_ms(void);
+
 /* Opens (creating) state_dir/journal.log and replays it; state_dir "" keeps the journal in memory. NULL: err. */
 bff_journal_t *bff_journal_open(const char *state_dir, size_t max_records, char *err, size_t errlen);
 void bff_journal_free(bff_journal_t *j);

@@ -5,22 +5,15 @@
  */
 #include "quote.h"
 
+#include "ids.h"
+#include "journal.h"
+
 #include <inttypes.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-
-static uint64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 static void hex(const unsigned char *p, size_t n, char *out)
 {
@@ -45,21 +38,12 @@ static void cart_version(json_t *cart, char out[17])
     json_decref(c);
 }
 
-/* The signed part (without the mac) into body, and its mac into mac[33]; false without a key. */
+/* The mac of the signed part (body, bound to the cart id) into mac[33]; false without a key. */
 static int sign(const bff_reqctx_t *ctx, const char *cart_id, const char *body, char mac[33])
 {
-    if (ctx->id_key == NULL)
-        return 0;
     char msg[600];
     int n = snprintf(msg, sizeof(msg), "quote:%s:%s", cart_id, body);
-    if (n < 0 || (size_t)n >= sizeof(msg))
-        return 0;
-    unsigned char m[EVP_MAX_MD_SIZE];
-    unsigned int mlen = 0;
-    if (HMAC(EVP_sha256(), ctx->id_key, (int)ctx->id_key_len, (const unsigned char *)msg, (size_t)n, m, &mlen) == NULL)
-        return 0;
-    hex(m, 16, mac);
-    return 1;
+    return n > 0 && (size_t)n < sizeof(msg) && bff_id_mac(ctx, msg, (size_t)n, mac);
 }
 
 static void body_of(char *out, size_t size, uint64_t expires, const char *version, const bff_cart_totals_t *t)
@@ -73,7 +57,7 @@ const char *bff_quote_make(const bff_reqctx_t *ctx, json_t *cart, const bff_cart
     const char *cart_id = json_string_value(json_object_get(cart, "id"));
     char version[17], body[400], mac[33];
     cart_version(cart, version);
-    body_of(body, sizeof(body), wall_ms() + ttl_ms, version, totals);
+    body_of(body, sizeof(body), bff_wall_ms() + ttl_ms, version, totals);
     if (cart_id == NULL || !sign(ctx, cart_id, body, mac))
         return NULL;
     return bff_arena_printf(ctx->arena, "%s.%s", body, mac);
@@ -93,7 +77,7 @@ bff_quote_check_t bff_quote_check(const bff_reqctx_t *ctx, const char *quote, js
     char version[17], shown[400];
     if (sscanf(body, "q1.%" SCNu64 ".", &expires) != 1)
         return BFF_QUOTE_INVALID;
-    if (wall_ms() > expires)
+    if (bff_wall_ms() > expires)
         return BFF_QUOTE_EXPIRED;
     cart_version(cart, version);
     body_of(shown, sizeof(shown), expires, version, totals);

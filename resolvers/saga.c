@@ -16,7 +16,6 @@
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "adapters/vendors.h"
 #include "quote.h"
@@ -36,13 +35,6 @@ typedef struct st_saga_t {
     bff_saga_done_cb done;
     void *arg;
 } saga_t;
-
-static uint64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 static void sha256_hex(const char *s, char out[65])
 {
@@ -83,7 +75,7 @@ static void finish_error(saga_t *s, const char *code, const char *dependency, co
 static bool put(saga_t *s, bff_saga_state_t state)
 {
     s->rec.state = state;
-    s->rec.updated_ms = wall_ms();
+    s->rec.updated_ms = bff_wall_ms();
     if (bff_journal_put(s->journal, &s->rec) == 0)
         return true;
     finish_error(s, "CHECKOUT_UNAVAILABLE", "journal",
@@ -468,7 +460,7 @@ static void on_totals(const bff_cart_totals_t *t, void *arg)
     }
     s->rec.amount = t->total;
     snprintf(s->rec.currency, sizeof(s->rec.currency), "%s", t->currency);
-    s->rec.created_ms = wall_ms();
+    s->rec.created_ms = bff_wall_ms();
     if (!put(s, BFF_SAGA_STARTED))
         return;
     json_t *body = json_pack("{s:I, s:s, s:s}", "amount_minor", (json_int_t)t->total, "currency", t->currency, "token",

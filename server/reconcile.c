@@ -9,7 +9,6 @@
  * authorization and no order, within about interval + after of the restart.
  */
 #include <stdlib.h>
-#include <sys/time.h>
 
 #include "resolvers/saga.h"
 #include "worker.h"
@@ -21,13 +20,6 @@ typedef struct st_reconcile_t {
     bff_arena_t *arena;
     bff_reqctx_t *ctx;
 } reconcile_t;
-
-static uint64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 static void on_reconciled(const bff_saga_outcome_t *o, void *arg)
 {
@@ -43,7 +35,7 @@ static void reconcile_one(const bff_saga_rec_t *rec, void *arg)
     bff_worker_t *w = arg;
     bff_server_t *s = w->server;
     if (bff_saga_state_terminal(rec->state) || w->reconciling >= RECONCILE_MAX ||
-        wall_ms() - rec->updated_ms < (uint64_t)s->config.reconcile_after_ms)
+        bff_wall_ms() - rec->updated_ms < (uint64_t)s->config.reconcile_after_ms)
         return;
     reconcile_t *rc = bff_xcalloc(1, sizeof(*rc));
     rc->w = w;
