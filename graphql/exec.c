@@ -547,10 +547,6 @@ bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name)
     return t != NULL && bff_exec_authorized(r->x, t, NULL);
 }
 
-bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field)
-{
-    return x->req.visible == NULL || type == NULL || x->req.visible(type, field, x->req.visible_arg);
-}
 
 bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
 {

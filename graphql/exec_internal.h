@@ -158,7 +158,10 @@ struct st_bff_exec_t {
     bff_resolve_t *cancel_head, *cancel_tail; /* pending handles with a cancel hook, in registration order */
     bff_buf_t scratch;          /* serialize hooks write here (freed with the arena) */
     const bff_type_t *scalars[5]; /* Int, Float, String, Boolean, ID of this schema (pointer compares) */
+    struct st_exec_visibility_t *visibility; /* what introspection shows, computed on first use (visibility.c) */
 };
+
+typedef struct st_exec_visibility_t exec_visibility_t;
 
 /* exec_collect.c */
 exec_fieldset_t *bff_exec_collect_root(bff_exec_t *x, const bff_type_t *type, const bff_ast_node_t *selection_set);

@@ -194,13 +194,16 @@ static void schema_query_type(bff_resolve_t *r, void *ctx)
 static void schema_mutation_type(bff_resolve_t *r, void *ctx)
 {
     const bff_schema_t *s = parent_ptr(r);
-    bff_resolve_ok(r, type_value(ctx, s->mutation_type ? s->mutation_type->ref : NULL));
+    /* a root type none of whose fields the caller may see is left out (else the schema shown is invalid) */
+    bool shown = s->mutation_type && bff_exec_visible(bff_resolve_exec(r), s->mutation_type, NULL);
+    bff_resolve_ok(r, type_value(ctx, shown ? s->mutation_type->ref : NULL));
 }
 
 static void schema_subscription_type(bff_resolve_t *r, void *ctx)
 {
     const bff_schema_t *s = parent_ptr(r);
-    bff_resolve_ok(r, type_value(ctx, s->subscription_type ? s->subscription_type->ref : NULL));
+    bool shown = s->subscription_type && bff_exec_visible(bff_resolve_exec(r), s->subscription_type, NULL);
+    bff_resolve_ok(r, type_value(ctx, shown ? s->subscription_type->ref : NULL));
 }
 
 static void schema_directives(bff_resolve_t *r, void *ctx)
