@@ -16,8 +16,7 @@
  * out: its __Schema field answers null.
  *
  * Memory: the execution's arena. Types are found by their index in
- * schema->types (a linear search for the type, which is fine for schemas of
- * some hundreds of types).
+ * schema->types through an open-addressed table of their pointers.
  */
 #include "exec_internal.h"
 
@@ -26,19 +25,27 @@
 struct st_exec_visibility_t {
     uint8_t *type_shown;   /* per schema->types index */
     uint8_t **field_shown; /* per type index, per field */
+    uint32_t *slots;       /* type pointer -> index + 1 (0: empty), power-of-two size */
+    size_t mask;
 };
 
-static int type_index(const bff_schema_t *s, const bff_type_t *t)
+static size_t slot_of(const void *p, size_t mask)
 {
-    for (uint32_t i = 0; i < s->ntypes; ++i)
-        if (s->types[i] == t)
-            return (int)i;
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 17) & mask;
+}
+
+static int lookup(const bff_schema_t *s, const exec_visibility_t *v, const bff_type_t *t)
+{
+    for (size_t j = slot_of(t, v->mask); v->slots[j] != 0; j = (j + 1) & v->mask)
+        if (s->types[v->slots[j] - 1] == t)
+            return (int)v->slots[j] - 1;
     return -1;
 }
 
 static bool shown(const bff_schema_t *s, const exec_visibility_t *v, const bff_type_t *t)
 {
-    int i = type_index(s, t);
+    int i = lookup(s, v, t);
     return i >= 0 && v->type_shown[i];
 }
 
@@ -91,7 +98,7 @@ static void reach_ref(const bff_schema_t *s, const exec_visibility_t *v, uint8_t
 
 static void reach(const bff_schema_t *s, const exec_visibility_t *v, uint8_t *seen, const bff_type_t *t)
 {
-    int i = t ? type_index(s, t) : -1;
+    int i = t ? lookup(s, v, t) : -1;
     if (i < 0 || seen[i] || !v->type_shown[i])
         return;
     seen[i] = 1;
@@ -114,6 +121,17 @@ static exec_visibility_t *compute(bff_exec_t *x)
 {
     const bff_schema_t *s = x->schema;
     exec_visibility_t *v = bff_arena_calloc(x->arena, 1, sizeof(*v));
+    size_t cap = 16;
+    while (cap < 2 * (size_t)s->ntypes)
+        cap <<= 1;
+    v->slots = bff_arena_calloc(x->arena, cap, sizeof(*v->slots));
+    v->mask = cap - 1;
+    for (uint32_t i = 0; i < s->ntypes; ++i) {
+        size_t j = slot_of(s->types[i], v->mask);
+        while (v->slots[j] != 0)
+            j = (j + 1) & v->mask;
+        v->slots[j] = i + 1;
+    }
     v->type_shown = bff_arena_calloc(x->arena, s->ntypes ? s->ntypes : 1, 1);
     v->field_shown = bff_arena_calloc(x->arena, s->ntypes ? s->ntypes : 1, sizeof(*v->field_shown));
     for (uint32_t i = 0; i < s->ntypes; ++i) {
@@ -146,7 +164,7 @@ bool bff_exec_visible(const bff_exec_t *cx, const bff_type_t *type, const bff_fi
         return true;
     if (x->visibility == NULL)
         x->visibility = compute(x);
-    int i = type_index(x->schema, type);
+    int i = lookup(x->schema, x->visibility, type);
     if (i < 0 || !x->visibility->type_shown[i])
         return false;
     if (field == NULL)
