@@ -54,6 +54,9 @@
     X("apq_max_documents", "BFF_APQ_MAX_DOCUMENTS", INT, apq_max_documents, 10000, 0, 10000000)                       \
     X("apq_max_bytes", "BFF_APQ_MAX_BYTES", INT, apq_max_bytes, 16777216, 0, 17179869184)                            \
     X("anonymous_scopes", "BFF_ANONYMOUS_SCOPES", STR, anonymous_scopes, "", 0, 0)                                    \
+    X("cors", "BFF_CORS", JSON, cors, "{}", 0, 0)                                                                     \
+    X("csrf_prevention", "BFF_CSRF_PREVENTION", BOOL, csrf_prevention, 1, 0, 1)                                        \
+    X("trusted_proxies", "BFF_TRUSTED_PROXIES", STR, trusted_proxies, "", 0, 0)                                        \
     X("admin_key_sha256", "BFF_ADMIN_KEY_SHA256", STR, admin_key_sha256, "", 0, 0)                                    \
     X("id_signing_key", "BFF_ID_SIGNING_KEY", STR, id_signing_key, "", 0, 0)                                          \
     X("quote_ttl_ms", "BFF_QUOTE_TTL_MS", INT, quote_ttl_ms, 900000, 1000, 86400000)                                  \

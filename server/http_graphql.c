@@ -34,6 +34,7 @@
 #include "graphql/exec.h"
 #include "graphql/json_parse.h"
 #include "resolvers/context.h"
+#include "edge.h"
 #include "http.h"
 #include "reqlog.h"
 #include "worker.h"
@@ -141,6 +142,7 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
                                          : status == 415 ? "Unsupported Media Type"
                                                          : "Error";
     const char *ct = media_type_name(g->media);
+    bff_edge_cors_headers(g->worker->server->edge, req); /* errors too: the browser lets the page read them */
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     static h2o_generator_t generator = {NULL, NULL};
@@ -444,11 +446,12 @@ static const char *admit(bff_server_t *s, h2o_req_t *req)
         atomic_fetch_add(&s->shed, 1);
         return "OVERLOADED";
     }
-    struct sockaddr_storage ss;
-    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    struct sockaddr_storage peer, ss;
+    socklen_t plen = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer), len;
+    bff_edge_client_addr(s->edge, req, &ss, &len); /* behind a trusted proxy: the client's, else the peer's */
     if (len == 0)
         ss.ss_family = AF_UNSPEC;
-    if (len > 0 && bff_addr_resetting(s, (struct sockaddr *)&ss, now_ms())) {
+    if (plen > 0 && bff_addr_resetting(s, (struct sockaddr *)&peer, now_ms())) { /* resets are the connection's peer's */
         atomic_fetch_add(&s->client_limited, 1);
         return "TOO_MANY_REQUESTS";
     }
@@ -485,7 +488,8 @@ static int identify(bff_http_gql_t *g)
     }
     struct sockaddr_storage ss;
     char addr[INET6_ADDRSTRLEN] = "?";
-    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    socklen_t len;
+    bff_edge_client_addr(g->worker->server->edge, req, &ss, &len);
     if (len > 0 && ss.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
     else if (len > 0 && ss.ss_family == AF_INET6)
@@ -647,6 +651,8 @@ static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS")))
+        return bff_edge_preflight(w->server->edge, req); /* CORS preflight: no GraphQL, no budget */
     bool is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
     bool is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
 
@@ -694,6 +700,13 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     if (!is_get && !is_post) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
         respond_error(g, 405, "METHOD_NOT_ALLOWED", "GraphQL requests are GET or POST.");
+        goto done;
+    }
+    if (is_get && !bff_edge_csrf_ok(w->server->edge, req)) { /* a POST must be application/json: never simple */
+        respond_error(g, 400, "CSRF_PREVENTED",
+                      "This request could have come from a form or a link on another site: send it with "
+                      "Content-Type: application/json, or with an Apollo-Require-Preflight, X-Apollo-Operation-Name or "
+                      "GraphQL-Preflight header.");
         goto done;
     }
     const char *err = NULL;

@@ -38,6 +38,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "edge.h"
 #include "http.h"
 #include "persisted.h"
 #include "resolvers/journal.h"
@@ -137,6 +138,11 @@ static int start_demo_sim(char *err, size_t errlen)
         setenv("BFF_API_KEYS", keys, 1);
     if (getenv("BFF_ID_SIGNING_KEY") == NULL || *getenv("BFF_ID_SIGNING_KEY") == '\0')
         setenv("BFF_ID_SIGNING_KEY", "demo-only-id-signing-key-not-a-secret", 1);
+    if (getenv("BFF_ADMIN_KEY_SHA256") == NULL || *getenv("BFF_ADMIN_KEY_SHA256") == '\0') { /* demo-admin-key */
+        char admin[65];
+        bff_sha256_hex("demo-admin-key", strlen("demo-admin-key"), admin);
+        setenv("BFF_ADMIN_KEY_SHA256", admin, 1);
+    }
     char extra[400];
     snprintf(extra, sizeof(extra), "\"providers_url\":\"%s\",\"api_key\":\"demo-storefront-key\"", url);
     log_line("info", "demo: the provider simulator is running", extra);
@@ -392,6 +398,9 @@ int main(int argc, char **argv)
         log_line("warn", "id_signing_key is not set: cart and order ids given now stop opening at restart and on "
                          "other instances; set it (32-64 characters, the same everywhere)", NULL);
     }
+    s->edge = bff_edge_new(s->config.cors, s->config.trusted_proxies, s->config.csrf_prevention != 0, err, sizeof(err));
+    if (s->edge == NULL)
+        return fatal(err);
     s->journal = bff_journal_open(s->config.state_dir, (size_t)s->config.journal_max_records, err, sizeof(err));
     if (s->journal == NULL)
         return fatal(err);
@@ -486,6 +495,7 @@ int main(int argc, char **argv)
     bff_usage_free(s->usage);
     bff_persisted_free(s->persisted);
     bff_journal_free(s->journal);
+    bff_edge_free(s->edge);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

@@ -29,6 +29,7 @@ typedef struct st_bff_server_t {
     bff_clients_t *clients;     /* API keys, tiers, cost budgets */
     bff_usage_t *usage;         /* who uses deprecated elements */
     struct st_bff_journal_t *journal; /* the checkout journal (resolvers/journal.h) */
+    struct st_bff_edge_t *edge;       /* CORS, CSRF prevention, trusted proxies (edge.h) */
     unsigned char id_key[64];   /* id_signing_key, or random bytes when it is not set (resolvers/ids.h) */
     size_t id_key_len;
     bff_persisted_t *persisted; /* trusted documents and APQ */

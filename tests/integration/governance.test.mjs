@@ -142,7 +142,7 @@ test('trusted documents: a partner held to the manifest runs only its documents;
     assert.equal(again.data.shop.currencyCode, 'EUR');
     const mismatch = await post({ query: doc, extensions: pq(sha('something else')) });
     assert.equal(mismatch.status, 400);
-    const get = await fetch(`${s.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(pq(sha(doc))))}`).then((r) => r.json());
+    const get = await fetch(`${s.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(pq(sha(doc))))}`, { headers: { 'apollo-require-preflight': 'true' } }).then((r) => r.json());
     assert.equal(get.data.shop.currencyCode, 'EUR', 'APQ over GET, cacheable by URL');
   } finally {
     assert.equal((await s.stop()).code, 0);

@@ -36,11 +36,19 @@ test('resolvers answer from configuration', () => {
   assert.deepEqual(JSON.parse(r.body).data, { shop: { name: 'Integration Shop', currencyCode: 'EUR' } });
 });
 
-test('GET queries, and mutations over GET are 405', () => {
-  const r = curl([`${srv.url}/graphql?query=${encodeURIComponent('{ shop { name } }')}`]);
+test('GET queries, and mutations over GET are 405; a GET a link or an <img> could send is refused (CSRF)', () => {
+  const preflight = ['-H', 'apollo-require-preflight: true'];
+  const r = curl([...preflight, `${srv.url}/graphql?query=${encodeURIComponent('{ shop { name } }')}`]);
   assert.equal(r.status, 200);
   assert.equal(JSON.parse(r.body).data.shop.name, 'Integration Shop');
-  const m = curl([`${srv.url}/graphql?query=${encodeURIComponent('mutation { cartCreate { cart { id } } }')}`]);
+  for (const h of [['-H', 'content-type: application/json'], ['-H', 'x-apollo-operation-name: Q'], ['-H', 'graphql-preflight: 1']])
+    assert.equal(curl([...h, `${srv.url}/graphql?query=${encodeURIComponent('{ shop { name } }')}`]).status, 200, h[1]);
+  const simple = curl([`${srv.url}/graphql?query=${encodeURIComponent('{ shop { name } }')}`]);
+  assert.equal(simple.status, 400);
+  assert.equal(JSON.parse(simple.body).errors[0].extensions.code, 'CSRF_PREVENTED');
+  const form = curl(['-H', 'content-type: text/plain', `${srv.url}/graphql?query=${encodeURIComponent('{ shop { name } }')}`]);
+  assert.equal(form.status, 400);
+  const m = curl([...preflight, `${srv.url}/graphql?query=${encodeURIComponent('mutation { cartCreate { cart { id } } }')}`]);
   assert.equal(m.status, 405);
   assert.equal(m.headers.allow, 'POST');
   assert.equal(JSON.parse(m.body).errors[0].extensions.code, 'METHOD_NOT_ALLOWED');
