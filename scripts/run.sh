@@ -14,6 +14,8 @@ export BFF_API_KEYS=${BFF_API_KEYS:-"{\"$demo_hash\": {\"client\": \"demo-storef
 # a storefront dev server on :3000 may call the API from the browser; the demo admin key opens /admin/*
 export BFF_CORS=${BFF_CORS:-'{"origins": ["http://localhost:3000", "http://127.0.0.1:3000"]}'}
 export BFF_ADMIN_KEY_SHA256=${BFF_ADMIN_KEY_SHA256:-$(printf %s demo-admin-key | sha256sum | cut -d' ' -f1)}
+# a developer's server tells which provider failed and why (a production one keeps it for its log)
+export BFF_EXPOSE_DEPENDENCY_DETAILS=${BFF_EXPOSE_DEPENDENCY_DETAILS:-true}
 # cart and order ids carry a key made with this (resolvers/ids.h); a fixed one keeps the examples' demo cart id valid
 export BFF_ID_SIGNING_KEY=${BFF_ID_SIGNING_KEY:-demo-only-id-signing-key-not-a-secret}
 BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" &

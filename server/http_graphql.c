@@ -262,6 +262,45 @@ static void append_cost_json(bff_buf_t *b, const bff_tier_t *tier, int64_t reque
     bff_buf_appends(b, "}}");
 }
 
+/*
+ * expose_dependency_details off: an error about a provider says what failed in
+ * the schema's terms, with its code and the request id; the provider's
+ * message (host, URL, status, vendor reason) goes to the log only, under the
+ * same request id. extensions.dependency (the logical service: "tax") stays.
+ */
+static void redact(bff_http_gql_t *g, bff_gql_error_t *e)
+{
+    static const struct {
+        const char *code, *message;
+    } generic[] = {
+        {"DEPENDENCY_TIMEOUT", "A service this field needs did not answer in time."},
+        {"DEPENDENCY_UNAVAILABLE", "A service this field needs is unavailable."},
+        {"PROVIDER_REJECTED", "A service this field needs refused the request."},
+        {"CHECKOUT_TOTALS_UNAVAILABLE", "Cart totals are unavailable: a service they need did not answer."},
+        {"CHECKOUT_IN_DOUBT", "The checkout's outcome is not known yet: retry with the same idempotency key (it never "
+                              "charges twice)."},
+        {"CHECKOUT_UNAVAILABLE", "Checkout is unavailable right now; retry with the same idempotency key."},
+        {"INTERNAL_SERVER_ERROR", "Something failed on the server."},
+    };
+    for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); ++i) {
+        if (strcmp(e->code, generic[i].code) != 0)
+            continue;
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_appends(&b, "{\"level\":\"warn\",\"msg\":\"error detail\",\"request_id\":");
+        bff_buf_append_json_string(&b, g->log.request_id, strlen(g->log.request_id));
+        bff_buf_appends(&b, ",\"code\":");
+        bff_buf_append_json_string(&b, e->code, strlen(e->code));
+        bff_buf_appends(&b, ",\"detail\":");
+        bff_buf_append_json_string(&b, e->message, strnlen(e->message, 2048));
+        bff_buf_appends(&b, "}\n");
+        fwrite(b.data, 1, b.len, stdout);
+        fflush(stdout);
+        bff_buf_free(&b);
+        e->message = bff_arena_printf(g->arena, "%s (request %s)", generic[i].message, g->log.request_id);
+        return;
+    }
+}
+
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
@@ -271,9 +310,12 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         /* request errors carry BAD_USER_INPUT unless they have a code already */
         const bff_gql_errors_t *errs = bff_exec_errors(x);
         bool has_data = bff_exec_has_data(x);
-        for (bff_gql_error_t *e = errs->head; e != NULL; e = e->next)
+        for (bff_gql_error_t *e = errs->head; e != NULL; e = e->next) {
             if (e->code == NULL)
                 e->code = has_data ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
+            if (!g->worker->server->config.expose_dependency_details)
+                redact(g, e);
+        }
         bff_buf_t b = BFF_BUF_INIT;
         bff_exec_write_response(x, &b, NULL);
         bff_buf_t ext = BFF_BUF_INIT;
@@ -679,6 +721,13 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
                            : "Too many requests in flight from this client; retry in a second.");
         goto done;
     }
+    if (req->upgrade.base != NULL && h2o_lcstris(req->upgrade.base, req->upgrade.len, H2O_STRLIT("websocket"))) {
+        g->media = MT_JSON;
+        respond_error(g, 400, "OPERATION_NOT_SUPPORTED",
+                      "Subscriptions over WebSocket (graphql-ws) are not offered by this server; send queries and "
+                      "mutations as HTTP GET or POST.");
+        goto done;
+    }
     if (identify(g) != 0) {
         g->media = MT_JSON;
         respond_error(g, 401, "UNAUTHENTICATED", "The API key is not valid.");
@@ -780,6 +829,11 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     }
     const char *select_err = NULL;
     const bff_ast_node_t *op = bff_gql_select_operation_msg(g->doc->root, operation_name, g->arena, &select_err);
+    if (op != NULL && op->operation == BFF_OP_SUBSCRIPTION) {
+        respond_error(g, 400, "OPERATION_NOT_SUPPORTED",
+                      "Subscriptions are not offered by this server; use queries and mutations.");
+        goto done;
+    }
     if (op != NULL) {
         if (g->log.operation == NULL && op->name != NULL)
             g->log.operation = op->name;

@@ -138,6 +138,8 @@ static int start_demo_sim(char *err, size_t errlen)
         setenv("BFF_API_KEYS", keys, 1);
     if (getenv("BFF_ID_SIGNING_KEY") == NULL || *getenv("BFF_ID_SIGNING_KEY") == '\0')
         setenv("BFF_ID_SIGNING_KEY", "demo-only-id-signing-key-not-a-secret", 1);
+    if (getenv("BFF_EXPOSE_DEPENDENCY_DETAILS") == NULL) /* a demo tells which provider failed, as make run */
+        setenv("BFF_EXPOSE_DEPENDENCY_DETAILS", "true", 1);
     if (getenv("BFF_ADMIN_KEY_SHA256") == NULL || *getenv("BFF_ADMIN_KEY_SHA256") == '\0') { /* demo-admin-key */
         char admin[65];
         bff_sha256_hex("demo-admin-key", strlen("demo-admin-key"), admin);

@@ -139,18 +139,20 @@ test('payments time out during checkoutComplete: the retry with the same key cap
   });
 });
 
-test('every provider in turn answers garbage, a truncated body or closes the connection: clean errors, the server stays up', async () => {
+test('every provider in turn answers garbage, an error, a truncated body or closes the connection: clean errors that name no host, URL or vendor message; the server stays up', async () => {
   const query = `query($h: String!, $order: ID!) { product(handle: $h) { title priceRange { minVariantPrice { amount } } variants { quantityAvailable }
       reviews { rating } recommendations { title } }
       cart(id: "${DEMO_CART}") { lines { merchandise { sku } } availableShippingRates { id } cost { total { amount } } }
       customer(token: "demo-customer-token") { email } order(id: $order) { number paymentStatus } }`;
   const providers = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'promotions', 'tax', 'shipping', 'carts',
     'customers', 'orders', 'payments'];
-  await withServer({ BFF_CATALOG_CACHE_TTL_MS: '0', BFF_PROVIDER_TIMEOUT_MS: '1000' }, async (srv) => {
+  // the production default: expose_dependency_details off
+  await withServer({ BFF_CATALOG_CACHE_TTL_MS: '0', BFF_PROVIDER_TIMEOUT_MS: '1000', BFF_EXPOSE_DEPENDENCY_DETAILS: 'false' }, async (srv) => {
+    const host = new URL(sim.url).host;
     const placed = await gql(srv, { query: `mutation { checkoutComplete(cartId: "${DEMO_CART}", paymentToken: "tok_ok", idempotencyKey: "chaos-order-1") { order { id } } }` });
     const variables = { h: 'linen-backpack-1', order: placed.data.checkoutComplete.order.id };
     for (const p of providers) {
-      for (const fault of [{ garbage: true }, { close: true }, { slow_body_ms: 1500 }]) {
+      for (const fault of [{ garbage: true }, { close: true }, { slow_body_ms: 1500 }, { status: 502 }]) {
         await simPost('/_sim/faults', { [p]: fault });
         const r = await gql(srv, { query, variables });
         await simPost('/_sim/faults', { [p]: {} });
@@ -160,6 +162,10 @@ test('every provider in turn answers garbage, a truncated body or closes the con
         for (const e of r.errors) {
           assert.ok(['DEPENDENCY_UNAVAILABLE', 'DEPENDENCY_TIMEOUT', 'CHECKOUT_TOTALS_UNAVAILABLE'].includes(e.extensions.code), `${what}: ${JSON.stringify(e)}`);
           assert.equal(typeof e.extensions.dependency, 'string', what);
+          // what failed in the schema's terms: no host, URL, HTTP status or vendor words
+          for (const leak of [host, '127.0.0.1', 'http', 'HTTP', 'injected fault', 'upstream', '<html>', p + ':'])
+            assert.ok(!e.message.includes(leak), `${what}: the message names "${leak}": ${e.message}`);
+          assert.match(e.message, /\(request [0-9a-f-]+\)/, what);
         }
         assert.ok(r.ms < 3000, `${what}: ${r.ms.toFixed(0)} ms`);
       }

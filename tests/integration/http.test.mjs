@@ -241,3 +241,15 @@ test('TLS with ALPN: HTTP/2 over https', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('subscriptions and WebSocket upgrades: a clear 400 with its own code', () => {
+  const sub = postJson(`${srv.url}/graphql`, { query: 'subscription { __typename }' });
+  assert.equal(sub.status, 400);
+  assert.equal(JSON.parse(sub.body).errors[0].extensions.code, 'OPERATION_NOT_SUPPORTED');
+  const ws = curl(['-H', 'connection: Upgrade', '-H', 'upgrade: websocket', '-H', 'sec-websocket-version: 13', '-H', 'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==',
+    '-H', 'sec-websocket-protocol: graphql-transport-ws', `${srv.url}/graphql`]);
+  assert.equal(ws.status, 400);
+  const body = JSON.parse(ws.body);
+  assert.equal(body.errors[0].extensions.code, 'OPERATION_NOT_SUPPORTED');
+  assert.match(body.errors[0].message, /WebSocket/);
+});

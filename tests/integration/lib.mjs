@@ -32,6 +32,8 @@ export async function startServer({ env = {}, args = [], threads = 2, expectFail
       BFF_TIERS: '{"anonymous": {"bucket": 1e12, "restore_per_second": 1e12}}',
       BFF_ANONYMOUS_SCOPES: 'cart:read,cart:write,checkout:write,orders:read,customers:read',
       BFF_ID_SIGNING_KEY: ID_KEY,
+      // as make run: messages name the provider that failed (tests/integration/chaos.test.mjs checks the default too)
+      BFF_EXPOSE_DEPENDENCY_DETAILS: 'true',
       // providers configured but absent (port 1 refuses): tests that need them start the simulator
       // (a config file names its own; the environment would override it)
       ...(args.includes('--config') ? {} : { BFF_PROVIDERS_URL: 'http://127.0.0.1:1' }),
