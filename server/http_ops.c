@@ -198,12 +198,14 @@ int bff_http_bench_static(h2o_handler_t *self, h2o_req_t *req)
     return send_text(req, 200, "OK", "application/json", body, strlen(body));
 }
 
+/* GraphiQL for a first visit: the product page example, a note on the key header, an inline icon. */
 static const char graphiql_html[] =
     "<!doctype html>\n"
     "<html lang=\"en\">\n"
     "<head>\n"
     "<meta charset=\"utf-8\">\n"
     "<title>Storefront GraphQL</title>\n"
+    "<link rel=\"icon\" href=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e10098'/%3E%3Cpath d='M4 11l4-7 4 7z' fill='white'/%3E%3C/svg%3E\">\n"
     "<link rel=\"stylesheet\" href=\"/graphiql/graphiql.min.css\">\n"
     "<style>html,body,#graphiql{height:100%;margin:0}</style>\n"
     "</head>\n"
@@ -214,8 +216,9 @@ static const char graphiql_html[] =
     "<script src=\"/graphiql/graphiql.min.js\"></script>\n"
     "<script>\n"
     "const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });\n"
+    "const defaultQuery = \"# The storefront API. Run this product page with the play button.\\n# Anonymous callers reach the catalog. Carts, checkout, orders and customers\\n# need a key: under Headers, add {\\\"x-api-key\\\": \\\"demo-storefront-key\\\"} (make run).\\nquery ProductPage($handle: String = \\\"linen-backpack-1\\\") {\\n  product(handle: $handle) {\\n    title\\n    vendor\\n    priceRange { minVariantPrice { amount currencyCode } }\\n    variants { sku title price { amount currencyCode } quantityAvailable }\\n  }\\n}\\n\";\n"
     "ReactDOM.createRoot(document.getElementById('graphiql'))\n"
-    "  .render(React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }));\n"
+    "  .render(React.createElement(GraphiQL, { fetcher, defaultQuery, defaultHeaders: '{}', defaultEditorToolsVisibility: true }));\n"
     "</script>\n"
     "</body>\n"
     "</html>\n";
