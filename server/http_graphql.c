@@ -36,6 +36,7 @@
 #include "resolvers/context.h"
 #include "edge.h"
 #include "http.h"
+#include "persisted.h"
 #include "reqlog.h"
 #include "worker.h"
 
@@ -62,6 +63,10 @@ typedef struct st_bff_http_gql_t {
     size_t nscopes;
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     const char *apq_hash;                     /* an APQ registration to make once admission has passed */
+    bool is_get;                              /* a GET: a shared cache may keep a public answer */
+    bool keyed;                               /* the caller sent an API key: its answers are never public */
+    const char *cache_control;                /* the answer's Cache-Control (NULL: no-store) */
+    const char *etag;                         /* with a public answer: its ETag */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
 } bff_http_gql_t;
 
@@ -136,15 +141,26 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
         *g->slot = NULL;
         g->slot = NULL;
     }
+    const char *cc = g->cache_control ? g->cache_control : "no-store";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cc, strlen(cc));
+    if (g->etag != NULL) {
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, g->etag, strlen(g->etag));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Accept"));
+        const char *inm = bff_req_header(req, H2O_TOKEN_IF_NONE_MATCH, NULL);
+        if (inm != NULL && strstr(inm, g->etag) != NULL && status == 200) { /* the cache has this answer already */
+            status = 304;
+            len = 0;
+        }
+    }
     req->res.status = status;
-    req->res.reason = status == 200 ? "OK" : status == 400 ? "Bad Request" : status == 405 ? "Method Not Allowed"
+    req->res.reason = status == 200 ? "OK" : status == 304 ? "Not Modified" : status == 400 ? "Bad Request" : status == 405 ? "Method Not Allowed"
                                          : status == 406 ? "Not Acceptable"
                                          : status == 415 ? "Unsupported Media Type"
                                                          : "Error";
     const char *ct = media_type_name(g->media);
     bff_edge_cors_headers(g->worker->server->edge, req); /* errors too: the browser lets the page read them */
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+
     static h2o_generator_t generator = {NULL, NULL};
     h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
     h2o_start_response(req, &generator);
@@ -253,6 +269,10 @@ static void append_cost_json(bff_buf_t *b, const bff_tier_t *tier, int64_t reque
         bff_buf_appends(b, ",\"actualQueryCost\":");
         bff_buf_append_int(b, actual);
     }
+    if (tier == NULL) { /* a public answer is the same for every caller: no budget state in it */
+        bff_buf_appendc(b, '}');
+        return;
+    }
     bff_buf_appends(b, ",\"throttleStatus\":{\"maximumAvailable\":");
     bff_buf_append_int(b, whole(tier->bucket));
     bff_buf_appends(b, ",\"currentlyAvailable\":");
@@ -301,6 +321,71 @@ static void redact(bff_http_gql_t *g, bff_gql_error_t *e)
     }
 }
 
+/* ---- HTTP caching of public reads (@cacheControl, Apollo's convention) ---- */
+
+typedef struct st_cache_policy_t {
+    int64_t max_age; /* the lowest so far; INT64_MAX: no field said */
+    bool private_scope;
+} cache_policy_t;
+
+/* A @cacheControl hint of a directive list: true with its maxAge (-1: none, or inherited) and scope. */
+static bool cache_hint(const bff_ast_list_t *directives, int64_t *max_age, bool *private_scope)
+{
+    const bff_ast_node_t *d = bff_ast_find_directive(directives, "cacheControl");
+    if (d == NULL)
+        return false;
+    const bff_ast_node_t *age = bff_ast_directive_arg(d, "maxAge");
+    const bff_ast_node_t *scope = bff_ast_directive_arg(d, "scope");
+    const bff_ast_node_t *inherit = bff_ast_directive_arg(d, "inheritMaxAge");
+    *max_age = age != NULL && age->kind == BFF_AST_INT_VALUE && !(inherit && inherit->boolean) ? strtoll(age->text, NULL, 10) : -1;
+    *private_scope = scope != NULL && scope->text_len == 7 && memcmp(scope->text, "PRIVATE", 7) == 0;
+    return true;
+}
+
+static void cache_field(void *arg, const bff_field_t *def, const bff_ast_node_t *node, uint32_t depth)
+{
+    cache_policy_t *p = arg;
+    int64_t age = -1;
+    bool priv = false;
+    const bff_type_t *named = bff_typeref_named(def->type);
+    bool composite = named->kind == BFF_TYPE_OBJECT || named->kind == BFF_TYPE_INTERFACE || named->kind == BFF_TYPE_UNION;
+    if (!cache_hint(&def->directives, &age, &priv) && composite && !cache_hint(&named->directives, &age, &priv))
+        age = 0; /* an object without a hint is not cacheable */
+    if (age >= 0 && age < p->max_age)
+        p->max_age = age;
+    p->private_scope = p->private_scope || priv;
+}
+
+static void cache_value(void *arg, const bff_type_t *type)
+{
+    cache_policy_t *p = arg; /* an object's own type may be stricter than the field's hint said */
+    int64_t age = -1;
+    bool priv = false;
+    if (cache_hint(&type->directives, &age, &priv)) {
+        if (age >= 0 && age < p->max_age)
+            p->max_age = age;
+        p->private_scope = p->private_scope || priv;
+    }
+}
+
+/*
+ * The answer's Cache-Control: public, max-age=N only for an anonymous GET of a
+ * query that answered without errors and whose every field allows it (the
+ * lowest max-age over them); anything else stays no-store.
+ */
+static void cache_policy(bff_http_gql_t *g, bff_exec_t *x, bool has_data, const bff_gql_errors_t *errs)
+{
+    if (!g->is_get || g->keyed || !has_data || errs->count > 0 || g->op == NULL || g->op->operation != BFF_OP_QUERY)
+        return;
+    cache_policy_t p = {INT64_MAX, false};
+    bff_exec_visitor_t v = {cache_field, cache_value, &p};
+    bff_exec_visit_result(x, &v);
+    if (p.private_scope || p.max_age <= 0 || p.max_age == INT64_MAX)
+        return;
+    g->cache_control = bff_arena_printf(g->arena, "public, max-age=%lld, stale-while-revalidate=%lld",
+                                        (long long)p.max_age, (long long)p.max_age);
+}
+
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
@@ -316,6 +401,7 @@ static void on_exec_done(bff_exec_t *x, void *arg)
             if (!g->worker->server->config.expose_dependency_details)
                 redact(g, e);
         }
+        cache_policy(g, x, has_data, errs);
         bff_buf_t b = BFF_BUF_INIT;
         bff_exec_write_response(x, &b, NULL);
         bff_buf_t ext = BFF_BUF_INIT;
@@ -325,7 +411,7 @@ static void on_exec_done(bff_exec_t *x, void *arg)
                                                      actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0,
                                                      now_ms());
             bff_buf_appends(&ext, "\"cost\":");
-            append_cost_json(&ext, g->tier, g->requested_cost, actual, available);
+            append_cost_json(&ext, g->cache_control ? NULL : g->tier, g->requested_cost, actual, available);
         }
         if (g->deprecations_json != NULL)
             bff_buf_printf(&ext, "%s\"deprecations\":%s", ext.len ? "," : "", g->deprecations_json);
@@ -341,6 +427,11 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_buf_free(&ext);
         g->log.errors = errs;
         int status = !has_data && g->media == MT_GRAPHQL_RESPONSE ? 400 : 200;
+        if (g->cache_control != NULL) { /* a strong validator of the public body: its SHA-256, 128 bits */
+            char hex[65];
+            bff_sha256_hex(b.data, b.len, hex);
+            g->etag = bff_arena_printf(g->arena, "\"%.32s\"", hex);
+        }
         respond(g, status, b.data, b.len);
         bff_buf_free(&b);
     }
@@ -520,6 +611,7 @@ static int identify(bff_http_gql_t *g)
         if (c == NULL)
             return -1;
         g->bucket = c->id;
+        g->keyed = true;
         g->tier = c->tier;
         g->scopes = c->scopes;
         g->nscopes = c->nscopes;
@@ -711,6 +803,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     *slot = g;
     g->slot = slot;
     g->conn = bff_worker_conn(req);
+    g->is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
     const char *refused = g->conn != NULL && bff_conn_closing(g->conn) ? "TOO_MANY_REQUESTS" : admit(w->server, req);
     if (refused != NULL) {
         g->media = MT_JSON;
