@@ -163,6 +163,8 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
 
     static h2o_generator_t generator = {NULL, NULL};
     h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+    /* a known length: no chunked encoding, whose h2o 2.2 filter closes HTTP/1.1 connections after any non-200 */
+    req->res.content_length = len;
     h2o_start_response(req, &generator);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
     bff_reqlog_t *log = &g->log;

@@ -50,6 +50,7 @@ async function withServer(env, fn, stateDir) {
       BFF_ADMIN_KEY_SHA256: sha(ADMIN),
       BFF_RECONCILE_AFTER_MS: '0',
       BFF_RECONCILE_INTERVAL_MS: '100',
+      BFF_EXPOSE_DEPENDENCY_DETAILS: 'false', // production's default: the chaos answers must not leak provider details
       ...(stateDir ? { BFF_STATE_DIR: stateDir } : {}),
       ...env,
     },
@@ -120,6 +121,10 @@ test('chaos: every step, fault kind and phase ends paid once or undone, judged b
             await sleep(150);
             last = await gql(srv, { cart: sealId('Cart', cartId), key });
           }
+          for (const r of [first, last])
+            for (const e of r.errors ?? [])
+              for (const leak of [new URL(sim.url).host, 'http', 'HTTP', 'injected fault', 'upstream'])
+                assert.ok(!e.message.includes(leak), `${label}: the message names "${leak}": ${e.message}`);
           const outcome = judge(await ledger(key), cartId, label);
           seen[outcome]++;
           // the answer agrees with the ledgers

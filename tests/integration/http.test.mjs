@@ -253,3 +253,12 @@ test('subscriptions and WebSocket upgrades: a clear 400 with its own code', () =
   assert.equal(body.errors[0].extensions.code, 'OPERATION_NOT_SUPPORTED');
   assert.match(body.errors[0].message, /WebSocket/);
 });
+
+test('a 4xx answer keeps the HTTP/1.1 connection open', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bad = `${srv.url}/graphql?query=${encodeURIComponent('{ __typename }')}`; // no preflight header: 400
+  const r = spawnSync('curl', ['-sv', '--max-time', '10', '-o', '/dev/null', '-o', '/dev/null', bad, bad], { encoding: 'utf8' });
+  assert.equal((r.stderr.match(/HTTP\/1.1 400/g) || []).length, 2, r.stderr);
+  assert.match(r.stderr, /Re-using existing connection/);
+  assert.doesNotMatch(r.stderr, /Connection: close/i);
+});
