@@ -26,6 +26,7 @@ trap cleanup EXIT
 key_hash=$(printf %s bench-storefront-key | sha256sum | cut -d' ' -f1)
 BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false BFF_THREADS=1 \
   BFF_PROVIDER_TIMEOUT_MS=20000 BFF_REQUEST_TIMEOUT_MS=30000 BFF_MAX_QUERY_COST=1000000 \
+  BFF_ID_SIGNING_KEY=demo-only-id-signing-key-not-a-secret BFF_STATE_DIR="$tmp/state" \
   BFF_TIERS='{"anonymous": {"bucket": 1e15, "restore_per_second": 1e15}, "storefront": {"bucket": 1e15, "restore_per_second": 1e15}}' \
   BFF_API_KEYS="{\"$key_hash\": {\"client\": \"bench\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\"]}}" \
   valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$BIN" --listen "127.0.0.1:$BFF_PORT" >"$tmp/log" 2>&1 &

@@ -136,6 +136,8 @@ bool bff_input_check(bff_resolve_t *r)
     if (def->nargs == 0)
         return true;
     json_t *args = bff_resolve_args(r);
+    if (json_object_size(args) == 0)
+        return true;
     input_error_t err = {0};
     for (uint32_t i = 0; i < def->nargs; ++i) {
         json_t *v = json_object_get(args, def->args[i].name);

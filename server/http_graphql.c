@@ -64,6 +64,10 @@ typedef struct st_bff_http_gql_t {
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     const char *apq_hash;                     /* an APQ registration to make once admission has passed */
     bool is_get;                              /* a GET: a shared cache may keep a public answer */
+    struct {                                  /* scope_authorize's memo: (type, field) -> allowed, direct-mapped */
+        const void *type, *field;
+        bool allowed;
+    } authz[64];
     bool keyed;                               /* the caller sent an API key: its answers are never public */
     const char *cache_control;                /* the answer's Cache-Control (NULL: no-store) */
     const char *etag;                         /* with a public answer: its ETag */
@@ -687,9 +691,22 @@ static bool field_allowed(bff_http_gql_t *g, const bff_type_t *type, const bff_f
     return false;
 }
 
+/*
+ * The executor asks for every field it resolves, so a listing asks about the
+ * same few (type, field) pairs thousands of times: the answers are memoised
+ * for the request (a refusal is recomputed, for its message).
+ */
 static bool scope_authorize(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message)
 {
-    return field_allowed(arg, type, field, message);
+    bff_http_gql_t *g = arg;
+    size_t i = (size_t)((((uintptr_t)type >> 4) ^ ((uintptr_t)field >> 3)) & 63);
+    if (g->authz[i].type == type && g->authz[i].field == field && g->authz[i].allowed)
+        return true;
+    bool allowed = field_allowed(g, type, field, message);
+    g->authz[i].type = type;
+    g->authz[i].field = field;
+    g->authz[i].allowed = allowed;
+    return allowed;
 }
 
 /*
