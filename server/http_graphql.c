@@ -35,6 +35,7 @@
 #include "graphql/json_parse.h"
 #include "resolvers/context.h"
 #include "edge.h"
+#include "reload.h"
 #include "http.h"
 #include "persisted.h"
 #include "reqlog.h"
@@ -54,6 +55,7 @@ typedef struct st_bff_http_gql_t {
     bff_reqlog_t log;
     struct st_bff_http_gql_t **slot; /* the request pool's dispose hook, while attached */
     bff_conn_t *conn;                /* the HTTP/2 connection (NULL for HTTP/1.1); valid while the request is */
+    bff_generation_t *gen;           /* the reloadable settings this request runs with (reference held) */
     const bff_ast_node_t *op;        /* the operation executed */
     const char *bucket;              /* whose budget pays: a client id, or "anon:<address>" */
     const bff_tier_t *tier;
@@ -162,7 +164,7 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
                                          : status == 415 ? "Unsupported Media Type"
                                                          : "Error";
     const char *ct = media_type_name(g->media);
-    bff_edge_cors_headers(g->worker->server->edge, req); /* errors too: the browser lets the page read them */
+    bff_edge_cors_headers(g->gen->edge, req); /* errors too: the browser lets the page read them */
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
 
     static h2o_generator_t generator = {NULL, NULL};
@@ -244,6 +246,7 @@ static void finish(bff_http_gql_t *g)
     if (g->doc != NULL)
         bff_gql_doc_release(g->doc);
     json_decref(g->params);
+    bff_generation_release(g->gen);
     bff_worker_arena_done(g->worker, g->arena); /* kept for the worker's next request */
     free(g);
 }
@@ -413,7 +416,7 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_buf_t ext = BFF_BUF_INIT;
         if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
             int64_t actual = bff_cost_actual(g->worker->server->schema, x, NULL);
-            double available = bff_clients_give_back(g->worker->server->clients, g->bucket, g->tier,
+            double available = bff_clients_give_back(g->worker->server->budgets, g->bucket, g->tier,
                                                      actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0,
                                                      now_ms());
             bff_buf_appends(&ext, "\"cost\":");
@@ -579,7 +582,7 @@ static void on_client_slot_disposed(void *p)
  * their address (hashed into BFF_CLIENT_SLOTS counters shared by the workers:
  * two clients in one slot share its limit, which errs on refusing).
  */
-static const char *admit(bff_server_t *s, h2o_req_t *req)
+static const char *admit(bff_server_t *s, const bff_generation_t *gen, h2o_req_t *req)
 {
     if (atomic_load(&s->metrics.in_flight) > s->config.max_in_flight) {
         atomic_fetch_add(&s->shed, 1);
@@ -587,7 +590,7 @@ static const char *admit(bff_server_t *s, h2o_req_t *req)
     }
     struct sockaddr_storage peer, ss;
     socklen_t plen = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer), len;
-    bff_edge_client_addr(s->edge, req, &ss, &len); /* behind a trusted proxy: the client's, else the peer's */
+    bff_edge_client_addr(gen->edge, req, &ss, &len); /* behind a trusted proxy: the client's, else the peer's */
     if (len == 0)
         ss.ss_family = AF_UNSPEC;
     if (plen > 0 && bff_addr_resetting(s, (struct sockaddr *)&peer, now_ms())) { /* resets are the connection's peer's */
@@ -609,7 +612,7 @@ static const char *admit(bff_server_t *s, h2o_req_t *req)
 static int identify(bff_http_gql_t *g)
 {
     h2o_req_t *req = g->req;
-    bff_clients_t *clients = g->worker->server->clients;
+    bff_clients_t *clients = g->gen->clients;
     ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
     if (i >= 0) {
         h2o_iovec_t v = req->headers.entries[i].value;
@@ -629,7 +632,7 @@ static int identify(bff_http_gql_t *g)
     struct sockaddr_storage ss;
     char addr[INET6_ADDRSTRLEN] = "?";
     socklen_t len;
-    bff_edge_client_addr(g->worker->server->edge, req, &ss, &len);
+    bff_edge_client_addr(g->gen->edge, req, &ss, &len);
     if (len > 0 && ss.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
     else if (len > 0 && ss.ss_family == AF_INET6)
@@ -752,7 +755,7 @@ static void track_deprecations(bff_http_gql_t *g, const bff_analysis_t *an, json
  */
 static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions, const char **code, const char **message)
 {
-    bff_persisted_t *p = g->worker->server->persisted;
+    bff_persisted_t *p = g->worker->server->persisted, *trusted = g->gen->trusted;
     json_t *pq = json_is_object(extensions) ? json_object_get(extensions, "persistedQuery") : NULL;
     const char *hash = json_string_value(json_object_get(pq, "sha256Hash"));
     char computed[65];
@@ -770,10 +773,10 @@ static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions
                 *message = "The provided sha256Hash is not the SHA-256 of the query.";
                 return -1;
             }
-            if (!g->trusted_only && bff_persisted_trusted(p, hash) == NULL)
+            if (!g->trusted_only && bff_persisted_trusted(trusted, hash) == NULL)
                 g->apq_hash = bff_arena_strdup(g->arena, hash); /* registered once the document is admitted */
         } else if (*query == NULL) {
-            const char *body = bff_persisted_trusted(p, hash);
+            const char *body = bff_persisted_trusted(trusted, hash);
             if (body == NULL && !g->trusted_only)
                 body = bff_persisted_apq_get(p, hash, g->arena);
             if (body == NULL) {
@@ -792,7 +795,7 @@ static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions
             return -1;
         }
         bff_sha256_hex(json_string_value(*query), json_string_length(*query), computed);
-        if (bff_persisted_trusted(p, computed) == NULL) {
+        if (bff_persisted_trusted(trusted, computed) == NULL) {
             *code = "TRUSTED_DOCUMENT_REQUIRED";
             *message = "This client may run trusted documents only, and this document is not one.";
             return -1;
@@ -805,13 +808,19 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS")))
-        return bff_edge_preflight(w->server->edge, req); /* CORS preflight: no GraphQL, no budget */
+    {                                                  /* CORS preflight: no GraphQL, no budget */
+        bff_generation_t *gen = bff_generation_acquire(w->server);
+        int rc = bff_edge_preflight(gen->edge, req);
+        bff_generation_release(gen);
+        return rc;
+    }
     bool is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
     bool is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
 
     bff_http_gql_t *g = bff_xcalloc(1, sizeof(*g));
     g->req = req;
     g->worker = w;
+    g->gen = bff_generation_acquire(w->server); /* given back in finish() */
     g->arena = bff_worker_arena(w);
     bff_worker_track_request(w, req);
     bff_reqlog_begin(&g->log, req, &w->rng);
@@ -823,7 +832,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->slot = slot;
     g->conn = bff_worker_conn(req);
     g->is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
-    const char *refused = g->conn != NULL && bff_conn_closing(g->conn) ? "TOO_MANY_REQUESTS" : admit(w->server, req);
+    const char *refused = g->conn != NULL && bff_conn_closing(g->conn) ? "TOO_MANY_REQUESTS" : admit(w->server, g->gen, req);
     if (refused != NULL) {
         g->media = MT_JSON;
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
@@ -863,7 +872,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         respond_error(g, 405, "METHOD_NOT_ALLOWED", "GraphQL requests are GET or POST.");
         goto done;
     }
-    if (is_get && !bff_edge_csrf_ok(w->server->edge, req)) { /* a POST must be application/json: never simple */
+    if (is_get && !bff_edge_csrf_ok(g->gen->edge, req)) { /* a POST must be application/json: never simple */
         respond_error(g, 400, "CSRF_PREVENTED",
                       "This request could have come from a form or a link on another site: send it with "
                       "Content-Type: application/json, or with an Apollo-Require-Preflight, X-Apollo-Operation-Name or "
@@ -1035,7 +1044,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             goto done;
         }
         /* the client's budget pays the requested cost up front; execution gives back what it did not use */
-        bff_budget_t budget = bff_clients_take(w->server->clients, g->bucket, g->tier, (double)cost, now_ms());
+        bff_budget_t budget = bff_clients_take(w->server->budgets, g->bucket, g->tier, (double)cost, now_ms());
         if (!budget.allowed) {
             long long wait = (long long)budget.retry_after + 1;
             h2o_iovec_t after = h2o_strdup(&req->pool, bff_arena_printf(g->arena, "%lld", wait), SIZE_MAX);

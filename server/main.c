@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "edge.h"
+#include "reload.h"
 #include "http.h"
 #include "persisted.h"
 #include "resolvers/journal.h"
@@ -313,6 +314,60 @@ static void on_signal_then_close_all(uv_signal_t *h, int signum)
     uv_walk(h->loop, close_other_signal, NULL);
 }
 
+static int settings_argc;
+static char **settings_argv; /* the command line, read again on a reload */
+
+/* Defaults, the config file (--config), the environment, then the command line; 0 or -1 with err. */
+static int load_settings(bff_config_t *c, char *err, size_t errlen)
+{
+    bff_config_init(c);
+    for (int i = 1; i + 1 < settings_argc; i += 2)
+        if (strcmp(settings_argv[i], "--config") == 0 &&
+            bff_config_load_file(c, settings_argv[i + 1], err, errlen) != 0)
+            return -1;
+    if (bff_config_load_env(c, err, errlen) != 0)
+        return -1;
+    for (int i = 1; i + 1 < settings_argc; i += 2) {
+        const char *a = settings_argv[i];
+        const char *key = strcmp(a, "--listen") == 0    ? "listen"
+                          : strcmp(a, "--threads") == 0 ? "threads"
+                          : strcmp(a, "--schema") == 0  ? "schema"
+                                                        : "";
+        if (*key != '\0' && bff_config_set(c, key, settings_argv[i + 1], err, errlen) != 0)
+            return -1;
+    }
+    return bff_config_finish(c, err, errlen);
+}
+
+/*
+ * SIGHUP: the reloadable settings (reload.h) from the config file and the
+ * environment again; a new generation that does not build is refused, with
+ * a log line naming the setting, and the current one keeps serving.
+ */
+static void on_reload(uv_signal_t *h, int signum)
+{
+    bff_server_t *s = h->data;
+    bff_config_t next;
+    char err[4096];
+    int rc = load_settings(&next, err, sizeof(err));
+    bff_generation_t *g = rc == 0 ? bff_generation_new(&next, s->generation->number + 1, err, sizeof(err)) : NULL;
+    bff_config_free(&next);
+    if (g == NULL) {
+        bff_buf_t b = BFF_BUF_INIT;
+        bff_buf_appends(&b, "\"error\":");
+        bff_buf_append_json_string(&b, err, strlen(err));
+        bff_buf_appendc(&b, '\0');
+        log_line("error", "reload refused: the settings in force stay", b.data);
+        bff_buf_free(&b);
+        return;
+    }
+    unsigned long number = g->number; /* read before the install: the generation may be freed any time after */
+    bff_generation_install(s, g);
+    char extra[64];
+    snprintf(extra, sizeof(extra), "\"generation\":%lu", number);
+    log_line("info", "reloaded", extra);
+}
+
 int main(int argc, char **argv)
 {
     static bff_server_t server;
@@ -330,35 +385,20 @@ int main(int argc, char **argv)
         return fatal(err);
     if (demo)
         atexit(stop_demo_sim);
-    bff_config_init(&s->config);
-    const char *config_path = NULL;
-    for (int i = 1; i < argc; ++i)
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config_path = argv[i + 1];
-    if (config_path != NULL && bff_config_load_file(&s->config, config_path, err, sizeof(err)) != 0)
-        return fatal(err);
-    if (bff_config_load_env(&s->config, err, sizeof(err)) != 0)
-        return fatal(err);
     for (int i = 1; i < argc; ++i) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return usage(stdout);
-        if (i + 1 >= argc)
+        bool known = strcmp(argv[i], "--listen") == 0 || strcmp(argv[i], "--threads") == 0 ||
+                     strcmp(argv[i], "--schema") == 0 || strcmp(argv[i], "--config") == 0;
+        if (!known)
+            fprintf(stderr, "bff: unknown option %s\n", argv[i]);
+        if (!known || i + 1 >= argc)
             return usage(stderr);
-        const char *key = strcmp(a, "--listen") == 0    ? "listen"
-                          : strcmp(a, "--threads") == 0 ? "threads"
-                          : strcmp(a, "--schema") == 0  ? "schema"
-                          : strcmp(a, "--config") == 0  ? ""
-                                                        : NULL;
-        if (key == NULL) {
-            fprintf(stderr, "bff: unknown option %s\n", a);
-            return usage(stderr);
-        }
-        if (*key != '\0' && bff_config_set(&s->config, key, argv[i + 1], err, sizeof(err)) != 0)
-            return fatal(err);
         ++i;
     }
-    if (bff_config_finish(&s->config, err, sizeof(err)) != 0)
+    settings_argc = argc;
+    settings_argv = argv;
+    if (load_settings(&s->config, err, sizeof(err)) != 0)
         return fatal(err);
     if (health) {
         int rc = healthcheck(&s->config);
@@ -382,8 +422,10 @@ int main(int argc, char **argv)
         log_line("warn", "providers not configured", b.data);
         bff_buf_free(&b);
     }
-    s->clients = bff_clients_new(s->config.api_keys, s->config.tiers, err, sizeof(err));
-    if (s->clients == NULL)
+    s->budgets = bff_clients_new("{}", "{}", err, sizeof(err));
+    pthread_mutex_init(&s->generation_lock, NULL);
+    s->generation = bff_generation_new(&s->config, 1, err, sizeof(err));
+    if (s->generation == NULL)
         return fatal(err);
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
@@ -400,15 +442,12 @@ int main(int argc, char **argv)
         log_line("warn", "id_signing_key is not set: cart and order ids given now stop opening at restart and on "
                          "other instances; set it (32-64 characters, the same everywhere)", NULL);
     }
-    s->edge = bff_edge_new(s->config.cors, s->config.trusted_proxies, s->config.csrf_prevention != 0, err, sizeof(err));
-    if (s->edge == NULL)
-        return fatal(err);
     s->journal = bff_journal_open(s->config.state_dir, (size_t)s->config.journal_max_records, err, sizeof(err));
     if (s->journal == NULL)
         return fatal(err);
     s->usage = bff_usage_new((size_t)s->config.usage_max_clients);
-    s->persisted = bff_persisted_new(s->config.persisted_documents, (size_t)s->config.apq_max_documents,
-                                     (size_t)s->config.apq_max_bytes, err, sizeof(err));
+    s->persisted = bff_persisted_new("", (size_t)s->config.apq_max_documents, (size_t)s->config.apq_max_bytes, err,
+                                     sizeof(err)); /* APQ; the trusted manifest is in the generation */
     if (s->persisted == NULL)
         return fatal(err);
 
@@ -476,6 +515,10 @@ int main(int argc, char **argv)
     sigterm.data = sigint.data = s;
     uv_signal_start(&sigterm, on_signal_then_close_all, SIGTERM);
     uv_signal_start(&sigint, on_signal_then_close_all, SIGINT);
+    uv_signal_t sighup;
+    uv_signal_init(main_loop, &sighup);
+    sighup.data = s;
+    uv_signal_start(&sighup, on_reload, SIGHUP);
 
     for (int i = 0; i < s->nworkers; ++i)
         if (bff_worker_start(s->workers[i]) != 0)
@@ -493,11 +536,12 @@ int main(int argc, char **argv)
     free(s->workers);
     bff_schema_free(s->schema);
     bff_providers_free(s->providers);
-    bff_clients_free(s->clients);
+    bff_clients_free(s->budgets);
+    bff_generation_release(s->generation);
+    pthread_mutex_destroy(&s->generation_lock);
     bff_usage_free(s->usage);
     bff_persisted_free(s->persisted);
     bff_journal_free(s->journal);
-    bff_edge_free(s->edge);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

@@ -26,10 +26,11 @@ typedef struct st_bff_server_t {
     bff_config_t config;
     bff_schema_t *schema;
     bff_providers_t *providers; /* base URL, auth header and timeout per provider */
-    bff_clients_t *clients;     /* API keys, tiers, cost budgets */
+    bff_clients_t *budgets;     /* cost budgets (leaky buckets per client): they carry over a reload */
     bff_usage_t *usage;         /* who uses deprecated elements */
     struct st_bff_journal_t *journal; /* the checkout journal (resolvers/journal.h) */
-    struct st_bff_edge_t *edge;       /* CORS, CSRF prevention, trusted proxies (edge.h) */
+    struct st_bff_generation_t *generation; /* keys, tiers, manifest, CORS, proxies: reloadable (reload.h) */
+    pthread_mutex_t generation_lock;
     unsigned char id_key[64];   /* id_signing_key, or random bytes when it is not set (resolvers/ids.h) */
     size_t id_key_len;
     bff_persisted_t *persisted; /* trusted documents and APQ */
