@@ -6,7 +6,7 @@ FROM debian:12 AS build
 # package registries: --build-arg EXTRA_CA="$(cat proxy-ca.pem)". Default: none.
 ARG EXTRA_CA=""
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      build-essential cmake pkg-config libh2o-dev libuv1-dev libcurl4-openssl-dev libjansson-dev libssl-dev \
+      build-essential cmake pkg-config libh2o-dev libuv1-dev libcurl4-openssl-dev libjansson-dev libssl-dev libhiredis-dev \
       nodejs npm ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && if [ -n "$EXTRA_CA" ]; then printf '%s\n' "$EXTRA_CA" >/usr/local/share/ca-certificates/extra-ca.crt \
@@ -25,7 +25,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBFF_WERROR=ON >/dev/null \
 FROM debian:12-slim
 # runtime libraries only (libh2o brings libuv and OpenSSL); no shell tools beyond the base
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libh2o0.13 libuv1 libjansson4 libssl3 libcurl4 ca-certificates \
+      libh2o0.13 libuv1 libjansson4 libssl3 libcurl4 libhiredis0.14 ca-certificates \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bff
 WORKDIR /app

@@ -2,7 +2,9 @@
 file(GLOB BFF_SERVER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/server/*.c)
 add_executable(bff ${BFF_SERVER_SOURCES})
 target_include_directories(bff PRIVATE ${CMAKE_SOURCE_DIR}/server)
-target_link_libraries(bff PRIVATE bff_resolvers bff_adapters bff_graphql PkgConfig::H2O PkgConfig::UV PkgConfig::OPENSSL pthread)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+target_link_libraries(bff PRIVATE bff_resolvers bff_adapters bff_graphql PkgConfig::H2O PkgConfig::UV PkgConfig::OPENSSL
+                                  PkgConfig::HIREDIS pthread)
 set_target_properties(bff PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 # GraphiQL ships next to the binary (no CDN): the pinned npm packages of tests/node.

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libh2o-dev libuv1-dev libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
-  nghttp2-client wrk curl openssl nodejs npm chromium
+  nghttp2-client wrk curl openssl nodejs npm chromium libhiredis-dev redis-server
 )
 
 missing=()

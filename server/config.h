@@ -62,6 +62,8 @@
     X("id_signing_key", "BFF_ID_SIGNING_KEY", STR, id_signing_key, "", 0, 0)                                          \
     X("quote_ttl_ms", "BFF_QUOTE_TTL_MS", INT, quote_ttl_ms, 900000, 1000, 86400000)                                  \
     X("state_dir", "BFF_STATE_DIR", STR, state_dir, "state", 0, 0)                                                    \
+    X("redis_url", "BFF_REDIS_URL", STR, redis_url, "", 0, 0)                                                         \
+    X("redis_timeout_ms", "BFF_REDIS_TIMEOUT_MS", INT, redis_timeout_ms, 50, 1, 10000)                                 \
     X("journal_max_records", "BFF_JOURNAL_MAX_RECORDS", INT, journal_max_records, 50000, 100, 10000000)               \
     X("reconcile_interval_ms", "BFF_RECONCILE_INTERVAL_MS", INT, reconcile_interval_ms, 5000, 10, 3600000)            \
     X("reconcile_after_ms", "BFF_RECONCILE_AFTER_MS", INT, reconcile_after_ms, 10000, 0, 86400000)                    \

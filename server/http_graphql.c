@@ -36,6 +36,8 @@
 #include "resolvers/context.h"
 #include "edge.h"
 #include "reload.h"
+#include "store.h"
+#include <hiredis/hiredis.h>
 #include "http.h"
 #include "persisted.h"
 #include "reqlog.h"
@@ -66,6 +68,12 @@ typedef struct st_bff_http_gql_t {
     const char *deprecations_json;            /* extensions.deprecations, when the client asked */
     const char *apq_hash;                     /* an APQ registration to make once admission has passed */
     bool is_get;                              /* a GET: a shared cache may keep a public answer */
+    bool waiting_store;                       /* admission waits for Redis (the budget): g outlives the request */
+    bool shared_budget;                       /* the budget was taken from the fleet's bucket in Redis */
+    double shared_level;                      /* the fleet bucket's level after the take */
+    const char *operation_name;               /* for execution, kept while admission waits */
+    json_t *exec_variables;                   /* borrowed from params or the arena's coerced copy */
+    bool exec_variables_coerced;
     struct {                                  /* scope_authorize's memo: (type, field) -> allowed, direct-mapped */
         const void *type, *field;
         bool allowed;
@@ -236,8 +244,8 @@ static void on_pool_dispose(void *p)
     g->conn = NULL;
     if (g->exec != NULL)
         bff_exec_cancel(g->exec); /* on_exec_done still fires and frees g */
-    else
-        finish(g);
+    else if (!g->waiting_store)
+        finish(g); /* (a request waiting for Redis is finished by the store's callback) */
 }
 
 static void finish(bff_http_gql_t *g)
@@ -395,6 +403,9 @@ static void cache_policy(bff_http_gql_t *g, bff_exec_t *x, bool has_data, const 
                                         (long long)p.max_age, (long long)p.max_age);
 }
 
+static int bucket_command(bff_http_gql_t *g, double cost, bff_store_cb cb, void *arg);
+static void on_given_back(struct redisReply *reply, void *arg);
+
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
@@ -416,9 +427,15 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_buf_t ext = BFF_BUF_INIT;
         if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
             int64_t actual = bff_cost_actual(g->worker->server->schema, x, NULL);
-            double available = bff_clients_give_back(g->worker->server->budgets, g->bucket, g->tier,
-                                                     actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0,
-                                                     now_ms());
+            double unused = actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0;
+            double available;
+            if (g->shared_budget) { /* given back to the fleet's bucket, not waited for */
+                available = g->shared_level + unused > g->tier->bucket ? g->tier->bucket : g->shared_level + unused;
+                if (unused > 0)
+                    bucket_command(g, -unused, on_given_back, NULL);
+            } else {
+                available = bff_clients_give_back(g->worker->server->budgets, g->bucket, g->tier, unused, now_ms());
+            }
             bff_buf_appends(&ext, "\"cost\":");
             append_cost_json(&ext, g->cache_control ? NULL : g->tier, g->requested_cost, actual, available);
         }
@@ -804,6 +821,149 @@ static int persisted_query(bff_http_gql_t *g, json_t **query, json_t *extensions
     return 0;
 }
 
+/* The execution, once admission (budget included) has passed; on_exec_done answers. */
+static void start_execution(bff_http_gql_t *g)
+{
+    bff_worker_t *w = g->worker;
+    h2o_req_t *req = g->req;
+    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
+    g->rctx->catalog_cache = w->catalog_cache;
+    g->rctx->id_key = w->server->id_key;
+    g->rctx->id_key_len = w->server->id_key_len;
+    g->rctx->journal = w->server->journal;
+    g->rctx->client = g->bucket;
+    g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
+    g->rctx->guard = w->guard;
+    g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
+    bff_exec_request_t er = {
+        .schema = w->server->schema,
+        .document = g->doc->root,
+        .operation_name = g->operation_name,
+        .variables = g->exec_variables,
+        .variables_coerced = g->exec_variables_coerced,
+        .root_value = bff_value_null(),
+        .user = g->rctx,
+        .arena = g->arena,
+        .on_done = on_exec_done,
+        .cb_arg = g,
+        .visible = scope_visible,
+        .visible_arg = g,
+        .authorize = scope_authorize,
+        .authorize_arg = g,
+    };
+    bool completed = false;
+    g->completed_flag = &completed;
+    bff_exec_t *x = bff_exec_start(&er);
+    if (!completed) { /* resolvers are still running: keep the handle for cancellation */
+        g->completed_flag = NULL;
+        g->exec = x;
+    }
+}
+
+static void respond_throttled(bff_http_gql_t *g, double available, double retry_after)
+{
+    h2o_req_t *req = g->req;
+    int64_t cost = g->requested_cost;
+    long long wait = (long long)retry_after + 1;
+    h2o_iovec_t after = h2o_strdup(&req->pool, bff_arena_printf(g->arena, "%lld", wait), SIZE_MAX);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, after.base, after.len);
+    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+    bff_gql_error_t *e = bff_gql_errors_add(
+        &errs, g->arena, NULL,
+        bff_arena_printf(g->arena, "Throttled: the query costs %lld points and %.0f are available; retry in %lld s.",
+                         (long long)cost, available, wait));
+    e->code = "THROTTLED";
+    bff_buf_t cj = BFF_BUF_INIT;
+    bff_buf_appends(&cj, "{\"cost\":");
+    append_cost_json(&cj, g->tier, cost, -1, available);
+    bff_buf_appendc(&cj, '}');
+    e->extensions_json = bff_arena_strdup(g->arena, cj.data);
+    bff_buf_free(&cj);
+    respond_errors(g, 429, &errs);
+    g->op = NULL; /* nothing was taken: nothing to give back */
+    finish(g);
+}
+
+/*
+ * The fleet's leaky bucket, in Redis: one Lua script takes `cost` points (or,
+ * negative, gives them back) atomically, so two instances cannot both spend
+ * the last points; Redis's clock refills it. Returns {taken 0/1, level}.
+ */
+static const char bucket_script[] =
+    "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "local cap, rate, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) "
+    "local b = redis.call('HMGET', KEYS[1], 'l', 't') "
+    "local level = tonumber(b[1]) or cap local at = tonumber(b[2]) or now "
+    "level = math.min(cap, level + math.max(0, now - at) / 1000 * rate) "
+    "local ok = 0 if cost <= level then level = math.min(cap, level - cost) ok = 1 end "
+    "redis.call('HSET', KEYS[1], 'l', tostring(level), 't', tostring(now)) "
+    "redis.call('PEXPIRE', KEYS[1], math.max(60000, math.ceil(cap / math.max(rate, 0.001) * 1000))) "
+    "return {ok, tostring(level)}";
+
+static int bucket_command(bff_http_gql_t *g, double cost, bff_store_cb cb, void *arg)
+{
+    char cap[32], rate[32], points[32];
+    snprintf(cap, sizeof(cap), "%.17g", g->tier->bucket);
+    snprintf(rate, sizeof(rate), "%.17g", g->tier->restore_per_second);
+    snprintf(points, sizeof(points), "%.17g", cost);
+    const char *key = bff_arena_join(g->arena, "bff:bucket:", NULL, g->bucket);
+    const char *argv[] = {"EVAL", bucket_script, "1", key, cap, rate, points};
+    size_t lens[7];
+    for (int i = 0; i < 7; ++i)
+        lens[i] = strlen(argv[i]);
+    return bff_store_command(g->worker->store, cb, arg, 7, argv, lens);
+}
+
+static void on_shared_budget(struct redisReply *reply, void *arg)
+{
+    bff_http_gql_t *g = arg;
+    g->waiting_store = false;
+    bff_server_t *s = g->worker->server;
+    if (g->req == NULL) { /* the client went away meanwhile */
+        finish(g);
+        return;
+    }
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+        /* Redis slow or down: the local bucket decides (fail open to this instance's budget) */
+        atomic_fetch_add(&s->store_fallbacks, 1);
+        bff_budget_t budget = bff_clients_take(s->budgets, g->bucket, g->tier, (double)g->requested_cost, now_ms());
+        if (budget.allowed)
+            start_execution(g);
+        else
+            respond_throttled(g, budget.available, budget.retry_after);
+        return;
+    }
+    g->shared_budget = true;
+    double level = reply->element[1]->str ? strtod(reply->element[1]->str, NULL) : 0;
+    g->shared_level = level;
+    if (reply->element[0]->integer == 1) {
+        start_execution(g);
+    } else {
+        double rate = g->tier->restore_per_second;
+        respond_throttled(g, level, rate > 0 ? ((double)g->requested_cost - level) / rate : 3600);
+    }
+}
+
+/* 0: the fleet's budget is asked (on_shared_budget goes on); -1: no store, or it is down. */
+static int take_shared_budget(bff_http_gql_t *g)
+{
+    if (!bff_store_up(g->worker->store)) {
+        if (g->worker->store != NULL)
+            atomic_fetch_add(&g->worker->server->store_fallbacks, 1);
+        return -1;
+    }
+    g->waiting_store = true;
+    if (bucket_command(g, (double)g->requested_cost, on_shared_budget, g) != 0) {
+        g->waiting_store = false;
+        return -1;
+    }
+    return 0;
+}
+
+static void on_given_back(struct redisReply *reply, void *arg)
+{
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -1043,67 +1203,28 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
             respond_request_errors(g, &errs);
             goto done;
         }
-        /* the client's budget pays the requested cost up front; execution gives back what it did not use */
-        bff_budget_t budget = bff_clients_take(w->server->budgets, g->bucket, g->tier, (double)cost, now_ms());
-        if (!budget.allowed) {
-            long long wait = (long long)budget.retry_after + 1;
-            h2o_iovec_t after = h2o_strdup(&req->pool, bff_arena_printf(g->arena, "%lld", wait), SIZE_MAX);
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, after.base, after.len);
-            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-            bff_gql_error_t *e = bff_gql_errors_add(
-                &errs, g->arena, NULL,
-                bff_arena_printf(g->arena, "Throttled: the query costs %lld points and %.0f are available; retry in %lld s.",
-                                 (long long)cost, budget.available, wait));
-            e->code = "THROTTLED";
-            bff_buf_t cj = BFF_BUF_INIT;
-            bff_buf_appends(&cj, "{\"cost\":");
-            append_cost_json(&cj, g->tier, cost, -1, budget.available);
-            bff_buf_appendc(&cj, '}');
-            e->extensions_json = bff_arena_strdup(g->arena, cj.data);
-            bff_buf_free(&cj);
-            respond_errors(g, 429, &errs);
-            goto done;
-        }
         g->op = op;
         g->requested_cost = cost;
         track_deprecations(g, an, json_object_get(g->params, "extensions"));
         if (g->apq_hash != NULL) /* size, parse, validation, analysis, scopes, limits and cost all passed */
             bff_persisted_apq_put(w->server->persisted, g->apq_hash, json_string_value(query), json_string_length(query));
     }
-    /* execution (a missing operation is a request error the executor reports) */
-    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
-    g->rctx->catalog_cache = w->catalog_cache;
-    g->rctx->id_key = w->server->id_key;
-    g->rctx->id_key_len = w->server->id_key_len;
-    g->rctx->journal = w->server->journal;
-    g->rctx->client = g->bucket;
-    g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
-    g->rctx->guard = w->guard;
-    g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
-    bff_exec_request_t er = {
-        .schema = w->server->schema,
-        .document = g->doc->root,
-        .operation_name = operation_name,
-        .variables = coerced != NULL ? coerced : json_is_object(variables) ? variables : NULL,
-        .variables_coerced = coerced != NULL,
-        .root_value = bff_value_null(),
-        .user = g->rctx,
-        .arena = g->arena,
-        .on_done = on_exec_done,
-        .cb_arg = g,
-        .visible = scope_visible,
-        .visible_arg = g,
-        .authorize = scope_authorize,
-        .authorize_arg = g,
-    };
-    bool completed = false;
-    g->completed_flag = &completed;
-    bff_exec_t *x = bff_exec_start(&er);
-    if (!completed) { /* resolvers are still running: keep the handle for cancellation */
-        g->completed_flag = NULL;
-        g->exec = x;
+    g->operation_name = operation_name;
+    g->exec_variables = coerced != NULL ? coerced : json_is_object(variables) ? variables : NULL;
+    g->exec_variables_coerced = coerced != NULL;
+    if (g->op == NULL) { /* no operation: a request error the executor reports, nothing to pay */
+        start_execution(g);
+        return 0;
     }
-    return 0; /* on_exec_done answers (or already has, and freed g) */
+    /* the client's budget pays the requested cost up front (the fleet's, in Redis, when configured) */
+    if (take_shared_budget(g) == 0)
+        return 0; /* on_shared_budget goes on */
+    bff_budget_t budget = bff_clients_take(w->server->budgets, g->bucket, g->tier, (double)g->requested_cost, now_ms());
+    if (budget.allowed)
+        start_execution(g);
+    else
+        respond_throttled(g, budget.available, budget.retry_after);
+    return 0;
 
 done:
     finish(g); /* answered: respond() detached the hook */

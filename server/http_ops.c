@@ -17,6 +17,7 @@
 
 #include "graphql/buf.h"
 #include "resolvers/journal.h"
+#include "store.h"
 #include "http.h"
 #include "worker.h"
 
@@ -68,6 +69,13 @@ int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req)
         bff_buf_free(&b);
         return r;
     }
+    bff_worker_t *w = bff_worker_of(req);
+    if (w->store != NULL && !bff_store_up(w->store)) /* still serving: budgets, APQ and caches fall back to local */
+        return send_text(req, 200, "OK", "application/json",
+                         H2O_STRLIT("{\"status\":\"ready\",\"store\":\"down\",\"note\":\"redis is unreachable: budgets are "
+                                    "per instance until it is back\"}"));
+    if (w->store != NULL)
+        return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\",\"store\":\"up\"}"));
     return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\"}"));
 }
 
@@ -96,6 +104,15 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    (unsigned long long)atomic_load(&s->client_resets),
                    (unsigned long long)atomic_load(&s->reset_conns_closed),
                    (unsigned long long)atomic_load(&s->addr_conn_refused));
+    bff_buf_printf(&b,
+                   "# HELP bff_store_up Whether this worker's Redis connection is up (1), down (0); absent without redis_url.\n"
+                   "# TYPE bff_store_up gauge\n");
+    if (bff_worker_of(req)->store != NULL)
+        bff_buf_printf(&b, "bff_store_up %d\n", bff_store_up(bff_worker_of(req)->store) ? 1 : 0);
+    bff_buf_printf(&b,
+                   "# HELP bff_store_fallbacks_total Budgets decided by this instance alone: Redis down or slower than "
+                   "redis_timeout_ms.\n# TYPE bff_store_fallbacks_total counter\nbff_store_fallbacks_total %llu\n",
+                   (unsigned long long)atomic_load(&s->store_fallbacks));
     uint64_t counts[BFF_SAGA_STATE_COUNT];
     bff_journal_counts(s->journal, counts);
     bff_buf_appends(&b, "# HELP bff_checkouts Checkouts in the journal by saga state.\n# TYPE bff_checkouts gauge\n");

@@ -40,6 +40,7 @@
 
 #include "edge.h"
 #include "reload.h"
+#include "store.h"
 #include "http.h"
 #include "persisted.h"
 #include "resolvers/journal.h"
@@ -421,6 +422,12 @@ int main(int argc, char **argv)
                             "simulator; /readyz answers 503 until then\"");
         log_line("warn", "providers not configured", b.data);
         bff_buf_free(&b);
+    }
+    if (s->config.redis_url[0] != '\0') { /* each worker connects on its own loop; here only the URL is checked */
+        char host[256], password[256];
+        int port, db;
+        if (bff_store_parse_url(s->config.redis_url, host, sizeof(host), &port, &db, password, sizeof(password)) != 0)
+            return fatal("setting \"redis_url\": expected redis://[:password@]host[:port][/db] (rediss:// is not supported)");
     }
     s->budgets = bff_clients_new("{}", "{}", err, sizeof(err));
     pthread_mutex_init(&s->generation_lock, NULL);

@@ -45,6 +45,7 @@ typedef struct st_bff_server_t {
     atomic_uint addr_reset_window[BFF_CLIENT_SLOTS]; /* the 10 s window those are counted in */
     atomic_long client_resets;                     /* HTTP/2 streams reset by clients before their answer */
     atomic_long reset_conns_closed;                /* connections closed by max_resets_per_connection */
+    atomic_long store_fallbacks;                   /* budgets decided locally: Redis down or slow (fail open) */
     atomic_ullong shed, client_limited;            /* requests refused: over max_in_flight, over the client's limit */
     atomic_int shutting_down;
     bff_worker_t **workers;

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <h2o/socket/uv-binding.h>
+
+#include "store.h"
 #include <netinet/in.h>
 
 /*
@@ -286,8 +288,14 @@ void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req)
 static void drain_check(uv_timer_t *t)
 {
     bff_worker_t *w = t->data;
-    if (w->in_flight == 0 || uv_now(&w->loop) >= w->drain_deadline_ms)
+    if (w->in_flight == 0 || uv_now(&w->loop) >= w->drain_deadline_ms) {
+        if (w->store != NULL) { /* closed while the loop runs, so its handles are closed too; stop on the next tick */
+            bff_store_free(w->store);
+            w->store = NULL;
+            return;
+        }
         uv_stop(&w->loop);
+    }
 }
 
 static void on_wakeup(uv_async_t *a)
@@ -342,6 +350,10 @@ int bff_worker_start(bff_worker_t *w)
     w->wakeup.data = w;
     if (w->index == 0)
         bff_reconciler_start(w);
+    if (s->config.redis_url[0] != '\0') {
+        char err[512];
+        w->store = bff_store_new(&w->loop, s->config.redis_url, (uint64_t)s->config.redis_timeout_ms, err, sizeof(err));
+    }
     return pthread_create(&w->thread, NULL, worker_main, w);
 }
 

@@ -44,6 +44,7 @@ struct st_bff_worker_t {
     uint64_t rng;   /* request ids */
     struct st_bff_conn_t *conns[BFF_WORKER_CONN_BUCKETS]; /* open connections by peer address and port */
     uv_timer_t reconcile_timer; /* worker 0: the checkout reconciler (reconcile.c) */
+    struct st_bff_store_t *store; /* this worker's Redis connection (store.h), or NULL without redis_url */
     int reconciling;            /* sagas it is driving now */
 };
 

@@ -1,0 +1,241 @@
+/*
+ * store.c - a worker's Redis connection (see store.h).
+ *
+ * A command in flight is a pending_t with two owners: hiredis (until its
+ * reply callback fires, which it always does, with NULL on a lost
+ * connection) and the timeout timer (until its close callback). The caller's
+ * callback fires exactly once: with the reply, or with NULL when the timer
+ * fired first or the connection failed. The pending_t is freed when both
+ * owners are done. A connection that fails or drops is freed by hiredis; a
+ * timer then connects again after the backoff.
+ */
+#include "store.h"
+
+#include <hiredis/adapters/libuv.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/arena.h"
+
+struct st_bff_store_t {
+    uv_loop_t *loop;
+    redisAsyncContext *ac; /* NULL while disconnected */
+    bool up;
+    bool closing;
+    char host[256], password[256];
+    int port, db;
+    uint64_t timeout_ms, backoff_ms;
+    uv_timer_t reconnect;
+};
+
+typedef struct st_pending_t {
+    bff_store_cb cb;
+    void *arg;
+    uv_timer_t timer;
+    int owners; /* hiredis and the timer */
+    bool answered;
+} pending_t;
+
+int bff_store_parse_url(const char *url, char *host, size_t hostlen, int *port, int *db, char *password, size_t pwlen)
+{
+    *port = 6379;
+    *db = 0;
+    password[0] = '\0';
+    if (strncmp(url, "redis://", 8) != 0)
+        return -1; /* rediss:// (TLS) needs hiredis_ssl, which Debian 12's hiredis 0.14 does not have */
+    const char *p = url + 8;
+    const char *at = strchr(p, '@');
+    if (at != NULL) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *pw = colon ? colon + 1 : p;
+        if ((size_t)(at - pw) >= pwlen)
+            return -1;
+        memcpy(password, pw, (size_t)(at - pw));
+        password[at - pw] = '\0';
+        p = at + 1;
+    }
+    size_t n = strcspn(p, ":/");
+    if (n == 0 || n >= hostlen)
+        return -1;
+    memcpy(host, p, n);
+    host[n] = '\0';
+    p += n;
+    if (*p == ':') {
+        char *end;
+        long v = strtol(p + 1, &end, 10);
+        if (end == p + 1 || v < 1 || v > 65535)
+            return -1;
+        *port = (int)v;
+        p = end;
+    }
+    if (*p == '/' && p[1] != '\0') {
+        char *end;
+        long v = strtol(p + 1, &end, 10);
+        if (*end != '\0' || v < 0 || v > 1000)
+            return -1;
+        *db = (int)v;
+    } else if (*p != '\0' && strcmp(p, "/") != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static void pending_release(pending_t *p)
+{
+    if (--p->owners == 0)
+        free(p);
+}
+
+static void on_pending_timer_closed(uv_handle_t *h)
+{
+    pending_release(h->data);
+}
+
+static void pending_answer(pending_t *p, redisReply *reply)
+{
+    if (p->answered)
+        return;
+    p->answered = true;
+    uv_timer_stop(&p->timer);
+    uv_close((uv_handle_t *)&p->timer, on_pending_timer_closed);
+    p->cb(reply, p->arg);
+}
+
+static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    pending_t *p = privdata;
+    redisReply *reply = r;
+    pending_answer(p, reply != NULL && reply->type != REDIS_REPLY_ERROR ? reply : NULL);
+    pending_release(p);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    pending_answer(t->data, NULL); /* the reply, if it comes, is dropped */
+}
+
+static void connect_now(bff_store_t *s);
+
+static void on_reconnect_timer(uv_timer_t *t)
+{
+    connect_now(t->data);
+}
+
+static void schedule_reconnect(bff_store_t *s)
+{
+    if (s->closing)
+        return;
+    s->backoff_ms = s->backoff_ms ? (s->backoff_ms * 2 > 5000 ? 5000 : s->backoff_ms * 2) : 100;
+    uv_timer_start(&s->reconnect, on_reconnect_timer, s->backoff_ms, 0);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+    bff_store_t *s = ac->data;
+    if (status != REDIS_OK) { /* hiredis frees the context after this */
+        s->ac = NULL;
+        s->up = false;
+        schedule_reconnect(s);
+        return;
+    }
+    s->up = true;
+    s->backoff_ms = 0;
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+    bff_store_t *s = ac->data;
+    s->ac = NULL;
+    s->up = false;
+    schedule_reconnect(s);
+}
+
+static void ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+}
+
+static void connect_now(bff_store_t *s)
+{
+    redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+    if (ac == NULL || ac->err) {
+        if (ac != NULL)
+            redisAsyncFree(ac);
+        schedule_reconnect(s);
+        return;
+    }
+    ac->data = s;
+    if (redisLibuvAttach(ac, s->loop) != REDIS_OK) {
+        redisAsyncFree(ac);
+        schedule_reconnect(s);
+        return;
+    }
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    s->ac = ac;
+    /* queued before any command of ours: they go first on the connection */
+    if (s->password[0] != '\0')
+        redisAsyncCommand(ac, ignore_reply, NULL, "AUTH %s", s->password);
+    if (s->db != 0)
+        redisAsyncCommand(ac, ignore_reply, NULL, "SELECT %d", s->db);
+}
+
+bff_store_t *bff_store_new(uv_loop_t *loop, const char *url, uint64_t timeout_ms, char *err, size_t errlen)
+{
+    bff_store_t *s = bff_xcalloc(1, sizeof(*s));
+    if (bff_store_parse_url(url, s->host, sizeof(s->host), &s->port, &s->db, s->password, sizeof(s->password)) != 0) {
+        snprintf(err, errlen, "setting \"redis_url\": expected redis://[:password@]host[:port][/db], got \"%s\"", url);
+        free(s);
+        return NULL;
+    }
+    s->loop = loop;
+    s->timeout_ms = timeout_ms;
+    uv_timer_init(loop, &s->reconnect);
+    s->reconnect.data = s;
+    connect_now(s);
+    return s;
+}
+
+bool bff_store_up(const bff_store_t *s)
+{
+    return s != NULL && s->up;
+}
+
+int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens)
+{
+    if (s == NULL || !s->up || s->ac == NULL)
+        return -1;
+    pending_t *p = bff_xcalloc(1, sizeof(*p));
+    p->cb = cb;
+    p->arg = arg;
+    p->owners = 2;
+    if (redisAsyncCommandArgv(s->ac, on_reply, p, argc, argv, lens) != REDIS_OK) {
+        free(p);
+        return -1;
+    }
+    uv_timer_init(s->loop, &p->timer);
+    p->timer.data = p;
+    uv_timer_start(&p->timer, on_timeout, s->timeout_ms, 0);
+    return 0;
+}
+
+static void on_reconnect_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void bff_store_free(bff_store_t *s)
+{
+    if (s == NULL)
+        return;
+    s->closing = true;
+    if (s->ac != NULL) {
+        redisAsyncContext *ac = s->ac;
+        s->ac = NULL;
+        redisAsyncFree(ac); /* pending replies fire with NULL */
+    }
+    uv_timer_stop(&s->reconnect);
+    uv_close((uv_handle_t *)&s->reconnect, on_reconnect_closed);
+}

@@ -1,0 +1,111 @@
+// Two instances sharing a real redis-server (started here, on a free port, in its own temp
+// dir): a client alternating between them is throttled at the same point as against one
+// instance; with Redis killed the instances keep answering, decide budgets alone (fail
+// open, counted) and /readyz says so; when Redis is back they share again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep, startServer } from './lib.mjs';
+
+const REDIS = process.env.REDIS_SERVER_BIN || '/usr/bin/redis-server';
+let dir, port, redis, a, b;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startRedis() {
+  const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 250 && !out.includes('Ready to accept connections'); i++) await sleep(20);
+  assert.ok(out.includes('Ready to accept connections'), `redis-server did not start: ${out}`);
+  return p;
+}
+
+async function stopRedis() {
+  const exited = new Promise((r) => redis.on('exit', r));
+  redis.kill('SIGKILL');
+  await exited;
+}
+
+// bucket 10 points, refilling 1 point in 1,000 s: `{ shop { name } }` costs 1
+const TIERS = JSON.stringify({ anonymous: { bucket: 10, restore_per_second: 0.001 } });
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bff-redis-'));
+  port = await freePort();
+  redis = await startRedis();
+  const env = { BFF_REDIS_URL: `redis://127.0.0.1:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200' };
+  a = await startServer({ threads: 2, env });
+  b = await startServer({ threads: 2, env });
+  for (let i = 0; i < 100; i++) {
+    const ra = await (await fetch(`${a.url}/readyz`)).json();
+    const rb = await (await fetch(`${b.url}/readyz`)).json();
+    if (ra.store === 'up' && rb.store === 'up') break;
+    await sleep(20);
+  }
+});
+after(async () => {
+  for (const s of [a, b]) if (s) assert.equal((await s.stop()).code, 0);
+  if (redis && redis.exitCode === null) await stopRedis();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ask = async (s, who) => {
+  const r = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': who }, body: '{"query":"{ shop { name } }"}' });
+  return { status: r.status, body: await r.json() };
+};
+
+test('a client alternating between two instances is throttled where one instance would throttle it', async () => {
+  const statuses = [];
+  for (let i = 0; i < 14; i++) statuses.push((await ask(i % 2 ? b : a, 'ignored')).status);
+  // 10 points, 1 point a request: the 11th is throttled, on whichever instance it lands
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
+  const m = await (await fetch(`${a.url}/metrics`)).text();
+  assert.match(m, /bff_store_up 1/);
+  assert.match(m, /bff_store_fallbacks_total 0/);
+});
+
+test('Redis killed: both instances keep answering with local budgets, /readyz says so; Redis back: shared again', async () => {
+  await stopRedis();
+  let ready;
+  for (let i = 0; i < 100; i++) {
+    ready = await (await fetch(`${a.url}/readyz`)).json();
+    if (ready.store === 'down') break;
+    await sleep(20);
+  }
+  assert.equal(ready.status, 'ready');
+  assert.equal(ready.store, 'down');
+  // each instance now has its own bucket for the client (fail open): answers, not errors
+  const local = [];
+  for (let i = 0; i < 6; i++) local.push((await ask(i % 2 ? b : a, 'ignored')).status);
+  assert.ok(local.every((s) => s === 200 || s === 429), JSON.stringify(local));
+  assert.ok(local.includes(200), 'budgets fall back to the instances');
+  const m = await (await fetch(`${a.url}/metrics`)).text();
+  assert.match(m, /bff_store_up 0/);
+  assert.match(m, /bff_store_fallbacks_total [1-9]/);
+  // Redis back (empty): the instances reconnect and share one bucket again
+  redis = await startRedis();
+  for (let i = 0; i < 150; i++) {
+    const ra = await (await fetch(`${a.url}/readyz`)).json();
+    const rb = await (await fetch(`${b.url}/readyz`)).json();
+    if (ra.store === 'up' && rb.store === 'up') break;
+    await sleep(50);
+  }
+  // give every worker of both instances time to reconnect (each has its own connection)
+  await sleep(6000);
+  const shared = [];
+  for (let i = 0; i < 12; i++) shared.push((await ask(i % 2 ? b : a, 'ignored')).status);
+  assert.deepEqual(shared.slice(0, 10), Array(10).fill(200), JSON.stringify(shared));
+  assert.deepEqual(shared.slice(10), [429, 429]);
+});
