@@ -964,6 +964,243 @@ static void on_given_back(struct redisReply *reply, void *arg)
 {
 }
 
+static void process_query(bff_http_gql_t *g);
+
+static void respond_persisted_error(bff_http_gql_t *g, const char *code, const char *message)
+{
+    if (strcmp(code, "BAD_REQUEST") == 0)
+        respond_error(g, 400, code, message);
+    else
+        respond_error(g, strcmp(code, "TRUSTED_DOCUMENT_REQUIRED") == 0 ? 403 : 200, code, message);
+}
+
+/* APQ across the fleet: a registration lives in Redis too (bff:apq:<hash>, expiring), so a hash one instance
+   learnt is served by the others; Redis down: each instance's own registrations only. */
+#define APQ_SHARED_TTL "86400"
+
+static void on_shared_apq(struct redisReply *reply, void *arg)
+{
+    bff_http_gql_t *g = arg;
+    g->waiting_store = false;
+    if (g->req == NULL) {
+        finish(g);
+        return;
+    }
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
+        respond_persisted_error(g, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
+        finish(g);
+        return;
+    }
+    json_t *body = json_stringn(reply->str, reply->len);
+    if (body == NULL) { /* not UTF-8: not something we stored */
+        respond_persisted_error(g, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
+        finish(g);
+        return;
+    }
+    json_object_set_new(g->params, "query", body);
+    g->apq_hash = bff_arena_strdup(g->arena, json_string_value(json_object_get(
+                                                 json_object_get(json_object_get(g->params, "extensions"), "persistedQuery"),
+                                                 "sha256Hash"))); /* kept here too once admitted */
+    process_query(g);
+}
+
+/* 0: the fleet's APQ registrations are asked (on_shared_apq goes on); -1: no store or it is down. */
+static int look_up_shared_apq(bff_http_gql_t *g, json_t *extensions)
+{
+    const char *hash = json_string_value(json_object_get(json_object_get(extensions, "persistedQuery"), "sha256Hash"));
+    if (hash == NULL || g->trusted_only || !bff_store_up(g->worker->store))
+        return -1;
+    const char *key = bff_arena_join(g->arena, "bff:apq:", NULL, hash);
+    const char *argv[] = {"GET", key};
+    size_t lens[] = {3, strlen(key)};
+    g->waiting_store = true;
+    if (bff_store_command(g->worker->store, on_shared_apq, g, 2, argv, lens) != 0) {
+        g->waiting_store = false;
+        return -1;
+    }
+    return 0;
+}
+
+static void on_apq_stored(struct redisReply *reply, void *arg)
+{
+}
+
+/* Registers an admitted document for the fleet too (not waited for). */
+static void share_apq(bff_http_gql_t *g, const char *hash, const char *text, size_t len)
+{
+    if (!bff_store_up(g->worker->store))
+        return;
+    const char *key = bff_arena_join(g->arena, "bff:apq:", NULL, hash);
+    const char *argv[] = {"SET", key, text, "EX", APQ_SHARED_TTL};
+    size_t lens[] = {3, strlen(key), len, 2, strlen(APQ_SHARED_TTL)};
+    bff_store_command(g->worker->store, on_apq_stored, NULL, 5, argv, lens);
+}
+
+/*
+ * The request once its parameters are known (and, for a hash alone, its
+ * document found): checks, the document, admission, the budget, execution.
+ * Answers and finishes g on every path that does not execute.
+ */
+static void process_query(bff_http_gql_t *g)
+{
+    bff_worker_t *w = g->worker;
+    h2o_req_t *req = g->req;
+    json_t *query = json_object_get(g->params, "query");
+    json_t *op_name = json_object_get(g->params, "operationName");
+    json_t *variables = json_object_get(g->params, "variables");
+    json_t *extensions = json_object_get(g->params, "extensions");
+    if (!json_is_string(query)) {
+        respond_error(g, 400, "BAD_REQUEST",
+                      query == NULL ? "The \"query\" parameter is missing." : "The \"query\" parameter must be a string.");
+        { finish(g); return; }
+    }
+    if (op_name != NULL && !json_is_null(op_name) && !json_is_string(op_name)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"operationName\" parameter must be a string or null.");
+        { finish(g); return; }
+    }
+    if (variables != NULL && !json_is_null(variables) && !json_is_object(variables)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"variables\" parameter must be an object or null.");
+        { finish(g); return; }
+    }
+    if (extensions != NULL && !json_is_null(extensions) && !json_is_object(extensions)) {
+        respond_error(g, 400, "BAD_REQUEST", "The \"extensions\" parameter must be an object or null.");
+        { finish(g); return; }
+    }
+    const char *operation_name = json_is_string(op_name) ? json_string_value(op_name) : NULL;
+    g->log.operation = operation_name;
+
+    if (json_string_length(query) > (size_t)w->server->config.max_document_bytes) {
+        respond_error(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, "DOCUMENT_TOO_LARGE",
+                      bff_arena_printf(g->arena, "The document has %zu bytes; at most %lld are allowed.",
+                                       json_string_length(query), (long long)w->server->config.max_document_bytes));
+        { finish(g); return; }
+    }
+    g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
+    if (g->doc->stage != BFF_DOC_OK) {
+        respond_request_errors(g, &g->doc->errors);
+        { finish(g); return; }
+    }
+    const char *select_err = NULL;
+    const bff_ast_node_t *op = bff_gql_select_operation_msg(g->doc->root, operation_name, g->arena, &select_err);
+    if (op != NULL && op->operation == BFF_OP_SUBSCRIPTION) {
+        respond_error(g, 400, "OPERATION_NOT_SUPPORTED",
+                      "Subscriptions are not offered by this server; use queries and mutations.");
+        { finish(g); return; }
+    }
+    if (op != NULL) {
+        if (g->log.operation == NULL && op->name != NULL)
+            g->log.operation = op->name;
+        if (g->is_get && op->operation != BFF_OP_QUERY) {
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("POST"));
+            respond_error(g, 405, "METHOD_NOT_ALLOWED",
+                          bff_arena_printf(g->arena, "Can only perform a %s operation from a POST request.",
+                                           bff_operation_name(op->operation)));
+            { finish(g); return; }
+        }
+    }
+    /*
+     * Admission, before any upstream call: one analysis of the operation
+     * (graphql/analysis.h: complete or refused), then scopes, shape limits and
+     * the static cost from the variables as execution will coerce them.
+     */
+    json_t *coerced = NULL;
+    if (op != NULL) {
+        const bff_config_t *cfg = &w->server->config;
+        bff_analysis_options_t aopts = {.max_steps = (uint64_t)cfg->max_analysis_steps};
+        const bff_analysis_t *an = bff_gql_doc_analyse(g->doc, w->server->schema, op, &aopts);
+        if (an->status != BFF_ANALYSIS_OK) {
+            respond_refused(g, "OPERATION_TOO_COMPLEX",
+                            bff_arena_printf(g->arena, "The operation cannot be admitted: %s (%llu steps).",
+                                             bff_analysis_status_text(an->status), (unsigned long long)an->steps));
+            { finish(g); return; }
+        }
+        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+        for (size_t i = 0; i < an->nfields && errs.count < 20; ++i) {
+            const char *message;
+            if (!field_allowed(g, an->fields[i].type, an->fields[i].def, &message))
+                bff_gql_errors_add(&errs, g->arena, NULL, message)->code = "FORBIDDEN";
+        }
+        if (errs.count > 0) {
+            respond_request_errors(g, &errs);
+            { finish(g); return; }
+        }
+        bff_op_shape_t shape = an->shape;
+        const char *code = NULL, *what = NULL;
+        long long got = 0, limit = 0;
+        if (shape.depth > cfg->max_operation_depth)
+            code = "MAX_DEPTH_EXCEEDED", what = "fields deep", got = shape.depth, limit = cfg->max_operation_depth;
+        else if (shape.aliases > cfg->max_aliases)
+            code = "MAX_ALIASES_EXCEEDED", what = "aliases", got = shape.aliases, limit = cfg->max_aliases;
+        else if (shape.root_fields > cfg->max_root_fields)
+            code = "MAX_ROOT_FIELDS_EXCEEDED", what = "root fields", got = shape.root_fields, limit = cfg->max_root_fields;
+        if (code != NULL) {
+            respond_refused(g, code,
+                            bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what,
+                                             limit));
+            { finish(g); return; }
+        }
+        /* the cost: the cached one for an operation without variables, else from its coerced variables */
+        int64_t cost = an->cost;
+        if (op->variable_definitions.len > 0) {
+            bff_gql_errors_t verrs = BFF_GQL_ERRORS_INIT;
+            if (bff_gql_coerce_variables(w->server->schema, op, json_is_object(variables) ? variables : NULL, g->arena,
+                                         &verrs, &coerced) == 0) {
+                bff_arena_on_dispose(g->arena, json_dispose, coerced);
+                bff_analysis_options_t copts = aopts;
+                copts.cost_only = true;
+                bff_analysis_t ca;
+                if (bff_analyse_operation(w->server->schema, g->doc->root, op, coerced, &copts, g->arena, &ca) !=
+                    BFF_ANALYSIS_OK) {
+                    respond_refused(g, "OPERATION_TOO_COMPLEX",
+                                    bff_arena_printf(g->arena, "The operation cannot be admitted: %s.",
+                                                     bff_analysis_status_text(ca.status)));
+                    { finish(g); return; }
+                }
+                cost = ca.cost;
+            } else {
+                coerced = NULL; /* the executor reports the variables' errors; nothing runs */
+                cost = 0;
+            }
+        }
+        int64_t max = w->server->config.max_query_cost;
+        if (cost > max) {
+            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
+            bff_gql_error_t *e = bff_gql_errors_add(
+                &errs, g->arena, NULL,
+                bff_arena_printf(g->arena, "The query costs %lld points, more than the maximum of %lld.", (long long)cost,
+                                 (long long)max));
+            e->code = "MAX_COST_EXCEEDED";
+            e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":{\"requestedQueryCost\":%lld,\"maximumAvailable\":%lld}}",
+                                                  (long long)cost, (long long)max);
+            respond_request_errors(g, &errs);
+            { finish(g); return; }
+        }
+        g->op = op;
+        g->requested_cost = cost;
+        track_deprecations(g, an, json_object_get(g->params, "extensions"));
+        if (g->apq_hash != NULL) { /* size, parse, validation, analysis, scopes, limits and cost all passed */
+            bff_persisted_apq_put(w->server->persisted, g->apq_hash, json_string_value(query), json_string_length(query));
+            share_apq(g, g->apq_hash, json_string_value(query), json_string_length(query));
+        }
+    }
+    g->operation_name = operation_name;
+    g->exec_variables = coerced != NULL ? coerced : json_is_object(variables) ? variables : NULL;
+    g->exec_variables_coerced = coerced != NULL;
+    if (g->op == NULL) { /* no operation: a request error the executor reports, nothing to pay */
+        start_execution(g);
+        return;
+    }
+    /* the client's budget pays the requested cost up front (the fleet's, in Redis, when configured) */
+    if (take_shared_budget(g) == 0)
+        return; /* on_shared_budget goes on */
+    bff_budget_t budget = bff_clients_take(w->server->budgets, g->bucket, g->tier, (double)g->requested_cost, now_ms());
+    if (budget.allowed)
+        start_execution(g);
+    else
+        respond_throttled(g, budget.available, budget.retry_after);
+
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -1066,164 +1303,15 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     }
 
     json_t *query = json_object_get(g->params, "query");
-    json_t *op_name = json_object_get(g->params, "operationName");
-    json_t *variables = json_object_get(g->params, "variables");
     json_t *extensions = json_object_get(g->params, "extensions");
     const char *pq_error = NULL, *pq_code = NULL;
     if (persisted_query(g, &query, extensions, &pq_code, &pq_error) != 0) {
-        if (strcmp(pq_code, "BAD_REQUEST") == 0)
-            respond_error(g, 400, pq_code, pq_error);
-        else
-            respond_error(g, strcmp(pq_code, "TRUSTED_DOCUMENT_REQUIRED") == 0 ? 403 : 200, pq_code, pq_error);
+        if (strcmp(pq_code, "PERSISTED_QUERY_NOT_FOUND") == 0 && look_up_shared_apq(g, extensions) == 0)
+            return 0; /* another instance may have it: on_shared_apq goes on */
+        respond_persisted_error(g, pq_code, pq_error);
         goto done;
     }
-    if (!json_is_string(query)) {
-        respond_error(g, 400, "BAD_REQUEST",
-                      query == NULL ? "The \"query\" parameter is missing." : "The \"query\" parameter must be a string.");
-        goto done;
-    }
-    if (op_name != NULL && !json_is_null(op_name) && !json_is_string(op_name)) {
-        respond_error(g, 400, "BAD_REQUEST", "The \"operationName\" parameter must be a string or null.");
-        goto done;
-    }
-    if (variables != NULL && !json_is_null(variables) && !json_is_object(variables)) {
-        respond_error(g, 400, "BAD_REQUEST", "The \"variables\" parameter must be an object or null.");
-        goto done;
-    }
-    if (extensions != NULL && !json_is_null(extensions) && !json_is_object(extensions)) {
-        respond_error(g, 400, "BAD_REQUEST", "The \"extensions\" parameter must be an object or null.");
-        goto done;
-    }
-    const char *operation_name = json_is_string(op_name) ? json_string_value(op_name) : NULL;
-    g->log.operation = operation_name;
-
-    if (json_string_length(query) > (size_t)w->server->config.max_document_bytes) {
-        respond_error(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, "DOCUMENT_TOO_LARGE",
-                      bff_arena_printf(g->arena, "The document has %zu bytes; at most %lld are allowed.",
-                                       json_string_length(query), (long long)w->server->config.max_document_bytes));
-        goto done;
-    }
-    g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
-    if (g->doc->stage != BFF_DOC_OK) {
-        respond_request_errors(g, &g->doc->errors);
-        goto done;
-    }
-    const char *select_err = NULL;
-    const bff_ast_node_t *op = bff_gql_select_operation_msg(g->doc->root, operation_name, g->arena, &select_err);
-    if (op != NULL && op->operation == BFF_OP_SUBSCRIPTION) {
-        respond_error(g, 400, "OPERATION_NOT_SUPPORTED",
-                      "Subscriptions are not offered by this server; use queries and mutations.");
-        goto done;
-    }
-    if (op != NULL) {
-        if (g->log.operation == NULL && op->name != NULL)
-            g->log.operation = op->name;
-        if (is_get && op->operation != BFF_OP_QUERY) {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("POST"));
-            respond_error(g, 405, "METHOD_NOT_ALLOWED",
-                          bff_arena_printf(g->arena, "Can only perform a %s operation from a POST request.",
-                                           bff_operation_name(op->operation)));
-            goto done;
-        }
-    }
-    /*
-     * Admission, before any upstream call: one analysis of the operation
-     * (graphql/analysis.h: complete or refused), then scopes, shape limits and
-     * the static cost from the variables as execution will coerce them.
-     */
-    json_t *coerced = NULL;
-    if (op != NULL) {
-        const bff_config_t *cfg = &w->server->config;
-        bff_analysis_options_t aopts = {.max_steps = (uint64_t)cfg->max_analysis_steps};
-        const bff_analysis_t *an = bff_gql_doc_analyse(g->doc, w->server->schema, op, &aopts);
-        if (an->status != BFF_ANALYSIS_OK) {
-            respond_refused(g, "OPERATION_TOO_COMPLEX",
-                            bff_arena_printf(g->arena, "The operation cannot be admitted: %s (%llu steps).",
-                                             bff_analysis_status_text(an->status), (unsigned long long)an->steps));
-            goto done;
-        }
-        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-        for (size_t i = 0; i < an->nfields && errs.count < 20; ++i) {
-            const char *message;
-            if (!field_allowed(g, an->fields[i].type, an->fields[i].def, &message))
-                bff_gql_errors_add(&errs, g->arena, NULL, message)->code = "FORBIDDEN";
-        }
-        if (errs.count > 0) {
-            respond_request_errors(g, &errs);
-            goto done;
-        }
-        bff_op_shape_t shape = an->shape;
-        const char *code = NULL, *what = NULL;
-        long long got = 0, limit = 0;
-        if (shape.depth > cfg->max_operation_depth)
-            code = "MAX_DEPTH_EXCEEDED", what = "fields deep", got = shape.depth, limit = cfg->max_operation_depth;
-        else if (shape.aliases > cfg->max_aliases)
-            code = "MAX_ALIASES_EXCEEDED", what = "aliases", got = shape.aliases, limit = cfg->max_aliases;
-        else if (shape.root_fields > cfg->max_root_fields)
-            code = "MAX_ROOT_FIELDS_EXCEEDED", what = "root fields", got = shape.root_fields, limit = cfg->max_root_fields;
-        if (code != NULL) {
-            respond_refused(g, code,
-                            bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what,
-                                             limit));
-            goto done;
-        }
-        /* the cost: the cached one for an operation without variables, else from its coerced variables */
-        int64_t cost = an->cost;
-        if (op->variable_definitions.len > 0) {
-            bff_gql_errors_t verrs = BFF_GQL_ERRORS_INIT;
-            if (bff_gql_coerce_variables(w->server->schema, op, json_is_object(variables) ? variables : NULL, g->arena,
-                                         &verrs, &coerced) == 0) {
-                bff_arena_on_dispose(g->arena, json_dispose, coerced);
-                bff_analysis_options_t copts = aopts;
-                copts.cost_only = true;
-                bff_analysis_t ca;
-                if (bff_analyse_operation(w->server->schema, g->doc->root, op, coerced, &copts, g->arena, &ca) !=
-                    BFF_ANALYSIS_OK) {
-                    respond_refused(g, "OPERATION_TOO_COMPLEX",
-                                    bff_arena_printf(g->arena, "The operation cannot be admitted: %s.",
-                                                     bff_analysis_status_text(ca.status)));
-                    goto done;
-                }
-                cost = ca.cost;
-            } else {
-                coerced = NULL; /* the executor reports the variables' errors; nothing runs */
-                cost = 0;
-            }
-        }
-        int64_t max = w->server->config.max_query_cost;
-        if (cost > max) {
-            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-            bff_gql_error_t *e = bff_gql_errors_add(
-                &errs, g->arena, NULL,
-                bff_arena_printf(g->arena, "The query costs %lld points, more than the maximum of %lld.", (long long)cost,
-                                 (long long)max));
-            e->code = "MAX_COST_EXCEEDED";
-            e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":{\"requestedQueryCost\":%lld,\"maximumAvailable\":%lld}}",
-                                                  (long long)cost, (long long)max);
-            respond_request_errors(g, &errs);
-            goto done;
-        }
-        g->op = op;
-        g->requested_cost = cost;
-        track_deprecations(g, an, json_object_get(g->params, "extensions"));
-        if (g->apq_hash != NULL) /* size, parse, validation, analysis, scopes, limits and cost all passed */
-            bff_persisted_apq_put(w->server->persisted, g->apq_hash, json_string_value(query), json_string_length(query));
-    }
-    g->operation_name = operation_name;
-    g->exec_variables = coerced != NULL ? coerced : json_is_object(variables) ? variables : NULL;
-    g->exec_variables_coerced = coerced != NULL;
-    if (g->op == NULL) { /* no operation: a request error the executor reports, nothing to pay */
-        start_execution(g);
-        return 0;
-    }
-    /* the client's budget pays the requested cost up front (the fleet's, in Redis, when configured) */
-    if (take_shared_budget(g) == 0)
-        return 0; /* on_shared_budget goes on */
-    bff_budget_t budget = bff_clients_take(w->server->budgets, g->bucket, g->tier, (double)g->requested_cost, now_ms());
-    if (budget.allowed)
-        start_execution(g);
-    else
-        respond_throttled(g, budget.available, budget.retry_after);
+    process_query(g);
     return 0;
 
 done:

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bff-redis-'));
   port = await freePort();
   redis = await startRedis();
-  const env = { BFF_REDIS_URL: `redis://127.0.0.1:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200' };
+  const keys = { [createHash('sha256').update('apq-key').digest('hex')]: { client: 'apq', channel: 'web', tier: 'storefront', scopes: [] } };
+  const env = { BFF_REDIS_URL: `redis://127.0.0.1:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
   a = await startServer({ threads: 2, env });
   b = await startServer({ threads: 2, env });
   for (let i = 0; i < 100; i++) {
@@ -74,6 +76,21 @@ test('a client alternating between two instances is throttled where one instance
   const m = await (await fetch(`${a.url}/metrics`)).text();
   assert.match(m, /bff_store_up 1/);
   assert.match(m, /bff_store_fallbacks_total 0/);
+});
+
+test('a document registered by APQ on one instance is served by hash on the other', async () => {
+  const query = '{ shop { name } }  # registered on A';
+  const hash = createHash('sha256').update(query).digest('hex');
+  const ext = { persistedQuery: { version: 1, sha256Hash: hash } };
+  const post = (s, body) =>
+    fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'apq-key' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const before = await post(b, { extensions: ext });
+  assert.equal(before.errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
+  const registered = await post(a, { query, extensions: ext });
+  assert.ok(registered.data.shop.name);
+  const onB = await post(b, { extensions: ext });
+  assert.equal(onB.errors, undefined, JSON.stringify(onB));
+  assert.equal(onB.data.shop.name, registered.data.shop.name);
 });
 
 test('Redis killed: both instances keep answering with local budgets, /readyz says so; Redis back: shared again', async () => {
