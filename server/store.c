@@ -7,13 +7,18 @@
  * callback fires exactly once: with the reply, or with NULL when the timer
  * fired first or the connection failed. The pending_t is freed when both
  * owners are done. A connection that fails or drops is freed by hiredis; a
- * timer then connects again after the backoff.
+ * timer then connects again after the backoff. The host is resolved with
+ * uv_getaddrinfo first: hiredis 0.14 resolves names synchronously, which
+ * would stall the worker's loop while DNS is slow.
  */
 #include "store.h"
 
 #include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +34,16 @@ struct st_bff_store_t {
     int port, db;
     uint64_t timeout_ms, backoff_ms;
     uv_timer_t reconnect;
+    uv_getaddrinfo_t resolve;
+    bool resolving;        /* a lookup is in flight */
+    bool reconnect_closed; /* the timer's handle is closed: with no lookup left, a closing store can go */
 };
+
+static void maybe_free(bff_store_t *s)
+{
+    if (s->closing && s->reconnect_closed && !s->resolving)
+        free(s);
+}
 
 typedef struct st_pending_t {
     bff_store_cb cb;
@@ -157,9 +171,46 @@ static void ignore_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 }
 
+static void connect_to(bff_store_t *s, const char *ip);
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    bff_store_t *s = req->data;
+    s->resolving = false;
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (status == 0 && res != NULL) {
+        if (res->ai_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof(ip));
+        else if (res->ai_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, ip, sizeof(ip));
+    }
+    uv_freeaddrinfo(res);
+    if (s->closing) {
+        maybe_free(s);
+        return;
+    }
+    if (ip[0] == '\0') {
+        schedule_reconnect(s);
+        return;
+    }
+    connect_to(s, ip);
+}
+
+/* Resolves the host without blocking the loop (hiredis would resolve it synchronously), then connects. */
 static void connect_now(bff_store_t *s)
 {
-    redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    s->resolve.data = s;
+    s->resolving = true;
+    if (uv_getaddrinfo(s->loop, &s->resolve, on_resolved, s->host, NULL, &hints) != 0) {
+        s->resolving = false;
+        schedule_reconnect(s);
+    }
+}
+
+static void connect_to(bff_store_t *s, const char *ip)
+{
+    redisAsyncContext *ac = redisAsyncConnect(ip, s->port);
     if (ac == NULL || ac->err) {
         if (ac != NULL)
             redisAsyncFree(ac);
@@ -223,7 +274,9 @@ int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, cons
 
 static void on_reconnect_closed(uv_handle_t *h)
 {
-    free(h->data);
+    bff_store_t *s = h->data;
+    s->reconnect_closed = true;
+    maybe_free(s);
 }
 
 void bff_store_free(bff_store_t *s)
@@ -236,6 +289,8 @@ void bff_store_free(bff_store_t *s)
         s->ac = NULL;
         redisAsyncFree(ac); /* pending replies fire with NULL */
     }
+    if (s->resolving)
+        uv_cancel((uv_req_t *)&s->resolve); /* its callback still comes, and frees s if it is last */
     uv_timer_stop(&s->reconnect);
     uv_close((uv_handle_t *)&s->reconnect, on_reconnect_closed);
 }
