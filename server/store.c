@@ -37,6 +37,7 @@ struct st_bff_store_t {
     uv_getaddrinfo_t resolve;
     bool resolving;        /* a lookup is in flight */
     bool reconnect_closed; /* the timer's handle is closed: with no lookup left, a closing store can go */
+    unsigned attempt;      /* failed connects in a row: picks which resolved address is tried next */
 };
 
 static void maybe_free(bff_store_t *s)
@@ -142,6 +143,7 @@ static void schedule_reconnect(bff_store_t *s)
 {
     if (s->closing)
         return;
+    s->attempt++;
     s->backoff_ms = s->backoff_ms ? (s->backoff_ms * 2 > 5000 ? 5000 : s->backoff_ms * 2) : 100;
     uv_timer_start(&s->reconnect, on_reconnect_timer, s->backoff_ms, 0);
 }
@@ -157,6 +159,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     }
     s->up = true;
     s->backoff_ms = 0;
+    s->attempt = 0;
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -179,10 +182,18 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     s->resolving = false;
     char ip[INET6_ADDRSTRLEN] = "";
     if (status == 0 && res != NULL) {
-        if (res->ai_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof(ip));
-        else if (res->ai_family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, ip, sizeof(ip));
+        /* a name may answer with several addresses (localhost: ::1 and 127.0.0.1), not all
+         * listening: each failed attempt moves on to the next one */
+        unsigned n = 0;
+        for (struct addrinfo *a = res; a != NULL; a = a->ai_next)
+            n++;
+        struct addrinfo *a = res;
+        for (unsigned i = s->attempt % n; i > 0; i--)
+            a = a->ai_next;
+        if (a->ai_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)a->ai_addr)->sin_addr, ip, sizeof(ip));
+        else if (a->ai_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr, ip, sizeof(ip));
     }
     uv_freeaddrinfo(res);
     if (s->closing) {

@@ -47,7 +47,8 @@ before(async () => {
   port = await freePort();
   redis = await startRedis();
   const keys = { [createHash('sha256').update('apq-key').digest('hex')]: { client: 'apq', channel: 'web', tier: 'storefront', scopes: [] } };
-  const env = { BFF_REDIS_URL: `redis://127.0.0.1:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
+  // a name, not an address: resolved off the loop, each of its addresses tried in turn (Redis listens on 127.0.0.1 only)
+  const env = { BFF_REDIS_URL: `redis://localhost:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
   a = await startServer({ threads: 2, env });
   b = await startServer({ threads: 2, env });
   for (let i = 0; i < 100; i++) {
