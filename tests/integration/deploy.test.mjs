@@ -46,6 +46,10 @@ test('the Kubernetes manifests validate against the API schemas; their BFF_* set
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');
   assert.equal(c.livenessProbe.httpGet.path, '/healthz');
   assert.ok(dep.spec.template.spec.terminationGracePeriodSeconds > 10, 'longer than the drain');
+  // the port and the uid are the image's
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  assert.equal(c.ports[0].containerPort, Number(/^EXPOSE (\d+)/m.exec(dockerfile)[1]));
+  assert.equal(dep.spec.template.spec.securityContext.runAsUser, Number(/useradd [^\n]*--uid (\d+)/.exec(dockerfile)[1]));
   // a broken manifest is caught: the validator is not a no-op
   const Broken = await model('apps/v1', 'Deployment');
   const broken = structuredClone(dep);
