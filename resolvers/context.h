@@ -22,6 +22,22 @@
 
 typedef struct st_bff_loader_t bff_loader_t;
 
+/*
+ * The fleet's side of checkout (server/checkout_lock.c, over the Redis store):
+ * a lock per idempotency key that holds across instances, and the journal's
+ * record of the key as the fleet last saw it. NULL in the context: one
+ * instance, the journal's own lock is the lock.
+ */
+/* status 1: claimed, `token` gives it back, `rec_text` is the fleet's record of the key ("" if none);
+   0: another run holds it; -1: the store cannot be asked (down, slow). May run before claim returns. */
+typedef void (*bff_claim_cb)(int status, const char *token, const char *rec_text, void *arg);
+typedef struct st_bff_fleet_t {
+    void (*claim)(void *impl, const char *lock_id, bff_claim_cb cb, void *arg);
+    /* Shares rec_text (NULL: nothing new) and lets go of the lock if `token` still holds it; not waited for. */
+    void (*release)(void *impl, const char *lock_id, const char *token, const char *rec_text);
+    void *impl;
+} bff_fleet_t;
+
 typedef struct st_bff_reqctx_t {
     bff_upstream_t *upstream;
     uv_loop_t *loop;
@@ -39,6 +55,7 @@ typedef struct st_bff_reqctx_t {
     uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */
     const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
     struct st_bff_journal_t *journal;          /* the checkout journal (journal.h) */
+    const bff_fleet_t *fleet;                  /* the fleet's checkout lock, or NULL: one instance */
     const char *client;                        /* the caller: an API client id, or "anon:<address>" */
     uint64_t quote_ttl_ms;                     /* how long a Cart.cost.quote holds (quote.h) */
     size_t id_key_len;

@@ -167,6 +167,22 @@ static char *rec_line(const bff_saga_rec_t *r)
     return text;
 }
 
+char *bff_journal_rec_text(const bff_saga_rec_t *r)
+{
+    json_t *jr = rec_json(r);
+    char *text = json_dumps(jr, JSON_COMPACT);
+    json_decref(jr);
+    return text;
+}
+
+bool bff_journal_rec_parse(const char *text, size_t len, bff_saga_rec_t *out)
+{
+    json_t *j = json_loadb(text, len, 0, NULL);
+    bool ok = j != NULL && json_is_object(j) && rec_from_json(j, out);
+    json_decref(j);
+    return ok;
+}
+
 /* Rewrites the file with the live records (write a new file, fsync, rename); the lock is held. */
 static void compact(bff_journal_t *j)
 {

@@ -81,6 +81,10 @@ bool bff_journal_cart_captured(bff_journal_t *j, const char *cart_id, bff_saga_r
 /* The in-process lock of a key: false when a saga already runs it. */
 bool bff_journal_lock(bff_journal_t *j, const char *key);
 void bff_journal_unlock(bff_journal_t *j, const char *key);
+/* A record as one JSON object (malloc'd), as the file holds it: what a fleet shares (saga.c). */
+char *bff_journal_rec_text(const bff_saga_rec_t *r);
+/* Reads such a text back; false when it is not a record. */
+bool bff_journal_rec_parse(const char *text, size_t len, bff_saga_rec_t *out);
 /* Calls fn for each record (a copy) in `state` (-1: every state); stops at max records. */
 size_t bff_journal_each(bff_journal_t *j, int state, size_t max, void (*fn)(const bff_saga_rec_t *rec, void *arg),
                         void *arg);

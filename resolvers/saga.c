@@ -32,6 +32,10 @@ typedef struct st_saga_t {
     bff_order_t order;
     bool have_order;
     bool live; /* a buyer waits (a request), not the reconciler */
+    char key[200];           /* the journal's key: "<client>\x1f<idempotency key>" */
+    const char *cart_id;     /* a new checkout's cart */
+    char lock_id[65];        /* the fleet's name for the key (SHA-256 hex of it) */
+    const char *fleet_token; /* the fleet's lock is ours while this is set */
     bff_saga_done_cb done;
     void *arg;
 } saga_t;
@@ -53,7 +57,14 @@ static const char *fmt(saga_t *s, const char *f, const char *a)
 
 static void finish(saga_t *s, const bff_saga_outcome_t *o)
 {
-    bff_journal_unlock(s->journal, s->rec.key);
+    if (s->fleet_token != NULL) { /* the fleet learns where the key stands, then the lock goes */
+        bff_saga_rec_t r;
+        char *text = bff_journal_get(s->journal, s->key, &r) ? bff_journal_rec_text(&r) : NULL;
+        s->ctx->fleet->release(s->ctx->fleet->impl, s->lock_id, s->fleet_token, text);
+        free(text);
+        s->fleet_token = NULL;
+    }
+    bff_journal_unlock(s->journal, s->key);
     json_decref(s->cart);
     s->cart = NULL;
     s->done(o, s->arg);
@@ -542,60 +553,122 @@ static saga_t *saga_new(bff_reqctx_t *ctx, bff_saga_done_cb done, void *arg)
     return s;
 }
 
+/* A new checkout or a retry, once the key is ours (the journal's lock, and the fleet's when there is one). */
+static void begin_checkout(saga_t *s)
+{
+    char token_hash[65];
+    sha256_hex(s->token, token_hash);
+    bff_saga_rec_t known;
+    if (bff_journal_get(s->journal, s->key, &known) && known.provider_key[0] != '\0' && known.state != BFF_SAGA_ABORTED) {
+        if (strcmp(known.cart_id, s->cart_id) != 0 || strcmp(known.token_hash, token_hash) != 0) {
+            /* the key was used for another cart or payment: never answer with that checkout's order */
+            finish_user(s, "idempotencyKey", "IDEMPOTENCY_CONFLICT", outcome_message("IDEMPOTENCY_CONFLICT"));
+            return;
+        }
+        s->rec = known;
+        resume(s); /* the same checkout again: go on from where it is, or answer as before */
+        return;
+    }
+    memset(&s->rec, 0, sizeof(s->rec));
+    snprintf(s->rec.key, sizeof(s->rec.key), "%s", s->key);
+    sha256_hex(s->key, s->rec.provider_key); /* per client: another caller's same key is another checkout */
+    snprintf(s->rec.cart_id, sizeof(s->rec.cart_id), "%s", s->cart_id);
+    memcpy(s->rec.token_hash, token_hash, sizeof(token_hash));
+    bff_saga_rec_t bought;
+    if (bff_journal_cart_captured(s->journal, s->cart_id, &bought)) {
+        finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
+        return;
+    }
+    bff_provider_call(s->ctx, "carts", "GET", fmt(s, "/carts/%s", s->cart_id), NULL, on_checkout_cart, s);
+}
+
+/* The reconciler's run, once the key is ours: drives what is not finished; nothing to do ends at once. */
+static void begin_reconcile(saga_t *s)
+{
+    if (!bff_journal_get(s->journal, s->key, &s->rec) || bff_saga_state_terminal(s->rec.state)) {
+        bff_saga_outcome_t none = {0};
+        finish(s, &none);
+        return;
+    }
+    resume(s);
+}
+
+/* The fleet's record of the key replaces ours when it is newer: another instance went on with it. */
+static void adopt(saga_t *s, const char *text)
+{
+    bff_saga_rec_t theirs, ours;
+    if (text == NULL || text[0] == '\0' || !bff_journal_rec_parse(text, strlen(text), &theirs) ||
+        strcmp(theirs.key, s->key) != 0)
+        return;
+    if (bff_journal_get(s->journal, s->key, &ours) && ours.updated_ms >= theirs.updated_ms)
+        return;
+    bff_journal_put(s->journal, &theirs); /* not written: ours stands, and the providers' lookups settle the rest */
+}
+
+static void on_claimed(int status, const char *token, const char *rec_text, void *arg)
+{
+    saga_t *s = arg;
+    if (status < 0) {
+        finish_error(s, "CHECKOUT_UNAVAILABLE", "store",
+                     "The fleet's checkout lock cannot be taken (its store does not answer); nothing was asked of the "
+                     "providers. Retry later with the same idempotency key.");
+        return;
+    }
+    if (status == 0) {
+        finish_user(s, "idempotencyKey", "CHECKOUT_IN_PROGRESS",
+                    "A checkout with this idempotency key is running; ask again in a moment.");
+        return;
+    }
+    if (token != NULL) {
+        s->fleet_token = bff_arena_strdup(s->ctx->arena, token);
+        adopt(s, rec_text);
+    }
+    if (s->live)
+        begin_checkout(s);
+    else
+        begin_reconcile(s);
+}
+
+/* Takes the fleet's lock of the key (the journal's is held), then goes on. */
+static void claim(saga_t *s)
+{
+    if (s->ctx->fleet == NULL) {
+        on_claimed(1, NULL, NULL, s);
+        return;
+    }
+    sha256_hex(s->key, s->lock_id);
+    s->ctx->fleet->claim(s->ctx->fleet->impl, s->lock_id, on_claimed, s);
+}
+
 void bff_saga_checkout(bff_reqctx_t *ctx, const bff_checkout_input_t *in, bff_saga_done_cb done, void *arg)
 {
     saga_t *s = saga_new(ctx, done, arg);
     s->live = true;
-    s->token = in->token;
-    s->quote = in->quote;
-    char key[sizeof(s->rec.key)];
-    snprintf(key, sizeof(key), "%s\x1f%s", in->client, in->key);
-    if (!bff_journal_lock(s->journal, key)) {
+    s->token = bff_arena_strdup(ctx->arena, in->token);
+    s->quote = in->quote != NULL ? bff_arena_strdup(ctx->arena, in->quote) : NULL;
+    s->cart_id = bff_arena_strdup(ctx->arena, in->cart_id);
+    snprintf(s->key, sizeof(s->key), "%s\x1f%s", in->client, in->key);
+    if (!bff_journal_lock(s->journal, s->key)) {
         bff_saga_outcome_t o = {.user_code = "CHECKOUT_IN_PROGRESS",
                                 .user_field = "idempotencyKey",
                                 .user_message = "A checkout with this idempotency key is running; ask again in a moment."};
         done(&o, arg);
         return;
     }
-    char token_hash[65];
-    sha256_hex(in->token, token_hash);
-    bff_saga_rec_t known;
-    if (bff_journal_get(s->journal, key, &known) && known.provider_key[0] != '\0' && known.state != BFF_SAGA_ABORTED) {
-        s->rec = known;
-        if (strcmp(known.cart_id, in->cart_id) != 0 || strcmp(known.token_hash, token_hash) != 0) {
-            /* the key was used for another cart or payment: never answer with that checkout's order */
-            bff_journal_unlock(s->journal, key);
-            bff_saga_outcome_t o = {.user_code = "IDEMPOTENCY_CONFLICT",
-                                    .user_field = "idempotencyKey",
-                                    .user_message = outcome_message("IDEMPOTENCY_CONFLICT")};
-            done(&o, arg);
-            return;
-        }
-        resume(s); /* the same checkout again: go on from where it is, or answer as before */
-        return;
-    }
-    memset(&s->rec, 0, sizeof(s->rec));
-    snprintf(s->rec.key, sizeof(s->rec.key), "%s", key);
-    sha256_hex(key, s->rec.provider_key); /* per client: another caller's same key is another checkout */
-    snprintf(s->rec.cart_id, sizeof(s->rec.cart_id), "%s", in->cart_id);
-    memcpy(s->rec.token_hash, token_hash, sizeof(token_hash));
-    bff_saga_rec_t bought;
-    if (bff_journal_cart_captured(s->journal, in->cart_id, &bought)) {
-        finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
-        return;
-    }
-    bff_provider_call(ctx, "carts", "GET", fmt(s, "/carts/%s", in->cart_id), NULL, on_checkout_cart, s);
+    claim(s);
 }
 
 bool bff_saga_reconcile(bff_reqctx_t *ctx, const bff_saga_rec_t *rec, bff_saga_done_cb done, void *arg)
 {
     if (!bff_journal_lock(ctx->journal, rec->key))
         return false;
-    saga_t *s = saga_new(ctx, done, arg);
-    if (!bff_journal_get(ctx->journal, rec->key, &s->rec) || bff_saga_state_terminal(s->rec.state)) {
+    bff_saga_rec_t now;
+    if (!bff_journal_get(ctx->journal, rec->key, &now) || bff_saga_state_terminal(now.state)) {
         bff_journal_unlock(ctx->journal, rec->key);
         return false;
     }
-    resume(s);
+    saga_t *s = saga_new(ctx, done, arg);
+    snprintf(s->key, sizeof(s->key), "%s", rec->key);
+    claim(s);
     return true;
 }

@@ -43,6 +43,7 @@ static void reconcile_one(const bff_saga_rec_t *rec, void *arg)
     rc->ctx = bff_reqctx_new(w->upstream, &w->loop, rc->arena, s->providers);
     rc->ctx->guard = w->guard;
     rc->ctx->journal = s->journal;
+    rc->ctx->fleet = bff_worker_fleet(w);
     rc->ctx->id_key = s->id_key;
     rc->ctx->id_key_len = s->id_key_len;
     rc->ctx->client = "reconciler";

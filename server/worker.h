@@ -46,7 +46,13 @@ struct st_bff_worker_t {
     uv_timer_t reconcile_timer; /* worker 0: the checkout reconciler (reconcile.c) */
     struct st_bff_store_t *store; /* this worker's Redis connection (store.h), or NULL without redis_url */
     int reconciling;            /* sagas it is driving now */
+    bff_fleet_t fleet;          /* checkout's lock across the fleet, over `store` (checkout_lock.c) */
 };
+
+/* Fills w->fleet (once, at the worker's start). */
+void bff_worker_fleet_init(bff_worker_t *w);
+/* What a request's context uses: the worker's fleet lock with a store, NULL without (one instance). */
+const bff_fleet_t *bff_worker_fleet(bff_worker_t *w);
 
 /*
  * An accepted connection (worker.c). HTTP/2 abuse is counted per connection:

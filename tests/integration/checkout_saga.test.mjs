@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, startSim, sealId, sleep } from './lib.mjs';
+import { simCart, startServer, startSim, sealId, sleep } from './lib.mjs';
 
 const ADMIN = 'saga-admin';
 const sha = (s) => createHash('sha256').update(s).digest('hex');
@@ -32,14 +32,7 @@ after(async () => {
 const simCall = async (method, path, body) =>
   (await fetch(sim.url + path, { method, body: body ? JSON.stringify(body) : undefined })).json();
 
-// a checkout-ready cart (two lines, an address, a shipping rate): the provider's id
-async function newCart() {
-  const id = (await simCall('POST', '/carts', { currency: 'EUR' })).id;
-  await simCall('POST', `/carts/${id}/lines`, { lines: [{ sku: 'SKU-0001-1', quantity: 2 }, { sku: 'SKU-0003-1', quantity: 1 }] });
-  await simCall('PUT', `/carts/${id}/buyer`, { email: 'x@example.test', address: { city: 'Berlin', zip: '10115', country: 'DE' } });
-  await simCall('PUT', `/carts/${id}/shipping-rate`, { rate_id: 'standard' });
-  return id;
-}
+const newCart = () => simCart(sim.url);
 
 async function withServer(env, fn, stateDir) {
   const srv = await startServer({

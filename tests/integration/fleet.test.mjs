@@ -4,51 +4,23 @@
 // open, counted) and /readyz says so; when Redis is back they share again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep, startServer } from './lib.mjs';
+import { redisServer, sleep, startServer } from './lib.mjs';
 
-const REDIS = process.env.REDIS_SERVER_BIN || '/usr/bin/redis-server';
-let dir, port, redis, a, b;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startRedis() {
-  const p = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  p.stdout.on('data', (d) => (out += d));
-  for (let i = 0; i < 250 && !out.includes('Ready to accept connections'); i++) await sleep(20);
-  assert.ok(out.includes('Ready to accept connections'), `redis-server did not start: ${out}`);
-  return p;
-}
-
-async function stopRedis() {
-  const exited = new Promise((r) => redis.on('exit', r));
-  redis.kill('SIGKILL');
-  await exited;
-}
+let dir, redis, a, b;
 
 // bucket 10 points, refilling 1 point in 1,000 s: `{ shop { name } }` costs 1
 const TIERS = JSON.stringify({ anonymous: { bucket: 10, restore_per_second: 0.001 } });
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bff-redis-'));
-  port = await freePort();
-  redis = await startRedis();
+  redis = await redisServer(dir);
   const keys = { [createHash('sha256').update('apq-key').digest('hex')]: { client: 'apq', channel: 'web', tier: 'storefront', scopes: [] } };
-  // a name, not an address: resolved off the loop, each of its addresses tried in turn (Redis listens on 127.0.0.1 only)
-  const env = { BFF_REDIS_URL: `redis://localhost:${port}/0`, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
+  // redis.url names localhost, not an address: resolved off the loop, each of its addresses tried in turn
+  const env = { BFF_REDIS_URL: redis.url, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
   a = await startServer({ threads: 2, env });
   b = await startServer({ threads: 2, env });
   for (let i = 0; i < 100; i++) {
@@ -60,7 +32,7 @@ before(async () => {
 });
 after(async () => {
   for (const s of [a, b]) if (s) assert.equal((await s.stop()).code, 0);
-  if (redis && redis.exitCode === null) await stopRedis();
+  if (redis) await redis.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -95,7 +67,7 @@ test('a document registered by APQ on one instance is served by hash on the othe
 });
 
 test('Redis killed: both instances keep answering with local budgets, /readyz says so; Redis back: shared again', async () => {
-  await stopRedis();
+  await redis.kill();
   let ready;
   for (let i = 0; i < 100; i++) {
     ready = await (await fetch(`${a.url}/readyz`)).json();
@@ -113,7 +85,7 @@ test('Redis killed: both instances keep answering with local budgets, /readyz sa
   assert.match(m, /bff_store_up 0/);
   assert.match(m, /bff_store_fallbacks_total [1-9]/);
   // Redis back (empty): the instances reconnect and share one bucket again
-  redis = await startRedis();
+  await redis.start();
   for (let i = 0; i < 150; i++) {
     const ra = await (await fetch(`${a.url}/readyz`)).json();
     const rb = await (await fetch(`${b.url}/readyz`)).json();

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -164,4 +165,51 @@ export async function startSim({ tls } = {}) {
       return exited;
     },
   };
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+// A real redis-server (Debian's, installed by scripts/deps.sh) on a free port with its own
+// directory, persisting nothing. start() (again after a kill) keeps the port.
+export async function redisServer(dir) {
+  const bin = process.env.REDIS_SERVER_BIN || '/usr/bin/redis-server';
+  const port = await freePort();
+  let proc = null;
+  const r = {
+    port,
+    url: `redis://localhost:${port}/0`,
+    async start() {
+      proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      for (let i = 0; i < 250 && !out.includes('Ready to accept connections'); i++) await sleep(20);
+      if (!out.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${out}`);
+    },
+    running: () => proc !== null && proc.exitCode === null && proc.signalCode === null,
+    async kill() {
+      if (!r.running()) return;
+      const exited = new Promise((res) => proc.on('exit', res));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await r.start();
+  return r;
+}
+
+// A checkout-ready cart at the simulator (two lines, an address, a shipping rate): the provider's id.
+export async function simCart(simUrl) {
+  const call = async (method, path, body) => (await fetch(simUrl + path, { method, body: JSON.stringify(body) })).json();
+  const id = (await call('POST', '/carts', { currency: 'EUR' })).id;
+  await call('POST', `/carts/${id}/lines`, { lines: [{ sku: 'SKU-0001-1', quantity: 2 }, { sku: 'SKU-0003-1', quantity: 1 }] });
+  await call('PUT', `/carts/${id}/buyer`, { email: 'x@example.test', address: { city: 'Berlin', zip: '10115', country: 'DE' } });
+  await call('PUT', `/carts/${id}/shipping-rate`, { rate_id: 'standard' });
+  return id;
 }

@@ -1,0 +1,124 @@
+/*
+ * checkout_lock.c - the fleet's side of checkout (bff_fleet_t, context.h)
+ * over a worker's Redis store: a lock per idempotency key
+ * (bff:checkout:lock:<id>, a random token, expiring after
+ * BFF_CHECKOUT_LOCK_MS so a crashed instance's lock does not outlive it) and
+ * the journal's record of the key as the fleet last saw it
+ * (bff:checkout:rec:<id>, kept BFF_CHECKOUT_REC_MS). Both are one script
+ * each, so taking the lock and reading the record, or sharing the record and
+ * letting go, are atomic. A record is only ever replaced by a newer one.
+ * Without an answer from Redis the claim fails (-1): checkout refuses rather
+ * than run without the lock. docs/decisions/shared-state.md.
+ */
+#include <hiredis/hiredis.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/arena.h"
+#include "store.h"
+#include "worker.h"
+
+#define BFF_CHECKOUT_LOCK_MS "120000"    /* longer than any run: each provider call has its own timeout */
+#define BFF_CHECKOUT_REC_MS "604800000" /* a week: a retry days later is still answered with its order */
+
+static const char claim_script[] =
+    "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, ''} end "
+    "return {1, redis.call('GET', KEYS[2]) or ''}";
+
+static const char release_script[] =
+    "if ARGV[2] ~= '' then "
+    "  local cur = redis.call('GET', KEYS[2]) "
+    "  local newer = true "
+    "  if cur then "
+    "    local ok, c = pcall(cjson.decode, cur) "
+    "    if ok and type(c) == 'table' and tonumber(c.updated_ms) and tonumber(c.updated_ms) > tonumber(ARGV[3]) then "
+    "      newer = false "
+    "    end "
+    "  end "
+    "  if newer then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end "
+    "end "
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end "
+    "return 1";
+
+typedef struct st_claim_t {
+    bff_claim_cb cb;
+    void *arg;
+    char token[33];
+} claim_t;
+
+static void on_claim_reply(struct redisReply *r, void *arg)
+{
+    claim_t *c = arg;
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER)
+        c->cb(-1, NULL, NULL, c->arg);
+    else if (r->element[0]->integer != 1)
+        c->cb(0, NULL, NULL, c->arg);
+    else
+        c->cb(1, c->token, r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : "", c->arg);
+    free(c);
+}
+
+static void claim(void *impl, const char *lock_id, bff_claim_cb cb, void *arg)
+{
+    bff_worker_t *w = impl;
+    claim_t *c = bff_xcalloc(1, sizeof(*c));
+    c->cb = cb;
+    c->arg = arg;
+    unsigned char rnd[16];
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        free(c);
+        cb(-1, NULL, NULL, arg);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(rnd); ++i)
+        snprintf(c->token + 2 * i, 3, "%02x", rnd[i]);
+    char lock[96], rec[96];
+    snprintf(lock, sizeof(lock), "bff:checkout:lock:%s", lock_id);
+    snprintf(rec, sizeof(rec), "bff:checkout:rec:%s", lock_id);
+    const char *argv[] = {"EVAL", claim_script, "2", lock, rec, c->token, BFF_CHECKOUT_LOCK_MS};
+    size_t lens[7];
+    for (int i = 0; i < 7; ++i)
+        lens[i] = strlen(argv[i]);
+    if (bff_store_command(w->store, on_claim_reply, c, 7, argv, lens) != 0) {
+        free(c);
+        cb(-1, NULL, NULL, arg);
+    }
+}
+
+static void on_released(struct redisReply *r, void *arg)
+{
+}
+
+static void release(void *impl, const char *lock_id, const char *token, const char *rec_text)
+{
+    bff_worker_t *w = impl;
+    char lock[96], rec[96], updated[24] = "0";
+    snprintf(lock, sizeof(lock), "bff:checkout:lock:%s", lock_id);
+    snprintf(rec, sizeof(rec), "bff:checkout:rec:%s", lock_id);
+    if (rec_text != NULL) {
+        const char *u = strstr(rec_text, "\"updated_ms\":");
+        if (u != NULL)
+            snprintf(updated, sizeof(updated), "%llu", strtoull(u + 13, NULL, 10));
+    }
+    const char *argv[] = {"EVAL", release_script, "2", lock, rec, token, rec_text != NULL ? rec_text : "", updated,
+                          BFF_CHECKOUT_REC_MS};
+    size_t lens[9];
+    for (int i = 0; i < 9; ++i)
+        lens[i] = strlen(argv[i]);
+    /* Redis away: the lock expires by itself after BFF_CHECKOUT_LOCK_MS */
+    bff_store_command(w->store, on_released, NULL, 9, argv, lens);
+}
+
+void bff_worker_fleet_init(bff_worker_t *w)
+{
+    w->fleet.claim = claim;
+    w->fleet.release = release;
+    w->fleet.impl = w;
+}
+
+const bff_fleet_t *bff_worker_fleet(bff_worker_t *w)
+{
+    return w->store != NULL ? &w->fleet : NULL;
+}
