@@ -16,6 +16,8 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req);
 /* GET /admin/deprecations with X-Admin-Key: deprecated elements, their use and users (server/usage.h). */
 int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req);
 int bff_http_admin_checkouts(h2o_handler_t *self, h2o_req_t *req);
+/* Answers with a JSON body (no-store). */
+int bff_http_send_json(h2o_req_t *req, int status, const char *body, size_t len);
 /* GET or POST /bench/static: bench_static_body as it is (only when that setting is given). */
 int bff_http_bench_static(h2o_handler_t *self, h2o_req_t *req);
 

@@ -748,6 +748,7 @@ static void track_deprecations(bff_http_gql_t *g, const bff_analysis_t *an, json
     time_t now = time(NULL);
     for (size_t i = 0; i < n; ++i)
         bff_usage_record(s->usage, uses[i].coordinate, name, version ? version : "", now);
+    bff_usage_share(g->worker, uses, n, name, version ? version : "", now);
     const char *ask = bff_req_header(g->req, NULL, "x-report-deprecations");
     if ((ask != NULL && (strcmp(ask, "true") == 0 || strcmp(ask, "1") == 0)) ||
         json_is_true(json_object_get(req_extensions, "reportDeprecations"))) {

@@ -34,6 +34,11 @@ static int send_text(h2o_req_t *req, int status, const char *reason, const char 
     return 0;
 }
 
+int bff_http_send_json(h2o_req_t *req, int status, const char *body, size_t len)
+{
+    return send_text(req, status, status == 200 ? "OK" : "Error", "application/json", body, len);
+}
+
 static bool is_get_or_head(h2o_req_t *req)
 {
     return h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
@@ -151,6 +156,8 @@ int bff_http_admin_deprecations(h2o_handler_t *self, h2o_req_t *req)
         return -1;
     bff_server_t *s = bff_worker_of(req)->server;
     if (!admin_ok(s, req))
+        return 0;
+    if (bff_usage_fleet_report(bff_worker_of(req), req) == 0) /* the fleet's, from Redis: answered later */
         return 0;
     bff_buf_t b = BFF_BUF_INIT;
     bff_usage_write_json(s->usage, s->schema, &b);

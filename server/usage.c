@@ -138,8 +138,39 @@ void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client
     pthread_mutex_unlock(&u->lock);
 }
 
+char *bff_usage_clean_name(const char *s)
+{
+    return clean_copy(s, cut_len(s));
+}
+
+static void time_text(time_t t, char when[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void bff_usage_map_add(json_t *map, const char *coordinate, unsigned long long count, const char *name,
+                       const char *version, unsigned long long client_count, time_t last_seen)
+{
+    json_t *e = json_object_get(map, coordinate);
+    if (e == NULL) {
+        e = json_pack("{s:I, s:[]}", "count", (json_int_t)0, "clients");
+        json_object_set_new(map, coordinate, e);
+    }
+    if (count > 0)
+        json_object_set_new(e, "count", json_integer((json_int_t)count));
+    if (name != NULL) {
+        char when[32];
+        time_text(last_seen, when);
+        json_array_append_new(json_object_get(e, "clients"),
+                              json_pack("{s:s, s:s, s:I, s:s}", "name", name, "version", version, "count",
+                                        (json_int_t)client_count, "lastSeen", when));
+    }
+}
+
 typedef struct st_report_t {
-    bff_usage_t *u;
+    json_t *map;
     json_t *list;
 } report_t;
 
@@ -147,38 +178,41 @@ static void report_one(const char *coordinate, const char *reason, void *arg)
 {
     report_t *r = arg;
     const char *date = bff_deprecation_removal_date(reason);
-    json_t *clients = json_array();
-    unsigned long long count = 0;
-    for (element_t *e = r->u->elements; e != NULL; e = e->next) {
-        if (strcmp(e->coordinate, coordinate) != 0)
-            continue;
-        count = e->count;
-        for (client_use_t *c = e->clients; c != NULL; c = c->next) {
-            char when[32];
-            struct tm tm;
-            gmtime_r(&c->last_seen, &tm);
-            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-            json_array_append_new(clients, json_pack("{s:s, s:s, s:I, s:s}", "name", c->name, "version", c->version,
-                                                     "count", (json_int_t)c->count, "lastSeen", when));
-        }
-    }
-    json_t *item = json_pack("{s:s, s:s, s:I, s:o}", "coordinate", coordinate, "reason", reason ? reason : "",
-                             "count", (json_int_t)count, "clients", clients);
+    json_t *e = json_object_get(r->map, coordinate);
+    json_t *count = e ? json_incref(json_object_get(e, "count")) : json_integer(0);
+    json_t *clients = e ? json_incref(json_object_get(e, "clients")) : json_array();
+    json_t *item = json_pack("{s:s, s:s, s:o, s:o}", "coordinate", coordinate, "reason", reason ? reason : "", "count",
+                             count, "clients", clients);
     json_object_set_new(item, "removalDate", date ? json_stringn(date, 10) : json_null());
     json_array_append_new(r->list, item);
 }
 
-void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t *out)
+void bff_usage_write_report(json_t *map, unsigned long long evicted, const char *source, const bff_schema_t *schema,
+                            bff_buf_t *out)
 {
     bff_arena_t *arena = bff_arena_new(0);
-    report_t r = {u, json_array()};
-    pthread_mutex_lock(&u->lock);
+    report_t r = {map, json_array()};
     bff_deprecations_each(schema, arena, report_one, &r);
-    pthread_mutex_unlock(&u->lock);
-    json_t *doc = json_pack("{s:o, s:I}", "deprecations", r.list, "clientPairsEvicted", (json_int_t)u->evicted);
+    json_t *doc = json_pack("{s:o, s:I, s:s}", "deprecations", r.list, "clientPairsEvicted", (json_int_t)evicted,
+                            "source", source);
     char *text = json_dumps(doc, JSON_COMPACT);
     bff_buf_appends(out, text);
     free(text);
     json_decref(doc);
     bff_arena_free(arena);
+}
+
+void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t *out)
+{
+    json_t *map = json_object();
+    pthread_mutex_lock(&u->lock);
+    for (element_t *e = u->elements; e != NULL; e = e->next) {
+        bff_usage_map_add(map, e->coordinate, e->count, NULL, NULL, 0, 0);
+        for (client_use_t *c = e->clients; c != NULL; c = c->next)
+            bff_usage_map_add(map, e->coordinate, 0, c->name, c->version, c->count, c->last_seen);
+    }
+    unsigned long long evicted = u->evicted;
+    pthread_mutex_unlock(&u->lock);
+    bff_usage_write_report(map, evicted, "instance", schema, out);
+    json_decref(map);
 }

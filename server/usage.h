@@ -8,6 +8,7 @@
 #ifndef BFF_SERVER_USAGE_H
 #define BFF_SERVER_USAGE_H
 
+#include <jansson.h>
 #include <time.h>
 
 #include "graphql/buf.h"
@@ -27,5 +28,18 @@ void bff_usage_record(bff_usage_t *u, const char *coordinate, const char *client
  * and clients, as a JSON object {"deprecations": [...]}.
  */
 void bff_usage_write_json(bff_usage_t *u, const bff_schema_t *schema, bff_buf_t *out);
+
+/*
+ * The same report from other data (the fleet's, usage_fleet.c): `map` is
+ * {coordinate: {"count": n, "clients": [{name, version, count, lastSeen}]}},
+ * built with bff_usage_map_add (a count of 0 leaves the element's count;
+ * a NULL name adds no client). `source` says whose data it is.
+ */
+void bff_usage_map_add(json_t *map, const char *coordinate, unsigned long long count, const char *name,
+                       const char *version, unsigned long long client_count, time_t last_seen);
+void bff_usage_write_report(json_t *map, unsigned long long evicted, const char *source, const bff_schema_t *schema,
+                            bff_buf_t *out);
+/* A client-given name or version as the report keeps it (cut, printable ASCII): malloc'd. */
+char *bff_usage_clean_name(const char *s);
 
 #endif

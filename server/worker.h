@@ -49,6 +49,12 @@ struct st_bff_worker_t {
     bff_fleet_t fleet;          /* checkout's lock across the fleet, over `store` (checkout_lock.c) */
 };
 
+/* Deprecation usage across the fleet (usage_fleet.c): a request's uses, sent to Redis too (not waited for). */
+void bff_usage_share(bff_worker_t *w, const bff_deprecated_use_t *uses, size_t n, const char *client,
+                     const char *version, time_t now);
+/* /admin/deprecations from the fleet's data: 0 (answered later) or -1 (no store, or it is down: answer locally). */
+int bff_usage_fleet_report(bff_worker_t *w, h2o_req_t *req);
+
 /* Fills w->fleet (once, at the worker's start). */
 void bff_worker_fleet_init(bff_worker_t *w);
 /* What a request's context uses: the worker's fleet lock with a store, NULL without (one instance). */

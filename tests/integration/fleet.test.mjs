@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { redisServer, sleep, startServer } from './lib.mjs';
 
 let dir, redis, a, b;
+const ADMIN = 'fleet-admin';
 
 // bucket 10 points, refilling 1 point in 1,000 s: `{ shop { name } }` costs 1
 const TIERS = JSON.stringify({ anonymous: { bucket: 10, restore_per_second: 0.001 } });
@@ -20,7 +21,7 @@ before(async () => {
   redis = await redisServer(dir);
   const keys = { [createHash('sha256').update('apq-key').digest('hex')]: { client: 'apq', channel: 'web', tier: 'storefront', scopes: [] } };
   // redis.url names localhost, not an address: resolved off the loop, each of its addresses tried in turn
-  const env = { BFF_REDIS_URL: redis.url, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
+  const env = { BFF_ADMIN_KEY_SHA256: createHash('sha256').update(ADMIN).digest('hex'), BFF_REDIS_URL: redis.url, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
   a = await startServer({ threads: 2, env });
   b = await startServer({ threads: 2, env });
   for (let i = 0; i < 100; i++) {
@@ -66,6 +67,22 @@ test('a document registered by APQ on one instance is served by hash on the othe
   assert.equal(onB.data.shop.name, registered.data.shop.name);
 });
 
+test('deprecation usage from both instances appears in /admin/deprecations of either', async () => {
+  const use = (s, name, version) =>
+    fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'apq-key', 'x-client-name': name, 'x-client-version': version }, body: '{"query":"{ shop { currency } }"}' }).then((r) => r.json());
+  for (let i = 0; i < 2; i++) assert.ok((await use(a, 'web-shop', '1.0')).data);
+  for (let i = 0; i < 3; i++) assert.ok((await use(b, 'ios-app', '2.0')).data);
+  await sleep(100); // the shares are not waited for
+  for (const s of [a, b]) {
+    const r = await (await fetch(`${s.url}/admin/deprecations`, { headers: { 'x-admin-key': ADMIN } })).json();
+    assert.equal(r.source, 'fleet');
+    const cur = r.deprecations.find((d) => d.coordinate === 'Shop.currency');
+    assert.equal(cur.count, 5, JSON.stringify(cur));
+    assert.deepEqual(cur.clients.map((c) => `${c.name}@${c.version}:${c.count}`).sort(), ['ios-app@2.0:3', 'web-shop@1.0:2']);
+    for (const c of cur.clients) assert.ok(Date.now() - Date.parse(c.lastSeen) < 60000);
+  }
+});
+
 test('Redis killed: both instances keep answering with local budgets, /readyz says so; Redis back: shared again', async () => {
   await redis.kill();
   let ready;
@@ -84,6 +101,10 @@ test('Redis killed: both instances keep answering with local budgets, /readyz sa
   const m = await (await fetch(`${a.url}/metrics`)).text();
   assert.match(m, /bff_store_up 0/);
   assert.match(m, /bff_store_fallbacks_total [1-9]/);
+  // deprecation usage: each instance reports its own while Redis is away
+  const own = await (await fetch(`${b.url}/admin/deprecations`, { headers: { 'x-admin-key': ADMIN } })).json();
+  assert.equal(own.source, 'instance');
+  assert.equal(own.deprecations.find((d) => d.coordinate === 'Shop.currency').count, 3);
   // Redis back (empty): the instances reconnect and share one bucket again
   await redis.start();
   for (let i = 0; i < 150; i++) {
