@@ -30,18 +30,18 @@ fi
 sim=$!
 key_hash=$(printf %s bench-storefront-key | sha256sum | cut -d' ' -f1)
 s1_body='{"query":"{ __typename }"}'
-start_server() {
+start_server() { # static-body [port]
   BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false \
     BFF_TIERS='{"anonymous": {"bucket": 1e15, "restore_per_second": 1e15}, "storefront": {"bucket": 1e15, "restore_per_second": 1e15}}' \
     BFF_MAX_CLIENT_IN_FLIGHT=100000 BFF_MAX_IN_FLIGHT=100000 BFF_BENCH_STATIC_BODY="$1" BFF_MAX_QUERY_COST=1000000 \
     BFF_MAX_CONNECTIONS_PER_ADDRESS=100000 BFF_ID_SIGNING_KEY=demo-only-id-signing-key-not-a-secret \
     BFF_API_KEYS="{\"$key_hash\": {\"client\": \"bench\", \"channel\": \"web\", \"tier\": \"storefront\", \"scopes\": [\"cart:read\"]}}" \
-    "$BUILD/bff" --listen "127.0.0.1:$BFF_PORT" >/dev/null &
+    "$BUILD/bff" --listen "127.0.0.1:${2:-$BFF_PORT}" >/dev/null &
   bff=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BFF_PORT/healthz" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${2:-$BFF_PORT}/healthz" >/dev/null && return; sleep 0.1; done
   echo "the server did not start" >&2; exit 1
 }
-cleanup() { kill "$bff" "$sim" "${peer:-}" 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { kill "$bff" "$sim" "${peer:-}" "${bff_redis:-}" "${redis:-}" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 start_server x
 # the ceiling serves S1's real answer
@@ -105,6 +105,23 @@ run S1 "$base/graphql" "$tmp/s1.json"
 run S2 "$base/graphql" "$tmp/s2.json"
 run S3 "$base/graphql" "$tmp/s3.json"
 run S4 "$base/graphql" "$tmp/s4.json" bench-storefront-key
+# S3 again on a second server with Redis configured (the fleet's store: each request's budget taken and
+# given back by a script on Redis), the same simulator and catalog cache path, in the same run
+REDIS_PORT=$(free_port)
+BFF2_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" >/dev/null &
+redis=$!
+bff_main=$bff
+sleep 0.3
+BFF_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" start_server x "$BFF2_PORT"
+bff_redis=$bff
+bff=$bff_main
+for _ in $(seq 1 100); do curl -s "http://127.0.0.1:$BFF2_PORT/readyz" | grep -q '"store":"up"' && break; sleep 0.1; done
+run S3_redis "http://127.0.0.1:$BFF2_PORT/graphql" "$tmp/s3.json" "" "" "$bff_redis"
+fallbacks=$(curl -s "http://127.0.0.1:$BFF2_PORT/metrics" | awk '$1=="bff_store_fallbacks_total" {print $2}')
+kill "$bff_redis" "$redis"; wait "$bff_redis" "$redis" 2>/dev/null || true
+bff_redis=
+redis=
 # S5: S2 and S4 together while reviews answer in 1 s (the bulkhead under load): cart totals' p99
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/faults" -d '{"reviews": {"latency_ms": 1000}}' >/dev/null
 h2load -c 10 -m 10 -D "$((DUR + 1))" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_S2.h2load.txt" 2>&1 &
@@ -174,6 +191,8 @@ peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
     eval "o=\$cpu_$s; p=\$cpu_peer_$s"
     awk -v s="$s" -v o="$o" -v p="$p" 'BEGIN { if (o > 0) printf "%s: the peer spends %.1fx our CPU per request (%d vs %d us)\n", s, p / o, p, o }'
   done
+  echo
+  awk -v a="$cpu_S3_redis" -v b="$cpu_S3" -v q="$p99_S3_redis" -v pq="$p99_S3" -v f="${fallbacks:-?}" 'BEGIN { if (b > 0) printf "S3 with Redis configured: %d us CPU per request against %d us in process (%+.1f%%, target < +15%%), p99 %s ms against %s ms; %s budget fallbacks to local\n", a, b, (a - b) * 100 / b, q, pq, f }'
   echo
   awk -v a="$p99_S5_S4" -v b="$p99_S4" 'BEGIN { if (b > 0) printf "S5 (closed loop, saturated): cart totals p99 %s ms while the product page runs with reviews at 1 s, against %s ms alone: %.2fx (target <= 1.20)\n", a, b, a / b }'
   echo
