@@ -35,7 +35,7 @@ static int usage(void)
                     "       bff-schema execute --schema FILE.graphql... [--variables JSON] [--cost] DOC.graphql\n"
                     "       bff-schema lint SCHEMA.graphql\n"
                     "       bff-schema diff OLD.graphql NEW.graphql\n"
-                    "       bff-schema check --baseline BASE.graphql [--usage EXPORT.json] [--days N] [--today DATE] "
+                    "       bff-schema check --baseline BASE.graphql [--usage EXPORT.json [--fleet]] [--days N] [--today DATE] "
                     "SCHEMA.graphql\n");
     return 2;
 }

@@ -428,8 +428,11 @@ int bff_cmd_check(int argc, char **argv)
 {
     const char *baseline = NULL, *usage_path = NULL, *today = NULL, *schema_path = NULL;
     long days = 30;
+    bool fleet = false;
     for (int i = 0; i < argc; ++i) {
-        if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--fleet") == 0)
+            fleet = true;
+        else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc)
             baseline = argv[++i];
         else if (strcmp(argv[i], "--usage") == 0 && i + 1 < argc)
             usage_path = argv[++i];
@@ -441,8 +444,8 @@ int bff_cmd_check(int argc, char **argv)
             schema_path = argv[i];
     }
     if (baseline == NULL || schema_path == NULL) {
-        fprintf(stderr, "usage: bff-schema check --baseline BASE.graphql [--usage EXPORT.json] [--days N] [--today "
-                        "YYYY-MM-DD] SCHEMA.graphql\n");
+        fprintf(stderr, "usage: bff-schema check --baseline BASE.graphql [--usage EXPORT.json [--fleet]] [--days N] "
+                        "[--today YYYY-MM-DD] SCHEMA.graphql\n");
         return 2;
     }
     char now[16], since[32];
@@ -466,6 +469,16 @@ int bff_cmd_check(int argc, char **argv)
     json_t *usage = usage_path ? json_load_file(usage_path, 0, &jerr) : NULL;
     if (usage_path != NULL && usage == NULL) {
         fprintf(stderr, "bff-schema check: %s: %s\n", usage_path, jerr.text);
+        return 2;
+    }
+    const char *source = json_string_value(json_object_get(usage, "source"));
+    if (usage != NULL && fleet && (source == NULL || strcmp(source, "fleet") != 0)) {
+        /* one instance's data (Redis was away, or no redis_url): a removal would be decided on part of the traffic */
+        fprintf(stderr,
+                "bff-schema check: %s is not the fleet's usage (\"source\": \"%s\"); export it again while Redis "
+                "answers\n",
+                usage_path, source ? source : "none");
+        json_decref(usage);
         return 2;
     }
     bff_schema_t *old = load(baseline), *new = load(schema_path);

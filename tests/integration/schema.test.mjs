@@ -106,6 +106,21 @@ test('bff-schema check: a breaking change fails; a deprecated field may go after
   r = runCheck('2026-03-01', '2026-01-10T10:00:00Z');
   assert.equal(r.status, 0, r.stdout);
   assert.match(r.stdout, /^allowed: Field P.old was removed/m);
+  // --fleet: only an export of the fleet's data ("source": "fleet") decides; one instance's is refused
+  const fleetCheck = (source) => {
+    const d = diff(BASE, withoutOld, '--usage', '@usage', '--fleet', '--today', '2026-03-01', '--days', '30');
+    writeFileSync(join(d.dir, 'usage.json'), JSON.stringify({ ...JSON.parse(usage('2026-01-10T10:00:00Z')), ...(source ? { source } : {}) }));
+    const res = d.run();
+    rmSync(d.dir, { recursive: true });
+    return res;
+  };
+  r = fleetCheck('fleet');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  for (const source of ['instance', null]) {
+    r = fleetCheck(source);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /is not the fleet's usage/);
+  }
   const dropped = diff(BASE, BASE.replace('"A." a: String ', ''), '--today', '2026-03-01');
   const r2 = dropped.run();
   rmSync(dropped.dir, { recursive: true });
