@@ -5,7 +5,7 @@
  *
  * Redis holds, per deployment: bff:usage:count (hash: coordinate -> uses),
  * bff:usage:seen (sorted set: "<coordinate>\x1f<client>\x1f<version>" by the
- * second it was last seen), bff:usage:pairs (hash: the same member -> uses)
+ * microsecond (Redis's clock) it was last seen), bff:usage:pairs (hash: the same member -> uses)
  * and bff:usage:evicted. The pairs are bounded by usage_max_clients as on
  * one instance: past it the least recently seen go (ZPOPMIN), counted in
  * bff:usage:evicted. One script a request that used a deprecated element,
@@ -26,10 +26,14 @@
 #define USAGE_KEYS "4", "bff:usage:count", "bff:usage:seen", "bff:usage:pairs", "bff:usage:evicted"
 #define USAGE_SHARE_MAX 64 /* elements a request may report (the analysis's uses are per element, few) */
 
+/* seen in microseconds of Redis's clock: one order for the fleet, finer than a second (ARGV[1], the
+   instance's second, is the fallback when TIME is unavailable) */
 static const char record_script[] =
+    "local ok, t = pcall(redis.call, 'TIME') "
+    "local now = ok and (tonumber(t[1]) * 1000000 + tonumber(t[2])) or tonumber(ARGV[1]) * 1000000 "
     "for i = 3, #ARGV, 2 do "
     "  redis.call('HINCRBY', KEYS[1], ARGV[i], 1) "
-    "  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i + 1]) "
+    "  redis.call('ZADD', KEYS[2], now, ARGV[i + 1]) "
     "  redis.call('HINCRBY', KEYS[3], ARGV[i + 1], 1) "
     "end "
     "local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[2]) "
@@ -121,7 +125,8 @@ static json_t *fleet_map(const redisReply *r, unsigned long long *evicted)
         char *coordinate = strndup(member, (size_t)(a - member)), *name = strndup(a + 1, (size_t)(b - a - 1));
         unsigned long long n = (unsigned long long)json_integer_value(json_object_get(uses, member));
         if (json_object_get(map, coordinate) != NULL) /* an element the counts know (always, but for a race) */
-            bff_usage_map_add(map, coordinate, 0, name, b + 1, n, (time_t)strtoll(seen->element[i + 1]->str, NULL, 10));
+            bff_usage_map_add(map, coordinate, 0, name, b + 1, n,
+                              (time_t)(strtod(seen->element[i + 1]->str, NULL) / 1e6));
         free(coordinate);
         free(name);
     }

@@ -83,6 +83,29 @@ test('deprecation usage from both instances appears in /admin/deprecations of ei
   }
 });
 
+test("the fleet's usage records stay bounded: past usage_max_clients pairs the least recently seen go, counted", async () => {
+  const env = { BFF_ADMIN_KEY_SHA256: createHash('sha256').update(ADMIN).digest('hex'), BFF_REDIS_URL: redis.url, BFF_USAGE_MAX_CLIENTS: '3' };
+  const c = await startServer({ threads: 1, env });
+  try {
+    for (let i = 0; i < 100; i++) {
+      if ((await (await fetch(`${c.url}/readyz`)).json()).store === 'up') break;
+      await sleep(20);
+    }
+    for (let i = 0; i < 6; i++)
+      await fetch(`${c.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-name': `bot-${i}` }, body: '{"query":"{ shop { currency } }"}' });
+    await sleep(100);
+    const r = await (await fetch(`${c.url}/admin/deprecations`, { headers: { 'x-admin-key': ADMIN } })).json();
+    assert.equal(r.source, 'fleet');
+    const cur = r.deprecations.find((d) => d.coordinate === 'Shop.currency');
+    // the two pairs of the test before and six new ones, three kept: the newest
+    assert.deepEqual(cur.clients.map((x) => x.name).sort(), ['bot-3', 'bot-4', 'bot-5']);
+    assert.equal(r.clientPairsEvicted, 5);
+    assert.equal(cur.count, 11, 'the element keeps counting every use');
+  } finally {
+    assert.equal((await c.stop()).code, 0);
+  }
+});
+
 test('Redis killed: both instances keep answering with local budgets, /readyz says so; Redis back: shared again', async () => {
   await redis.kill();
   let ready;
