@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Writes a fuzz target's seed inputs into directory $1: the parser edge cases
 # (tests/conformance/parser/edge_cases.json), the differential corpus
-# documents, the kitchen-sink corpus in ../shared/conformance/corpus when
-# present, the committed fuzz corpus (fuzz/corpus/$2: small inputs that each
-# add coverage) and past crash inputs of target $2 (parse, validate or json;
+# documents, the kitchen-sink corpus (tests/conformance/external/corpus), the
+# committed fuzz corpus (fuzz/corpus/$2: small inputs that each add coverage) and past crash inputs of target $2 (parse, validate or json;
 # json's seeds are the project's JSON files instead).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,8 +25,8 @@ for (const f of fs.readdirSync(process.argv[2]).sort()) {
     fs.writeFileSync(`${process.argv[3]}/diff-${n++}.graphql`, doc);
 }
 ' "$root/tests/conformance/parser/edge_cases.json" "$root/tests/conformance/differential/docs" "$out"
-if [ -d "$root/../shared/conformance/corpus" ]; then
-  find "$root/../shared/conformance/corpus" -name '*.graphql' -exec cp {} "$out/" \;
+if [ -d "$root/tests/conformance/external/corpus" ]; then
+  find "$root/tests/conformance/external/corpus" -name '*.graphql' -exec cp {} "$out/" \;
 fi
 if [ "$target" = admission ]; then # the examples and the adversarial shapes, against the commerce schema
   cp "$root"/examples/*.graphql "$out/"

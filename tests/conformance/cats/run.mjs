@@ -1,4 +1,4 @@
-// graphql-cats (../shared/conformance/graphql-cats): the parsing and
+// graphql-cats (tests/conformance/external/graphql-cats): the parsing and
 // validation scenarios run through `bff-schema` and through graphql-js 16;
 // the verdicts (accept/reject, and for validation the number of errors and
 // the rules that fired) must agree on every test. The scenario's own
@@ -21,7 +21,7 @@ const require = createRequire(join(root, 'tests/node/package.json'));
 const g = require('graphql');
 const yaml = require('js-yaml');
 const bin = process.argv[2];
-const cats = join(root, '../shared/conformance/graphql-cats/scenarios');
+const cats = join(root, 'tests/conformance/external/graphql-cats/scenarios');
 if (!existsSync(cats)) {
   console.error(`graphql-cats scenarios not found at ${cats}`);
   process.exit(1);

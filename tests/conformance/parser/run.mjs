@@ -3,7 +3,7 @@
 // accepted document must print the same (graphql-js print()), and a rejected
 // one must fail with the same message at the same location.
 //
-// Documents: the kitchen-sink corpus in ../shared/conformance/corpus, our
+// Documents: the kitchen-sink corpus in tests/conformance/external/corpus, our
 // edge cases (edge_cases.json), and deterministic mutations of both
 // (truncations, deleted and inserted characters) from a seeded generator.
 //
@@ -25,17 +25,21 @@ if (!bin) {
   process.exit(2);
 }
 
-const corpusDir = join(here, '../../../../shared/conformance/corpus');
+const corpusDir = join(here, '../external/corpus');
 const seeds = [];
-if (existsSync(corpusDir)) {
-  for (const sub of readdirSync(corpusDir, { withFileTypes: true })) {
-    if (!sub.isDirectory()) continue;
-    for (const f of readdirSync(join(corpusDir, sub.name))) {
-      if (f.endsWith('.graphql')) seeds.push(readFileSync(join(corpusDir, sub.name, f), 'utf8'));
-    }
+if (!existsSync(corpusDir)) {
+  console.error(`the kitchen-sink corpus is missing: ${corpusDir}`);
+  process.exit(1);
+}
+for (const sub of readdirSync(corpusDir, { withFileTypes: true })) {
+  if (!sub.isDirectory()) continue;
+  for (const f of readdirSync(join(corpusDir, sub.name))) {
+    if (f.endsWith('.graphql')) seeds.push(readFileSync(join(corpusDir, sub.name, f), 'utf8'));
   }
-} else {
-  console.error(`note: ${corpusDir} not found; running on edge cases only`);
+}
+if (seeds.length < 4) {
+  console.error(`the kitchen-sink corpus has ${seeds.length} documents, expected 4`);
+  process.exit(1);
 }
 const edge = JSON.parse(readFileSync(join(here, 'edge_cases.json'), 'utf8'));
 

@@ -1,4 +1,4 @@
-// The GraphQL spec's validation examples (../shared/conformance/spec-examples):
+// The GraphQL spec's validation examples (tests/conformance/external/spec-examples):
 // each document is validated by `bff-schema validate` and by graphql-js 16
 // with every rule but NoUnusedFragments (many valid examples are lone
 // fragments); the verdicts (accept/reject, error messages) must agree on
@@ -18,7 +18,7 @@ const root = join(here, '../../..');
 const require = createRequire(join(root, 'tests/node/package.json'));
 const g = require('graphql');
 const bin = process.argv[2];
-const base = join(root, '../shared/conformance/spec-examples');
+const base = join(root, 'tests/conformance/external/spec-examples');
 if (!existsSync(base)) {
   console.error(`spec examples not found at ${base}`);
   process.exit(1);
