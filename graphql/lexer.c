@@ -295,6 +295,24 @@ static const char *slice(bff_lexer_t *lx, size_t pos, size_t n)
 }
 
 /*
+ * The text of `units` UTF-16 code units from `pos`, as graphql-js slices its
+ * messages: whole characters, never a UTF-8 sequence cut in half.
+ */
+static const char *slice_units(bff_lexer_t *lx, size_t pos, size_t units)
+{
+    size_t end = pos;
+    while (units > 0 && end < lx->len) {
+        unsigned char b = (unsigned char)lx->src[end];
+        size_t l = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        if (end + l > lx->len)
+            l = lx->len - end;
+        end += l;
+        units -= l == 4 && units >= 2 ? 2 : 1;
+    }
+    return bff_arena_strndup(lx->arena, lx->src + pos, end - pos);
+}
+
+/*
  * Reads the escape sequence starting at the backslash at `pos`; appends the
  * decoded character to out and returns the escape's byte length.
  */
@@ -341,7 +359,7 @@ static size_t read_escape(bff_lexer_t *lx, size_t pos, char *out, size_t *outlen
             }
             point = (point << 4) | (uint32_t)h;
         }
-        FAIL(lx, pos, "Invalid Unicode escape sequence: \"%s\".", slice(lx, pos, size));
+        FAIL(lx, pos, "Invalid Unicode escape sequence: \"%s\".", slice_units(lx, pos, size));
     }
     int32_t code = read_hex4(lx, pos + 2);
     if (code >= 0 && is_scalar_value((uint32_t)code)) {
@@ -356,7 +374,7 @@ static size_t read_escape(bff_lexer_t *lx, size_t pos, char *out, size_t *outlen
             return 12;
         }
     }
-    FAIL(lx, pos, "Invalid Unicode escape sequence: \"%s\".", slice(lx, pos, 6));
+    FAIL(lx, pos, "Invalid Unicode escape sequence: \"%s\".", slice_units(lx, pos, 6));
 }
 
 static void read_string(bff_lexer_t *lx, bff_token_t *tok)
