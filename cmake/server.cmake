@@ -22,21 +22,17 @@ add_custom_command(
   COMMENT "Copying GraphiQL assets")
 add_custom_target(bff-assets ALL DEPENDS ${CMAKE_BINARY_DIR}/assets/graphiql/graphiql.min.js)
 
-# Integration tests: the real server and real clients (curl, h2load, graphql-http audits) over loopback.
+# Node suites against the real server: tests/integration/ (real clients: curl, h2load, graphql-http
+# audits, over loopback) and tests/security/ (hostile requests against the server and simulator).
+# Leak checking stays on for the server and the simulator; tests/integration/lsan.supp names the
+# libraries whose per-thread state is abandoned at exit (see server/worker.c).
 find_program(NODE_EXECUTABLE node)
-if(NODE_EXECUTABLE)
-  add_test(NAME integration/server
-           COMMAND ${NODE_EXECUTABLE} --test ${CMAKE_SOURCE_DIR}/tests/integration/)
-  # Leak checking stays on for the server and the simulator; tests/integration/lsan.supp
-  # names the libraries whose per-thread state is abandoned at exit (see server/worker.c).
-  set_tests_properties(integration/server PROPERTIES LABELS integration TIMEOUT 300
+function(bff_node_suite NAME DIR LABEL)
+  add_test(NAME ${NAME} COMMAND ${NODE_EXECUTABLE} --test ${CMAKE_SOURCE_DIR}/${DIR}/)
+  set_tests_properties(${NAME} PROPERTIES LABELS ${LABEL} TIMEOUT 300
     ENVIRONMENT "BFF_BIN=$<TARGET_FILE:bff>;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/integration/lsan.supp:print_suppressions=0")
-endif()
-
-# The adversarial suite (tests/security/): hostile requests against the real server and simulator.
+endfunction()
 if(NODE_EXECUTABLE)
-  add_test(NAME security/adversarial
-           COMMAND ${NODE_EXECUTABLE} --test ${CMAKE_SOURCE_DIR}/tests/security/)
-  set_tests_properties(security/adversarial PROPERTIES LABELS security TIMEOUT 300
-    ENVIRONMENT "BFF_BIN=$<TARGET_FILE:bff>;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/integration/lsan.supp:print_suppressions=0")
+  bff_node_suite(integration/server tests/integration integration)
+  bff_node_suite(security/adversarial tests/security security)
 endif()

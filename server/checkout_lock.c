@@ -29,18 +29,22 @@ static const char claim_script[] =
 
 static const char release_script[] =
     "if ARGV[2] ~= '' then "
+    "  local mine = cjson.decode(ARGV[2]) "
     "  local cur = redis.call('GET', KEYS[2]) "
-    "  local newer = true "
-    "  if cur then "
-    "    local ok, c = pcall(cjson.decode, cur) "
-    "    if ok and type(c) == 'table' and tonumber(c.updated_ms) and tonumber(c.updated_ms) > tonumber(ARGV[3]) then "
-    "      newer = false "
-    "    end "
+    "  local ok, c = pcall(cjson.decode, cur or '') "
+    "  if not (ok and type(c) == 'table' and tonumber(c.updated_ms) and tonumber(c.updated_ms) > tonumber(mine.updated_ms)) then "
+    "    redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) "
     "  end "
-    "  if newer then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end "
     "end "
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end "
     "return 1";
+
+/* The lock's and the record's Redis keys of a key's lock id. */
+static void key_names(const char *lock_id, char lock[96], char rec[96])
+{
+    snprintf(lock, 96, "bff:checkout:lock:%s", lock_id);
+    snprintf(rec, 96, "bff:checkout:rec:%s", lock_id);
+}
 
 typedef struct st_claim_t {
     bff_claim_cb cb;
@@ -75,13 +79,9 @@ static void claim(void *impl, const char *lock_id, bff_claim_cb cb, void *arg)
     for (size_t i = 0; i < sizeof(rnd); ++i)
         snprintf(c->token + 2 * i, 3, "%02x", rnd[i]);
     char lock[96], rec[96];
-    snprintf(lock, sizeof(lock), "bff:checkout:lock:%s", lock_id);
-    snprintf(rec, sizeof(rec), "bff:checkout:rec:%s", lock_id);
+    key_names(lock_id, lock, rec);
     const char *argv[] = {"EVAL", claim_script, "2", lock, rec, c->token, BFF_CHECKOUT_LOCK_MS};
-    size_t lens[7];
-    for (int i = 0; i < 7; ++i)
-        lens[i] = strlen(argv[i]);
-    if (bff_store_command(w->store, on_claim_reply, c, 7, argv, lens) != 0) {
+    if (bff_store_command_strs(w->store, on_claim_reply, c, 7, argv) != 0) {
         free(c);
         cb(-1, NULL, NULL, arg);
     }
@@ -94,21 +94,12 @@ static void on_released(struct redisReply *r, void *arg)
 static void release(void *impl, const char *lock_id, const char *token, const char *rec_text)
 {
     bff_worker_t *w = impl;
-    char lock[96], rec[96], updated[24] = "0";
-    snprintf(lock, sizeof(lock), "bff:checkout:lock:%s", lock_id);
-    snprintf(rec, sizeof(rec), "bff:checkout:rec:%s", lock_id);
-    if (rec_text != NULL) {
-        const char *u = strstr(rec_text, "\"updated_ms\":");
-        if (u != NULL)
-            snprintf(updated, sizeof(updated), "%llu", strtoull(u + 13, NULL, 10));
-    }
-    const char *argv[] = {"EVAL", release_script, "2", lock, rec, token, rec_text != NULL ? rec_text : "", updated,
+    char lock[96], rec[96];
+    key_names(lock_id, lock, rec);
+    const char *argv[] = {"EVAL", release_script, "2", lock, rec, token, rec_text != NULL ? rec_text : "",
                           BFF_CHECKOUT_REC_MS};
-    size_t lens[9];
-    for (int i = 0; i < 9; ++i)
-        lens[i] = strlen(argv[i]);
     /* Redis away: the lock expires by itself after BFF_CHECKOUT_LOCK_MS */
-    bff_store_command(w->store, on_released, NULL, 9, argv, lens);
+    bff_store_command_strs(w->store, on_released, NULL, 8, argv);
 }
 
 void bff_worker_fleet_init(bff_worker_t *w)

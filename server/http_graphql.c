@@ -910,10 +910,7 @@ static int bucket_command(bff_http_gql_t *g, double cost, bff_store_cb cb, void 
     snprintf(points, sizeof(points), "%.17g", cost);
     const char *key = bff_arena_join(g->arena, "bff:bucket:", NULL, g->bucket);
     const char *argv[] = {"EVAL", bucket_script, "1", key, cap, rate, points};
-    size_t lens[7];
-    for (int i = 0; i < 7; ++i)
-        lens[i] = strlen(argv[i]);
-    return bff_store_command(g->worker->store, cb, arg, 7, argv, lens);
+    return bff_store_command_strs(g->worker->store, cb, arg, 7, argv);
 }
 
 static void on_shared_budget(struct redisReply *reply, void *arg)
@@ -1014,9 +1011,8 @@ static int look_up_shared_apq(bff_http_gql_t *g, json_t *extensions)
         return -1;
     const char *key = bff_arena_join(g->arena, "bff:apq:", NULL, hash);
     const char *argv[] = {"GET", key};
-    size_t lens[] = {3, strlen(key)};
     g->waiting_store = true;
-    if (bff_store_command(g->worker->store, on_shared_apq, g, 2, argv, lens) != 0) {
+    if (bff_store_command_strs(g->worker->store, on_shared_apq, g, 2, argv) != 0) {
         g->waiting_store = false;
         return -1;
     }

@@ -283,6 +283,18 @@ int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, cons
     return 0;
 }
 
+int bff_store_command_strs(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv)
+{
+    size_t local[32] = {0};
+    size_t *lens = argc <= 32 ? local : bff_xmalloc((size_t)argc * sizeof(*lens));
+    for (int i = 0; i < argc; ++i)
+        lens[i] = strlen(argv[i]);
+    int rc = bff_store_command(s, cb, arg, argc, argv, lens);
+    if (lens != local)
+        free(lens);
+    return rc;
+}
+
 static void on_reconnect_closed(uv_handle_t *h)
 {
     bff_store_t *s = h->data;

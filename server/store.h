@@ -32,6 +32,9 @@ bool bff_store_up(const bff_store_t *s);
 /* Sends a command; 0 (cb fires later, once) or -1 when the store is down (cb never fires). */
 int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens);
 
+/* bff_store_command with NUL-terminated arguments. */
+int bff_store_command_strs(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv);
+
 /* Parses a redis URL: host (static buffer of the caller), port, db, password; 0 or -1. */
 int bff_store_parse_url(const char *url, char *host, size_t hostlen, int *port, int *db, char *password, size_t pwlen);
 

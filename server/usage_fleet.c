@@ -72,10 +72,7 @@ void bff_usage_share(bff_worker_t *w, const bff_deprecated_use_t *uses, size_t n
         argv[argc++] = uses[i].coordinate;
         argv[argc++] = members[i];
     }
-    size_t lens[9 + 2 * USAGE_SHARE_MAX];
-    for (size_t i = 0; i < argc; ++i)
-        lens[i] = strlen(argv[i]);
-    bff_store_command(w->store, on_recorded, NULL, (int)argc, argv, lens);
+    bff_store_command_strs(w->store, on_recorded, NULL, (int)argc, argv);
     for (size_t i = 0; i < n; ++i)
         free(members[i]);
     free(name);
@@ -166,10 +163,7 @@ int bff_usage_fleet_report(bff_worker_t *w, h2o_req_t *req)
     rw->slot = h2o_mem_alloc_shared(&req->pool, sizeof(*rw->slot), on_req_disposed);
     *rw->slot = rw;
     const char *argv[] = {"EVAL", read_script, USAGE_KEYS};
-    size_t lens[7];
-    for (int i = 0; i < 7; ++i)
-        lens[i] = strlen(argv[i]);
-    if (bff_store_command(w->store, on_fleet_report, rw, 7, argv, lens) != 0) {
+    if (bff_store_command_strs(w->store, on_fleet_report, rw, 7, argv) != 0) {
         *rw->slot = NULL;
         free(rw);
         return -1;

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simCart, startServer, startSim, sealId, sleep } from './lib.mjs';
+import { simCart, simLedger, startServer, startSim, sealId, sleep } from './lib.mjs';
 
 const ADMIN = 'saga-admin';
 const sha = (s) => createHash('sha256').update(s).digest('hex');
@@ -59,12 +59,7 @@ const gql = async (srv, variables) =>
   (await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: CHECKOUT, variables }) })).json();
 
 // What the providers' ledgers say about one checkout (by its provider idempotency key).
-async function ledger(key) {
-  const pk = sha(`anon:127.0.0.1\x1f${key}`);
-  const auths = (await simCall('GET', `/payments?idempotency_key=${pk}`)).authorizations;
-  const orders = (await simCall('GET', `/orders?idempotency_key=${pk}`)).orders;
-  return { auths, orders };
-}
+const ledger = (key) => simLedger(sim.url, key);
 
 // The invariant: one paid order, or nothing open and nothing charged. Returns which.
 function judge({ auths, orders }, cartId, label) {

@@ -6,13 +6,11 @@
 // nothing is asked of the providers, and the same key succeeds once Redis is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisServer, sealId, simCart, sleep, startServer, startSim } from './lib.mjs';
+import { redisServer, sealId, simCart, simLedger, sleep, startServer, startSim } from './lib.mjs';
 
-const sha = (s) => createHash('sha256').update(s).digest('hex');
 const CHECKOUT = `mutation($cart: ID!, $key: String!) { checkoutComplete(cartId: $cart, paymentToken: "tok_ok", idempotencyKey: $key) {
   order { id number total { amount } paymentStatus } userErrors { code message } } }`;
 
@@ -21,13 +19,7 @@ let dir, redis, sim, a, b;
 const simCall = async (method, path, body) => (await fetch(sim.url + path, { method, body: body ? JSON.stringify(body) : undefined })).json();
 const pay = async (srv, cartId, key) =>
   (await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: CHECKOUT, variables: { cart: sealId('Cart', cartId), key } }) })).json();
-async function ledger(key) {
-  const pk = sha(`anon:127.0.0.1\x1f${key}`);
-  return {
-    auths: (await simCall('GET', `/payments?idempotency_key=${pk}`)).authorizations,
-    orders: (await simCall('GET', `/orders?idempotency_key=${pk}`)).orders,
-  };
-}
+const ledger = (key) => simLedger(sim.url, key);
 async function storeIs(state) {
   for (let i = 0; i < 200; i++) {
     const r = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/readyz`)).json()).store));

@@ -1,7 +1,7 @@
 // Helpers for the integration tests: start build/bff on a free loopback
 // port, collect its JSON log lines, stop it; run curl.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -212,4 +212,15 @@ export async function simCart(simUrl) {
   await call('PUT', `/carts/${id}/buyer`, { email: 'x@example.test', address: { city: 'Berlin', zip: '10115', country: 'DE' } });
   await call('PUT', `/carts/${id}/shipping-rate`, { rate_id: 'standard' });
   return id;
+}
+
+// What the simulator's payments and orders hold for one checkout: the provider idempotency key is
+// SHA-256 of "<client>\x1f<key>" (resolvers/saga.c); an anonymous caller on loopback is anon:127.0.0.1.
+export async function simLedger(simUrl, key, client = 'anon:127.0.0.1') {
+  const pk = createHash('sha256').update(`${client}\x1f${key}`).digest('hex');
+  const get = async (path) => (await fetch(simUrl + path)).json();
+  return {
+    auths: (await get(`/payments?idempotency_key=${pk}`)).authorizations,
+    orders: (await get(`/orders?idempotency_key=${pk}`)).orders,
+  };
 }
