@@ -151,6 +151,17 @@ static void grow(bff_json_cache_t *c)
 
 void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms)
 {
+    bff_json_cache_put_ttl(c, key, value, size, now_ms, c->ttl_ms);
+}
+
+uint64_t bff_json_cache_ttl(const bff_json_cache_t *c)
+{
+    return c->ttl_ms;
+}
+
+void bff_json_cache_put_ttl(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms,
+                            uint64_t ttl_ms)
+{
     uint64_t hash = hash_key(key);
     entry_t *old = find(c, key, hash);
     if (old != NULL)
@@ -167,7 +178,7 @@ void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, siz
     entry_t *e = bff_xcalloc(1, sizeof(*e));
     e->key = bff_xstrdup(key);
     e->hash = hash;
-    e->expires_ms = now_ms + c->ttl_ms;
+    e->expires_ms = now_ms + (ttl_ms < c->ttl_ms ? ttl_ms : c->ttl_ms);
     e->stale_until_ms = e->expires_ms + c->stale_ms;
     e->value = json_incref(value);
     e->size = size;

@@ -38,6 +38,11 @@ json_t *bff_json_cache_lookup(bff_json_cache_t *c, const char *key, uint64_t now
 void bff_json_cache_refresh_failed(bff_json_cache_t *c, const char *key);
 /* Stores `value` (a new reference is taken) for ttl_ms from now; an answer larger than the budget is not kept. */
 void bff_json_cache_put(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms);
+/* As bff_json_cache_put, fresh for `ttl_ms` (at most the cache's time to live): an answer another level kept a while. */
+void bff_json_cache_put_ttl(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms,
+                            uint64_t ttl_ms);
+/* The cache's time to live: how long an answer stays fresh. */
+uint64_t bff_json_cache_ttl(const bff_json_cache_t *c);
 bff_json_cache_stats_t bff_json_cache_stats(const bff_json_cache_t *c);
 
 #endif

@@ -80,6 +80,22 @@ typedef struct st_bff_queued_t {
     struct st_bff_queued_t *ctx_next;    /* in the request's list */
 } queued_t;
 
+/*
+ * A cached read asking the fleet's cache (heap: a reply or a poll may come
+ * after its request ended; then call is NULL). The poll timer is always
+ * initialised; the struct goes with the timer's close, once no reply is due.
+ */
+typedef struct st_bff_l2wait_t {
+    struct st_bff_call_t *call;
+    const bff_shared_cache_t *shared;
+    uv_timer_t poll;
+    uint64_t started_ms, fill_ms;
+    unsigned polls;
+    bool asking;                       /* a reply is due */
+    struct st_bff_l2wait_t *ctx_next; /* in the request's list */
+    char key[];
+} l2wait_t;
+
 typedef struct st_pool_t {
     bff_bulkhead_t h;
     queued_t *head, *tail;
@@ -111,6 +127,8 @@ struct st_bff_call_t {
     bff_arena_t *arena;
     bff_reqctx_t *ctx;
     const char *cache_key; /* keep a good answer in ctx->catalog_cache under this key */
+    const char *fill_token; /* this call fills the fleet's cache entry of cache_key: the claim */
+    struct st_bff_l2wait_t *l2; /* asking the fleet's cache before calling */
     bff_upstream_request_t req;
     const char **headers;  /* req.headers, with one free slot for the timeout header */
     bff_upstream_call_t *up; /* the attempt in flight */
@@ -126,6 +144,7 @@ typedef struct st_bff_call_t pcall_t;
 static void on_tick(uv_timer_t *t);
 static void tick_soon(bff_reqctx_t *ctx);
 static void pcall_dispatch(pcall_t *p);
+static void l2_release(l2wait_t *w);
 
 void bff_reqctx_free(bff_reqctx_t *ctx)
 {
@@ -139,6 +158,13 @@ void bff_reqctx_free(bff_reqctx_t *ctx)
     for (queued_t *q = ctx->queued; q != NULL; q = q->ctx_next)
         q->call = NULL; /* left in its pool's queue: dropped when its turn or its timeout comes */
     ctx->queued = NULL;
+    for (l2wait_t *w = ctx->l2_waits, *next; w != NULL; w = next) {
+        next = w->ctx_next;
+        w->call = NULL;
+        if (!w->asking) /* a poll is due: it goes now; with a reply due, the reply lets it go */
+            l2_release(w);
+    }
+    ctx->l2_waits = NULL;
     if (ctx->tick != NULL) {
         uv_timer_stop(ctx->tick);
         uv_close((uv_handle_t *)ctx->tick, free_timer);
@@ -166,14 +192,24 @@ static void defer(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, json_t *body
 
 /* The call's end: the callback fires once (it may end the request and free p). Only from loop callbacks and
    bff_call_cancel: a call that ends before bff_provider_call returns ends through pcall_fail_later. */
+/* A claim on the fleet's cache entry that this call will not fill: given back, so the next reader calls. */
+static void fill_abandon(pcall_t *p)
+{
+    if (p->fill_token != NULL && p->ctx->shared_cache != NULL)
+        p->ctx->shared_cache->put(p->ctx->shared_cache->impl, p->cache_key, p->fill_token, NULL, 0, 0);
+    p->fill_token = NULL;
+}
+
 static void pcall_finish(pcall_t *p, json_t *body, const char *code, const char *message)
 {
+    fill_abandon(p);
     p->done = true;
     p->cb(body, code, message, p->arg);
 }
 
 static void pcall_fail_later(pcall_t *p, const char *code, const char *message)
 {
+    fill_abandon(p);
     p->done = true;
     defer(p->ctx, p->cb, p->arg, NULL, code, message);
 }
@@ -389,8 +425,14 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         json_decref(err);
         return;
     }
-    if (body != NULL && p->cache_key != NULL && p->ctx->catalog_cache != NULL)
+    if (body != NULL && p->cache_key != NULL && p->ctx->catalog_cache != NULL) {
         bff_json_cache_put(p->ctx->catalog_cache, p->cache_key, body, res->body_len, uv_now(p->ctx->loop));
+        if (p->fill_token != NULL && p->ctx->shared_cache != NULL) {
+            p->ctx->shared_cache->put(p->ctx->shared_cache->impl, p->cache_key, p->fill_token, res->body, res->body_len,
+                                      bff_json_cache_ttl(p->ctx->catalog_cache));
+            p->fill_token = NULL;
+        }
+    }
     pcall_finish(p, body != NULL ? body : err, code, message);
     json_decref(body);
     json_decref(err);
@@ -497,6 +539,119 @@ static void pcall_dispatch(pcall_t *p)
     }
 }
 
+/* ---- the fleet's cache (bff_shared_cache_t) ---- */
+
+static void l2_close(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void l2_release(l2wait_t *w)
+{
+    uv_timer_stop(&w->poll);
+    uv_close((uv_handle_t *)&w->poll, l2_close);
+}
+
+/* The call stops waiting on w: out of its request's list; w itself goes with l2_release. */
+static void l2_forget(bff_reqctx_t *ctx, l2wait_t *w)
+{
+    for (l2wait_t **pp = &ctx->l2_waits; *pp != NULL; pp = &(*pp)->ctx_next)
+        if (*pp == w) {
+            *pp = w->ctx_next;
+            break;
+        }
+    if (w->call != NULL)
+        w->call->l2 = NULL;
+    w->call = NULL;
+}
+
+static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_ms, const char *token, void *arg);
+
+/* Asks the fleet's cache; false when it cannot be asked now. */
+static bool l2_ask(l2wait_t *w)
+{
+    w->asking = w->shared->get(w->shared->impl, w->key, w->fill_ms, on_l2_reply, w) == 0;
+    return w->asking;
+}
+
+/* Done with the fleet's cache: the call goes to its provider (claim or not). */
+static void l2_call_provider(l2wait_t *w)
+{
+    pcall_t *p = w->call;
+    l2_forget(p->ctx, w);
+    l2_release(w);
+    pcall_dispatch(p);
+}
+
+static void on_l2_poll(uv_timer_t *t)
+{
+    l2wait_t *w = t->data;
+    if (!l2_ask(w))
+        l2_call_provider(w);
+}
+
+static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_ms, const char *token, void *arg)
+{
+    l2wait_t *w = arg;
+    w->asking = false;
+    pcall_t *p = w->call;
+    if (p == NULL) { /* the request ended or cancelled the read meanwhile */
+        if (status == 0)
+            w->shared->put(w->shared->impl, w->key, token, NULL, 0, 0);
+        l2_release(w);
+        return;
+    }
+    bff_reqctx_t *ctx = p->ctx;
+    if (status == 1) {
+        json_t *body = bff_json_parse(text, len, NULL);
+        if (body != NULL) { /* not JSON (someone else's key?): as a miss, without a claim */
+            bff_json_cache_put_ttl(ctx->catalog_cache, p->cache_key, body, len, uv_now(ctx->loop), ttl_ms);
+            l2_forget(ctx, w);
+            l2_release(w);
+            pcall_finish(p, body, NULL, NULL);
+            json_decref(body);
+            return;
+        }
+    } else if (status == 0) {
+        p->fill_token = bff_arena_strdup(p->arena, token);
+    } else if (status == 2) {
+        /* another caller fills it: ask again soon, while its claim may hold and the request has time */
+        uint64_t wait = 5ull << (w->polls < 4 ? w->polls : 4); /* 5, 10, 20, 40, 80 ms */
+        uint64_t now = uv_now(ctx->loop);
+        w->polls++;
+        if (now + wait - w->started_ms <= w->fill_ms && remaining_ms(p) > wait + 10) {
+            uv_timer_start(&w->poll, on_l2_poll, wait, 0);
+            return;
+        }
+    }
+    l2_call_provider(w);
+}
+
+/* A read the worker's cache missed: the fleet's cache first; false when it cannot be asked (call the provider). */
+static bool l2_start(pcall_t *p)
+{
+    const bff_shared_cache_t *shared = p->ctx->shared_cache;
+    size_t klen = strlen(p->cache_key);
+    l2wait_t *w = bff_xcalloc(1, sizeof(*w) + klen + 1);
+    memcpy(w->key, p->cache_key, klen + 1);
+    w->shared = shared;
+    w->call = p;
+    w->started_ms = uv_now(p->ctx->loop);
+    /* a claim lasts as long as its filler may try: every attempt and the backoffs between them */
+    uint32_t attempts = p->conf->max_attempts ? p->conf->max_attempts : 1;
+    w->fill_ms = (uint64_t)p->conf->timeout_ms * attempts + (uint64_t)p->conf->backoff_cap_ms * (attempts - 1) + 100;
+    if (!l2_ask(w)) {
+        free(w);
+        return false;
+    }
+    uv_timer_init(p->ctx->loop, &w->poll);
+    w->poll.data = w;
+    w->ctx_next = p->ctx->l2_waits;
+    p->ctx->l2_waits = w;
+    p->l2 = w;
+    return true;
+}
+
 void bff_call_cancel(bff_call_t *p)
 {
     if (p == NULL || p->done)
@@ -505,7 +660,12 @@ void bff_call_cancel(bff_call_t *p)
         bff_upstream_cancel(p->up); /* its callback finishes p with CANCELLED */
         return;
     }
-    if (p->backoff != NULL) {
+    if (p->l2 != NULL) {
+        l2wait_t *w = p->l2;
+        l2_forget(p->ctx, w);
+        if (!w->asking)
+            l2_release(w);
+    } else if (p->backoff != NULL) {
         uv_timer_stop(p->backoff);
         uv_close((uv_handle_t *)p->backoff, on_backoff_close);
         p->backoff = NULL;
@@ -528,8 +688,9 @@ bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const cha
     return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
 }
 
-static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
-                                 json_t *body, const char *header, const char *cache_key, bff_provider_cb cb, void *arg)
+/* A call ready to dispatch, or NULL: refused (its answer is deferred). */
+static pcall_t *pcall_new(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path, json_t *body,
+                          const char *header, const char *cache_key, bff_provider_cb cb, void *arg)
 {
     const bff_provider_conf_t *conf = bff_providers_get(ctx->providers, provider);
     if (conf == NULL) {
@@ -584,6 +745,15 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
          */
         .h2c_prior_knowledge = 0,
     };
+    return p;
+}
+
+static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+                                 json_t *body, const char *header, bff_provider_cb cb, void *arg)
+{
+    pcall_t *p = pcall_new(ctx, provider, method, path, body, header, NULL, cb, arg);
+    if (p == NULL)
+        return NULL;
     pcall_dispatch(p);
     return p->done ? NULL : p;
 }
@@ -591,7 +761,7 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
 bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
                                    json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
-    return provider_send(ctx, provider, method, path, body, header, NULL, cb, arg);
+    return provider_send(ctx, provider, method, path, body, header, cb, arg);
 }
 
 static void tick_soon(bff_reqctx_t *ctx)
@@ -603,6 +773,18 @@ static void tick_soon(bff_reqctx_t *ctx)
     }
     if (!uv_is_active((uv_handle_t *)ctx->tick))
         uv_timer_start(ctx->tick, on_tick, 0, 0);
+}
+
+/* A read the worker's cache does not answer: from the fleet's cache when there is one, else from the provider. */
+static bff_call_t *cached_send(bff_reqctx_t *ctx, const char *provider, const char *path, const char *key,
+                               bff_provider_cb cb, void *arg)
+{
+    pcall_t *p = pcall_new(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
+    if (p == NULL)
+        return NULL;
+    if (ctx->shared_cache == NULL || !l2_start(p))
+        pcall_dispatch(p);
+    return p->done ? NULL : p;
 }
 
 /* A background refresh: its own context and arena, so it outlives the request that found the entry stale. */
@@ -631,21 +813,21 @@ static void refresh_in_background(bff_reqctx_t *ctx, const char *provider, const
     rf->ctx = bff_reqctx_new(ctx->upstream, ctx->loop, arena, ctx->providers);
     rf->ctx->catalog_cache = ctx->catalog_cache;
     rf->ctx->guard = ctx->guard;
-    provider_send(rf->ctx, provider, "GET", bff_arena_strdup(arena, path), NULL, NULL, bff_arena_strdup(arena, key),
-                  on_refreshed, rf);
+    rf->ctx->shared_cache = ctx->shared_cache;
+    cached_send(rf->ctx, provider, bff_arena_strdup(arena, path), bff_arena_strdup(arena, key), on_refreshed, rf);
 }
 
 bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path, bff_provider_cb cb,
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
-        return provider_send(ctx, provider, "GET", path, NULL, NULL, NULL, cb, arg);
+        return provider_send(ctx, provider, "GET", path, NULL, NULL, cb, arg);
     const char *key = bff_arena_join(ctx->arena, provider, " ", path);
     uint64_t age;
     bool refresh;
     json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);
     if (hit == NULL)
-        return provider_send(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
+        return cached_send(ctx, provider, path, key, cb, arg);
     defer(ctx, cb, arg, hit, NULL, NULL);
     if (age > 0 || refresh) {
         ctx->stale_answers++;

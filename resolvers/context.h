@@ -38,6 +38,25 @@ typedef struct st_bff_fleet_t {
     void *impl;
 } bff_fleet_t;
 
+/*
+ * The fleet's catalog cache (server/cache_fleet.c, over the Redis store): a
+ * second level behind the worker's, shared by every instance, and filled by
+ * one caller at a time across the fleet (single-flight): the first to miss a
+ * key claims it and calls the provider, the others ask again until the answer
+ * is there or the claim has lapsed. NULL in the context: the worker's cache only.
+ */
+/* status 1: the answer `text` (`len` bytes), fresh for `ttl_ms` more; 0: none, and the caller fills it (`token`
+   gives the claim back); 2: another caller is filling it; -1: the store did not answer in time. */
+typedef void (*bff_shared_get_cb)(int status, const char *text, size_t len, uint64_t ttl_ms, const char *token,
+                                  void *arg);
+typedef struct st_bff_shared_cache_t {
+    /* 0: cb fires later, once; -1: the store cannot be asked now (cb never fires). A claim lapses after fill_ms. */
+    int (*get)(void *impl, const char *key, uint64_t fill_ms, bff_shared_get_cb cb, void *arg);
+    /* Keeps `text` for ttl_ms (text NULL: the fill failed, nothing kept) and gives the claim back; not waited for. */
+    void (*put)(void *impl, const char *key, const char *token, const char *text, size_t len, uint64_t ttl_ms);
+    void *impl;
+} bff_shared_cache_t;
+
 typedef struct st_bff_reqctx_t {
     bff_upstream_t *upstream;
     uv_loop_t *loop;
@@ -56,6 +75,8 @@ typedef struct st_bff_reqctx_t {
     const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
     struct st_bff_journal_t *journal;          /* the checkout journal (journal.h) */
     const bff_fleet_t *fleet;                  /* the fleet's checkout lock, or NULL: one instance */
+    const bff_shared_cache_t *shared_cache;    /* the fleet's catalog cache behind catalog_cache, or NULL */
+    struct st_bff_l2wait_t *l2_waits;          /* this request's cached reads asking the fleet's cache */
     const char *client;                        /* the caller: an API client id, or "anon:<address>" */
     uint64_t quote_ttl_ms;                     /* how long a Cart.cost.quote holds (quote.h) */
     size_t id_key_len;
@@ -110,7 +131,9 @@ bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, cons
  * for next time. A stale one (within catalog_cache_stale_ms past its time to
  * live) is delivered the same way, counted in ctx->stale_answers, and refreshed
  * in the background by one call of the worker's own. Only for data that may be
- * a little old (catalog, not money).
+ * a little old (catalog, not money). With ctx->shared_cache, a miss asks the
+ * fleet's cache before the provider (see bff_shared_cache_t); when it does
+ * not answer within redis_timeout_ms, the provider is called as without it.
  */
 bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
                                              bff_provider_cb cb, void *arg);

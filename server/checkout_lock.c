@@ -11,7 +11,6 @@
  * than run without the lock. docs/decisions/shared-state.md.
  */
 #include <hiredis/hiredis.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,14 +69,11 @@ static void claim(void *impl, const char *lock_id, bff_claim_cb cb, void *arg)
     claim_t *c = bff_xcalloc(1, sizeof(*c));
     c->cb = cb;
     c->arg = arg;
-    unsigned char rnd[16];
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+    if (bff_store_token(c->token) != 0) {
         free(c);
         cb(-1, NULL, NULL, arg);
         return;
     }
-    for (size_t i = 0; i < sizeof(rnd); ++i)
-        snprintf(c->token + 2 * i, 3, "%02x", rnd[i]);
     char lock[96], rec[96];
     key_names(lock_id, lock, rec);
     const char *argv[] = {"EVAL", claim_script, "2", lock, rec, c->token, BFF_CHECKOUT_LOCK_MS};

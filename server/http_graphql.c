@@ -833,6 +833,7 @@ static void start_execution(bff_http_gql_t *g)
     g->rctx->id_key_len = w->server->id_key_len;
     g->rctx->journal = w->server->journal;
     g->rctx->fleet = bff_worker_fleet(w);
+    g->rctx->shared_cache = bff_worker_shared_cache(w);
     g->rctx->client = g->bucket;
     g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
     g->rctx->guard = w->guard;

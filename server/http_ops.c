@@ -77,8 +77,9 @@ int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req)
     bff_worker_t *w = bff_worker_of(req);
     if (w->store != NULL && !bff_store_up(w->store)) /* still serving: budgets, APQ and caches fall back to local */
         return send_text(req, 200, "OK", "application/json",
-                         H2O_STRLIT("{\"status\":\"ready\",\"store\":\"down\",\"note\":\"redis is unreachable: budgets are "
-                                    "per instance until it is back\"}"));
+                         H2O_STRLIT("{\"status\":\"ready\",\"store\":\"down\",\"note\":\"redis is unreachable: budgets, APQ, "
+                                    "deprecation usage and the catalog cache are per instance and checkout refuses "
+                                    "new runs until it is back\"}"));
     if (w->store != NULL)
         return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\",\"store\":\"up\"}"));
     return send_text(req, 200, "OK", "application/json", H2O_STRLIT("{\"status\":\"ready\"}"));
@@ -118,6 +119,14 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    "# HELP bff_store_fallbacks_total Budgets decided by this instance alone: Redis down or slower than "
                    "redis_timeout_ms.\n# TYPE bff_store_fallbacks_total counter\nbff_store_fallbacks_total %llu\n",
                    (unsigned long long)atomic_load(&s->store_fallbacks));
+    static const char *const replies[BFF_SHARED_COUNT] = {"fill", "hit", "busy", "unavailable"};
+    bff_buf_appends(&b, "# HELP bff_catalog_cache_shared_total Replies of the fleet's catalog cache (Redis) to reads the "
+                        "worker's cache missed: hit, fill (this reader calls the provider), busy (another is filling "
+                        "it: ask again), unavailable (Redis down or slow: the provider is called).\n"
+                        "# TYPE bff_catalog_cache_shared_total counter\n");
+    for (int i = 0; i < BFF_SHARED_COUNT; ++i)
+        bff_buf_printf(&b, "bff_catalog_cache_shared_total{reply=\"%s\"} %llu\n", replies[i],
+                       (unsigned long long)atomic_load(&s->shared_cache[i]));
     uint64_t counts[BFF_SAGA_STATE_COUNT];
     bff_journal_counts(s->journal, counts);
     bff_buf_appends(&b, "# HELP bff_checkouts Checkouts in the journal by saga state.\n# TYPE bff_checkouts gauge\n");

@@ -22,6 +22,9 @@ typedef struct st_bff_worker_t bff_worker_t;
 
 #define BFF_CLIENT_SLOTS 4096
 
+/* Replies of the fleet's catalog cache (cache_fleet.c), as counted in bff_server_t.shared_cache. */
+enum { BFF_SHARED_FILL, BFF_SHARED_HIT, BFF_SHARED_BUSY, BFF_SHARED_UNAVAILABLE, BFF_SHARED_COUNT };
+
 typedef struct st_bff_server_t {
     bff_config_t config;
     bff_schema_t *schema;
@@ -46,6 +49,7 @@ typedef struct st_bff_server_t {
     atomic_long client_resets;                     /* HTTP/2 streams reset by clients before their answer */
     atomic_long reset_conns_closed;                /* connections closed by max_resets_per_connection */
     atomic_long store_fallbacks;                   /* budgets decided locally: Redis down or slow (fail open) */
+    atomic_ullong shared_cache[BFF_SHARED_COUNT];  /* the fleet's catalog cache's replies, by kind */
     atomic_ullong shed, client_limited;            /* requests refused: over max_in_flight, over the client's limit */
     atomic_int shutting_down;
     bff_worker_t **workers;

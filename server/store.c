@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,16 @@ typedef struct st_pending_t {
     int owners; /* hiredis and the timer */
     bool answered;
 } pending_t;
+
+int bff_store_token(char out[33])
+{
+    unsigned char rnd[16];
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+        return -1;
+    for (size_t i = 0; i < sizeof(rnd); ++i)
+        snprintf(out + 2 * i, 3, "%02x", rnd[i]);
+    return 0;
+}
 
 int bff_store_parse_url(const char *url, char *host, size_t hostlen, int *port, int *db, char *password, size_t pwlen)
 {

@@ -35,6 +35,9 @@ int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, cons
 /* bff_store_command with NUL-terminated arguments. */
 int bff_store_command_strs(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv);
 
+/* A random token (32 hex digits) naming one holder of a lock in the store; 0 or -1 (no randomness). */
+int bff_store_token(char out[33]);
+
 /* Parses a redis URL: host (static buffer of the caller), port, db, password; 0 or -1. */
 int bff_store_parse_url(const char *url, char *host, size_t hostlen, int *port, int *db, char *password, size_t pwlen);
 

@@ -351,6 +351,7 @@ int bff_worker_start(bff_worker_t *w)
     if (w->index == 0)
         bff_reconciler_start(w);
     bff_worker_fleet_init(w);
+    bff_worker_shared_cache_init(w);
     if (s->config.redis_url[0] != '\0') {
         char err[512];
         w->store = bff_store_new(&w->loop, s->config.redis_url, (uint64_t)s->config.redis_timeout_ms, err, sizeof(err));

@@ -47,6 +47,7 @@ struct st_bff_worker_t {
     struct st_bff_store_t *store; /* this worker's Redis connection (store.h), or NULL without redis_url */
     int reconciling;            /* sagas it is driving now */
     bff_fleet_t fleet;          /* checkout's lock across the fleet, over `store` (checkout_lock.c) */
+    bff_shared_cache_t shared_cache; /* the fleet's catalog cache, over `store` (cache_fleet.c) */
 };
 
 /* Deprecation usage across the fleet (usage_fleet.c): a request's uses, sent to Redis too (not waited for). */
@@ -59,6 +60,11 @@ int bff_usage_fleet_report(bff_worker_t *w, h2o_req_t *req);
 void bff_worker_fleet_init(bff_worker_t *w);
 /* What a request's context uses: the worker's fleet lock with a store, NULL without (one instance). */
 const bff_fleet_t *bff_worker_fleet(bff_worker_t *w);
+
+/* Fills w->shared_cache (once, at the worker's start). */
+void bff_worker_shared_cache_init(bff_worker_t *w);
+/* What a request's context uses: the fleet's catalog cache with a store and a worker cache, else NULL. */
+const bff_shared_cache_t *bff_worker_shared_cache(bff_worker_t *w);
 
 /*
  * An accepted connection (worker.c). HTTP/2 abuse is counted per connection:

@@ -1,17 +1,19 @@
 // Two instances sharing a real redis-server (started here, on a free port, in its own temp
-// dir): a client alternating between them is throttled at the same point as against one
-// instance; with Redis killed the instances keep answering, decide budgets alone (fail
-// open, counted) and /readyz says so; when Redis is back they share again.
+// dir) and one simulator: a client alternating between them is throttled at the same point
+// as against one instance; a popular product asked of both at once makes one catalog call;
+// with Redis slow or killed the instances keep answering (catalog reads too), decide budgets
+// alone (fail open, counted) and /readyz says so; when Redis is back they share again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisServer, sleep, startServer } from './lib.mjs';
+import { redisServer, sleep, startServer, startSim } from './lib.mjs';
 
-let dir, redis, a, b;
+let dir, redis, sim, a, b;
 const ADMIN = 'fleet-admin';
+const CACHE_TTL_MS = 1500;
 
 // bucket 10 points, refilling 1 point in 1,000 s: `{ shop { name } }` costs 1
 const TIERS = JSON.stringify({ anonymous: { bucket: 10, restore_per_second: 0.001 } });
@@ -19,9 +21,11 @@ const TIERS = JSON.stringify({ anonymous: { bucket: 10, restore_per_second: 0.00
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bff-redis-'));
   redis = await redisServer(dir);
+  sim = await startSim();
   const keys = { [createHash('sha256').update('apq-key').digest('hex')]: { client: 'apq', channel: 'web', tier: 'storefront', scopes: [] } };
   // redis.url names localhost, not an address: resolved off the loop, each of its addresses tried in turn
-  const env = { BFF_ADMIN_KEY_SHA256: createHash('sha256').update(ADMIN).digest('hex'), BFF_REDIS_URL: redis.url, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys) };
+  const env = { BFF_ADMIN_KEY_SHA256: createHash('sha256').update(ADMIN).digest('hex'), BFF_REDIS_URL: redis.url, BFF_TIERS: TIERS, BFF_REDIS_TIMEOUT_MS: '200', BFF_API_KEYS: JSON.stringify(keys),
+    BFF_PROVIDERS_URL: sim.url, BFF_CATALOG_CACHE_TTL_MS: String(CACHE_TTL_MS), BFF_CATALOG_CACHE_STALE_MS: '0' };
   a = await startServer({ threads: 2, env });
   b = await startServer({ threads: 2, env });
   for (let i = 0; i < 100; i++) {
@@ -34,6 +38,7 @@ before(async () => {
 after(async () => {
   for (const s of [a, b]) if (s) assert.equal((await s.stop()).code, 0);
   if (redis) await redis.kill();
+  if (sim) await sim.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,6 +70,103 @@ test('a document registered by APQ on one instance is served by hash on the othe
   const onB = await post(b, { extensions: ext });
   assert.equal(onB.errors, undefined, JSON.stringify(onB));
   assert.equal(onB.data.shop.name, registered.data.shop.name);
+});
+
+const catalogCalls = async () => (await (await fetch(`${sim.url}/_sim/stats`)).json()).catalog.requests;
+const product = async (s, id) => {
+  const r = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'apq-key' }, body: JSON.stringify({ query: `{ product(id: "${id}") { id title } }` }) });
+  return { status: r.status, body: await r.json() };
+};
+const sharedReplies = async (s) => {
+  const m = await (await fetch(`${s.url}/metrics`)).text();
+  const out = {};
+  for (const [, k, v] of m.matchAll(/bff_catalog_cache_shared_total\{reply="(\w+)"\} (\d+)/g)) out[k] = Number(v);
+  return out;
+};
+
+test('a popular product asked of both instances at once makes one catalog call, cold and after its entries expired', async () => {
+  for (const round of ['cold', 'expired']) {
+    const before = await catalogCalls();
+    // 24 readers over two instances of two workers each, all at once: every worker's cache misses
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => product(i % 2 ? b : a, 'p0011')));
+    for (const r of answers) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body.errors, undefined, JSON.stringify(r.body));
+      assert.equal(r.body.data.product.id, answers[0].body.data.product.id);
+    }
+    assert.equal((await catalogCalls()) - before, 1, `${round}: one catalog call for the fleet`);
+    await sleep(CACHE_TTL_MS + 200); // both levels past their time to live: as after a flush
+  }
+  const replies = [await sharedReplies(a), await sharedReplies(b)];
+  assert.equal(replies[0].fill + replies[1].fill, 2, JSON.stringify(replies));
+  assert.ok(replies[0].hit + replies[1].hit >= 2, JSON.stringify(replies)); // the workers that waited read it from Redis
+  assert.equal(replies[0].unavailable + replies[1].unavailable, 0);
+});
+
+test('Redis slow (paused): a catalog read waits at most redis_timeout_ms for it, then asks the catalog', async () => {
+  const paused = Date.now();
+  await redis.cli('CLIENT', 'PAUSE', '1500', 'ALL');
+  try {
+    const t0 = Date.now();
+    const r = await product(a, 'p0012');
+    const took = Date.now() - t0;
+    assert.equal(r.status, 200);
+    assert.equal(r.body.errors, undefined, JSON.stringify(r.body));
+    assert.equal(r.body.data.product.id.length > 0, true);
+    assert.ok(took < 1000, `answered in ${took} ms, not held for the pause`);
+    assert.ok((await sharedReplies(a)).unavailable >= 1);
+  } finally {
+    await sleep(1600 - (Date.now() - paused)); // the pause over
+  }
+});
+
+const cacheKeys = (id) => {
+  const h = createHash('sha256').update(`catalog /catalog/v1/products/${id}`).digest('hex');
+  return { value: `bff:cache:${h}`, fill: `bff:cache:fill:${h}` };
+};
+
+test('a read whose entry another instance is filling waits for that answer instead of calling the catalog', async () => {
+  const k = cacheKeys('p0016');
+  await redis.cli('SET', k.fill, 'another-instance', 'PX', '3000');
+  const before = await catalogCalls();
+  const reading = product(a, 'p0016');
+  await sleep(150);
+  // the other instance's answer arrives, as its fill would store it
+  const answer = await (await fetch(`${sim.url}/catalog/v1/products/p0016`)).json();
+  await redis.cli('SET', k.value, JSON.stringify({ ...answer, title: 'Filled elsewhere' }), 'PX', '5000');
+  await redis.cli('DEL', k.fill);
+  const r = await reading;
+  assert.equal(r.body.errors, undefined, JSON.stringify(r.body));
+  assert.equal(r.body.data.product.title, 'Filled elsewhere');
+  assert.equal((await catalogCalls()) - before - 1, 0, 'no catalog call of its own'); // the one above was the test's
+  assert.ok((await sharedReplies(a)).busy >= 1);
+});
+
+test('a claim that lapses (its filler died) lets a waiting reader call the catalog; readers that leave while waiting cost nothing', async () => {
+  const k = cacheKeys('p0017');
+  await redis.cli('SET', k.fill, 'a-crashed-instance', 'PX', '400');
+  const before = await catalogCalls();
+  // one reader leaves while it waits for the claim, one waits it out
+  const gone = new AbortController();
+  const leaving = fetch(`${a.url}/graphql`, { method: 'POST', signal: gone.signal, headers: { 'content-type': 'application/json', 'x-api-key': 'apq-key' }, body: '{"query":"{ product(id: \\"p0017\\") { title } }"}' }).catch((e) => e);
+  const staying = product(b, 'p0017');
+  await sleep(100);
+  gone.abort();
+  await leaving;
+  const r = await staying;
+  assert.equal(r.body.errors, undefined, JSON.stringify(r.body));
+  assert.equal(r.body.data.product.title, 'Alpine Scarf');
+  assert.equal((await catalogCalls()) - before, 1);
+  // Redis paused: a reader that leaves while its question is unanswered
+  const paused = Date.now();
+  await redis.cli('CLIENT', 'PAUSE', '500', 'ALL');
+  const gone2 = new AbortController();
+  const leaving2 = fetch(`${a.url}/graphql`, { method: 'POST', signal: gone2.signal, headers: { 'content-type': 'application/json', 'x-api-key': 'apq-key' }, body: '{"query":"{ product(id: \\"p0018\\") { title } }"}' }).catch((e) => e);
+  await sleep(50);
+  gone2.abort();
+  await leaving2;
+  await sleep(600 - (Date.now() - paused));
+  assert.equal((await product(a, 'p0018')).status, 200);
 });
 
 test('deprecation usage from both instances appears in /admin/deprecations of either', async () => {
@@ -124,6 +226,14 @@ test('Redis killed: both instances keep answering with local budgets, /readyz sa
   const m = await (await fetch(`${a.url}/metrics`)).text();
   assert.match(m, /bff_store_up 0/);
   assert.match(m, /bff_store_fallbacks_total [1-9]/);
+  // catalog reads keep answering, from the workers' caches or the catalog
+  const before = await catalogCalls();
+  for (const [i, id] of ['p0013', 'p0013', 'p0014', 'p0011'].entries()) {
+    const r = await product(i % 2 ? b : a, id);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.errors, undefined, JSON.stringify(r.body));
+  }
+  assert.ok((await catalogCalls()) - before >= 1, 'the catalog is asked directly');
   // deprecation usage: each instance reports its own while Redis is away
   const own = await (await fetch(`${b.url}/admin/deprecations`, { headers: { 'x-admin-key': ADMIN } })).json();
   assert.equal(own.source, 'instance');
@@ -142,4 +252,11 @@ test('Redis killed: both instances keep answering with local budgets, /readyz sa
   for (let i = 0; i < 12; i++) shared.push((await ask(i % 2 ? b : a, 'ignored')).status);
   assert.deepEqual(shared.slice(0, 10), Array(10).fill(200), JSON.stringify(shared));
   assert.deepEqual(shared.slice(10), [429, 429]);
+  // and one catalog cache again: a product read on A is in Redis for B
+  const hits = (await sharedReplies(b)).hit;
+  assert.equal((await product(a, 'p0015')).status, 200);
+  const calls = await catalogCalls();
+  for (let i = 0; i < 2; i++) assert.equal((await product(b, 'p0015')).status, 200);
+  assert.equal(await catalogCalls(), calls, 'B reads what A filled');
+  assert.ok((await sharedReplies(b)).hit > hits);
 });

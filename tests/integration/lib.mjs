@@ -193,6 +193,12 @@ export async function redisServer(dir) {
       if (!out.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${out}`);
     },
     running: () => proc !== null && proc.exitCode === null && proc.signalCode === null,
+    // one command through redis-cli (redis-tools, a dependency of redis-server): its output
+    async cli(...args) {
+      const out = await run(process.env.REDIS_CLI_BIN || '/usr/bin/redis-cli', ['-p', String(port), ...args], { timeout: 10000 });
+      if (out.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${out.stderr}`);
+      return out.stdout.trim();
+    },
     async kill() {
       if (!r.running()) return;
       const exited = new Promise((res) => proc.on('exit', res));
