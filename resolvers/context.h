@@ -33,8 +33,10 @@ typedef struct st_bff_loader_t bff_loader_t;
 typedef void (*bff_claim_cb)(int status, const char *token, const char *rec_text, void *arg);
 typedef struct st_bff_fleet_t {
     void (*claim)(void *impl, const char *lock_id, bff_claim_cb cb, void *arg);
-    /* Shares rec_text (NULL: nothing new) and lets go of the lock if `token` still holds it; not waited for. */
-    void (*release)(void *impl, const char *lock_id, const char *token, const char *rec_text);
+    /* Shares rec_text (NULL: nothing new) and lets go of the lock if `token` still holds it. 0: `done` fires
+       once Redis has answered or redis_timeout_ms passed; -1: the store cannot be asked (done never fires). */
+    int (*release)(void *impl, const char *lock_id, const char *token, const char *rec_text, void (*done)(void *arg),
+                   void *arg);
     void *impl;
 } bff_fleet_t;
 

@@ -38,6 +38,7 @@ typedef struct st_saga_t {
     const char *fleet_token; /* the fleet's lock is ours while this is set */
     bff_saga_done_cb done;
     void *arg;
+    bff_saga_outcome_t outcome; /* held while the fleet's lock is given back */
 } saga_t;
 
 static void sha256_hex(const char *s, char out[65])
@@ -55,19 +56,45 @@ static const char *fmt(saga_t *s, const char *f, const char *a)
 
 /* ---- the end ---- */
 
-static void finish(saga_t *s, const bff_saga_outcome_t *o)
+static void finish_now(saga_t *s, const bff_saga_outcome_t *o)
 {
-    if (s->fleet_token != NULL) { /* the fleet learns where the key stands, then the lock goes */
-        bff_saga_rec_t r;
-        char *text = bff_journal_get(s->journal, s->key, &r) ? bff_journal_rec_text(&r) : NULL;
-        s->ctx->fleet->release(s->ctx->fleet->impl, s->lock_id, s->fleet_token, text);
-        free(text);
-        s->fleet_token = NULL;
-    }
     bff_journal_unlock(s->journal, s->key);
     json_decref(s->cart);
     s->cart = NULL;
     s->done(o, s->arg);
+}
+
+static void on_fleet_released(void *arg)
+{
+    saga_t *s = arg;
+    bff_saga_outcome_t o = s->outcome;
+    finish_now(s, &o); /* may end the request, s with it */
+    json_decref(o.order);
+    json_decref(o.cost);
+}
+
+/*
+ * The end: with the fleet's lock, the fleet learns where the key stands and
+ * the lock goes before the caller is answered, so a retry sent to another
+ * instance the moment this answer arrives finds the record, not the lock.
+ */
+static void finish(saga_t *s, const bff_saga_outcome_t *o)
+{
+    if (s->fleet_token != NULL) {
+        bff_saga_rec_t r;
+        char *text = bff_journal_get(s->journal, s->key, &r) ? bff_journal_rec_text(&r) : NULL;
+        s->outcome = *o; /* its strings are the arena's or static; its JSON is borrowed: held */
+        json_incref(o->order);
+        json_incref(o->cost);
+        int sent = s->ctx->fleet->release(s->ctx->fleet->impl, s->lock_id, s->fleet_token, text, on_fleet_released, s);
+        free(text);
+        s->fleet_token = NULL;
+        if (sent == 0)
+            return;
+        json_decref(o->order);
+        json_decref(o->cost);
+    }
+    finish_now(s, o);
 }
 
 static void finish_user(saga_t *s, const char *field, const char *code, const char *message)

@@ -83,19 +83,35 @@ static void claim(void *impl, const char *lock_id, bff_claim_cb cb, void *arg)
     }
 }
 
+typedef struct st_release_t {
+    void (*done)(void *arg);
+    void *arg;
+} release_t;
+
 static void on_released(struct redisReply *r, void *arg)
 {
+    release_t *rl = arg;
+    rl->done(rl->arg);
+    free(rl);
 }
 
-static void release(void *impl, const char *lock_id, const char *token, const char *rec_text)
+static int release(void *impl, const char *lock_id, const char *token, const char *rec_text, void (*done)(void *arg),
+                   void *arg)
 {
     bff_worker_t *w = impl;
     char lock[96], rec[96];
     key_names(lock_id, lock, rec);
     const char *argv[] = {"EVAL", release_script, "2", lock, rec, token, rec_text != NULL ? rec_text : "",
                           BFF_CHECKOUT_REC_MS};
+    release_t *rl = bff_xcalloc(1, sizeof(*rl));
+    rl->done = done;
+    rl->arg = arg;
     /* Redis away: the lock expires by itself after BFF_CHECKOUT_LOCK_MS */
-    bff_store_command_strs(w->store, on_released, NULL, 8, argv);
+    if (bff_store_command_strs(w->store, on_released, rl, 8, argv) != 0) {
+        free(rl);
+        return -1;
+    }
+    return 0;
 }
 
 void bff_worker_fleet_init(bff_worker_t *w)
