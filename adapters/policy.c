@@ -8,6 +8,11 @@
 void bff_breaker_init(bff_breaker_t *b, const bff_breaker_conf_t *conf)
 {
     memset(b, 0, sizeof(*b));
+    bff_breaker_configure(b, conf);
+}
+
+void bff_breaker_configure(bff_breaker_t *b, const bff_breaker_conf_t *conf)
+{
     b->conf = *conf;
     if (b->conf.window_ms < BFF_BREAKER_BUCKETS)
         b->conf.window_ms = BFF_BREAKER_BUCKETS;

@@ -44,6 +44,8 @@ typedef struct st_bff_breaker_t {
 } bff_breaker_t;
 
 void bff_breaker_init(bff_breaker_t *b, const bff_breaker_conf_t *conf);
+/* New settings (a reload), keeping the state and the counts. */
+void bff_breaker_configure(bff_breaker_t *b, const bff_breaker_conf_t *conf);
 /* May a call start now? Open: no (until open_ms passed: then half-open); half-open: only the probes. */
 bool bff_breaker_allow(bff_breaker_t *b, uint64_t now_ms);
 /* The outcome of a call bff_breaker_allow let through. */

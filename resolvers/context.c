@@ -109,7 +109,6 @@ typedef struct st_dep_t {
 
 struct st_bff_guard_t {
     uv_loop_t *loop;
-    const bff_providers_t *providers;
     pool_t pools[BFF_POOL_COUNT];
     dep_t *deps;
     uint64_t rng;
@@ -799,6 +798,7 @@ static void on_refreshed(json_t *body, const char *code, const char *message, vo
     refresh_t *rf = arg;
     if (code != NULL && rf->ctx->catalog_cache != NULL)
         bff_json_cache_refresh_failed(rf->ctx->catalog_cache, rf->key); /* a good answer was stored by the call */
+    bff_providers_free(rf->ctx->providers);
     bff_reqctx_free(rf->ctx);
     free(rf->key);
     bff_arena_free(rf->arena); /* rf is in it */
@@ -810,7 +810,7 @@ static void refresh_in_background(bff_reqctx_t *ctx, const char *provider, const
     refresh_t *rf = bff_arena_calloc(arena, 1, sizeof(*rf));
     rf->arena = arena;
     rf->key = bff_xstrdup(key);
-    rf->ctx = bff_reqctx_new(ctx->upstream, ctx->loop, arena, ctx->providers);
+    rf->ctx = bff_reqctx_new(ctx->upstream, ctx->loop, arena, bff_providers_ref(ctx->providers)); /* past a reload */
     rf->ctx->catalog_cache = ctx->catalog_cache;
     rf->ctx->guard = ctx->guard;
     rf->ctx->shared_cache = ctx->shared_cache;
@@ -843,7 +843,6 @@ bff_guard_t *bff_guard_new(uv_loop_t *loop, const bff_providers_t *providers)
 {
     bff_guard_t *g = bff_xcalloc(1, sizeof(*g));
     g->loop = loop;
-    g->providers = providers;
     g->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)g;
     for (int i = 0; i < BFF_POOL_COUNT; ++i)
         g->pools[i].h.conf = *bff_providers_bulkhead(providers, (bff_pool_t)i);
@@ -853,6 +852,22 @@ bff_guard_t *bff_guard_new(uv_loop_t *loop, const bff_providers_t *providers)
         g->deps[i].retry_tokens = 1; /* the first failure may be retried */
     }
     return g;
+}
+
+void bff_guard_configure(bff_guard_t *g, const bff_providers_t *providers)
+{
+    for (size_t i = 0; i < bff_providers_count(providers); ++i)
+        bff_breaker_configure(&g->deps[i].breaker, &bff_providers_at(providers, i)->breaker);
+    for (int i = 0; i < BFF_POOL_COUNT; ++i) {
+        pool_t *pool = &g->pools[i];
+        pool->h.conf = *bff_providers_bulkhead(providers, (bff_pool_t)i);
+        while (pool->h.queued > 0 && pool->h.in_flight < pool->h.conf.max_concurrent) {
+            uint32_t queued = pool->h.queued;
+            pool_next(pool);
+            if (pool->h.queued == queued)
+                break;
+        }
+    }
 }
 
 void bff_guard_free(bff_guard_t *g)

@@ -93,6 +93,8 @@ typedef struct st_bff_reqctx_t {
  */
 typedef struct st_bff_guard_t bff_guard_t;
 bff_guard_t *bff_guard_new(uv_loop_t *loop, const bff_providers_t *providers);
+/* A reload's settings for breakers and bulkheads: their state carries over; calls waiting start if room was made. */
+void bff_guard_configure(bff_guard_t *g, const bff_providers_t *providers);
 /* At worker exit, after its loop stopped: calls still waiting are dropped without callbacks. */
 void bff_guard_free(bff_guard_t *g);
 

@@ -23,8 +23,9 @@ static const char *const names[] = {
 #define NPROVIDERS (sizeof(names) / sizeof(names[0]))
 
 struct st_bff_providers_t {
+    atomic_int refs;
     bff_provider_conf_t items[NPROVIDERS];
-    bff_dep_stats_t stats[NPROVIDERS];
+    bff_dep_stats_t *stats; /* the server's: NPROVIDERS */
     bff_bulkhead_conf_t bulkheads[BFF_POOL_COUNT];
 };
 
@@ -215,9 +216,13 @@ static char *strip_slash(const char *u)
 }
 
 bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
-                                   const char *json, const char *bulkheads_json, char *err, size_t errlen)
+                                   const char *json, const char *bulkheads_json, bff_dep_stats_t *stats, char *err,
+                                   size_t errlen)
 {
+    _Static_assert(NPROVIDERS == BFF_PROVIDER_COUNT, "one name per provider");
     bff_providers_t *p = bff_xcalloc(1, sizeof(*p));
+    atomic_init(&p->refs, 1);
+    p->stats = stats;
     for (size_t i = 0; i < NPROVIDERS; ++i) {
         p->items[i].name = names[i];
         p->items[i].index = (int)i;
@@ -323,9 +328,16 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
     return p;
 }
 
-void bff_providers_free(bff_providers_t *p)
+const bff_providers_t *bff_providers_ref(const bff_providers_t *p)
 {
-    if (p == NULL)
+    atomic_fetch_add(&((bff_providers_t *)p)->refs, 1);
+    return p;
+}
+
+void bff_providers_free(const bff_providers_t *cp)
+{
+    bff_providers_t *p = (bff_providers_t *)cp;
+    if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
         return;
     for (size_t i = 0; i < NPROVIDERS; ++i) {
         free(p->items[i].url);

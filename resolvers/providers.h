@@ -3,8 +3,12 @@
  * authentication header and a timeout per provider, from the "providers"
  * setting over the defaults (providers_url, provider_timeout_ms).
  *
- * Built once at start-up (a bad entry stops the boot with its name) and
- * read by every worker: immutable after bff_providers_new.
+ * Built at start-up (a bad entry stops the boot with its name) and again by
+ * a reload (a bad entry refuses it), then read by every worker: immutable
+ * after bff_providers_new, and counted: a reload's generation holds one
+ * reference, and work that may outlive its request (a background refresh,
+ * the reconciler) takes its own. The call statistics are the server's, shared
+ * by every set, so a reload does not reset the metrics.
  */
 #ifndef BFF_RESOLVERS_PROVIDERS_H
 #define BFF_RESOLVERS_PROVIDERS_H
@@ -21,6 +25,10 @@
         X(recommendations) X(carts) X(customers)
 
 /* Bulkhead pools: checkout (money), browse (catalog, stock, carts, customers), enrichment (reviews, recommendations). */
+#define BFF_PROVIDER_ONE(n) +1
+enum { BFF_PROVIDER_COUNT = 0 BFF_PROVIDER_NAMES(BFF_PROVIDER_ONE) };
+#undef BFF_PROVIDER_ONE
+
 typedef enum { BFF_POOL_CHECKOUT, BFF_POOL_BROWSE, BFF_POOL_ENRICHMENT, BFF_POOL_COUNT } bff_pool_t;
 const char *bff_pool_name(bff_pool_t pool);
 
@@ -61,9 +69,14 @@ typedef struct st_bff_providers_t bff_providers_t;
  * -> {"max_concurrent", "max_queue", "queue_timeout_ms"}. NULL with a message naming the bad
  * provider or key on error.
  */
+/* `stats`: BFF_PROVIDER_COUNT counters that outlive every set built on them. */
 bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_timeout_ms, const char *default_ca_file,
-                                   const char *json, const char *bulkheads_json, char *err, size_t errlen);
-void bff_providers_free(bff_providers_t *p);
+                                   const char *json, const char *bulkheads_json, bff_dep_stats_t *stats, char *err,
+                                   size_t errlen);
+/* Another reference (any thread). */
+const bff_providers_t *bff_providers_ref(const bff_providers_t *p);
+/* Gives a reference back; the last one frees the set. */
+void bff_providers_free(const bff_providers_t *p);
 /* The provider's settings, or NULL for a name that is not a provider. */
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name);
 /* The providers with no URL (neither providers_url nor providers.<name>.url): up to max names; their number. */

@@ -827,7 +827,11 @@ static void start_execution(bff_http_gql_t *g)
 {
     bff_worker_t *w = g->worker;
     h2o_req_t *req = g->req;
-    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, w->server->providers);
+    g->rctx = bff_reqctx_new(w->upstream, &w->loop, g->arena, g->gen->providers);
+    if (w->guard_generation != g->gen->number) { /* the first request of a reload's settings on this worker */
+        bff_guard_configure(w->guard, g->gen->providers);
+        w->guard_generation = g->gen->number;
+    }
     g->rctx->catalog_cache = w->catalog_cache;
     g->rctx->id_key = w->server->id_key;
     g->rctx->id_key_len = w->server->id_key_len;

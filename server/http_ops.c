@@ -17,6 +17,7 @@
 
 #include "graphql/buf.h"
 #include "resolvers/journal.h"
+#include "reload.h"
 #include "store.h"
 #include "http.h"
 #include "worker.h"
@@ -63,7 +64,9 @@ int bff_http_readyz(h2o_handler_t *self, h2o_req_t *req)
     if (s->schema == NULL)
         return send_text(req, 503, "Service Unavailable", "application/json", H2O_STRLIT("{\"status\":\"no schema\"}"));
     const char *missing[32];
-    size_t n = bff_providers_unconfigured(s->providers, missing, 32);
+    bff_generation_t *gen = bff_generation_acquire(s);
+    size_t n = bff_providers_unconfigured(gen->providers, missing, 32); /* names: static strings */
+    bff_generation_release(gen);
     if (n > 0) { /* a server that can answer nothing but the shop's name is not ready to take traffic */
         bff_buf_t b = BFF_BUF_INIT;
         bff_buf_appends(&b, "{\"status\":\"providers not configured\",\"setting\":\"providers_url\",\"providers\":[");
@@ -92,7 +95,9 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
     bff_server_t *s = bff_worker_of(req)->server;
     bff_buf_t b = BFF_BUF_INIT;
     bff_metrics_write(&s->metrics, &b, atomic_load(&s->connections));
-    bff_providers_write_metrics(s->providers, &b);
+    bff_generation_t *gen = bff_generation_acquire(s);
+    bff_providers_write_metrics(gen->providers, &b);
+    bff_generation_release(gen);
     bff_buf_printf(&b,
                    "# HELP bff_http_shed_total GraphQL requests refused with 503: over max_in_flight.\n"
                    "# TYPE bff_http_shed_total counter\nbff_http_shed_total %llu\n"

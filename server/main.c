@@ -351,7 +351,7 @@ static void on_reload(uv_signal_t *h, int signum)
     bff_config_t next;
     char err[4096];
     int rc = load_settings(&next, err, sizeof(err));
-    bff_generation_t *g = rc == 0 ? bff_generation_new(&next, s->generation->number + 1, err, sizeof(err)) : NULL;
+    bff_generation_t *g = rc == 0 ? bff_generation_new(&next, s->generation->number + 1, s->dep_stats, err, sizeof(err)) : NULL;
     bff_config_free(&next);
     if (g == NULL) {
         bff_buf_t b = BFF_BUF_INIT;
@@ -406,13 +406,19 @@ int main(int argc, char **argv)
         bff_config_free(&s->config);
         return rc;
     }
-    s->providers = bff_providers_new(s->config.providers_url, (uint32_t)s->config.provider_timeout_ms,
-                                     s->config.providers_ca_file, s->config.providers, s->config.bulkheads, err,
-                                     sizeof(err));
-    if (s->providers == NULL)
+    if (s->config.redis_url[0] != '\0') { /* each worker connects on its own loop; here only the URL is checked */
+        char host[256], password[256];
+        int port, db;
+        if (bff_store_parse_url(s->config.redis_url, host, sizeof(host), &port, &db, password, sizeof(password)) != 0)
+            return fatal("setting \"redis_url\": expected redis://[:password@]host[:port][/db] (rediss:// is not supported)");
+    }
+    s->budgets = bff_clients_new("{}", "{}", err, sizeof(err));
+    pthread_mutex_init(&s->generation_lock, NULL);
+    s->generation = bff_generation_new(&s->config, 1, s->dep_stats, err, sizeof(err));
+    if (s->generation == NULL)
         return fatal(err);
     const char *missing[32];
-    size_t nmissing = bff_providers_unconfigured(s->providers, missing, 32);
+    size_t nmissing = bff_providers_unconfigured(s->generation->providers, missing, 32);
     if (nmissing > 0) { /* one clear line: what is missing and which setting gives it */
         bff_buf_t b = BFF_BUF_INIT;
         bff_buf_appends(&b, "\"setting\":\"providers_url\",\"providers\":[");
@@ -423,17 +429,6 @@ int main(int argc, char **argv)
         log_line("warn", "providers not configured", b.data);
         bff_buf_free(&b);
     }
-    if (s->config.redis_url[0] != '\0') { /* each worker connects on its own loop; here only the URL is checked */
-        char host[256], password[256];
-        int port, db;
-        if (bff_store_parse_url(s->config.redis_url, host, sizeof(host), &port, &db, password, sizeof(password)) != 0)
-            return fatal("setting \"redis_url\": expected redis://[:password@]host[:port][/db] (rediss:// is not supported)");
-    }
-    s->budgets = bff_clients_new("{}", "{}", err, sizeof(err));
-    pthread_mutex_init(&s->generation_lock, NULL);
-    s->generation = bff_generation_new(&s->config, 1, err, sizeof(err));
-    if (s->generation == NULL)
-        return fatal(err);
     if (s->config.admin_key_sha256[0] != '\0' && strlen(s->config.admin_key_sha256) != 64)
         return fatal("setting \"admin_key_sha256\" must be the SHA-256 of the admin key in hex (64 digits)");
     if (s->config.id_signing_key[0] != '\0') {
@@ -542,7 +537,6 @@ int main(int argc, char **argv)
     log_line("info", "stopped", NULL);
     free(s->workers);
     bff_schema_free(s->schema);
-    bff_providers_free(s->providers);
     bff_clients_free(s->budgets);
     bff_generation_release(s->generation);
     pthread_mutex_destroy(&s->generation_lock);

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 
+#include "reload.h"
 #include "resolvers/saga.h"
 #include "worker.h"
 
@@ -19,6 +20,7 @@ typedef struct st_reconcile_t {
     bff_worker_t *w;
     bff_arena_t *arena;
     bff_reqctx_t *ctx;
+    bff_generation_t *gen; /* its provider settings, held to the end */
 } reconcile_t;
 
 static void on_reconciled(const bff_saga_outcome_t *o, void *arg)
@@ -26,6 +28,7 @@ static void on_reconciled(const bff_saga_outcome_t *o, void *arg)
     reconcile_t *rc = arg;
     rc->w->reconciling--;
     bff_reqctx_free(rc->ctx);
+    bff_generation_release(rc->gen);
     bff_arena_free(rc->arena);
     free(rc);
 }
@@ -40,7 +43,8 @@ static void reconcile_one(const bff_saga_rec_t *rec, void *arg)
     reconcile_t *rc = bff_xcalloc(1, sizeof(*rc));
     rc->w = w;
     rc->arena = bff_arena_new(0);
-    rc->ctx = bff_reqctx_new(w->upstream, &w->loop, rc->arena, s->providers);
+    rc->gen = bff_generation_acquire(s);
+    rc->ctx = bff_reqctx_new(w->upstream, &w->loop, rc->arena, rc->gen->providers);
     rc->ctx->guard = w->guard;
     rc->ctx->journal = s->journal;
     rc->ctx->fleet = bff_worker_fleet(w);

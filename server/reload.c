@@ -11,7 +11,8 @@
 #include "graphql/arena.h"
 #include "server.h"
 
-bff_generation_t *bff_generation_new(const bff_config_t *c, unsigned long number, char *err, size_t errlen)
+bff_generation_t *bff_generation_new(const bff_config_t *c, unsigned long number, bff_dep_stats_t *stats, char *err,
+                                     size_t errlen)
 {
     bff_generation_t *g = bff_xcalloc(1, sizeof(*g));
     atomic_init(&g->refs, 1);
@@ -21,9 +22,13 @@ bff_generation_t *bff_generation_new(const bff_config_t *c, unsigned long number
         g->trusted = bff_persisted_new(c->persisted_documents, 0, 0, err, errlen);
     if (g->trusted != NULL)
         g->edge = bff_edge_new(c->cors, c->trusted_proxies, c->csrf_prevention != 0, err, errlen);
-    if (g->edge == NULL) {
+    if (g->edge != NULL)
+        g->providers = bff_providers_new(c->providers_url, (uint32_t)c->provider_timeout_ms, c->providers_ca_file,
+                                         c->providers, c->bulkheads, stats, err, errlen);
+    if (g->providers == NULL) {
         bff_clients_free(g->clients);
         bff_persisted_free(g->trusted);
+        bff_edge_free(g->edge);
         free(g);
         return NULL;
     }
@@ -46,6 +51,7 @@ void bff_generation_release(bff_generation_t *g)
     bff_clients_free(g->clients);
     bff_persisted_free(g->trusted);
     bff_edge_free(g->edge);
+    bff_providers_free(g->providers);
     free(g);
 }
 

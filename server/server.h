@@ -28,7 +28,7 @@ enum { BFF_SHARED_FILL, BFF_SHARED_HIT, BFF_SHARED_BUSY, BFF_SHARED_UNAVAILABLE,
 typedef struct st_bff_server_t {
     bff_config_t config;
     bff_schema_t *schema;
-    bff_providers_t *providers; /* base URL, auth header and timeout per provider */
+    bff_dep_stats_t dep_stats[BFF_PROVIDER_COUNT]; /* calls per provider, across reloads (the providers are in the generation) */
     bff_clients_t *budgets;     /* cost budgets (leaky buckets per client): they carry over a reload */
     bff_usage_t *usage;         /* who uses deprecated elements */
     struct st_bff_journal_t *journal; /* the checkout journal (resolvers/journal.h) */

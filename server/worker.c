@@ -20,6 +20,7 @@
 
 #include <h2o/socket/uv-binding.h>
 
+#include "reload.h"
 #include "store.h"
 #include <netinet/in.h>
 
@@ -336,7 +337,10 @@ int bff_worker_start(bff_worker_t *w)
     bff_parse_options_t popts = {(size_t)s->config.max_query_tokens, (size_t)s->config.max_query_depth};
     w->docs = bff_doccache_new(s->schema, (size_t)s->config.doc_cache_entries, (size_t)s->config.doc_cache_bytes, &popts, NULL);
     w->upstream = bff_upstream_new(&w->loop);
-    w->guard = bff_guard_new(&w->loop, s->providers);
+    bff_generation_t *gen = bff_generation_acquire(s);
+    w->guard = bff_guard_new(&w->loop, gen->providers);
+    w->guard_generation = gen->number;
+    bff_generation_release(gen);
     if (s->config.catalog_cache_ttl_ms > 0)
         w->catalog_cache =
             bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms,

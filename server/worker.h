@@ -38,6 +38,7 @@ struct st_bff_worker_t {
     bff_upstream_t *upstream; /* provider calls of this worker's requests */
     bff_json_cache_t *catalog_cache; /* catalog answers, or NULL when catalog_cache_ttl_ms is 0 */
     bff_guard_t *guard;              /* this worker's breakers and bulkheads */
+    unsigned long guard_generation;  /* the generation whose provider settings the guard has */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     bff_arena_t *spare_arenas[BFF_WORKER_SPARE_ARENAS]; /* finished requests' arenas, reset, for the next ones */
     int nspare_arenas;
