@@ -2,7 +2,7 @@
  * checkout_lock.c - the fleet's side of checkout (bff_fleet_t, context.h)
  * over a worker's Redis store: a lock per idempotency key
  * (bff:checkout:lock:<id>, a random token, expiring after
- * BFF_CHECKOUT_LOCK_MS so a crashed instance's lock does not outlive it) and
+ * lock_ms() so a crashed instance's lock does not outlive it) and
  * the journal's record of the key as the fleet last saw it
  * (bff:checkout:rec:<id>, kept BFF_CHECKOUT_REC_MS). Both are one script
  * each, so taking the lock and reading the record, or sharing the record and
@@ -19,7 +19,17 @@
 #include "store.h"
 #include "worker.h"
 
-#define BFF_CHECKOUT_LOCK_MS "120000"    /* longer than any run: each provider call has its own timeout */
+/*
+ * How long a lock holds: longer than any run. A run (a buyer's request or the
+ * reconciler's) ends by its deadline, request_timeout_ms: past it no provider
+ * call starts and those in flight are cut. Twice that, and at least two
+ * minutes, leaves room for the journal and the release.
+ */
+static uint64_t lock_ms(const bff_server_t *s)
+{
+    uint64_t run = 2 * (uint64_t)s->config.request_timeout_ms;
+    return run > 120000 ? run : 120000;
+}
 #define BFF_CHECKOUT_REC_MS "604800000" /* a week: a retry days later is still answered with its order */
 
 static const char claim_script[] =
@@ -76,7 +86,9 @@ static void claim(void *impl, const char *lock_id, bff_claim_cb cb, void *arg)
     }
     char lock[96], rec[96];
     key_names(lock_id, lock, rec);
-    const char *argv[] = {"EVAL", claim_script, "2", lock, rec, c->token, BFF_CHECKOUT_LOCK_MS};
+    char ms[24];
+    snprintf(ms, sizeof(ms), "%llu", (unsigned long long)lock_ms(w->server));
+    const char *argv[] = {"EVAL", claim_script, "2", lock, rec, c->token, ms};
     if (bff_store_command_strs(w->store, on_claim_reply, c, 7, argv) != 0) {
         free(c);
         cb(-1, NULL, NULL, arg);
@@ -106,7 +118,7 @@ static int release(void *impl, const char *lock_id, const char *token, const cha
     release_t *rl = bff_xcalloc(1, sizeof(*rl));
     rl->done = done;
     rl->arg = arg;
-    /* Redis away: the lock expires by itself after BFF_CHECKOUT_LOCK_MS */
+    /* Redis away: the lock expires by itself after lock_ms() */
     if (bff_store_command_strs(w->store, on_released, rl, 8, argv) != 0) {
         free(rl);
         return -1;
