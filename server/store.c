@@ -10,6 +10,13 @@
  * timer then connects again after the backoff. The host is resolved with
  * uv_getaddrinfo first: hiredis 0.14 resolves names synchronously, which
  * would stall the worker's loop while DNS is slow.
+ *
+ * A heartbeat PING goes out on connect and every BFF_STORE_HEARTBEAT_MS: the
+ * store is up once one is answered, and a connection whose pings go
+ * unanswered BFF_STORE_MISSES times in a row (a peer gone silent, a refused
+ * AUTH) is dropped and made again. The ping also keeps hiredis watching the
+ * socket, so a Redis that dies is noticed at once even on a worker that has
+ * sent nothing yet.
  */
 #include "store.h"
 
@@ -26,6 +33,9 @@
 
 #include "graphql/arena.h"
 
+#define BFF_STORE_HEARTBEAT_MS 1000
+#define BFF_STORE_MISSES 3
+
 struct st_bff_store_t {
     uv_loop_t *loop;
     redisAsyncContext *ac; /* NULL while disconnected */
@@ -35,15 +45,19 @@ struct st_bff_store_t {
     int port, db;
     uint64_t timeout_ms, backoff_ms;
     uv_timer_t reconnect;
+    uv_timer_t heartbeat;
+    bool pinging;   /* a heartbeat is unanswered */
+    unsigned misses; /* heartbeats unanswered in a row */
+    int open_timers; /* reconnect and heartbeat, until closed */
     uv_getaddrinfo_t resolve;
     bool resolving;        /* a lookup is in flight */
-    bool reconnect_closed; /* the timer's handle is closed: with no lookup left, a closing store can go */
     unsigned attempt;      /* failed connects in a row: picks which resolved address is tried next */
+    unsigned naddrs;       /* how many addresses the host resolved to, last time */
 };
 
 static void maybe_free(bff_store_t *s)
 {
-    if (s->closing && s->reconnect_closed && !s->resolving)
+    if (s->closing && s->open_timers == 0 && !s->resolving)
         free(s);
 }
 
@@ -155,8 +169,45 @@ static void schedule_reconnect(bff_store_t *s)
     if (s->closing)
         return;
     s->attempt++;
+    if (s->naddrs > 1 && s->attempt % s->naddrs != 0) { /* the host's other addresses first, then the backoff */
+        uv_timer_start(&s->reconnect, on_reconnect_timer, 10, 0);
+        return;
+    }
     s->backoff_ms = s->backoff_ms ? (s->backoff_ms * 2 > 5000 ? 5000 : s->backoff_ms * 2) : 100;
     uv_timer_start(&s->reconnect, on_reconnect_timer, s->backoff_ms, 0);
+}
+
+static int send_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens);
+
+static void on_pong(redisReply *reply, void *arg)
+{
+    bff_store_t *s = arg;
+    s->pinging = false;
+    if (reply != NULL) {
+        s->up = true;
+        s->misses = 0;
+    } else {
+        s->misses++; /* dropped by the next heartbeat: this may run inside hiredis's own teardown */
+    }
+}
+
+static void heartbeat(bff_store_t *s)
+{
+    if (s->misses >= BFF_STORE_MISSES && s->ac != NULL) {
+        s->up = false;
+        s->misses = 0;
+        redisAsyncDisconnect(s->ac); /* on_disconnect connects again */
+        return;
+    }
+    static const char *const argv[] = {"PING"};
+    static const size_t lens[] = {4};
+    if (!s->pinging && send_command(s, on_pong, s, 1, (const char **)argv, lens) == 0)
+        s->pinging = true;
+}
+
+static void on_heartbeat(uv_timer_t *t)
+{
+    heartbeat(t->data);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -168,9 +219,10 @@ static void on_connect(const redisAsyncContext *ac, int status)
         schedule_reconnect(s);
         return;
     }
-    s->up = true;
     s->backoff_ms = 0;
     s->attempt = 0;
+    s->misses = 0;
+    heartbeat(s); /* up once it is answered */
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -198,6 +250,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         unsigned n = 0;
         for (struct addrinfo *a = res; a != NULL; a = a->ai_next)
             n++;
+        s->naddrs = n;
         struct addrinfo *a = res;
         for (unsigned i = s->attempt % n; i > 0; i--)
             a = a->ai_next;
@@ -267,6 +320,10 @@ bff_store_t *bff_store_new(uv_loop_t *loop, const char *url, uint64_t timeout_ms
     s->timeout_ms = timeout_ms;
     uv_timer_init(loop, &s->reconnect);
     s->reconnect.data = s;
+    uv_timer_init(loop, &s->heartbeat);
+    s->heartbeat.data = s;
+    uv_timer_start(&s->heartbeat, on_heartbeat, BFF_STORE_HEARTBEAT_MS, BFF_STORE_HEARTBEAT_MS);
+    s->open_timers = 2;
     connect_now(s);
     return s;
 }
@@ -276,9 +333,10 @@ bool bff_store_up(const bff_store_t *s)
     return s != NULL && s->up;
 }
 
-int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens)
+/* A command on the connection, up or not yet (the heartbeat); -1 without one. */
+static int send_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens)
 {
-    if (s == NULL || !s->up || s->ac == NULL)
+    if (s->ac == NULL)
         return -1;
     pending_t *p = bff_xcalloc(1, sizeof(*p));
     p->cb = cb;
@@ -294,6 +352,13 @@ int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, cons
     return 0;
 }
 
+int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens)
+{
+    if (s == NULL || !s->up)
+        return -1;
+    return send_command(s, cb, arg, argc, argv, lens);
+}
+
 int bff_store_command_strs(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv)
 {
     size_t local[32] = {0};
@@ -306,10 +371,10 @@ int bff_store_command_strs(bff_store_t *s, bff_store_cb cb, void *arg, int argc,
     return rc;
 }
 
-static void on_reconnect_closed(uv_handle_t *h)
+static void on_timer_closed(uv_handle_t *h)
 {
     bff_store_t *s = h->data;
-    s->reconnect_closed = true;
+    s->open_timers--;
     maybe_free(s);
 }
 
@@ -326,5 +391,7 @@ void bff_store_free(bff_store_t *s)
     if (s->resolving)
         uv_cancel((uv_req_t *)&s->resolve); /* its callback still comes, and frees s if it is last */
     uv_timer_stop(&s->reconnect);
-    uv_close((uv_handle_t *)&s->reconnect, on_reconnect_closed);
+    uv_close((uv_handle_t *)&s->reconnect, on_timer_closed);
+    uv_timer_stop(&s->heartbeat);
+    uv_close((uv_handle_t *)&s->heartbeat, on_timer_closed);
 }

@@ -6,7 +6,8 @@
  * (`redis_timeout_ms`): past it the caller's callback gets no reply and the
  * caller falls back to its local state, so no request waits longer than that
  * for Redis. A lost connection is reconnected with a backoff (100 ms doubling
- * up to 5 s). docs/decisions/shared-state.md says what is shared and what each
+ * up to 5 s, each of the host's addresses tried in a round); a heartbeat PING
+ * a second tells a silent peer from a quiet one (three unanswered: dropped). docs/decisions/shared-state.md says what is shared and what each
  * feature does when Redis is slow or down.
  */
 #ifndef BFF_SERVER_STORE_H
@@ -27,7 +28,7 @@ typedef void (*bff_store_cb)(struct redisReply *reply, void *arg);
 bff_store_t *bff_store_new(uv_loop_t *loop, const char *url, uint64_t timeout_ms, char *err, size_t errlen);
 /* Closes the connection; pending callbacks get NULL. */
 void bff_store_free(bff_store_t *s);
-/* Connected and answering. */
+/* Connected, and its last heartbeat answered. */
 bool bff_store_up(const bff_store_t *s);
 /* Sends a command; 0 (cb fires later, once) or -1 when the store is down (cb never fires). */
 int bff_store_command(bff_store_t *s, bff_store_cb cb, void *arg, int argc, const char **argv, const size_t *lens);

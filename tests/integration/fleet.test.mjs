@@ -103,9 +103,9 @@ test('a popular product asked of both instances at once makes one catalog call, 
   assert.equal(replies[0].unavailable + replies[1].unavailable, 0);
 });
 
-test('Redis slow (paused): a catalog read waits at most redis_timeout_ms for it, then asks the catalog', async () => {
+test('Redis slow (paused): a catalog read waits at most redis_timeout_ms for it; a store silent for three heartbeats reads as down, then up again', async () => {
   const paused = Date.now();
-  await redis.cli('CLIENT', 'PAUSE', '1500', 'ALL');
+  await redis.cli('CLIENT', 'PAUSE', '5000', 'ALL');
   try {
     const t0 = Date.now();
     const r = await product(a, 'p0012');
@@ -115,9 +115,24 @@ test('Redis slow (paused): a catalog read waits at most redis_timeout_ms for it,
     assert.equal(r.body.data.product.id.length > 0, true);
     assert.ok(took < 1000, `answered in ${took} ms, not held for the pause`);
     assert.ok((await sharedReplies(a)).unavailable >= 1);
+    // connected, but no answer to the heartbeats: /readyz says so before the pause ends
+    let ready;
+    for (let i = 0; i < 45; i++) {
+      ready = await (await fetch(`${a.url}/readyz`)).json();
+      if (ready.store === 'down') break;
+      await sleep(100);
+    }
+    assert.equal(ready.store, 'down', `still ${ready.store} after ${Date.now() - paused} ms of silence`);
+    assert.equal(ready.status, 'ready');
   } finally {
-    await sleep(1600 - (Date.now() - paused)); // the pause over
+    await sleep(Math.max(0, 5100 - (Date.now() - paused))); // the pause over
   }
+  for (let i = 0; i < 100; i++) {
+    const r = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/readyz`)).json()).store));
+    if (r.every((x) => x === 'up')) break;
+    await sleep(50);
+  }
+  assert.equal((await (await fetch(`${a.url}/readyz`)).json()).store, 'up');
 });
 
 const cacheKeys = (id) => {
