@@ -20,8 +20,9 @@ const simCall = async (method, path, body) => (await fetch(sim.url + path, { met
 const pay = async (srv, cartId, key) =>
   (await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: CHECKOUT, variables: { cart: sealId('Cart', cartId), key } }) })).json();
 const ledger = (key) => simLedger(sim.url, key);
+// reconnecting may take a backoff round (up to 5 s) after Redis is back, and longer under ASan
 async function storeIs(state) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const r = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/readyz`)).json()).store));
     if (r.every((x) => x === state)) return;
     await sleep(25);
