@@ -46,6 +46,7 @@ struct st_bff_store_t {
     uint64_t timeout_ms, backoff_ms;
     uv_timer_t reconnect;
     uv_timer_t heartbeat;
+    bool connected; /* ac has connected (not only connecting) */
     bool pinging;   /* a heartbeat is unanswered */
     unsigned misses; /* heartbeats unanswered in a row */
     int open_timers; /* reconnect and heartbeat, until closed */
@@ -193,7 +194,9 @@ static void on_pong(redisReply *reply, void *arg)
 
 static void heartbeat(bff_store_t *s)
 {
-    if (s->misses >= BFF_STORE_MISSES && s->ac != NULL) {
+    if (!s->connected) /* a context still connecting ends by on_connect, never by a disconnect of ours */
+        return;
+    if (s->misses >= BFF_STORE_MISSES) {
         s->up = false;
         s->misses = 0;
         redisAsyncDisconnect(s->ac); /* on_disconnect connects again */
@@ -216,12 +219,14 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) { /* hiredis frees the context after this */
         s->ac = NULL;
         s->up = false;
+        s->connected = false;
         schedule_reconnect(s);
         return;
     }
     s->backoff_ms = 0;
     s->attempt = 0;
     s->misses = 0;
+    s->connected = true;
     heartbeat(s); /* up once it is answered */
 }
 
@@ -230,6 +235,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     bff_store_t *s = ac->data;
     s->ac = NULL;
     s->up = false;
+    s->connected = false;
     schedule_reconnect(s);
 }
 
