@@ -58,6 +58,7 @@ const char *bff_breaker_state_name(bff_breaker_state_t s);
 
 typedef struct st_bff_bulkhead_conf_t {
     uint32_t max_concurrent, max_queue, queue_timeout_ms;
+    uint32_t timeout_ms; /* the time a call of this pool's providers may take, unless the provider sets its own */
 } bff_bulkhead_conf_t;
 
 typedef struct st_bff_bulkhead_t {

@@ -137,6 +137,7 @@ struct st_bff_call_t {
     bool guarded;      /* this attempt holds a pool slot and a breaker verdict */
     bool done;         /* the callback has fired */
     uint64_t start_ms; /* when this attempt was sent */
+    uint64_t budget_end_ms; /* its provider's timeout_ms from the first dispatch: queue waits and retries included */
 };
 typedef struct st_bff_call_t pcall_t;
 
@@ -331,10 +332,17 @@ static void guarded_end(pcall_t *p, bool failed, bool cancelled, bool timed_out)
         pool_next(pool);
 }
 
+/* The time the call has left: its own budget (once dispatched), within the request's deadline. */
 static uint64_t remaining_ms(const pcall_t *p)
 {
     uint64_t now = uv_now(p->ctx->loop);
-    return p->ctx->deadline_ms == 0 ? UINT64_MAX : p->ctx->deadline_ms > now ? p->ctx->deadline_ms - now : 0;
+    uint64_t left = p->ctx->deadline_ms == 0 ? UINT64_MAX : p->ctx->deadline_ms > now ? p->ctx->deadline_ms - now : 0;
+    if (p->budget_end_ms != 0) {
+        uint64_t own = p->budget_end_ms > now ? p->budget_end_ms - now : 0;
+        if (own < left)
+            left = own;
+    }
+    return left;
 }
 
 static void on_backoff_close(uv_handle_t *h)
@@ -491,9 +499,14 @@ static void guarded_start(pcall_t *p)
 static void pcall_dispatch(pcall_t *p)
 {
     bff_guard_t *g = p->ctx->guard;
+    if (p->budget_end_ms == 0) /* a read's retries fit in its timeout, they do not multiply it */
+        p->budget_end_ms = uv_now(p->ctx->loop) + p->conf->timeout_ms;
     if (remaining_ms(p) == 0) {
         pcall_fail_later(p, "DEPENDENCY_TIMEOUT",
-                         bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed", p->provider));
+                         p->attempts > 0 ? bff_arena_printf(p->arena, "%s: no time left for another attempt within %u ms",
+                                                            p->provider, p->conf->timeout_ms)
+                                         : bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed",
+                                                            p->provider));
         return;
     }
     if (g == NULL) {
@@ -526,7 +539,8 @@ static void pcall_dispatch(pcall_t *p)
         p->queued = q;
         uv_timer_init(g->loop, &q->timer);
         q->timer.data = q;
-        uv_timer_start(&q->timer, on_queue_timeout, pool->h.conf.queue_timeout_ms, 0);
+        uint64_t wait = pool->h.conf.queue_timeout_ms, left = remaining_ms(p);
+        uv_timer_start(&q->timer, on_queue_timeout, wait < left ? wait : left, 0);
         return;
     }
     case BFF_BULKHEAD_REJECT:
@@ -636,9 +650,7 @@ static bool l2_start(pcall_t *p)
     w->shared = shared;
     w->call = p;
     w->started_ms = uv_now(p->ctx->loop);
-    /* a claim lasts as long as its filler may try: every attempt and the backoffs between them */
-    uint32_t attempts = p->conf->max_attempts ? p->conf->max_attempts : 1;
-    w->fill_ms = (uint64_t)p->conf->timeout_ms * attempts + (uint64_t)p->conf->backoff_cap_ms * (attempts - 1) + 100;
+    w->fill_ms = (uint64_t)p->conf->timeout_ms + 100; /* as long as its filler may try: attempts included */
     if (!l2_ask(w)) {
         free(w);
         return false;

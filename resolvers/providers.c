@@ -128,10 +128,20 @@ static const char *parse_retry(json_t *o, bff_provider_conf_t *c)
 
 static const char *parse_bulkheads(const char *json, bff_bulkhead_conf_t *out)
 {
+    /*
+     * What each pool is for sets its defaults (docs/decisions/provider-timeouts.md): a call's
+     * time covers its queue wait and its retries. Enrichment (reviews, recommendations) may
+     * be dropped from a page: 300 ms. Browse (catalog, inventory, carts, customers) is what a
+     * page is made of: 1 s. Checkout (prices, tax, shipping, payments, orders) is money and
+     * waits longest: 3 s, for a payment authorization.
+     */
+    static const bff_bulkhead_conf_t defaults[BFF_POOL_COUNT] = {
+        [BFF_POOL_CHECKOUT] = {.max_concurrent = 128, .max_queue = 256, .queue_timeout_ms = 250, .timeout_ms = 3000},
+        [BFF_POOL_BROWSE] = {.max_concurrent = 128, .max_queue = 256, .queue_timeout_ms = 250, .timeout_ms = 1000},
+        [BFF_POOL_ENRICHMENT] = {.max_concurrent = 32, .max_queue = 64, .queue_timeout_ms = 50, .timeout_ms = 300},
+    };
     for (int i = 0; i < BFF_POOL_COUNT; ++i)
-        out[i] = (bff_bulkhead_conf_t){.max_concurrent = i == BFF_POOL_ENRICHMENT ? 32 : 128,
-                                       .max_queue = i == BFF_POOL_ENRICHMENT ? 64 : 256,
-                                       .queue_timeout_ms = i == BFF_POOL_ENRICHMENT ? 50 : 250};
+        out[i] = defaults[i];
     json_error_t jerr;
     json_t *root = json_loads(json ? json : "{}", JSON_REJECT_DUPLICATES, &jerr);
     const char *bad = json_is_object(root) ? NULL : "setting \"bulkheads\" must be an object of pool -> settings";
@@ -154,10 +164,13 @@ static const char *parse_bulkheads(const char *json, bff_bulkhead_conf_t *out)
             uint32_t *slot = strcmp(key, "max_concurrent") == 0     ? &out[pool].max_concurrent
                              : strcmp(key, "max_queue") == 0        ? &out[pool].max_queue
                              : strcmp(key, "queue_timeout_ms") == 0 ? &out[pool].queue_timeout_ms
+                             : strcmp(key, "timeout_ms") == 0       ? &out[pool].timeout_ms
                                                                     : NULL;
-            if (slot == NULL || !json_is_integer(v) || json_integer_value(v) < (slot == &out[pool].max_concurrent) ||
-                json_integer_value(v) > 100000) {
-                bad = "setting \"bulkheads\": max_concurrent (1..100000), max_queue and queue_timeout_ms (0..100000)";
+            long long min = slot == &out[pool].max_concurrent ? 1 : slot == &out[pool].timeout_ms ? 10 : 0;
+            long long max = slot == &out[pool].timeout_ms ? 600000 : 100000;
+            if (slot == NULL || !json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+                bad = "setting \"bulkheads\": max_concurrent (1..100000), max_queue and queue_timeout_ms (0..100000), "
+                      "timeout_ms (10..600000)";
                 break;
             }
             *slot = (uint32_t)json_integer_value(v);
@@ -234,7 +247,7 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
         p->items[i].retry_budget = 0.1;
         p->items[i].stats = &p->stats[i];
         p->items[i].url = strip_slash(default_url);
-        p->items[i].timeout_ms = default_timeout_ms;
+        p->items[i].timeout_ms = 0; /* set below: its own, else default_timeout_ms, else its pool's */
         p->items[i].ca_file = default_ca_file && *default_ca_file ? bff_xstrdup(default_ca_file) : NULL;
     }
     const char *bad_bulkheads = parse_bulkheads(bulkheads_json, p->bulkheads);
@@ -245,6 +258,8 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
     }
     if (default_ca_file && *default_ca_file && access(default_ca_file, R_OK) != 0)
         return fail(p, err, errlen, "providers_ca_file %s cannot be read", default_ca_file);
+    if (default_timeout_ms != 0 && default_timeout_ms < 10)
+        return fail(p, err, errlen, "provider_timeout_ms must be 0 (each pool's default) or 10..600000");
     if (default_url[0] != '\0' && !valid_url(default_url)) /* empty: not configured (each provider may have its own) */
         return fail(p, err, errlen, "providers_url must be an http:// or https:// URL, got \"%s\"", default_url);
     json_error_t jerr;
@@ -325,6 +340,9 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
         }
     }
     json_decref(root);
+    for (size_t i = 0; i < NPROVIDERS; ++i)
+        if (p->items[i].timeout_ms == 0)
+            p->items[i].timeout_ms = default_timeout_ms ? default_timeout_ms : p->bulkheads[p->items[i].pool].timeout_ms;
     return p;
 }
 

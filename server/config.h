@@ -41,7 +41,7 @@
     X("log_requests", "BFF_LOG_REQUESTS", BOOL, log_requests, 1, 0, 1)                                                \
     X("expose_dependency_details", "BFF_EXPOSE_DEPENDENCY_DETAILS", BOOL, expose_dependency_details, 0, 0, 1)          \
     X("providers_url", "BFF_PROVIDERS_URL", STR, providers_url, "", 0, 0)                                             \
-    X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 2000, 10, 600000)                \
+    X("provider_timeout_ms", "BFF_PROVIDER_TIMEOUT_MS", INT, provider_timeout_ms, 0, 0, 600000)                     \
     X("providers", "BFF_PROVIDERS", JSON, providers, "{}", 0, 0)                                                      \
     X("request_timeout_ms", "BFF_REQUEST_TIMEOUT_MS", INT, request_timeout_ms, 10000, 10, 600000)                     \
     X("max_operation_depth", "BFF_MAX_OPERATION_DEPTH", INT, max_operation_depth, 15, 1, 1000)                       \

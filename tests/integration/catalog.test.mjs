@@ -85,6 +85,29 @@ test('a failing non-critical provider costs only its field, with a code and the 
   await simPost('/_sim/reset', {});
 });
 
+test('with the default settings a hanging reviews provider costs the product page at most its 300 ms', async () => {
+  await simPost('/_sim/reset', {});
+  await simPost('/_sim/faults', { reviews: { hang: true } });
+  try {
+    const t0 = Date.now();
+    const r = await gql(example('product_page'));
+    const took = Date.now() - t0;
+    const p = r.data.product;
+    assert.equal(p.title, 'Linen Backpack');
+    assert.ok(p.variants[0].price.amount, 'the rest of the page is there');
+    assert.equal(p.reviews, null);
+    const rev = r.errors.filter((e) => e.extensions.dependency === 'reviews');
+    assert.ok(rev.length >= 1, JSON.stringify(r.errors));
+    assert.ok(rev.every((e) => e.extensions.code === 'DEPENDENCY_TIMEOUT'), JSON.stringify(rev));
+    // enrichment's 300 ms cover the attempt and any retry; the sanitizer build runs a few times slower
+    const bound = /asan/.test(process.env.BFF_BIN || '') ? 1000 : 500;
+    assert.ok(took < bound, `answered in ${took} ms`);
+    assert.ok(took >= 280, `the reviews call had its 300 ms (${took} ms)`);
+  } finally {
+    await simPost('/_sim/reset', {});
+  }
+});
+
 test('unknown products are null; bad arguments are errors', async () => {
   const r = await gql({ query: '{ a: product(id: "p9999") { id } b: product(handle: "no-such-thing") { id } }' });
   assert.deepEqual(r.data, { a: null, b: null });

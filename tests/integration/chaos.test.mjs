@@ -177,7 +177,8 @@ test('every provider in turn answers garbage, an error, a truncated body or clos
 });
 
 test('a client that disconnects mid-request: its upstream calls are cancelled, not left to finish', async () => {
-  await withServer({}, async (srv) => {
+  // timeouts longer than the client's patience (enrichment's default 300 ms would end those calls first)
+  await withServer({ BFF_PROVIDER_TIMEOUT_MS: '5000' }, async (srv) => {
     await gql(srv, example('product_page')); // the catalog cached: the page waits on the four others
     await simPost('/_sim/faults', { reviews: { latency_ms: 3000 }, recommendations: { latency_ms: 3000 }, pricing: { latency_ms: 3000 }, inventory: { latency_ms: 3000 } });
     const metric = async (name, dep) => {

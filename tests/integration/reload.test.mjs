@@ -64,7 +64,7 @@ test('SIGHUP reloads provider settings: a new auth header is sent, a bulkhead gr
   const config = join(dir, 'bff.json');
   const settings = (catalogKey, enrichment, extra = {}) =>
     JSON.stringify({ providers_url: sim.url, catalog_cache_ttl_ms: 0, providers: { catalog: { auth_header: `X-Api-Key: ${catalogKey}` }, ...extra }, bulkheads: { enrichment } });
-  writeFileSync(config, settings('catalog-old', { max_concurrent: 1, max_queue: 0, queue_timeout_ms: 10 }));
+  writeFileSync(config, settings('catalog-old', { max_concurrent: 1, max_queue: 0, queue_timeout_ms: 10, timeout_ms: 2000 }));
   // one worker: its bulkhead is the one the requests share
   const s = await startServer({ threads: 1, args: ['--config', config] });
   const simStats = async () => (await fetch(`${sim.url}/_sim/stats`)).json();
@@ -84,7 +84,7 @@ test('SIGHUP reloads provider settings: a new auth header is sent, a bulkhead gr
     assert.equal((await simStats()).catalog.api_key, 'catalog-old');
     await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify({ reviews: { latency_ms: 300 } }) });
     assert.equal(await crowded(), 3, 'one enrichment slot, no queue: three of four pages go without reviews');
-    writeFileSync(config, settings('catalog-new', { max_concurrent: 8, max_queue: 8, queue_timeout_ms: 50 }));
+    writeFileSync(config, settings('catalog-new', { max_concurrent: 8, max_queue: 8, queue_timeout_ms: 50, timeout_ms: 2000 }));
     s.proc.kill('SIGHUP');
     await reloaded(2);
     assert.equal(await crowded(), 0, 'eight slots after the reload');
