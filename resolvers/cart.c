@@ -107,11 +107,14 @@ json_t *bff_cart_map(const bff_reqctx_t *ctx, json_t *provider_cart, bff_arena_t
     return out;
 }
 
-static void on_cart(json_t *body, const char *code, const char *message, void *arg)
+static void on_cart(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     bff_resolve_t *r = arg;
     if (code != NULL) {
-        if (strstr(message, "HTTP 404") != NULL)
+        if (o->status == 404)
             bff_resolve_ok(r, bff_value_null());
         else
             bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
@@ -139,8 +142,11 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
 /* ---- CartLine.merchandise: one catalog call for all lines ---- */
 
 /* The catalog's variant batch, checked (adapters/catalog.c), as values per SKU. */
-static void on_variants(json_t *body, const char *code, const char *message, void *arg)
+static void on_variants(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     bff_batch_t *b = arg;
     bff_variant_t *vs;
     size_t n;
@@ -274,8 +280,11 @@ static int64_t totals_total(const totals_t *t)
     return t->total;
 }
 
-static void on_tax(json_t *body, const char *code, const char *message, void *arg)
+static void on_tax(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     totals_t *t = arg;
     bff_tax_t tax;
     const char *bad = code == NULL ? bff_tax_parse(body, &tax) : NULL;
@@ -311,8 +320,11 @@ static void stage3(totals_t *t)
     json_decref(body);
 }
 
-static void on_promotions(json_t *body, const char *code, const char *message, void *arg)
+static void on_promotions(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     totals_t *t = arg;
     bff_discounts_t d;
     const char *bad = code == NULL ? bff_promotions_parse(body, t->ctx->arena, &d) : NULL;
@@ -326,8 +338,11 @@ static void on_promotions(json_t *body, const char *code, const char *message, v
         stage3(t);
 }
 
-static void on_shipping(json_t *body, const char *code, const char *message, void *arg)
+static void on_shipping(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     totals_t *t = arg;
     const char *chosen = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
     bff_rates_t rates;
@@ -373,8 +388,11 @@ static void stage2(totals_t *t)
     json_decref(ship);
 }
 
-static void on_prices(json_t *body, const char *code, const char *message, void *arg)
+static void on_prices(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     totals_t *t = arg;
     bff_quotes_t quotes;
     const char *bad = code == NULL ? bff_pricing_parse(body, t->currency, t->ctx->arena, &quotes) : NULL;
@@ -576,8 +594,11 @@ static void resolve_line_cost(bff_resolve_t *r, void *unused)
 
 /* ---- Cart.availableShippingRates ---- */
 
-static void on_rates(json_t *body, const char *code, const char *message, void *arg)
+static void on_rates(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     bff_resolve_t *r = arg;
     if (code != NULL) {
         bff_resolve_error_ext(r, code, "{\"dependency\":\"shipping\"}", message);

@@ -125,13 +125,16 @@ typedef struct st_product_call_t {
     bool by_handle;
 } product_call_t;
 
-static void on_product(json_t *body, const char *code, const char *message, void *arg)
+static void on_product(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     product_call_t *c = arg;
     bff_resolve_t *r = c->r;
     if (code != NULL) {
         /* a product that does not exist is null, not an error */
-        if (strstr(message, "HTTP 404") != NULL)
+        if (o->status == 404)
             bff_resolve_ok(r, bff_value_null());
         else
             fail(r, code, message, "catalog");
@@ -210,8 +213,11 @@ typedef struct st_list_call_t {
     long offset;
 } list_call_t;
 
-static void on_products(json_t *body, const char *code, const char *message, void *arg)
+static void on_products(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     list_call_t *c = arg;
     bff_resolve_t *r = c->r;
     if (code != NULL) {
@@ -346,8 +352,11 @@ typedef struct st_pricing_batch_t {
 } pricing_batch_t;
 
 /* The ERP's quotes, checked (adapters/pricing.c), as values per SKU: {"amount_minor", "compare_at_minor"?}. */
-static void on_pricing(json_t *body, const char *code, const char *message, void *arg)
+static void on_pricing(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     pricing_batch_t *pb = arg;
     bff_quotes_t quotes;
     const char *bad = code == NULL ? bff_pricing_parse(body, pb->currency, bff_batch_ctx(pb->b)->arena, &quotes) : NULL;
@@ -537,8 +546,11 @@ static void inventory_settle(inventory_batch_t *ib)
     json_decref(values);
 }
 
-static void on_inventory(json_t *body, const char *code, const char *message, void *arg)
+static void on_inventory(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     inventory_chunk_t *ch = arg;
     inventory_batch_t *ib = ch->ib;
     if (ch->slot != NULL)
@@ -675,8 +687,11 @@ typedef struct st_multi_item_t {
     bff_call_t **slot; /* in the batch: cleared when the call ends */
 } multi_item_t;
 
-static void on_reviews(json_t *body, const char *code, const char *message, void *arg)
+static void on_reviews(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     multi_item_t *it = arg;
     multi_t *m = it->m;
     if (it->slot != NULL)
@@ -825,8 +840,10 @@ static void recs_finish(recs_t *rc)
     bff_resolve_ok(rc->r, bff_value_json(bff_resolve_arena(rc->r), list));
 }
 
-static void on_recommended_product(json_t *body, const char *code, const char *message, void *arg)
+static void on_recommended_product(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     recs_item_t *it = arg;
     recs_t *rc = it->recs;
     rc->calls[it->index] = NULL;
@@ -837,8 +854,11 @@ static void on_recommended_product(json_t *body, const char *code, const char *m
         recs_finish(rc); /* a product that fails to load is left out; recommendations are best effort */
 }
 
-static void on_recs(json_t *body, const char *code, const char *message, void *arg)
+static void on_recs(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     recs_t *rc = arg;
     bff_resolve_t *r = rc->r;
     rc->calls[RECS_MAX] = NULL;
@@ -915,8 +935,11 @@ typedef struct st_collections_call_t {
     const char *only; /* collection(id:): the one wanted; NULL: all */
 } collections_call_t;
 
-static void on_collections(json_t *body, const char *code, const char *message, void *arg)
+static void on_collections(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     collections_call_t *c = arg;
     if (code != NULL) {
         fail(c->r, code, message, "catalog");
@@ -966,21 +989,16 @@ static void resolve_collection(bff_resolve_t *r, void *unused)
 
 /* ---- single objects by id, and node(id) / nodes(ids) ---- */
 
-void bff_complete_json(json_t *value, const char *code, const char *message, void *arg)
+void bff_complete_json(const bff_outcome_t *o, void *arg)
 {
     bff_resolve_t *r = arg;
-    if (code != NULL) {
-        /* provider messages start with the provider's name: it becomes extensions.dependency */
-        size_t n = strcspn(message, ": ");
-        char name[32];
-        snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), message);
-        if (bff_providers_get(ctx_of(r)->providers, name) != NULL)
-            bff_resolve_error_ext(r, code, bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", name),
-                                  message);
-        else
-            bff_resolve_error(r, code, "%s", message);
-    } else
-        bff_resolve_ok(r, value ? bff_value_json(bff_resolve_arena(r), json_incref(value)) : bff_value_null());
+    if (o->code != NULL && o->provider != NULL)
+        bff_resolve_error_ext(r, o->code,
+                              bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", o->provider), o->message);
+    else if (o->code != NULL)
+        bff_resolve_error(r, o->code, "%s", o->message);
+    else
+        bff_resolve_ok(r, o->body ? bff_value_json(bff_resolve_arena(r), json_incref(o->body)) : bff_value_null());
 }
 
 typedef struct st_load_call_t {
@@ -990,22 +1008,23 @@ typedef struct st_load_call_t {
     bff_arena_t *arena;
 } load_call_t;
 
-static void on_product_loaded(json_t *body, const char *code, const char *message, void *arg)
+static void on_product_loaded(const bff_outcome_t *o, void *arg)
 {
     load_call_t *c = arg;
-    if (code != NULL) {
-        if (strstr(message, "HTTP 404") != NULL)
-            c->cb(NULL, NULL, NULL, c->arg);
-        else
-            c->cb(NULL, code, message, c->arg);
+    if (o->status == 404) { /* no such product */
+        c->cb(BFF_OUTCOME_VALUE(NULL), c->arg);
         return;
     }
-    json_t *mapped = map_product(body, c->arena);
+    if (o->code != NULL) {
+        c->cb(o, c->arg);
+        return;
+    }
+    json_t *mapped = map_product(o->body, c->arena);
     if (mapped == NULL) {
-        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", c->arg);
+        c->cb(BFF_OUTCOME_MALFORMED("catalog", "catalog answered a product without the expected fields"), c->arg);
         return;
     }
-    c->cb(mapped, NULL, NULL, c->arg);
+    c->cb(BFF_OUTCOME_VALUE(mapped), c->arg);
     json_decref(mapped);
 }
 
@@ -1019,29 +1038,29 @@ void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *
                       on_product_loaded, c);
 }
 
-static void on_collection_loaded(json_t *body, const char *code, const char *message, void *arg)
+static void on_collection_loaded(const bff_outcome_t *o, void *arg)
 {
     load_call_t *c = arg;
-    if (code != NULL) {
-        c->cb(NULL, code, message, c->arg);
+    if (o->code != NULL) {
+        c->cb(o, c->arg);
         return;
     }
     bff_collection_t *cols;
     size_t n;
-    const char *bad = bff_catalog_collections(body, c->arena, &cols, &n);
+    const char *bad = bff_catalog_collections(o->body, c->arena, &cols, &n);
     if (bad != NULL) {
-        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
+        c->cb(BFF_OUTCOME_MALFORMED("catalog", bad), c->arg);
         return;
     }
     for (size_t i = 0; i < n; ++i) {
         if (strcmp(cols[i].id, c->only) == 0) {
             json_t *mapped = map_collection(&cols[i]);
-            c->cb(mapped, NULL, NULL, c->arg);
+            c->cb(BFF_OUTCOME_VALUE(mapped), c->arg);
             json_decref(mapped);
             return;
         }
     }
-    c->cb(NULL, NULL, NULL, c->arg);
+    c->cb(BFF_OUTCOME_VALUE(NULL), c->arg);
 }
 
 void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg)
@@ -1075,10 +1094,10 @@ static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_j
         if (oid != NULL)
             bff_order_load(ctx, oid, cb, arg);
         else
-            cb(NULL, NULL, NULL, arg); /* not the caller's to read, or no key: no such order, no provider call */
+            cb(BFF_OUTCOME_VALUE(NULL), arg); /* not the caller's to read, or no key: no such order, no call */
         return;
     }
-    cb(NULL, NULL, NULL, arg);
+    cb(BFF_OUTCOME_VALUE(NULL), arg);
 }
 
 static void resolve_node(bff_resolve_t *r, void *unused)
@@ -1097,8 +1116,9 @@ typedef struct st_nodes_item_t {
     size_t index;
 } nodes_item_t;
 
-static void on_node_item(json_t *value, const char *code, const char *message, void *arg)
+static void on_node_item(const bff_outcome_t *o, void *arg)
 {
+    json_t *value = o->body;
     nodes_item_t *it = arg;
     nodes_call_t *c = it->call;
     if (value != NULL)

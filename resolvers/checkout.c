@@ -58,8 +58,11 @@ typedef struct st_mutation_t {
     json_t *then_lines; /* cartCreate: lines to add once the cart exists */
 } mutation_t;
 
-static void on_cart_changed(json_t *body, const char *code, const char *message, void *arg)
+static void on_cart_changed(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     mutation_t *m = arg;
     if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) {
         const char *why = json_string_value(json_object_get(body, "error"));
@@ -189,12 +192,14 @@ static void resolve_select_rate(bff_resolve_t *r, void *unused)
     cart_change(r, "PUT", "/shipping-rate", json_pack("{s:O}", "rate_id", bff_resolve_arg(r, "rateId")), "rateId");
 }
 
-static void on_created(json_t *body, const char *code, const char *message, void *arg)
+static void on_created(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     mutation_t *m = arg;
     if (code != NULL || m->then_lines == NULL || json_array_size(m->then_lines) == 0) {
         json_decref(m->then_lines);
-        on_cart_changed(body, code, message, m);
+        on_cart_changed(o, m);
         return;
     }
     const char *id = json_string_value(json_object_get(body, "id"));

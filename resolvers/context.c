@@ -66,8 +66,7 @@ static void free_timer(uv_handle_t *h)
 typedef struct st_bff_deferred_t {
     bff_provider_cb cb;
     void *arg;
-    json_t *body;               /* a cached answer, or NULL with code */
-    const char *code, *message; /* a call refused before it started */
+    bff_outcome_t out;          /* a cached answer (body held), or a call refused before it started */
     struct st_bff_deferred_t *next;
 } deferred_t;
 
@@ -153,7 +152,7 @@ void bff_reqctx_free(bff_reqctx_t *ctx)
     if (ctx->gone != NULL)
         *ctx->gone = true;
     for (deferred_t *d = ctx->deferred; d != NULL; d = d->next)
-        json_decref(d->body);
+        json_decref(d->out.body);
     ctx->deferred = NULL;
     for (queued_t *q = ctx->queued; q != NULL; q = q->ctx_next)
         q->call = NULL; /* left in its pool's queue: dropped when its turn or its timeout comes */
@@ -173,19 +172,37 @@ void bff_reqctx_free(bff_reqctx_t *ctx)
 }
 
 /* Answers a callback on the next loop turn (never from inside the call that asked). */
-static void defer(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, json_t *body, const char *code, const char *message)
+static void defer(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, const bff_outcome_t *out)
 {
     deferred_t *d = bff_arena_calloc(ctx->arena, 1, sizeof(*d));
     d->cb = cb;
     d->arg = arg;
-    d->body = body ? json_incref(body) : NULL;
-    d->code = code;
-    d->message = message;
+    d->out = *out;
+    if (d->out.body != NULL)
+        json_incref(d->out.body);
     deferred_t **tail = &ctx->deferred;
     while (*tail != NULL)
         tail = &(*tail)->next;
     *tail = d;
     tick_soon(ctx);
+}
+
+/* A refusal of `provider`, answered on the next loop turn. */
+static void defer_error(bff_reqctx_t *ctx, bff_provider_cb cb, void *arg, const char *provider, bff_dep_error_t e,
+                        const char *message)
+{
+    defer(ctx, cb, arg,
+          &(bff_outcome_t){.error = e, .code = bff_dep_error_code(e), .message = message, .provider = provider});
+}
+
+const char *bff_dep_error_code(bff_dep_error_t e)
+{
+    static const char *const codes[] = {
+#define BFF_DEP_CODE(e, code) code,
+        BFF_DEP_ERRORS(BFF_DEP_CODE)
+#undef BFF_DEP_CODE
+    };
+    return e < BFF_DEP_ERROR_COUNT ? codes[e] : "INTERNAL";
 }
 
 /* ---- provider calls ---- */
@@ -200,18 +217,20 @@ static void fill_abandon(pcall_t *p)
     p->fill_token = NULL;
 }
 
-static void pcall_finish(pcall_t *p, json_t *body, const char *code, const char *message)
+static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long status, const char *message)
 {
     fill_abandon(p);
     p->done = true;
-    p->cb(body, code, message, p->arg);
+    bff_outcome_t out = {.body = body, .error = e, .code = bff_dep_error_code(e), .message = message,
+                         .provider = p->provider, .status = status};
+    p->cb(&out, p->arg);
 }
 
-static void pcall_fail_later(pcall_t *p, const char *code, const char *message)
+static void pcall_fail_later(pcall_t *p, bff_dep_error_t e, const char *message)
 {
     fill_abandon(p);
     p->done = true;
-    defer(p->ctx, p->cb, p->arg, NULL, code, message);
+    defer_error(p->ctx, p->cb, p->arg, p->provider, e, message);
 }
 
 static void stats_breaker(dep_t *d, const bff_provider_conf_t *conf, uint64_t now)
@@ -291,7 +310,7 @@ static void on_queue_timeout(uv_timer_t *t)
         ctx_forget(p->ctx, q);
         p->queued = NULL;
         atomic_fetch_add_explicit(&p->conf->stats->rejected, 1, memory_order_relaxed);
-        pcall_finish(p, NULL, "DEPENDENCY_TIMEOUT",
+        pcall_finish(p, NULL, BFF_DEP_TIMEOUT, 0,
                      bff_arena_printf(p->arena, "%s: no free slot in the %s bulkhead within %u ms", p->provider,
                                       bff_pool_name(p->conf->pool), pool->h.conf.queue_timeout_ms));
     }
@@ -364,10 +383,10 @@ static void on_backoff(uv_timer_t *t)
  * not JSON), attempts left, time left before the request's deadline, and a
  * token in the provider's retry budget.
  */
-static bool retry_later(pcall_t *p, const char *code)
+static bool retry_later(pcall_t *p, bff_dep_error_t e)
 {
     if (strcmp(p->req.method, "GET") != 0 || p->ctx->guard == NULL || p->attempts >= p->conf->max_attempts ||
-        (strcmp(code, "DEPENDENCY_UNAVAILABLE") != 0 && strcmp(code, "DEPENDENCY_TIMEOUT") != 0))
+        (e != BFF_DEP_UNAVAILABLE && e != BFF_DEP_TIMEOUT))
         return false;
     bff_guard_t *g = p->ctx->guard;
     dep_t *d = &g->deps[p->conf->index];
@@ -398,37 +417,39 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
     pcall_t *p = arg;
     p->up = NULL;
     json_t *body = NULL, *err = NULL;
-    const char *code = NULL, *message = NULL;
+    bff_dep_error_t e = BFF_DEP_OK;
+    const char *message = NULL;
+    long status = res->error == BFF_UPSTREAM_OK ? res->status : 0;
     if (res->error != BFF_UPSTREAM_OK) {
-        code = res->error == BFF_UPSTREAM_E_TIMEOUT     ? "DEPENDENCY_TIMEOUT"
-               : res->error == BFF_UPSTREAM_E_CANCELLED ? "CANCELLED"
-                                                        : "DEPENDENCY_UNAVAILABLE";
+        e = res->error == BFF_UPSTREAM_E_TIMEOUT     ? BFF_DEP_TIMEOUT
+            : res->error == BFF_UPSTREAM_E_CANCELLED ? BFF_DEP_CANCELLED
+                                                     : BFF_DEP_UNAVAILABLE;
         message = bff_arena_printf(p->arena, "%s: %s", p->provider, bff_upstream_strerror(res->error));
     } else if (res->status >= 400 && res->status <= 499) {
         /* the provider refused the request: its reason (JSON {"error": ...}) goes to the caller */
         err = bff_json_parse(res->body, res->body_len, NULL);
         const char *why = json_string_value(json_object_get(err, "error"));
-        code = "PROVIDER_REJECTED";
+        e = BFF_DEP_REJECTED;
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld: %s", p->provider, res->status, why ? why : "refused");
     } else if (res->status < 200 || res->status > 299) {
-        code = "DEPENDENCY_UNAVAILABLE";
+        e = BFF_DEP_UNAVAILABLE;
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status);
     } else {
         bff_json_error_t jerr;
         body = bff_json_parse(res->body, res->body_len, &jerr);
         if (body == NULL) {
-            code = "DEPENDENCY_UNAVAILABLE";
+            e = BFF_DEP_UNAVAILABLE;
             message = bff_arena_printf(p->arena, "%s answered with invalid JSON (%s at byte %zu)", p->provider, jerr.text,
                                        jerr.position);
         }
     }
     /* bookkeeping first: the callback may end the request and free p */
-    bool cancelled = code != NULL && strcmp(code, "CANCELLED") == 0;
+    bool cancelled = e == BFF_DEP_CANCELLED;
     if (p->guarded) {
-        bool failed = code != NULL && !cancelled && strcmp(code, "PROVIDER_REJECTED") != 0;
-        guarded_end(p, failed, cancelled, code != NULL && strcmp(code, "DEPENDENCY_TIMEOUT") == 0);
+        bool failed = e != BFF_DEP_OK && !cancelled && e != BFF_DEP_REJECTED;
+        guarded_end(p, failed, cancelled, e == BFF_DEP_TIMEOUT);
     }
-    if (code != NULL && !cancelled && retry_later(p, code)) {
+    if (e != BFF_DEP_OK && !cancelled && retry_later(p, e)) {
         json_decref(err);
         return;
     }
@@ -440,7 +461,7 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
             p->fill_token = NULL;
         }
     }
-    pcall_finish(p, body != NULL ? body : err, code, message);
+    pcall_finish(p, body != NULL ? body : err, e, status, message);
     json_decref(body);
     json_decref(err);
 }
@@ -452,7 +473,7 @@ static void pcall_send(pcall_t *p)
     if (left == 0) { /* it waited in a queue past the deadline */
         if (p->guarded)
             guarded_end(p, false, true, false);
-        pcall_fail_later(p, "DEPENDENCY_TIMEOUT",
+        pcall_fail_later(p, BFF_DEP_TIMEOUT,
                          bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed", p->provider));
         return;
     }
@@ -467,7 +488,7 @@ static void pcall_send(pcall_t *p)
     if (p->up == NULL) {
         if (p->guarded)
             guarded_end(p, true, false, false);
-        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE", bff_arena_printf(p->arena, "%s: cannot start the call", p->provider));
+        pcall_fail_later(p, BFF_DEP_UNAVAILABLE, bff_arena_printf(p->arena, "%s: cannot start the call", p->provider));
     }
 }
 
@@ -483,7 +504,7 @@ static void guarded_start(pcall_t *p)
         atomic_fetch_add_explicit(&p->conf->stats->short_circuited, 1, memory_order_relaxed);
         pool_t *pool = &g->pools[p->conf->pool];
         bool next = bff_bulkhead_leave(&pool->h);
-        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE",
+        pcall_fail_later(p, BFF_DEP_UNAVAILABLE,
                          bff_arena_printf(p->arena, "%s: circuit open after repeated failures; not called", p->provider));
         if (next)
             pool_next(pool);
@@ -502,7 +523,7 @@ static void pcall_dispatch(pcall_t *p)
     if (p->budget_end_ms == 0) /* a read's retries fit in its timeout, they do not multiply it */
         p->budget_end_ms = uv_now(p->ctx->loop) + p->conf->timeout_ms;
     if (remaining_ms(p) == 0) {
-        pcall_fail_later(p, "DEPENDENCY_TIMEOUT",
+        pcall_fail_later(p, BFF_DEP_TIMEOUT,
                          p->attempts > 0 ? bff_arena_printf(p->arena, "%s: no time left for another attempt within %u ms",
                                                             p->provider, p->conf->timeout_ms)
                                          : bff_arena_printf(p->arena, "%s: not called, the request's deadline has passed",
@@ -545,7 +566,7 @@ static void pcall_dispatch(pcall_t *p)
     }
     case BFF_BULKHEAD_REJECT:
         atomic_fetch_add_explicit(&p->conf->stats->rejected, 1, memory_order_relaxed);
-        pcall_fail_later(p, "DEPENDENCY_UNAVAILABLE",
+        pcall_fail_later(p, BFF_DEP_UNAVAILABLE,
                          bff_arena_printf(p->arena, "%s: the %s bulkhead is full; not called", p->provider,
                                           bff_pool_name(p->conf->pool)));
         return;
@@ -621,7 +642,7 @@ static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_m
             bff_json_cache_put_ttl(ctx->catalog_cache, p->cache_key, body, len, uv_now(ctx->loop), ttl_ms);
             l2_forget(ctx, w);
             l2_release(w);
-            pcall_finish(p, body, NULL, NULL);
+            pcall_finish(p, body, BFF_DEP_OK, 200, NULL);
             json_decref(body);
             return;
         }
@@ -690,7 +711,7 @@ void bff_call_cancel(bff_call_t *p)
     } else {
         return; /* refused already: its answer is on its way */
     }
-    pcall_finish(p, NULL, "CANCELLED", bff_arena_printf(p->arena, "%s: cancelled", p->provider));
+    pcall_finish(p, NULL, BFF_DEP_CANCELLED, 0, bff_arena_printf(p->arena, "%s: cancelled", p->provider));
 }
 
 bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
@@ -705,14 +726,14 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, const char *provider, const char *m
 {
     const bff_provider_conf_t *conf = bff_providers_get(ctx->providers, provider);
     if (conf == NULL) {
-        defer(ctx, cb, arg, NULL, "DEPENDENCY_UNAVAILABLE",
-              bff_arena_printf(ctx->arena, "%s: not a configured provider", provider));
+        defer_error(ctx, cb, arg, provider, BFF_DEP_UNAVAILABLE,
+                    bff_arena_printf(ctx->arena, "%s: not a configured provider", provider));
         return NULL;
     }
     if (conf->url[0] == '\0') { /* no providers_url and no providers.<name>.url: nothing to call */
-        defer(ctx, cb, arg, NULL, "DEPENDENCY_UNAVAILABLE",
-              bff_arena_printf(ctx->arena, "%s: no URL is configured (set providers_url or providers.%s.url)", provider,
-                               provider));
+        defer_error(ctx, cb, arg, provider, BFF_DEP_UNAVAILABLE,
+                    bff_arena_printf(ctx->arena, "%s: no URL is configured (set providers_url or providers.%s.url)",
+                                     provider, provider));
         return NULL;
     }
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
@@ -805,10 +826,10 @@ typedef struct st_refresh_t {
     char *key;
 } refresh_t;
 
-static void on_refreshed(json_t *body, const char *code, const char *message, void *arg)
+static void on_refreshed(const bff_outcome_t *o, void *arg)
 {
     refresh_t *rf = arg;
-    if (code != NULL && rf->ctx->catalog_cache != NULL)
+    if (o->error != BFF_DEP_OK && rf->ctx->catalog_cache != NULL)
         bff_json_cache_refresh_failed(rf->ctx->catalog_cache, rf->key); /* a good answer was stored by the call */
     bff_providers_free(rf->ctx->providers);
     bff_reqctx_free(rf->ctx);
@@ -840,7 +861,7 @@ bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, con
     json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);
     if (hit == NULL)
         return cached_send(ctx, provider, path, key, cb, arg);
-    defer(ctx, cb, arg, hit, NULL, NULL);
+    defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = provider, .status = 200});
     if (age > 0 || refresh) {
         ctx->stale_answers++;
         if (age > ctx->stale_max_age_ms)
@@ -955,7 +976,7 @@ static void on_waiter_cancel(void *arg)
     }
     if (!b->finished) { /* not dispatched yet: complete this waiter now */
         w->completed = true;
-        w->done(w->r, NULL, "CANCELLED", "request cancelled", w->arg);
+        w->done(w->r, NULL, bff_dep_error_code(BFF_DEP_CANCELLED), "request cancelled", w->arg);
     }
 }
 
@@ -972,9 +993,9 @@ static void on_tick(uv_timer_t *t)
     while (ctx->deferred != NULL) {
         deferred_t *d = ctx->deferred;
         ctx->deferred = d->next;
-        json_t *body = d->body;
-        d->cb(body, d->code, d->message, d->arg);
-        json_decref(body);
+        bff_outcome_t out = d->out; /* d is the arena's: a callback may end the request */
+        d->cb(&out, d->arg);
+        json_decref(out.body);
         if (gone)
             return;
     }

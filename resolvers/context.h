@@ -116,7 +116,45 @@ void bff_reqctx_free(bff_reqctx_t *ctx);
  * in transport, with a 5xx or a timeout are tried again within the
  * provider's retry settings and the request's deadline.
  */
-typedef void (*bff_provider_cb)(json_t *body, const char *code, const char *message, void *arg);
+/* What went wrong with a provider call: one table, each with its GraphQL error code (docs/errors.md). */
+#define BFF_DEP_ERRORS(X)                                                                                             \
+    X(BFF_DEP_OK, NULL)                                                                                               \
+    X(BFF_DEP_TIMEOUT, "DEPENDENCY_TIMEOUT")                                                                          \
+    X(BFF_DEP_UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")                                                                  \
+    X(BFF_DEP_REJECTED, "PROVIDER_REJECTED")                                                                          \
+    X(BFF_DEP_CANCELLED, "CANCELLED")
+typedef enum {
+#define BFF_DEP_ENUM(e, code) e,
+    BFF_DEP_ERRORS(BFF_DEP_ENUM)
+#undef BFF_DEP_ENUM
+        BFF_DEP_ERROR_COUNT
+} bff_dep_error_t;
+/* The error's GraphQL code ("DEPENDENCY_TIMEOUT", ...), NULL for BFF_DEP_OK. */
+const char *bff_dep_error_code(bff_dep_error_t e);
+
+/*
+ * A provider call's outcome, as its callback gets it (valid for the call):
+ * `error` BFF_DEP_OK with the parsed 2xx answer in `body`, or what went wrong,
+ * its `code` (bff_dep_error_code), a `message` naming the provider, and the
+ * provider's answer when there was one (`status`, and for a 4xx its error
+ * JSON in `body`). The same shape carries the loaders' single objects
+ * (bff_json_cb): there `body` is the mapped object, NULL for none.
+ */
+typedef struct st_bff_outcome_t {
+    json_t *body;          /* borrowed */
+    bff_dep_error_t error;
+    const char *code;      /* NULL: no error */
+    const char *message;
+    const char *provider;  /* the provider called (extensions.dependency), or NULL */
+    long status;           /* the provider's HTTP status; 0: no answer (transport, refused, cancelled) */
+} bff_outcome_t;
+typedef void (*bff_provider_cb)(const bff_outcome_t *o, void *arg);
+/* A loader's answer, for a callback: the object (borrowed), or NULL for none. */
+#define BFF_OUTCOME_VALUE(value) (&(bff_outcome_t){.body = (value)})
+/* A provider answered, but not with what it should have: DEPENDENCY_UNAVAILABLE naming it. */
+#define BFF_OUTCOME_MALFORMED(provider_name, why)                                                                       \
+    (&(bff_outcome_t){.error = BFF_DEP_UNAVAILABLE, .code = "DEPENDENCY_UNAVAILABLE", .message = (why),               \
+                      .provider = (provider_name)})
 /* A provider call in flight (the request's arena holds it): a handle for bff_call_cancel. */
 typedef struct st_bff_call_t bff_call_t;
 /* Cancels the call if it has not ended: its callback fires with CANCELLED (now, or on the upstream's answer). */

@@ -40,8 +40,11 @@ json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *o, const char 
 
 /* ---- Order.paymentStatus: the payment provider's state of the order's authorization ---- */
 
-static void on_payment(json_t *body, const char *code, const char *message, void *arg)
+static void on_payment(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     bff_resolve_t *r = arg;
     bff_payment_t payment;
     const char *bad = code == NULL ? bff_payments_parse(body, bff_resolve_arena(r), &payment) : NULL;
@@ -69,23 +72,24 @@ static void resolve_payment_status(bff_resolve_t *r, void *unused)
     bff_provider_call(ctx, "payments", "GET", path, NULL, on_payment, r);
 }
 
-static void on_order(json_t *body, const char *code, const char *message, void *arg)
+static void on_order(const bff_outcome_t *o, void *arg)
 {
     order_call_t *c = arg;
-    if (code != NULL) {
-        if (strstr(message, "HTTP 404") != NULL)
-            c->cb(NULL, NULL, NULL, c->arg); /* no such order: null */
-        else
-            c->cb(NULL, code, message, c->arg);
+    if (o->status == 404) { /* no such order: null */
+        c->cb(BFF_OUTCOME_VALUE(NULL), c->arg);
         return;
     }
-    const char *bad = bff_orders_parse(body, c->ctx->arena, &c->order);
+    if (o->code != NULL) {
+        c->cb(o, c->arg);
+        return;
+    }
+    const char *bad = bff_orders_parse(o->body, c->ctx->arena, &c->order);
     if (bad != NULL) {
-        c->cb(NULL, "DEPENDENCY_UNAVAILABLE", bad, c->arg);
+        c->cb(BFF_OUTCOME_MALFORMED("orders", bad), c->arg);
         return;
     }
     json_t *out = bff_order_map(c->ctx, &c->order, NULL);
-    c->cb(out, NULL, NULL, c->arg);
+    c->cb(BFF_OUTCOME_VALUE(out), c->arg);
     json_decref(out);
 }
 
@@ -93,7 +97,7 @@ void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg
 {
     for (const char *p = id; *p; ++p)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
-            cb(NULL, NULL, NULL, arg);
+            cb(BFF_OUTCOME_VALUE(NULL), arg);
             return;
         }
     order_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
@@ -116,14 +120,18 @@ static void resolve_order(bff_resolve_t *r, void *unused)
 
 /* ---- Query.customer(token) ---- */
 
-static void on_customer(json_t *body, const char *code, const char *message, void *arg)
+static void on_customer(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     bff_resolve_t *r = arg;
+    if (o->status == 401 || o->status == 404) {
+        bff_resolve_ok(r, bff_value_null()); /* an unknown token is no customer, not a failure */
+        return;
+    }
     if (code != NULL) {
-        if (strstr(message, "HTTP 401") != NULL || strstr(message, "HTTP 404") != NULL)
-            bff_resolve_ok(r, bff_value_null()); /* an unknown token is no customer, not a failure */
-        else
-            bff_resolve_error_ext(r, code, "{\"dependency\":\"customers\"}", message);
+        bff_resolve_error_ext(r, code, "{\"dependency\":\"customers\"}", message);
         return;
     }
     bff_customer_t c;

@@ -50,7 +50,7 @@ extern const bff_resolver_defaults_t bff_catalog_defaults[], bff_cart_defaults[]
  * cb gets the schema-shaped JSON (borrowed; NULL with no code when there is
  * no such object) or a code and message.
  */
-typedef void (*bff_json_cb)(json_t *value, const char *code, const char *message, void *arg);
+typedef bff_provider_cb bff_json_cb; /* body: the object, NULL (and no error) when there is none */
 /* `id`: the orders service's id, opened from a client-facing id (ids.h) by the caller. */
 void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg);
 /* The schema's Order for an orders-service order (a new reference; its id the client-facing one, ids.h). */
@@ -60,7 +60,7 @@ bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency);
 void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg);
 void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg);
 /* A bff_json_cb that completes the resolver handle `arg` with the value (null) or the error. */
-void bff_complete_json(json_t *value, const char *code, const char *message, void *arg);
+void bff_complete_json(const bff_outcome_t *o, void *arg);
 
 /* Binds every table; -1 with a message naming the entry when the schema lacks its field. */
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen);

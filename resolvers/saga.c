@@ -167,14 +167,17 @@ static void deliver_order(saga_t *s)
     json_decref(order);
 }
 
-static void on_cart_completed(json_t *body, const char *code, const char *message, void *arg)
+static void on_cart_completed(const bff_outcome_t *o, void *arg)
 {
     /* best effort: the journal also remembers the cart as bought (bff_journal_cart_captured) */
     deliver_order(arg);
 }
 
-static void on_order_read(json_t *body, const char *code, const char *message, void *arg)
+static void on_order_read(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     saga_t *s = arg;
     if (code != NULL || bff_orders_parse(body, s->ctx->arena, &s->order) != NULL) {
         finish_error(s, code ? code : "DEPENDENCY_UNAVAILABLE", "orders",
@@ -200,8 +203,10 @@ static void captured(saga_t *s)
 
 /* ---- cancel an order that cannot be paid ---- */
 
-static void on_cancelled(json_t *body, const char *code, const char *message, void *arg)
+static void on_cancelled(const bff_outcome_t *o, void *arg)
 {
+    const char *code = o->code;
+    const char *message = o->message;
     saga_t *s = arg;
     if (code != NULL) { /* cancel is idempotent: a retry or the reconciler asks again */
         in_doubt(s, BFF_SAGA_CANCELLING, "orders", fmt(s, "The order's payment failed and cancelling it failed too (%s)", message));
@@ -221,8 +226,10 @@ static void cancel_order(saga_t *s)
 
 static void capture(saga_t *s);
 
-static void on_payment_read_after_capture(json_t *body, const char *code, const char *message, void *arg)
+static void on_payment_read_after_capture(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     bff_payment_t p;
     if (code != NULL || bff_payments_parse(body, s->ctx->arena, &p) != NULL) {
@@ -237,8 +244,10 @@ static void on_payment_read_after_capture(json_t *body, const char *code, const 
         in_doubt(s, BFF_SAGA_ORDER_CREATED, "payments", "The payment capture did not go through yet");
 }
 
-static void on_captured(json_t *body, const char *code, const char *message, void *arg)
+static void on_captured(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     bff_payment_t p;
     if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) { /* e.g. 409 voided: this order will not be paid */
@@ -271,8 +280,10 @@ static void order_created(saga_t *s)
 
 /* ---- void an authorization no order uses ---- */
 
-static void on_payment_read_after_void(json_t *body, const char *code, const char *message, void *arg)
+static void on_payment_read_after_void(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     bff_payment_t p;
     if (code == NULL && bff_payments_parse(body, s->ctx->arena, &p) == NULL && strcmp(p.status, "voided") == 0) {
@@ -282,8 +293,9 @@ static void on_payment_read_after_void(json_t *body, const char *code, const cha
     in_doubt(s, BFF_SAGA_VOIDING, "payments", "The order could not be placed and releasing the payment did not go through yet");
 }
 
-static void on_voided(json_t *body, const char *code, const char *message, void *arg)
+static void on_voided(const bff_outcome_t *o, void *arg)
 {
+    const char *code = o->code;
     saga_t *s = arg;
     if (code != NULL) {
         bff_provider_call(s->ctx, "payments", "GET", fmt(s, "/payments/%s", s->rec.auth_id), NULL,
@@ -303,8 +315,10 @@ static void void_authorization(saga_t *s)
 
 /* ---- the order ---- */
 
-static void on_order_lookup(json_t *body, const char *code, const char *message, void *arg)
+static void on_order_lookup(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     json_t *orders = json_object_get(body, "orders");
     if (code != NULL || !json_is_array(orders)) {
@@ -315,13 +329,13 @@ static void on_order_lookup(json_t *body, const char *code, const char *message,
         void_authorization(s);
         return;
     }
-    json_t *o = json_array_get(orders, 0);
-    if (bff_orders_parse(o, s->ctx->arena, &s->order) != NULL) {
+    json_t *first = json_array_get(orders, 0);
+    if (bff_orders_parse(first, s->ctx->arena, &s->order) != NULL) {
         in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service answered an order that cannot be read");
         return;
     }
-    if (strcmp(json_string_value(json_object_get(o, "status")) ? json_string_value(json_object_get(o, "status")) : "",
-               "cancelled") == 0) {
+    const char *status = json_string_value(json_object_get(first, "status"));
+    if (strcmp(status ? status : "", "cancelled") == 0) {
         void_authorization(s);
         return;
     }
@@ -334,8 +348,10 @@ static void look_up_order(saga_t *s)
                       on_order_lookup, s);
 }
 
-static void on_order(json_t *body, const char *code, const char *message, void *arg)
+static void on_order(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) { /* refused: no order exists */
         void_authorization(s);
@@ -381,8 +397,10 @@ static void on_reprice_totals(const bff_cart_totals_t *t, void *arg)
     }
 }
 
-static void on_reprice_cart(json_t *body, const char *code, const char *message, void *arg)
+static void on_reprice_cart(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     json_t *mapped = code == NULL ? bff_cart_map(s->ctx, body, s->ctx->arena) : NULL;
     if (mapped == NULL) {
@@ -413,8 +431,10 @@ static void authorized(saga_t *s, const bff_payment_t *p)
         void_authorization(s);
 }
 
-static void on_auth_lookup(json_t *body, const char *code, const char *message, void *arg)
+static void on_auth_lookup(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
     json_t *list = json_object_get(body, "authorizations");
     if (code != NULL || !json_is_array(list)) {
@@ -446,11 +466,13 @@ static void look_up_authorization(saga_t *s)
                       on_auth_lookup, s);
 }
 
-static void on_authorized(json_t *body, const char *code, const char *message, void *arg)
+static void on_authorized(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
     saga_t *s = arg;
-    if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) {
-        bool conflict = strstr(message, "HTTP 409") != NULL;
+    if (o->error == BFF_DEP_REJECTED) {
+        bool conflict = o->status == 409;
         settle(s, BFF_SAGA_FAILED, conflict ? "IDEMPOTENCY_CONFLICT" : "PAYMENT_DECLINED", "paymentToken",
                conflict ? outcome_message("IDEMPOTENCY_CONFLICT") : outcome_message("PAYMENT_DECLINED"));
         return;
@@ -508,10 +530,13 @@ static void on_totals(const bff_cart_totals_t *t, void *arg)
     json_decref(body);
 }
 
-static void on_checkout_cart(json_t *body, const char *code, const char *message, void *arg)
+static void on_checkout_cart(const bff_outcome_t *o, void *arg)
 {
+    json_t *body = o->body;
+    const char *code = o->code;
+    const char *message = o->message;
     saga_t *s = arg;
-    if (code != NULL && strstr(message, "HTTP 404") != NULL) {
+    if (o->status == 404) {
         finish_user(s, "cartId", "NOT_FOUND", "No such cart.");
         return;
     }
