@@ -117,12 +117,12 @@ static void on_cart(const bff_outcome_t *o, void *arg)
         if (o->status == 404)
             bff_resolve_ok(r, bff_value_null());
         else
-            bff_resolve_error_ext(r, code, "{\"dependency\":\"carts\"}", message);
+            bff_resolve_dependency_error(r, code, "carts", message);
         return;
     }
     json_t *mapped = bff_cart_map(ctx_of(r), body, bff_resolve_arena(r));
     if (mapped == NULL) {
-        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}", "carts answered an unexpected cart");
+        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "carts", "carts answered an unexpected cart");
         return;
     }
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), mapped));
@@ -152,7 +152,7 @@ static void on_variants(const bff_outcome_t *o, void *arg)
     size_t n;
     const char *bad = code == NULL ? bff_catalog_variants(body, bff_batch_ctx(b)->arena, &vs, &n) : NULL;
     if (code != NULL || bad != NULL) {
-        bff_batch_fail(b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
+        bff_batch_fail(b, code != NULL ? code : BFF_CODE_UNAVAILABLE, code != NULL ? message : bad);
         return;
     }
     json_t *values = json_object();
@@ -189,18 +189,18 @@ static void dispatch_variants(bff_batch_t *b, const char *const *keys, size_t n,
 static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, const char *message, void *arg)
 {
     if (code != NULL) {
-        bff_resolve_error_ext(r, code, "{\"dependency\":\"catalog\"}", message);
+        bff_resolve_dependency_error(r, code, "catalog", message);
         return;
     }
     if (v == NULL) {
-        bff_resolve_error(r, "DEPENDENCY_UNAVAILABLE", "the catalog does not know this cart line's SKU");
+        bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog does not know this cart line's SKU");
         return;
     }
     json_t *out = json_pack("{s:O, s:O, s:O, s:O}", "sku", json_object_get(v, "sku"), "title", json_object_get(v, "title"),
                             "productTitle", json_object_get(v, "product_title"), "productHandle",
                             json_object_get(v, "product_handle"));
     if (out == NULL) {
-        bff_resolve_error(r, "DEPENDENCY_UNAVAILABLE", "the catalog answered an incomplete variant");
+        bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog answered an incomplete variant");
         return;
     }
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
@@ -516,9 +516,8 @@ static json_t *totals_json(const totals_t *t)
 
 static void fail_unavailable(bff_resolve_t *r, const totals_t *t)
 {
-    bff_resolve_error_ext(r, "CHECKOUT_TOTALS_UNAVAILABLE",
-                          bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", t->failed_dependency),
-                          bff_arena_printf(bff_resolve_arena(r), "Cart totals are unavailable: %s", t->failed_message));
+    bff_resolve_dependency_error(r, "CHECKOUT_TOTALS_UNAVAILABLE", t->failed_dependency,
+                                 bff_arena_printf(bff_resolve_arena(r), "Cart totals are unavailable: %s", t->failed_message));
 }
 
 static void cost_done(totals_t *t, bool ok, void *arg)
@@ -566,7 +565,7 @@ static void line_cost_done(bff_resolve_t *r, json_t *row, const char *code, cons
 {
     line_cost_t *lc = arg;
     if (code != NULL) {
-        bff_resolve_error_ext(r, code, "{\"dependency\":\"pricing\"}", message);
+        bff_resolve_dependency_error(r, code, "pricing", message);
         return;
     }
     json_t *unit = json_object_get(row, "amount_minor");
@@ -601,14 +600,14 @@ static void on_rates(const bff_outcome_t *o, void *arg)
     const char *message = o->message;
     bff_resolve_t *r = arg;
     if (code != NULL) {
-        bff_resolve_error_ext(r, code, "{\"dependency\":\"shipping\"}", message);
+        bff_resolve_dependency_error(r, code, "shipping", message);
         return;
     }
     const char *currency = json_string_value(json_object_get(json_object_get(parent_json(r), "_cart"), "currency"));
     bff_rates_t rates;
     const char *bad = bff_shipping_parse(body, bff_resolve_arena(r), &rates);
     if (bad != NULL) {
-        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"shipping\"}", bad);
+        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "shipping", bad);
         return;
     }
     json_t *list = json_array();
@@ -638,7 +637,7 @@ static void rates_ask(rates_call_t *c)
 {
     bff_resolve_t *r = c->r;
     if (c->failed_code != NULL) {
-        bff_resolve_error_ext(r, c->failed_code, "{\"dependency\":\"catalog\"}", c->failed_message);
+        bff_resolve_dependency_error(r, c->failed_code, "catalog", c->failed_message);
         return;
     }
     json_t *body = json_pack("{s:O, s:O, s:I}", "currency", json_object_get(c->cart, "currency"), "address",
@@ -654,12 +653,12 @@ static void rates_weight_done(bff_resolve_t *unused_r, json_t *v, const char *co
     rates_line_t *l = arg;
     rates_call_t *c = l->call;
     if (code == NULL && v == NULL) { /* the same rule as the totals: a parcel of unknown weight has no price */
-        code = "DEPENDENCY_UNAVAILABLE";
+        code = BFF_CODE_UNAVAILABLE;
         message = "the catalog does not know a line's variant, so the parcel's weight is unknown";
     }
     if (code == NULL && !bff_totals_mul_add(json_integer_value(json_object_get(v, "weight_grams")), l->quantity, c->weight,
                                             &c->weight)) {
-        code = "DEPENDENCY_UNAVAILABLE";
+        code = BFF_CODE_UNAVAILABLE;
         message = "the parcel's weight cannot be added up";
     }
     if (code != NULL && c->failed_code == NULL) {

@@ -37,10 +37,6 @@ static json_t *parent_json(bff_resolve_t *r)
     return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
 }
 
-static void fail(bff_resolve_t *r, const char *code, const char *message, const char *provider)
-{
-    bff_resolve_error_ext(r, code, bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", provider), message);
-}
 
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
@@ -137,7 +133,7 @@ static void on_product(const bff_outcome_t *o, void *arg)
         if (o->status == 404)
             bff_resolve_ok(r, bff_value_null());
         else
-            fail(r, code, message, "catalog");
+            bff_resolve_dependency_error(r, code, "catalog", message);
         return;
     }
     json_t *p = c->by_handle ? json_array_get(json_object_get(body, "items"), 0) : body;
@@ -147,7 +143,7 @@ static void on_product(const bff_outcome_t *o, void *arg)
     }
     json_t *mapped = map_product(p, bff_resolve_arena(r));
     if (mapped == NULL) {
-        fail(r, "DEPENDENCY_UNAVAILABLE", "catalog answered a product without the expected fields", "catalog");
+        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "catalog", "catalog answered a product without the expected fields");
         return;
     }
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), mapped));
@@ -221,7 +217,7 @@ static void on_products(const bff_outcome_t *o, void *arg)
     list_call_t *c = arg;
     bff_resolve_t *r = c->r;
     if (code != NULL) {
-        fail(r, code, message, "catalog");
+        bff_resolve_dependency_error(r, code, "catalog", message);
         return;
     }
     json_t *items = json_object_get(body, "items");
@@ -361,7 +357,7 @@ static void on_pricing(const bff_outcome_t *o, void *arg)
     bff_quotes_t quotes;
     const char *bad = code == NULL ? bff_pricing_parse(body, pb->currency, bff_batch_ctx(pb->b)->arena, &quotes) : NULL;
     if (code != NULL || bad != NULL) {
-        bff_batch_fail(pb->b, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", code != NULL ? message : bad);
+        bff_batch_fail(pb->b, code != NULL ? code : BFF_CODE_UNAVAILABLE, code != NULL ? message : bad);
         return;
     }
     json_t *values = json_object();
@@ -401,7 +397,7 @@ static void price_done(bff_resolve_t *r, json_t *value, const char *code, const 
 {
     const char *currency = arg;
     if (code != NULL) {
-        fail(r, code, message, "pricing");
+        bff_resolve_dependency_error(r, code, "pricing", message);
         return;
     }
     json_t *minor = json_object_get(value, "amount_minor");
@@ -473,7 +469,7 @@ static void range_done(bff_resolve_t *unused, json_t *value, const char *code, c
     if (--rg->pending != 0)
         return;
     if (rg->code != NULL)
-        fail(rg->r, rg->code, rg->message, "pricing");
+        bff_resolve_dependency_error(rg->r, rg->code, "pricing", rg->message);
     else if (!rg->any)
         bff_resolve_ok(rg->r, bff_value_null());
     else
@@ -558,7 +554,7 @@ static void on_inventory(const bff_outcome_t *o, void *arg)
     bff_levels_t levels;
     const char *bad = code == NULL ? bff_inventory_parse(body, bff_batch_ctx(ib->b)->arena, &levels) : NULL;
     if ((code != NULL || bad != NULL) && ib->code == NULL) {
-        ib->code = code != NULL ? code : "DEPENDENCY_UNAVAILABLE";
+        ib->code = code != NULL ? code : BFF_CODE_UNAVAILABLE;
         ib->message = code != NULL ? message : bad;
     }
     for (size_t i = 0; code == NULL && bad == NULL && i < levels.n; ++i) {
@@ -621,7 +617,7 @@ static void stock_done(bff_resolve_t *r, json_t *value, const char *code, const 
 {
     stock_view_t view = (stock_view_t)(uintptr_t)arg;
     if (code != NULL) {
-        fail(r, code, message, "inventory");
+        bff_resolve_dependency_error(r, code, "inventory", message);
         return;
     }
     json_int_t total = 0;
@@ -703,7 +699,7 @@ static void on_reviews(const bff_outcome_t *o, void *arg)
     bff_reviews_t rv;
     const char *bad = body != NULL ? bff_reviews_parse(body, bff_batch_ctx(m->batch)->arena, &rv) : NULL;
     if (bad != NULL && m->code == NULL) {
-        m->code = "DEPENDENCY_UNAVAILABLE";
+        m->code = BFF_CODE_UNAVAILABLE;
         m->message = bad;
     }
     if (body != NULL && bad == NULL) {
@@ -751,7 +747,7 @@ static void reviews_done(bff_resolve_t *r, json_t *value, const char *code, cons
 {
     bool summary = arg != NULL;
     if (code != NULL) {
-        fail(r, code, message, "reviews");
+        bff_resolve_dependency_error(r, code, "reviews", message);
         return;
     }
     if (summary) {
@@ -863,7 +859,7 @@ static void on_recs(const bff_outcome_t *o, void *arg)
     bff_resolve_t *r = rc->r;
     rc->calls[RECS_MAX] = NULL;
     if (code != NULL) {
-        fail(r, code, message, "recommendations");
+        bff_resolve_dependency_error(r, code, "recommendations", message);
         return;
     }
     bff_reqctx_t *ctx = ctx_of(r);
@@ -871,7 +867,7 @@ static void on_recs(const bff_outcome_t *o, void *arg)
     size_t nids;
     const char *bad = bff_recommendations_parse(body, ctx->arena, &ids, &nids);
     if (bad != NULL) {
-        fail(r, "DEPENDENCY_UNAVAILABLE", bad, "recommendations");
+        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "recommendations", bad);
         return;
     }
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
@@ -942,14 +938,14 @@ static void on_collections(const bff_outcome_t *o, void *arg)
     const char *message = o->message;
     collections_call_t *c = arg;
     if (code != NULL) {
-        fail(c->r, code, message, "catalog");
+        bff_resolve_dependency_error(c->r, code, "catalog", message);
         return;
     }
     bff_collection_t *cols;
     size_t n;
     const char *bad = bff_catalog_collections(body, bff_resolve_arena(c->r), &cols, &n);
     if (bad != NULL) {
-        fail(c->r, "DEPENDENCY_UNAVAILABLE", bad, "catalog");
+        bff_resolve_dependency_error(c->r, BFF_CODE_UNAVAILABLE, "catalog", bad);
         return;
     }
     json_t *list = json_array();
@@ -993,8 +989,7 @@ void bff_complete_json(const bff_outcome_t *o, void *arg)
 {
     bff_resolve_t *r = arg;
     if (o->code != NULL && o->provider != NULL)
-        bff_resolve_error_ext(r, o->code,
-                              bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", o->provider), o->message);
+        bff_resolve_dependency_error(r, o->code, o->provider, o->message);
     else if (o->code != NULL)
         bff_resolve_error(r, o->code, "%s", o->message);
     else

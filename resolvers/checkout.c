@@ -73,13 +73,12 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
         return;
     }
     if (code != NULL) {
-        bff_resolve_error_ext(m->r, code, "{\"dependency\":\"carts\"}", message);
+        bff_resolve_dependency_error(m->r, code, "carts", message);
         return;
     }
     json_t *cart = bff_cart_map(ctx_of(m->r), body, bff_resolve_arena(m->r));
     if (cart == NULL) {
-        bff_resolve_error_ext(m->r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"carts\"}",
-                              "carts answered a cart that does not check out");
+        bff_resolve_dependency_error(m->r, BFF_CODE_UNAVAILABLE, "carts", "carts answered a cart that does not check out");
         return;
     }
     payload(m->r, "cart", cart, NULL);
@@ -244,9 +243,7 @@ static void on_saga_done(const bff_saga_outcome_t *o, void *arg)
                                 "cost", o->cost);
         bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
     } else {
-        bff_resolve_error_ext(r, o->error_code,
-                              bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", o->error_dependency),
-                              o->error_message);
+        bff_resolve_dependency_error(r, o->error_code, o->error_dependency, o->error_message);
     }
 }
 

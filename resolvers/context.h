@@ -117,12 +117,16 @@ void bff_reqctx_free(bff_reqctx_t *ctx);
  * provider's retry settings and the request's deadline.
  */
 /* What went wrong with a provider call: one table, each with its GraphQL error code (docs/errors.md). */
+#define BFF_CODE_TIMEOUT "DEPENDENCY_TIMEOUT"
+#define BFF_CODE_UNAVAILABLE "DEPENDENCY_UNAVAILABLE"
+#define BFF_CODE_REJECTED "PROVIDER_REJECTED"
+#define BFF_CODE_CANCELLED "CANCELLED"
 #define BFF_DEP_ERRORS(X)                                                                                             \
     X(BFF_DEP_OK, NULL)                                                                                               \
-    X(BFF_DEP_TIMEOUT, "DEPENDENCY_TIMEOUT")                                                                          \
-    X(BFF_DEP_UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")                                                                  \
-    X(BFF_DEP_REJECTED, "PROVIDER_REJECTED")                                                                          \
-    X(BFF_DEP_CANCELLED, "CANCELLED")
+    X(BFF_DEP_TIMEOUT, BFF_CODE_TIMEOUT)                                                                              \
+    X(BFF_DEP_UNAVAILABLE, BFF_CODE_UNAVAILABLE)                                                                      \
+    X(BFF_DEP_REJECTED, BFF_CODE_REJECTED)                                                                            \
+    X(BFF_DEP_CANCELLED, BFF_CODE_CANCELLED)
 typedef enum {
 #define BFF_DEP_ENUM(e, code) e,
     BFF_DEP_ERRORS(BFF_DEP_ENUM)
@@ -153,7 +157,7 @@ typedef void (*bff_provider_cb)(const bff_outcome_t *o, void *arg);
 #define BFF_OUTCOME_VALUE(value) (&(bff_outcome_t){.body = (value)})
 /* A provider answered, but not with what it should have: DEPENDENCY_UNAVAILABLE naming it. */
 #define BFF_OUTCOME_MALFORMED(provider_name, why)                                                                       \
-    (&(bff_outcome_t){.error = BFF_DEP_UNAVAILABLE, .code = "DEPENDENCY_UNAVAILABLE", .message = (why),               \
+    (&(bff_outcome_t){.error = BFF_DEP_UNAVAILABLE, .code = BFF_CODE_UNAVAILABLE, .message = (why),               \
                       .provider = (provider_name)})
 /* A provider call in flight (the request's arena holds it): a handle for bff_call_cancel. */
 typedef struct st_bff_call_t bff_call_t;

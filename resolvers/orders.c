@@ -49,8 +49,7 @@ static void on_payment(const bff_outcome_t *o, void *arg)
     bff_payment_t payment;
     const char *bad = code == NULL ? bff_payments_parse(body, bff_resolve_arena(r), &payment) : NULL;
     if (code != NULL || bad != NULL)
-        bff_resolve_error_ext(r, code != NULL ? code : "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"payments\"}",
-                              code != NULL ? message : bad);
+        bff_resolve_dependency_error(r, code != NULL ? code : BFF_CODE_UNAVAILABLE, "payments", code != NULL ? message : bad);
     else
         bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_string(payment.status)));
 }
@@ -131,13 +130,13 @@ static void on_customer(const bff_outcome_t *o, void *arg)
         return;
     }
     if (code != NULL) {
-        bff_resolve_error_ext(r, code, "{\"dependency\":\"customers\"}", message);
+        bff_resolve_dependency_error(r, code, "customers", message);
         return;
     }
     bff_customer_t c;
     const char *bad = bff_customers_parse(body, bff_resolve_arena(r), &c);
     if (bad != NULL) {
-        bff_resolve_error_ext(r, "DEPENDENCY_UNAVAILABLE", "{\"dependency\":\"customers\"}", bad);
+        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "customers", bad);
         return;
     }
     json_t *addresses = json_array();

@@ -69,3 +69,8 @@ int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen)
     }
     return 0;
 }
+
+void bff_resolve_dependency_error(bff_resolve_t *r, const char *code, const char *provider, const char *message)
+{
+    bff_resolve_error_ext(r, code, bff_arena_printf(bff_resolve_arena(r), "{\"dependency\":\"%s\"}", provider), message);
+}

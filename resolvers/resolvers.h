@@ -62,6 +62,9 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
 /* A bff_json_cb that completes the resolver handle `arg` with the value (null) or the error. */
 void bff_complete_json(const bff_outcome_t *o, void *arg);
 
+/* Fails a field for a provider: `code` (BFF_CODE_*) and extensions.dependency naming the provider. */
+void bff_resolve_dependency_error(bff_resolve_t *r, const char *code, const char *provider, const char *message);
+
 /* Binds every table; -1 with a message naming the entry when the schema lacks its field. */
 int bff_resolvers_bind(bff_schema_t *schema, char *err, size_t errlen);
 

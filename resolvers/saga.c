@@ -180,7 +180,7 @@ static void on_order_read(const bff_outcome_t *o, void *arg)
     const char *message = o->message;
     saga_t *s = arg;
     if (code != NULL || bff_orders_parse(body, s->ctx->arena, &s->order) != NULL) {
-        finish_error(s, code ? code : "DEPENDENCY_UNAVAILABLE", "orders",
+        finish_error(s, code ? code : BFF_CODE_UNAVAILABLE, "orders",
                      bff_arena_printf(s->ctx->arena, "The order is placed and paid but cannot be read now (%s); retry "
                                                      "with the same idempotency key.",
                                       code ? message : "unreadable"));
@@ -444,7 +444,7 @@ static void on_auth_lookup(const bff_outcome_t *o, void *arg)
     if (json_array_size(list) == 0) { /* nothing was authorized under our key: nothing happened anywhere */
         if (!put(s, BFF_SAGA_ABORTED))
             return;
-        finish_error(s, "DEPENDENCY_UNAVAILABLE", "payments",
+        finish_error(s, BFF_CODE_UNAVAILABLE, "payments",
                      "The payment service did not answer; nothing was charged. Please try again.");
         return;
     }
