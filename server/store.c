@@ -35,6 +35,7 @@
 
 #define BFF_STORE_HEARTBEAT_MS 1000
 #define BFF_STORE_MISSES 3
+#define BFF_STORE_CONNECT_MS 1000
 
 struct st_bff_store_t {
     uv_loop_t *loop;
@@ -47,6 +48,7 @@ struct st_bff_store_t {
     uv_timer_t reconnect;
     uv_timer_t heartbeat;
     bool connected; /* ac has connected (not only connecting) */
+    uint64_t connect_started_ms; /* when ac started connecting */
     bool pinging;   /* a heartbeat is unanswered */
     unsigned misses; /* heartbeats unanswered in a row */
     int open_timers; /* reconnect and heartbeat, until closed */
@@ -194,12 +196,30 @@ static void on_pong(redisReply *reply, void *arg)
 
 static void heartbeat(bff_store_t *s)
 {
-    if (!s->connected) /* a context still connecting ends by on_connect, never by a disconnect of ours */
+    if (s->ac != NULL && !s->connected) {
+        /* hiredis 0.14's libuv adapter drops a poll error, so a refused connect (an address nobody listens on)
+           may never call on_connect: past BFF_STORE_CONNECT_MS the attempt is given up and the next one made */
+        if (uv_now(s->loop) - s->connect_started_ms >= BFF_STORE_CONNECT_MS) {
+            redisAsyncContext *ac = s->ac;
+            s->ac = NULL;
+            redisAsyncFree(ac); /* not connected: no callback of ours runs */
+            schedule_reconnect(s);
+        }
+        return;
+    }
+    if (s->ac == NULL)
         return;
     if (s->misses >= BFF_STORE_MISSES) {
+        /* freed, not disconnected: a graceful disconnect waits for replies a silent peer never sends */
+        redisAsyncContext *ac = s->ac;
         s->up = false;
         s->misses = 0;
-        redisAsyncDisconnect(s->ac); /* on_disconnect connects again */
+        redisAsyncFree(ac); /* pending callbacks get NULL; on_disconnect connects again */
+        if (s->ac == ac) {  /* no disconnect callback came */
+            s->ac = NULL;
+            s->connected = false;
+            schedule_reconnect(s);
+        }
         return;
     }
     static const char *const argv[] = {"PING"};
@@ -307,6 +327,7 @@ static void connect_to(bff_store_t *s, const char *ip)
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     s->ac = ac;
+    s->connect_started_ms = uv_now(s->loop);
     /* queued before any command of ours: they go first on the connection */
     if (s->password[0] != '\0')
         redisAsyncCommand(ac, ignore_reply, NULL, "AUTH %s", s->password);
