@@ -3,6 +3,7 @@
  */
 #include "policy.h"
 
+#include <assert.h>
 #include <string.h>
 
 void bff_breaker_init(bff_breaker_t *b, const bff_breaker_conf_t *conf)
@@ -133,6 +134,7 @@ bool bff_bulkhead_leave(bff_bulkhead_t *h)
 
 void bff_bulkhead_dequeue(bff_bulkhead_t *h, bool started)
 {
+    assert(h->queued > 0 && "a call leaves a queue it is in");
     if (h->queued > 0)
         h->queued--;
     if (started)

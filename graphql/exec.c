@@ -31,6 +31,7 @@
  */
 #include "exec_internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -501,6 +502,7 @@ static void execute_fields(bff_exec_t *x, exec_object_t *o)
 
 static void exec_finish(bff_exec_t *x)
 {
+    assert(!x->done && x->pending == 0 && "an execution ends once, with nothing pending");
     if (x->dropped_errors > 0) {
         bff_gql_error_t *e = bff_gql_errors_addf(&x->errors, x->arena, NULL,
                                                  "Too many errors: %zu more errors were omitted.", x->dropped_errors);
@@ -524,6 +526,7 @@ static void exec_idle(bff_exec_t *x)
 
 static void exec_release(bff_exec_t *x)
 {
+    assert(x->pending > 0 && "released more than was held");
     if (--x->pending == 0)
         exec_idle(x);
 }
@@ -751,6 +754,7 @@ bff_exec_t *bff_resolve_exec(const bff_resolve_t *r)
 /* Marks the handle completed; false (and a warning) when it already was. */
 static bool resolve_claim(bff_resolve_t *r)
 {
+    assert(!r->done && "a resolver completed its handle twice");
     if (r->done) {
         fprintf(stderr, "bff exec: resolver completed a handle twice (ignored)\n");
         return false;

@@ -4,6 +4,7 @@
  */
 #include "cache.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static void entry_remove(bff_json_cache_t *c, entry_t *e)
         p = &(*p)->chain;
     *p = e->chain;
     bff_lru_unlink(&c->lru, &e->lru);
+    assert(c->stats.entries > 0 && c->stats.bytes >= e->size && "the cache's counts cover its entries");
     c->stats.entries--;
     c->stats.bytes -= e->size;
     json_decref(e->value);

@@ -11,6 +11,7 @@
 
 #include "cache.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -219,6 +220,8 @@ static void fill_abandon(pcall_t *p)
 
 static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long status, const char *message)
 {
+    assert(!p->done && p->up == NULL && p->queued == NULL && p->backoff == NULL && p->l2 == NULL &&
+           "a call ends once, holding nothing");
     fill_abandon(p);
     p->done = true;
     bff_outcome_t out = {.body = body, .error = e, .code = bff_dep_error_code(e), .message = message,
@@ -228,6 +231,7 @@ static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long statu
 
 static void pcall_fail_later(pcall_t *p, bff_dep_error_t e, const char *message)
 {
+    assert(!p->done && "a call ends once");
     fill_abandon(p);
     p->done = true;
     defer_error(p->ctx, p->cb, p->arg, p->provider, e, message);
@@ -627,6 +631,7 @@ static void on_l2_poll(uv_timer_t *t)
 static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_ms, const char *token, void *arg)
 {
     l2wait_t *w = arg;
+    assert(w->asking && "one reply per question");
     w->asking = false;
     pcall_t *p = w->call;
     if (p == NULL) { /* the request ended or cancelled the read meanwhile */
@@ -934,12 +939,14 @@ static void batch_complete(batch_t *b, json_t *values, const char *code, const c
         void *arg;
         json_t *value;
     } todo_t;
+    assert(!b->finished && "a batch completes once");
     b->finished = true;
     todo_t local[64]; /* on the stack for the usual batch: a heap copy each time was a slow malloc path (perf) */
     todo_t *todo = b->n + 1 <= sizeof(local) / sizeof(local[0]) ? local : bff_xmalloc((b->n + 1) * sizeof(*todo));
     size_t n = 0;
     for (size_t i = 0; i < b->n; ++i) {
         waiter_t *w = b->waiters[i];
+        assert(w->batch == b);
         if (w->completed)
             continue;
         w->completed = true;

@@ -20,6 +20,7 @@
  */
 #include "store.h"
 
+#include <assert.h>
 #include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -128,6 +129,7 @@ int bff_store_parse_url(const char *url, char *host, size_t hostlen, int *port, 
 
 static void pending_release(pending_t *p)
 {
+    assert(p->owners > 0 && "two owners, each releases once");
     if (--p->owners == 0)
         free(p);
 }
