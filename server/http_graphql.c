@@ -34,6 +34,7 @@
 #include "graphql/exec.h"
 #include "graphql/json_parse.h"
 #include "resolvers/context.h"
+#include "admission.h"
 #include "edge.h"
 #include "reload.h"
 #include "store.h"
@@ -216,19 +217,6 @@ static void respond_error(bff_http_gql_t *g, int status, const char *code, const
 static void respond_request_errors(bff_http_gql_t *g, const bff_gql_errors_t *errs)
 {
     respond_errors(g, g->media == MT_GRAPHQL_RESPONSE ? 400 : 200, errs);
-}
-
-/* One request error with its code (an admission limit). */
-static void respond_refused(bff_http_gql_t *g, const char *code, const char *message)
-{
-    bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-    bff_gql_errors_add(&errs, g->arena, NULL, message)->code = code;
-    respond_request_errors(g, &errs);
-}
-
-static void json_dispose(void *j)
-{
-    json_decref(j);
 }
 
 /* h2o dropped the request (client gone) before we answered: cancel the execution. */
@@ -686,32 +674,6 @@ static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void
 }
 
 /*
- * The scope rule for one field, at admission and at execution alike: the
- * type it is selected on (an object type, or an interface a fragment names),
- * the field, and the type it returns must each be satisfied. false with
- * *message (arena) naming the missing scope.
- */
-static bool field_allowed(bff_http_gql_t *g, const bff_type_t *type, const bff_field_t *def, const char **message)
-{
-    const char *missing = NULL;
-    if (def == NULL) { /* the type as a whole */
-        if (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing))
-            return true;
-        *message = bff_arena_printf(g->arena, "Type \"%s\" needs the scope \"%.*s\", which this caller does not have.",
-                                    type->name, (int)strcspn(missing, "\""), missing);
-        return false;
-    }
-    const bff_type_t *named = bff_typeref_named(def->type);
-    if (bff_scopes_satisfy(&type->directives, g->scopes, g->nscopes, &missing) &&
-        bff_scopes_satisfy(&def->directives, g->scopes, g->nscopes, &missing) &&
-        bff_scopes_satisfy(&named->directives, g->scopes, g->nscopes, &missing))
-        return true;
-    *message = bff_arena_printf(g->arena, "Field \"%s.%s\" needs the scope \"%.*s\", which this caller does not have.",
-                                type->name, def->name, (int)strcspn(missing, "\""), missing);
-    return false;
-}
-
-/*
  * The executor asks for every field it resolves, so a listing asks about the
  * same few (type, field) pairs thousands of times: the answers are memoised
  * for the request (a refusal is recomputed, for its message).
@@ -722,7 +684,8 @@ static bool scope_authorize(const bff_type_t *type, const bff_field_t *field, vo
     size_t i = (size_t)((((uintptr_t)type >> 4) ^ ((uintptr_t)field >> 3)) & 63);
     if (g->authz[i].type == type && g->authz[i].field == field && g->authz[i].allowed)
         return true;
-    bool allowed = field_allowed(g, type, field, message);
+    bff_caller_t caller = {.scopes = g->scopes, .nscopes = g->nscopes, .arena = g->arena};
+    bool allowed = bff_caller_may(&caller, type, field, message); /* the rule admission applied */
     g->authz[i].type = type;
     g->authz[i].field = field;
     g->authz[i].allowed = allowed;
@@ -1101,86 +1064,20 @@ static void process_query(bff_http_gql_t *g)
             { finish(g); return; }
         }
     }
-    /*
-     * Admission, before any upstream call: one analysis of the operation
-     * (graphql/analysis.h: complete or refused), then scopes, shape limits and
-     * the static cost from the variables as execution will coerce them.
-     */
+    /* admission, before any upstream call (admission.h) */
     json_t *coerced = NULL;
     if (op != NULL) {
-        const bff_config_t *cfg = &w->server->config;
-        bff_analysis_options_t aopts = {.max_steps = (uint64_t)cfg->max_analysis_steps};
-        const bff_analysis_t *an = bff_gql_doc_analyse(g->doc, w->server->schema, op, &aopts);
-        if (an->status != BFF_ANALYSIS_OK) {
-            respond_refused(g, "OPERATION_TOO_COMPLEX",
-                            bff_arena_printf(g->arena, "The operation cannot be admitted: %s (%llu steps).",
-                                             bff_analysis_status_text(an->status), (unsigned long long)an->steps));
+        bff_caller_t caller = {.scopes = g->scopes, .nscopes = g->nscopes, .arena = g->arena};
+        bff_admission_t ad;
+        if (!bff_admit(w->server->schema, &w->server->config, g->doc, op, json_is_object(variables) ? variables : NULL,
+                       &caller, &ad)) {
+            respond_request_errors(g, &ad.errors);
             { finish(g); return; }
         }
-        bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-        for (size_t i = 0; i < an->nfields && errs.count < 20; ++i) {
-            const char *message;
-            if (!field_allowed(g, an->fields[i].type, an->fields[i].def, &message))
-                bff_gql_errors_add(&errs, g->arena, NULL, message)->code = "FORBIDDEN";
-        }
-        if (errs.count > 0) {
-            respond_request_errors(g, &errs);
-            { finish(g); return; }
-        }
-        bff_op_shape_t shape = an->shape;
-        const char *code = NULL, *what = NULL;
-        long long got = 0, limit = 0;
-        if (shape.depth > cfg->max_operation_depth)
-            code = "MAX_DEPTH_EXCEEDED", what = "fields deep", got = shape.depth, limit = cfg->max_operation_depth;
-        else if (shape.aliases > cfg->max_aliases)
-            code = "MAX_ALIASES_EXCEEDED", what = "aliases", got = shape.aliases, limit = cfg->max_aliases;
-        else if (shape.root_fields > cfg->max_root_fields)
-            code = "MAX_ROOT_FIELDS_EXCEEDED", what = "root fields", got = shape.root_fields, limit = cfg->max_root_fields;
-        if (code != NULL) {
-            respond_refused(g, code,
-                            bff_arena_printf(g->arena, "The operation has %lld %s; at most %lld are allowed.", got, what,
-                                             limit));
-            { finish(g); return; }
-        }
-        /* the cost: the cached one for an operation without variables, else from its coerced variables */
-        int64_t cost = an->cost;
-        if (op->variable_definitions.len > 0) {
-            bff_gql_errors_t verrs = BFF_GQL_ERRORS_INIT;
-            if (bff_gql_coerce_variables(w->server->schema, op, json_is_object(variables) ? variables : NULL, g->arena,
-                                         &verrs, &coerced) == 0) {
-                bff_arena_on_dispose(g->arena, json_dispose, coerced);
-                bff_analysis_options_t copts = aopts;
-                copts.cost_only = true;
-                bff_analysis_t ca;
-                if (bff_analyse_operation(w->server->schema, g->doc->root, op, coerced, &copts, g->arena, &ca) !=
-                    BFF_ANALYSIS_OK) {
-                    respond_refused(g, "OPERATION_TOO_COMPLEX",
-                                    bff_arena_printf(g->arena, "The operation cannot be admitted: %s.",
-                                                     bff_analysis_status_text(ca.status)));
-                    { finish(g); return; }
-                }
-                cost = ca.cost;
-            } else {
-                coerced = NULL; /* the executor reports the variables' errors; nothing runs */
-                cost = 0;
-            }
-        }
-        int64_t max = w->server->config.max_query_cost;
-        if (cost > max) {
-            bff_gql_errors_t errs = BFF_GQL_ERRORS_INIT;
-            bff_gql_error_t *e = bff_gql_errors_add(
-                &errs, g->arena, NULL,
-                bff_arena_printf(g->arena, "The query costs %lld points, more than the maximum of %lld.", (long long)cost,
-                                 (long long)max));
-            e->code = "MAX_COST_EXCEEDED";
-            e->extensions_json = bff_arena_printf(g->arena, "{\"cost\":{\"requestedQueryCost\":%lld,\"maximumAvailable\":%lld}}",
-                                                  (long long)cost, (long long)max);
-            respond_request_errors(g, &errs);
-            { finish(g); return; }
-        }
+        coerced = ad.coerced;
         g->op = op;
-        g->requested_cost = cost;
-        track_deprecations(g, an, json_object_get(g->params, "extensions"));
+        g->requested_cost = ad.cost;
+        track_deprecations(g, ad.analysis, extensions);
         if (g->apq_hash != NULL) { /* size, parse, validation, analysis, scopes, limits and cost all passed */
             bff_persisted_apq_put(w->server->persisted, g->apq_hash, json_string_value(query), json_string_length(query));
             share_apq(g, g->apq_hash, json_string_value(query), json_string_length(query));
