@@ -136,7 +136,7 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_provider_call(ctx, "carts", "GET", bff_arena_printf(ctx->arena, "/carts/%s", id), NULL, on_cart, r);
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "GET", bff_arena_printf(ctx->arena, "/carts/%s", id), NULL, on_cart, r);
 }
 
 /* ---- CartLine.merchandise: one catalog call for all lines ---- */
@@ -182,7 +182,7 @@ static char *sku_query(bff_arena_t *arena, const char *path, const char *const *
 static void dispatch_variants(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
 {
     bff_reqctx_t *ctx = bff_batch_ctx(b);
-    bff_batch_set_call(b, bff_provider_call(ctx, "catalog", "GET", sku_query(ctx->arena, "/catalog/v1/variants", keys, n),
+    bff_batch_set_call(b, bff_provider_call(ctx, BFF_PROVIDER_CATALOG, "GET", sku_query(ctx->arena, "/catalog/v1/variants", keys, n),
                                             NULL, on_variants, b));
 }
 
@@ -316,7 +316,7 @@ static void stage3(totals_t *t)
     json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
     json_t *body = json_pack("{s:s, s:O, s:o, s:I}", "currency", t->currency, "address", address, "lines", lines,
                              "shipping_minor", (json_int_t)t->shipping);
-    bff_provider_call(t->ctx, "tax", "POST", "/tax/calculate", body, on_tax, t);
+    bff_provider_call(t->ctx, BFF_PROVIDER_TAX, "POST", "/tax/calculate", body, on_tax, t);
     json_decref(body);
 }
 
@@ -382,8 +382,8 @@ static void stage2(totals_t *t)
                               json_object_get(t->cart, "discount_codes"));
     json_t *ship = json_pack("{s:s, s:O, s:I}", "currency", t->currency, "address", address, "weight_grams",
                              (json_int_t)t->weight);
-    bff_provider_call(t->ctx, "promotions", "POST", "/promotions/evaluate", promo, on_promotions, t);
-    bff_provider_call(t->ctx, "shipping", "POST", "/shipping/rates", ship, on_shipping, t);
+    bff_provider_call(t->ctx, BFF_PROVIDER_PROMOTIONS, "POST", "/promotions/evaluate", promo, on_promotions, t);
+    bff_provider_call(t->ctx, BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", ship, on_shipping, t);
     json_decref(promo);
     json_decref(ship);
 }
@@ -474,7 +474,7 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
     }
     t->pending = 1 + (int)t->nlines;
     json_t *body = json_pack("{s:s, s:o}", "currency", t->currency, "skus", skus);
-    bff_provider_call(ctx, "pricing", "POST", "/pricing/v2/quotes", body, on_prices, t);
+    bff_provider_call(ctx, BFF_PROVIDER_PRICING, "POST", "/pricing/v2/quotes", body, on_prices, t);
     json_decref(body);
     bff_loader_t *variants = bff_loader_get(ctx, "catalog-variants", dispatch_variants, NULL);
     for (size_t i = 0; i < t->nlines; ++i) {
@@ -643,7 +643,7 @@ static void rates_ask(rates_call_t *c)
     json_t *body = json_pack("{s:O, s:O, s:I}", "currency", json_object_get(c->cart, "currency"), "address",
                              json_object_get(json_object_get(c->cart, "buyer"), "address"), "weight_grams",
                              (json_int_t)c->weight);
-    bff_provider_call(ctx_of(r), "shipping", "POST", "/shipping/rates", body, on_rates, r);
+    bff_provider_call(ctx_of(r), BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", body, on_rates, r);
     json_decref(body);
 }
 

@@ -198,7 +198,7 @@ static void resolve_product(bff_resolve_t *r, void *unused)
         curl_free(escaped);
     }
     bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_get_cached(ctx, "catalog", path, on_product, c);
+    *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, path, on_product, c);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
 
@@ -335,7 +335,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     c->r = r;
     c->offset = offset;
     bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_get_cached(ctx, "catalog", q.data, on_products, c);
+    *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, q.data, on_products, c);
     bff_buf_free(&q);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
@@ -382,7 +382,7 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
     for (size_t i = 0; i < n; ++i)
         json_array_append_new(skus, json_string(keys[i]));
     json_t *body = json_pack("{s:s, s:o}", "currency", pb->currency, "skus", skus);
-    bff_batch_set_call(b, bff_provider_call(ctx, "pricing", "POST", "/pricing/v2/quotes", body, on_pricing, pb));
+    bff_batch_set_call(b, bff_provider_call(ctx, BFF_PROVIDER_PRICING, "POST", "/pricing/v2/quotes", body, on_pricing, pb));
     json_decref(body);
 }
 
@@ -601,7 +601,7 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
         inventory_chunk_t *ch = bff_arena_calloc(ctx->arena, 1, sizeof(*ch));
         ch->ib = ib;
         bff_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_call_t *call = bff_provider_call(ctx, "inventory", "GET", q.data, NULL, on_inventory, ch);
+        bff_call_t *call = bff_provider_call(ctx, BFF_PROVIDER_INVENTORY, "GET", q.data, NULL, on_inventory, ch);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             ch->slot = slot;
@@ -735,7 +735,7 @@ static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, 
         it->key = keys[i];
         bff_call_t **slot = bff_batch_add_call(b, NULL);
         bff_call_t *call = bff_provider_call(
-            ctx, "reviews", "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]), NULL, on_reviews, it);
+            ctx, BFF_PROVIDER_REVIEWS, "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]), NULL, on_reviews, it);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             it->slot = slot;
@@ -885,7 +885,7 @@ static void on_recs(const bff_outcome_t *o, void *arg)
         it->index = i;
         rc->pending++;
         bff_call_t *call = bff_provider_get_cached(
-            ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), on_recommended_product, it);
+            ctx, BFF_PROVIDER_CATALOG, bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), on_recommended_product, it);
         if (call != NULL)
             rc->calls[i] = call;
     }
@@ -909,7 +909,7 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
     recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
     rc->r = r;
     rc->calls[RECS_MAX] = bff_provider_call(
-        ctx, "recommendations", "GET", bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL,
+        ctx, BFF_PROVIDER_RECOMMENDATIONS, "GET", bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL,
         on_recs, rc);
     bff_resolve_on_cancel(r, recs_cancel, rc);
 }
@@ -967,7 +967,7 @@ static void fetch_collections(bff_resolve_t *r, const char *only)
     collections_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->only = only ? bff_arena_strdup(ctx->arena, only) : NULL;
-    bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collections, c);
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, "/catalog/v1/collections", on_collections, c);
 }
 
 static void resolve_collections(bff_resolve_t *r, void *unused)
@@ -1029,7 +1029,7 @@ void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *
     c->cb = cb;
     c->arg = arg;
     c->arena = ctx->arena;
-    bff_provider_get_cached(ctx, "catalog", bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
                       on_product_loaded, c);
 }
 
@@ -1065,7 +1065,7 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     c->arg = arg;
     c->only = bff_arena_strdup(ctx->arena, cid);
     c->arena = ctx->arena;
-    bff_provider_get_cached(ctx, "catalog", "/catalog/v1/collections", on_collection_loaded, c);
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, "/catalog/v1/collections", on_collection_loaded, c);
 }
 
 /*

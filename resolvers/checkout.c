@@ -96,7 +96,7 @@ static void cart_change(bff_resolve_t *r, const char *method, const char *suffix
         json_decref(body);
         return;
     }
-    bff_provider_call(ctx, "carts", method, bff_arena_printf(ctx->arena, "/carts/%s%s", id, suffix), body,
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, method, bff_arena_printf(ctx->arena, "/carts/%s%s", id, suffix), body,
                       on_cart_changed, m);
     json_decref(body);
 }
@@ -206,7 +206,7 @@ static void on_created(const bff_outcome_t *o, void *arg)
     json_t *lines = json_pack("{s:o}", "lines", m->then_lines);
     m->then_lines = NULL;
     m->field = "input.lines";
-    bff_provider_call(ctx, "carts", "POST", bff_arena_printf(ctx->arena, "/carts/%s/lines", id ? id : "-"), lines,
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", bff_arena_printf(ctx->arena, "/carts/%s/lines", id ? id : "-"), lines,
                       on_cart_changed, m);
     json_decref(lines);
 }
@@ -227,7 +227,7 @@ static void resolve_cart_create(bff_resolve_t *r, void *unused)
     }
     m->then_lines = json_is_array(lines) ? json_incref(lines) : NULL;
     json_t *body = json_pack("{s:s}", "currency", currency ? currency : "EUR");
-    bff_provider_call(ctx, "carts", "POST", "/carts", body, on_created, m);
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", "/carts", body, on_created, m);
     json_decref(body);
 }
 

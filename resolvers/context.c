@@ -719,30 +719,26 @@ void bff_call_cancel(bff_call_t *p)
     pcall_finish(p, NULL, BFF_DEP_CANCELLED, 0, bff_arena_printf(p->arena, "%s: cancelled", p->provider));
 }
 
-bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+bff_call_t *bff_provider_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                               json_t *body, bff_provider_cb cb, void *arg)
 {
     return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
 }
 
 /* A call ready to dispatch, or NULL: refused (its answer is deferred). */
-static pcall_t *pcall_new(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path, json_t *body,
+static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path, json_t *body,
                           const char *header, const char *cache_key, bff_provider_cb cb, void *arg)
 {
-    const bff_provider_conf_t *conf = bff_providers_get(ctx->providers, provider);
-    if (conf == NULL) {
-        defer_error(ctx, cb, arg, provider, BFF_DEP_UNAVAILABLE,
-                    bff_arena_printf(ctx->arena, "%s: not a configured provider", provider));
-        return NULL;
-    }
+    const bff_provider_conf_t *conf = bff_providers_at(ctx->providers, (size_t)provider);
+    assert(conf != NULL && "a provider of the table");
     if (conf->url[0] == '\0') { /* no providers_url and no providers.<name>.url: nothing to call */
-        defer_error(ctx, cb, arg, provider, BFF_DEP_UNAVAILABLE,
+        defer_error(ctx, cb, arg, conf->name, BFF_DEP_UNAVAILABLE,
                     bff_arena_printf(ctx->arena, "%s: no URL is configured (set providers_url or providers.%s.url)",
-                                     provider, provider));
+                                     conf->name, conf->name));
         return NULL;
     }
     pcall_t *p = bff_arena_calloc(ctx->arena, 1, sizeof(*p));
-    p->provider = provider;
+    p->provider = conf->name;
     p->conf = conf;
     p->cb = cb;
     p->arg = arg;
@@ -785,7 +781,7 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, const char *provider, const char *m
     return p;
 }
 
-static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                  json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
     pcall_t *p = pcall_new(ctx, provider, method, path, body, header, NULL, cb, arg);
@@ -795,7 +791,7 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, const char *provider, const 
     return p->done ? NULL : p;
 }
 
-bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                    json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
     return provider_send(ctx, provider, method, path, body, header, cb, arg);
@@ -813,7 +809,7 @@ static void tick_soon(bff_reqctx_t *ctx)
 }
 
 /* A read the worker's cache does not answer: from the fleet's cache when there is one, else from the provider. */
-static bff_call_t *cached_send(bff_reqctx_t *ctx, const char *provider, const char *path, const char *key,
+static bff_call_t *cached_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *key,
                                bff_provider_cb cb, void *arg)
 {
     pcall_t *p = pcall_new(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
@@ -842,7 +838,7 @@ static void on_refreshed(const bff_outcome_t *o, void *arg)
     bff_arena_free(rf->arena); /* rf is in it */
 }
 
-static void refresh_in_background(bff_reqctx_t *ctx, const char *provider, const char *path, const char *key)
+static void refresh_in_background(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *key)
 {
     bff_arena_t *arena = bff_arena_new(4096);
     refresh_t *rf = bff_arena_calloc(arena, 1, sizeof(*rf));
@@ -855,18 +851,19 @@ static void refresh_in_background(bff_reqctx_t *ctx, const char *provider, const
     cached_send(rf->ctx, provider, bff_arena_strdup(arena, path), bff_arena_strdup(arena, key), on_refreshed, rf);
 }
 
-bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path, bff_provider_cb cb,
+bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, bff_provider_cb cb,
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
         return provider_send(ctx, provider, "GET", path, NULL, NULL, cb, arg);
-    const char *key = bff_arena_join(ctx->arena, provider, " ", path);
+    const char *name = bff_providers_at(ctx->providers, (size_t)provider)->name;
+    const char *key = bff_arena_join(ctx->arena, name, " ", path);
     uint64_t age;
     bool refresh;
     json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);
     if (hit == NULL)
         return cached_send(ctx, provider, path, key, cb, arg);
-    defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = provider, .status = 200});
+    defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = name, .status = 200});
     if (age > 0 || refresh) {
         ctx->stale_answers++;
         if (age > ctx->stale_max_age_ms)

@@ -163,10 +163,10 @@ typedef void (*bff_provider_cb)(const bff_outcome_t *o, void *arg);
 typedef struct st_bff_call_t bff_call_t;
 /* Cancels the call if it has not ended: its callback fires with CANCELLED (now, or on the upstream's answer). */
 void bff_call_cancel(bff_call_t *call);
-bff_call_t *bff_provider_call(bff_reqctx_t *ctx, const char *provider, const char *method, const char *path,
+bff_call_t *bff_provider_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                        json_t *body, bff_provider_cb cb, void *arg);
 /* As bff_provider_call, with one more request header ("Idempotency-Key: ..."). */
-bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, const char *method,
+bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method,
                                             const char *path, json_t *body, const char *header, bff_provider_cb cb,
                                             void *arg);
 
@@ -181,7 +181,7 @@ bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, const char *provider, cons
  * fleet's cache before the provider (see bff_shared_cache_t); when it does
  * not answer within redis_timeout_ms, the provider is called as without it.
  */
-bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, const char *provider, const char *path,
+bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path,
                                              bff_provider_cb cb, void *arg);
 
 /* ---- batch loaders ---- */

@@ -68,7 +68,7 @@ static void resolve_payment_status(bff_resolve_t *r, void *unused)
     char *escaped = curl_easy_escape(NULL, auth, 0);
     const char *path = bff_arena_printf(ctx->arena, "/payments/%s", escaped);
     curl_free(escaped);
-    bff_provider_call(ctx, "payments", "GET", path, NULL, on_payment, r);
+    bff_provider_call(ctx, BFF_PROVIDER_PAYMENTS, "GET", path, NULL, on_payment, r);
 }
 
 static void on_order(const bff_outcome_t *o, void *arg)
@@ -103,7 +103,7 @@ void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg
     c->ctx = ctx;
     c->cb = cb;
     c->arg = arg;
-    bff_provider_call(ctx, "orders", "GET", bff_arena_printf(ctx->arena, "/orders/%s", id), NULL, on_order, c);
+    bff_provider_call(ctx, BFF_PROVIDER_ORDERS, "GET", bff_arena_printf(ctx->arena, "/orders/%s", id), NULL, on_order, c);
 }
 
 static void resolve_order(bff_resolve_t *r, void *unused)
@@ -161,7 +161,7 @@ static void resolve_customer(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_provider_call_with(ctx, "customers", "GET", "/customers/me", NULL,
+    bff_provider_call_with(ctx, BFF_PROVIDER_CUSTOMERS, "GET", "/customers/me", NULL,
                            bff_arena_printf(ctx->arena, "Authorization: Bearer %s", token), on_customer, r);
 }
 

@@ -16,8 +16,8 @@
 #include "graphql/buf.h"
 
 static const char *const names[] = {
-#define PROVIDER_NAME(n) #n,
-    BFF_PROVIDER_NAMES(PROVIDER_NAME)
+#define PROVIDER_NAME(id, n) #n,
+    BFF_PROVIDERS(PROVIDER_NAME)
 #undef PROVIDER_NAME
 };
 #define NPROVIDERS (sizeof(names) / sizeof(names[0]))

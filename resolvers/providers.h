@@ -19,16 +19,28 @@
 
 #include "adapters/policy.h"
 
-/* Every provider the resolvers call, by the name config and errors use. */
-#define BFF_PROVIDER_NAMES(X)                                                                                         \
-    X(catalog) X(pricing) X(inventory) X(promotions) X(tax) X(shipping) X(payments) X(orders) X(reviews)              \
-        X(recommendations) X(carts) X(customers)
+/* The providers, one table: an id (the enum) and the name settings, metrics and errors use. */
+#define BFF_PROVIDERS(X)                                                                                              \
+    X(CATALOG, catalog)                                                                                               \
+    X(PRICING, pricing)                                                                                               \
+    X(INVENTORY, inventory)                                                                                           \
+    X(PROMOTIONS, promotions)                                                                                         \
+    X(TAX, tax)                                                                                                       \
+    X(SHIPPING, shipping)                                                                                             \
+    X(PAYMENTS, payments)                                                                                             \
+    X(ORDERS, orders)                                                                                                 \
+    X(REVIEWS, reviews)                                                                                               \
+    X(RECOMMENDATIONS, recommendations)                                                                               \
+    X(CARTS, carts)                                                                                                   \
+    X(CUSTOMERS, customers)
+typedef enum {
+#define BFF_PROVIDER_ENUM(id, name) BFF_PROVIDER_##id,
+    BFF_PROVIDERS(BFF_PROVIDER_ENUM)
+#undef BFF_PROVIDER_ENUM
+        BFF_PROVIDER_COUNT
+} bff_provider_id_t;
 
 /* Bulkhead pools: checkout (money), browse (catalog, stock, carts, customers), enrichment (reviews, recommendations). */
-#define BFF_PROVIDER_ONE(n) +1
-enum { BFF_PROVIDER_COUNT = 0 BFF_PROVIDER_NAMES(BFF_PROVIDER_ONE) };
-#undef BFF_PROVIDER_ONE
-
 typedef enum { BFF_POOL_CHECKOUT, BFF_POOL_BROWSE, BFF_POOL_ENRICHMENT, BFF_POOL_COUNT } bff_pool_t;
 const char *bff_pool_name(bff_pool_t pool);
 
@@ -78,6 +90,7 @@ const bff_providers_t *bff_providers_ref(const bff_providers_t *p);
 /* Gives a reference back; the last one frees the set. */
 void bff_providers_free(const bff_providers_t *p);
 /* The provider's settings, or NULL for a name that is not a provider. */
+/* By name (settings), or NULL. */
 const bff_provider_conf_t *bff_providers_get(const bff_providers_t *p, const char *name);
 /* The providers with no URL (neither providers_url nor providers.<name>.url): up to max names; their number. */
 size_t bff_providers_unconfigured(const bff_providers_t *p, const char **names, size_t max);
