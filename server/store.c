@@ -17,11 +17,16 @@
  * AUTH) is dropped and made again. The ping also keeps hiredis watching the
  * socket, so a Redis that dies is noticed at once even on a worker that has
  * sent nothing yet.
+ *
+ * hiredis is attached to the loop by the hooks below rather than by its
+ * adapters/libuv.h: that adapter (0.14) drops a poll that reports an error,
+ * so a refused connect or a connection reset (Redis killed with a ping in
+ * flight) never reached hiredis and the connection read as up until its
+ * heartbeats ran out.
  */
 #include "store.h"
 
 #include <assert.h>
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <arpa/inet.h>
@@ -58,6 +63,89 @@ struct st_bff_store_t {
     unsigned attempt;      /* failed connects in a row: picks which resolved address is tried next */
     unsigned naddrs;       /* how many addresses the host resolved to, last time */
 };
+
+/* ---- hiredis on a libuv poll handle ---- */
+
+typedef struct st_poll_t {
+    uv_poll_t handle;
+    redisAsyncContext *ac; /* NULL once hiredis let go (cleanup): the handle is closing */
+    int events;            /* UV_READABLE | UV_WRITABLE, as hiredis asked */
+} poll_t;
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    poll_t *p = h->data;
+    if (status < 0) {
+        /* libuv stopped the handle: hiredis reads or writes what it was waiting for and meets the error itself */
+        events = p->events;
+    }
+    if (p->ac != NULL && (events & UV_READABLE))
+        redisAsyncHandleRead(p->ac); /* may end the context: cleanup clears p->ac */
+    if (p->ac != NULL && (events & UV_WRITABLE))
+        redisAsyncHandleWrite(p->ac);
+    if (status < 0 && p->ac != NULL && p->events != 0)
+        uv_poll_start(&p->handle, p->events, on_poll);
+}
+
+static void poll_watch(poll_t *p, int add, int remove)
+{
+    p->events = (p->events | add) & ~remove;
+    if (p->events != 0)
+        uv_poll_start(&p->handle, p->events, on_poll);
+    else
+        uv_poll_stop(&p->handle);
+}
+
+static void ev_add_read(void *d)
+{
+    poll_watch(d, UV_READABLE, 0);
+}
+
+static void ev_del_read(void *d)
+{
+    poll_watch(d, 0, UV_READABLE);
+}
+
+static void ev_add_write(void *d)
+{
+    poll_watch(d, UV_WRITABLE, 0);
+}
+
+static void ev_del_write(void *d)
+{
+    poll_watch(d, 0, UV_WRITABLE);
+}
+
+static void poll_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void ev_cleanup(void *d)
+{
+    poll_t *p = d;
+    p->ac = NULL;
+    uv_poll_stop(&p->handle);
+    uv_close((uv_handle_t *)&p->handle, poll_closed);
+}
+
+static int attach(redisAsyncContext *ac, uv_loop_t *loop)
+{
+    poll_t *p = bff_xcalloc(1, sizeof(*p));
+    if (ac->ev.data != NULL || uv_poll_init_socket(loop, &p->handle, ac->c.fd) != 0) {
+        free(p);
+        return REDIS_ERR;
+    }
+    p->handle.data = p;
+    p->ac = ac;
+    ac->ev.data = p;
+    ac->ev.addRead = ev_add_read;
+    ac->ev.delRead = ev_del_read;
+    ac->ev.addWrite = ev_add_write;
+    ac->ev.delWrite = ev_del_write;
+    ac->ev.cleanup = ev_cleanup;
+    return REDIS_OK;
+}
 
 static void maybe_free(bff_store_t *s)
 {
@@ -199,8 +287,8 @@ static void on_pong(redisReply *reply, void *arg)
 static void heartbeat(bff_store_t *s)
 {
     if (s->ac != NULL && !s->connected) {
-        /* hiredis 0.14's libuv adapter drops a poll error, so a refused connect (an address nobody listens on)
-           may never call on_connect: past BFF_STORE_CONNECT_MS the attempt is given up and the next one made */
+        /* a connect that neither succeeds nor fails (a peer that drops SYNs): past BFF_STORE_CONNECT_MS the
+           attempt is given up and the next one made */
         if (uv_now(s->loop) - s->connect_started_ms >= BFF_STORE_CONNECT_MS) {
             redisAsyncContext *ac = s->ac;
             s->ac = NULL;
@@ -321,7 +409,7 @@ static void connect_to(bff_store_t *s, const char *ip)
         return;
     }
     ac->data = s;
-    if (redisLibuvAttach(ac, s->loop) != REDIS_OK) {
+    if (attach(ac, s->loop) != REDIS_OK) {
         redisAsyncFree(ac);
         schedule_reconnect(s);
         return;
