@@ -34,17 +34,6 @@
 #include "adapters/money.h"
 #include "resolvers.h"
 
-static bff_reqctx_t *ctx_of(bff_resolve_t *r)
-{
-    return bff_resolve_user(r);
-}
-
-static json_t *parent_json(bff_resolve_t *r)
-{
-    const bff_value_t *p = bff_resolve_parent(r);
-    return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
-}
-
 /* ---- Query.cart ---- */
 
 /*
@@ -120,7 +109,7 @@ static void on_cart(const bff_outcome_t *o, void *arg)
             bff_resolve_dependency_error(r, code, "carts", message);
         return;
     }
-    json_t *mapped = bff_cart_map(ctx_of(r), body, bff_resolve_arena(r));
+    json_t *mapped = bff_cart_map(bff_ctx_of(r), body, bff_resolve_arena(r));
     if (mapped == NULL) {
         bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "carts", "carts answered an unexpected cart");
         return;
@@ -130,7 +119,7 @@ static void on_cart(const bff_outcome_t *o, void *arg)
 
 static void resolve_cart(bff_resolve_t *r, void *unused)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     const char *id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "id")));
     if (id == NULL) { /* no cart without its key: nothing asked of the provider */
         bff_resolve_ok(r, bff_value_null());
@@ -208,8 +197,8 @@ static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, cons
 
 static void resolve_merchandise(bff_resolve_t *r, void *unused)
 {
-    const char *sku = json_string_value(json_object_get(parent_json(r), "sku"));
-    bff_loader_t *l = bff_loader_get(ctx_of(r), "catalog-variants", dispatch_variants, NULL);
+    const char *sku = json_string_value(json_object_get(bff_parent_json(r), "sku"));
+    bff_loader_t *l = bff_loader_get(bff_ctx_of(r), "catalog-variants", dispatch_variants, NULL);
     bff_loader_load(l, sku ? sku : "", r, merchandise_done, NULL);
 }
 
@@ -551,7 +540,7 @@ void bff_cart_totals(bff_reqctx_t *ctx, json_t *cart, bff_cart_totals_cb cb, voi
 
 static void resolve_cost(bff_resolve_t *r, void *unused)
 {
-    totals_compute(ctx_of(r), r, json_object_get(parent_json(r), "_cart"), cost_done, r);
+    totals_compute(bff_ctx_of(r), r, json_object_get(bff_parent_json(r), "_cart"), cost_done, r);
 }
 
 /* ---- CartLine.cost: the pricing batch of the whole cart ---- */
@@ -580,8 +569,8 @@ static void line_cost_done(bff_resolve_t *r, json_t *row, const char *code, cons
 
 static void resolve_line_cost(bff_resolve_t *r, void *unused)
 {
-    json_t *line = parent_json(r);
-    bff_reqctx_t *ctx = ctx_of(r);
+    json_t *line = bff_parent_json(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     line_cost_t *lc = bff_arena_calloc(ctx->arena, 1, sizeof(*lc));
     const char *currency = json_string_value(json_object_get(line, "_currency"));
     lc->currency = bff_arena_strdup(ctx->arena, currency ? currency : "EUR");
@@ -603,7 +592,7 @@ static void on_rates(const bff_outcome_t *o, void *arg)
         bff_resolve_dependency_error(r, code, "shipping", message);
         return;
     }
-    const char *currency = json_string_value(json_object_get(json_object_get(parent_json(r), "_cart"), "currency"));
+    const char *currency = json_string_value(json_object_get(json_object_get(bff_parent_json(r), "_cart"), "currency"));
     bff_rates_t rates;
     const char *bad = bff_shipping_parse(body, bff_resolve_arena(r), &rates);
     if (bad != NULL) {
@@ -643,7 +632,7 @@ static void rates_ask(rates_call_t *c)
     json_t *body = json_pack("{s:O, s:O, s:I}", "currency", json_object_get(c->cart, "currency"), "address",
                              json_object_get(json_object_get(c->cart, "buyer"), "address"), "weight_grams",
                              (json_int_t)c->weight);
-    bff_provider_call(ctx_of(r), BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", body, on_rates, r);
+    bff_provider_call(bff_ctx_of(r), BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", body, on_rates, r);
     json_decref(body);
 }
 
@@ -671,13 +660,13 @@ static void rates_weight_done(bff_resolve_t *unused_r, json_t *v, const char *co
 
 static void resolve_rates(bff_resolve_t *r, void *unused)
 {
-    json_t *cart = json_object_get(parent_json(r), "_cart");
+    json_t *cart = json_object_get(bff_parent_json(r), "_cart");
     json_t *address = json_object_get(json_object_get(cart, "buyer"), "address");
     if (!json_is_object(address)) {
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     rates_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->cart = cart;

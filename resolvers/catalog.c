@@ -26,18 +26,6 @@
 #define GID_PRODUCT "gid://bff/Product/"
 #define GID_VARIANT "gid://bff/ProductVariant/"
 
-static bff_reqctx_t *ctx_of(bff_resolve_t *r)
-{
-    return bff_resolve_user(r);
-}
-
-static json_t *parent_json(bff_resolve_t *r)
-{
-    const bff_value_t *p = bff_resolve_parent(r);
-    return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
-}
-
-
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
 /* The schema's Product for a catalog product (adapters/catalog.c checks it); NULL when it does not map. */
@@ -174,7 +162,7 @@ static const char *product_pid(const char *id)
 
 static void resolve_product(bff_resolve_t *r, void *unused)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     json_t *id = bff_resolve_arg(r, "id"), *handle = bff_resolve_arg(r, "handle");
     bool has_id = json_is_string(id), has_handle = json_is_string(handle);
     if (has_id == has_handle) {
@@ -281,7 +269,7 @@ static const char *listing_filters(bff_buf_t *q, json_t *filter, json_t *sort_ke
 
 static void resolve_products(bff_resolve_t *r, void *unused)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
     if (first < 1 || first > 250) {
         bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 250, got %lld.", (long long)first);
@@ -312,7 +300,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
         curl_free(escaped);
     }
     json_t *filter = bff_resolve_arg(r, "filter");
-    const char *parent_collection = json_string_value(json_object_get(parent_json(r), "_cid")); /* Collection.products */
+    const char *parent_collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
     if (parent_collection != NULL)
         bff_buf_printf(&q, "&collection=%s", parent_collection);
     const char *keys[] = {"collection", "vendor"};
@@ -410,7 +398,7 @@ static void price_done(bff_resolve_t *r, json_t *value, const char *code, const 
 
 static void resolve_variant_price(bff_resolve_t *r, void *unused)
 {
-    json_t *parent = parent_json(r);
+    json_t *parent = bff_parent_json(r);
     const char *sku = json_string_value(json_object_get(parent, "sku"));
     const char *currency = json_string_value(bff_resolve_arg(r, "currency"));
     if (currency == NULL)
@@ -419,7 +407,7 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     bff_loader_load(bff_pricing_loader(ctx, currency), sku, r, price_done, bff_arena_strdup(ctx->arena, currency));
 }
 
@@ -427,7 +415,7 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
 
 static void resolve_variants(bff_resolve_t *r, void *unused)
 {
-    json_t *all = json_object_get(parent_json(r), "variants");
+    json_t *all = json_object_get(bff_parent_json(r), "variants");
     json_t *first = bff_resolve_arg(r, "first");
     if (json_is_integer(first) && (json_integer_value(first) < 1 || json_integer_value(first) > 250)) {
         bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 250.");
@@ -480,9 +468,9 @@ static void range_done(bff_resolve_t *unused, json_t *value, const char *code, c
 
 static void resolve_price_range(bff_resolve_t *r, void *unused)
 {
-    json_t *variants = json_object_get(parent_json(r), "variants");
+    json_t *variants = json_object_get(bff_parent_json(r), "variants");
     const char *currency = json_string_value(bff_resolve_arg(r, "currency"));
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     range_t *rg = bff_arena_calloc(ctx->arena, 1, sizeof(*rg));
     rg->r = r;
     rg->currency = bff_arena_strdup(ctx->arena, currency ? currency : "EUR");
@@ -642,14 +630,14 @@ static void stock_done(bff_resolve_t *r, json_t *value, const char *code, const 
 
 static void resolve_stock(bff_resolve_t *r, stock_view_t view)
 {
-    const char *sku = json_string_value(json_object_get(parent_json(r), "sku"));
+    const char *sku = json_string_value(json_object_get(bff_parent_json(r), "sku"));
     if (sku == NULL) {
         bff_resolve_ok(r, bff_value_null());
         return;
     }
     /* totals and per-location rows are two loaders: a listing asking availableForSale gets a number per SKU, not rows */
-    bff_loader_t *l = view == STOCK_PER_LOCATION ? bff_loader_get(ctx_of(r), "inventory", dispatch_inventory, NULL)
-                                                 : bff_loader_get(ctx_of(r), "inventory-totals", dispatch_inventory, "totals");
+    bff_loader_t *l = view == STOCK_PER_LOCATION ? bff_loader_get(bff_ctx_of(r), "inventory", dispatch_inventory, NULL)
+                                                 : bff_loader_get(bff_ctx_of(r), "inventory-totals", dispatch_inventory, "totals");
     bff_loader_load(l, sku, r, stock_done, (void *)(uintptr_t)view);
 }
 
@@ -771,12 +759,12 @@ static void reviews_done(bff_resolve_t *r, json_t *value, const char *code, cons
 
 static void resolve_reviews_common(bff_resolve_t *r, bool summary)
 {
-    const char *pid = json_string_value(json_object_get(parent_json(r), "_pid"));
+    const char *pid = json_string_value(json_object_get(bff_parent_json(r), "_pid"));
     if (pid == NULL) {
         bff_resolve_ok(r, summary ? bff_value_null() : bff_value_json(bff_resolve_arena(r), json_array()));
         return;
     }
-    bff_loader_t *l = bff_loader_get(ctx_of(r), "reviews", dispatch_reviews, NULL);
+    bff_loader_t *l = bff_loader_get(bff_ctx_of(r), "reviews", dispatch_reviews, NULL);
     bff_loader_load(l, pid, r, reviews_done, summary ? (void *)1 : NULL);
 }
 
@@ -862,7 +850,7 @@ static void on_recs(const bff_outcome_t *o, void *arg)
         bff_resolve_dependency_error(r, code, "recommendations", message);
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     const char **ids;
     size_t nids;
     const char *bad = bff_recommendations_parse(body, ctx->arena, &ids, &nids);
@@ -896,7 +884,7 @@ static void on_recs(const bff_outcome_t *o, void *arg)
 static void resolve_recommendations(bff_resolve_t *r, void *unused)
 {
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
-    const char *pid = json_string_value(json_object_get(parent_json(r), "_pid"));
+    const char *pid = json_string_value(json_object_get(bff_parent_json(r), "_pid"));
     if (first < 1 || first > RECS_MAX) {
         bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 20.");
         return;
@@ -905,7 +893,7 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_array()));
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
     rc->r = r;
     rc->calls[RECS_MAX] = bff_provider_call(
@@ -963,7 +951,7 @@ static void on_collections(const bff_outcome_t *o, void *arg)
 
 static void fetch_collections(bff_resolve_t *r, const char *only)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     collections_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->only = only ? bff_arena_strdup(ctx->arena, only) : NULL;
@@ -1097,7 +1085,7 @@ static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_j
 
 static void resolve_node(bff_resolve_t *r, void *unused)
 {
-    node_load(r, ctx_of(r), json_string_value(bff_resolve_arg(r, "id")), bff_complete_json, r);
+    node_load(r, bff_ctx_of(r), json_string_value(bff_resolve_arg(r, "id")), bff_complete_json, r);
 }
 
 typedef struct st_nodes_call_t {
@@ -1133,7 +1121,7 @@ static void resolve_nodes(bff_resolve_t *r, void *unused)
         bff_resolve_error(r, "BAD_USER_INPUT", "At most 50 ids at a time, got %zu.", n);
         return;
     }
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     nodes_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->items = json_array();

@@ -23,11 +23,6 @@
 #include "saga.h"
 #include "resolvers.h"
 
-static bff_reqctx_t *ctx_of(bff_resolve_t *r)
-{
-    return bff_resolve_user(r);
-}
-
 static bool safe_id(const char *s)
 {
     if (s == NULL || *s == '\0' || strlen(s) > 64)
@@ -76,7 +71,7 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
         bff_resolve_dependency_error(m->r, code, "carts", message);
         return;
     }
-    json_t *cart = bff_cart_map(ctx_of(m->r), body, bff_resolve_arena(m->r));
+    json_t *cart = bff_cart_map(bff_ctx_of(m->r), body, bff_resolve_arena(m->r));
     if (cart == NULL) {
         bff_resolve_dependency_error(m->r, BFF_CODE_UNAVAILABLE, "carts", "carts answered a cart that does not check out");
         return;
@@ -86,7 +81,7 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
 
 static void cart_change(bff_resolve_t *r, const char *method, const char *suffix, json_t *body, const char *field)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     const char *id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "cartId")));
     mutation_t *m = bff_arena_calloc(ctx->arena, 1, sizeof(*m));
     m->r = r;
@@ -202,7 +197,7 @@ static void on_created(const bff_outcome_t *o, void *arg)
         return;
     }
     const char *id = json_string_value(json_object_get(body, "id"));
-    bff_reqctx_t *ctx = ctx_of(m->r);
+    bff_reqctx_t *ctx = bff_ctx_of(m->r);
     json_t *lines = json_pack("{s:o}", "lines", m->then_lines);
     m->then_lines = NULL;
     m->field = "input.lines";
@@ -213,7 +208,7 @@ static void on_created(const bff_outcome_t *o, void *arg)
 
 static void resolve_cart_create(bff_resolve_t *r, void *unused)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     json_t *input = bff_resolve_arg(r, "input");
     const char *currency = json_string_value(json_object_get(input, "currencyCode"));
     mutation_t *m = bff_arena_calloc(ctx->arena, 1, sizeof(*m));
@@ -261,7 +256,7 @@ static bool token_shape(const char *t)
 
 static void resolve_checkout(bff_resolve_t *r, void *unused)
 {
-    bff_reqctx_t *ctx = ctx_of(r);
+    bff_reqctx_t *ctx = bff_ctx_of(r);
     const char *cart_id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "cartId")));
     const char *token = json_string_value(bff_resolve_arg(r, "paymentToken"));
     const char *key = json_string_value(bff_resolve_arg(r, "idempotencyKey"));

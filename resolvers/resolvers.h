@@ -62,6 +62,19 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
 /* A bff_json_cb that completes the resolver handle `arg` with the value (null) or the error. */
 void bff_complete_json(const bff_outcome_t *o, void *arg);
 
+/* A resolver's request context (the executor's `user`). */
+static inline bff_reqctx_t *bff_ctx_of(bff_resolve_t *r)
+{
+    return bff_resolve_user(r);
+}
+
+/* The parent object's JSON (a provider's mapped object), or NULL when the parent is not JSON. */
+static inline json_t *bff_parent_json(bff_resolve_t *r)
+{
+    const bff_value_t *p = bff_resolve_parent(r);
+    return p->kind == BFF_VAL_JSON ? p->u.json : NULL;
+}
+
 /* Fails a field for a provider: `code` (BFF_CODE_*) and extensions.dependency naming the provider. */
 void bff_resolve_dependency_error(bff_resolve_t *r, const char *code, const char *provider, const char *message);
 
