@@ -25,6 +25,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 
 static const char *const status_text[] = {
 #define BFF_ANALYSIS_TEXT(id, text) text,
@@ -88,10 +89,7 @@ typedef struct st_walk_t {
 
 static uint64_t hash_bytes(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; ++s)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return bff_fnv1a_str(s);
 }
 
 static uint64_t hash_ptrs(const void *a, const void *b)

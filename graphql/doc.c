@@ -32,17 +32,12 @@
 #include <string.h>
 
 #include "lru.h"
+#include "hash.h"
 
 uint64_t bff_gql_doc_hash(const char *text, size_t len)
 {
-    /* FNV-1a over 8-byte words would be faster, but byte-wise FNV-1a followed by a
-     * 64-bit finaliser (from splitmix64) mixes well and is simple to verify. */
-    const unsigned char *p = (const unsigned char *)text;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; ++i) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
+    /* FNV-1a followed by a 64-bit finaliser (from splitmix64): mixes well and is simple to verify */
+    uint64_t h = bff_fnv1a(text, len);
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;

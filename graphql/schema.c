@@ -11,16 +11,15 @@
  */
 #include <string.h>
 
+#include "hash.h"
 #include "schema_internal.h"
 
 /* ---- name tables ---- */
 
 static uint32_t name_hash(const char *s)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; ++s)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    uint64_t h = bff_fnv1a_str(s);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 void bff_names_init(bff_names_t *t, bff_arena_t *arena, uint32_t cap)

@@ -11,6 +11,7 @@
 
 #include "graphql/arena.h"
 #include "graphql/lru.h"
+#include "graphql/hash.h"
 
 typedef struct st_entry_t {
     char *key;
@@ -33,10 +34,7 @@ struct st_bff_json_cache_t {
 
 static uint64_t hash_key(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; ++s)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return bff_fnv1a_str(s);
 }
 
 bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms, uint64_t stale_ms)

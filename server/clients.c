@@ -13,6 +13,7 @@
 
 #include "graphql/arena.h"
 #include "graphql/schema.h"
+#include "graphql/hash.h"
 
 typedef struct st_key_t {
     unsigned char hash[SHA256_DIGEST_LENGTH];
@@ -176,9 +177,7 @@ const bff_tier_t *bff_clients_anonymous(const bff_clients_t *c)
 
 static bucket_t *bucket_of(bff_clients_t *c, const char *key, const bff_tier_t *tier, uint64_t now_ms)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = key; *p; ++p)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    uint64_t h = bff_fnv1a_str(key);
     bucket_t **slot = &c->buckets[h % BUCKET_SLOTS];
     for (bucket_t *b = *slot; b != NULL; b = b->next)
         if (strcmp(b->key, key) == 0) {

@@ -23,6 +23,7 @@
 #include "reload.h"
 #include "store.h"
 #include <netinet/in.h>
+#include "graphql/hash.h"
 
 /*
  * One accepted connection: its per-address slot and, for HTTP/2, the resets
@@ -46,7 +47,6 @@ struct st_bff_conn_t {
 
 uint32_t bff_addr_slot(const struct sockaddr *sa)
 {
-    uint64_t h = 1469598103934665603ULL;
     const unsigned char *addr = NULL;
     size_t n = 0;
     if (sa->sa_family == AF_INET) {
@@ -56,9 +56,7 @@ uint32_t bff_addr_slot(const struct sockaddr *sa)
         addr = (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
         n = 16;
     }
-    for (size_t i = 0; i < n; ++i)
-        h = (h ^ addr[i]) * 1099511628211ULL;
-    return (uint32_t)(h % BFF_CLIENT_SLOTS);
+    return (uint32_t)(bff_fnv1a(addr, n) % BFF_CLIENT_SLOTS);
 }
 
 /*
@@ -93,10 +91,7 @@ static uint32_t peer_hash(const struct sockaddr_storage *ss)
 {
     const unsigned char *p = (const unsigned char *)ss;
     size_t n = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; ++i)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return (uint32_t)(h & (BFF_WORKER_CONN_BUCKETS - 1));
+    return (uint32_t)(bff_fnv1a(p, n) & (BFF_WORKER_CONN_BUCKETS - 1));
 }
 
 static bool peer_equal(const struct sockaddr_storage *a, const struct sockaddr *b)
