@@ -59,9 +59,9 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
     const char *code = o->code;
     const char *message = o->message;
     mutation_t *m = arg;
-    if (code != NULL && strcmp(code, "PROVIDER_REJECTED") == 0) {
+    if (o->error == BFF_DEP_REJECTED) {
         const char *why = json_string_value(json_object_get(body, "error"));
-        bool completed = why != NULL && strcmp(why, "cart completed") == 0; /* 409 after its checkout */
+        bool completed = o->status == 409 && why != NULL && strcmp(why, "cart completed") == 0; /* after its checkout */
         payload(m->r, "cart", NULL,
                 json_pack("[o]", completed ? user_error("cartId", "This cart has been checked out already.", "CART_COMPLETED")
                                            : user_error(m->field, why ? why : message, "INVALID")));
