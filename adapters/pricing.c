@@ -13,6 +13,14 @@ int bff_vendor_amount(json_t *v, int64_t *out)
     return 0;
 }
 
+json_t *bff_pricing_request(const char *currency, const char *const *skus, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(list, json_string(skus[i]));
+    return json_pack("{s:s, s:o}", "currency", currency, "skus", list);
+}
+
 const char *bff_pricing_parse(json_t *body, const char *currency, bff_arena_t *arena, bff_quotes_t *out)
 {
     memset(out, 0, sizeof(*out));

@@ -34,6 +34,9 @@ typedef struct st_bff_quotes_t {
     size_t n;
 } bff_quotes_t;
 const char *bff_pricing_parse(json_t *body, const char *currency, bff_arena_t *arena, bff_quotes_t *out);
+/* The request for quotes of `skus` in `currency`: its path, and its JSON body (a new reference). */
+#define BFF_PRICING_QUOTES_PATH "/pricing/v2/quotes"
+json_t *bff_pricing_request(const char *currency, const char *const *skus, size_t n);
 /* The quote of `sku`, or NULL when the ERP did not price it. */
 const bff_quote_t *bff_quotes_find(const bff_quotes_t *q, const char *sku);
 

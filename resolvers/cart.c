@@ -32,6 +32,7 @@
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
+#include "gateway.h"
 #include "resolvers.h"
 
 /* ---- Query.cart ---- */
@@ -377,19 +378,14 @@ static void stage2(totals_t *t)
     json_decref(ship);
 }
 
-static void on_prices(const bff_outcome_t *o, void *arg)
+static void on_prices(const bff_quotes_t *quotes, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     totals_t *t = arg;
-    bff_quotes_t quotes;
-    const char *bad = code == NULL ? bff_pricing_parse(body, t->currency, t->ctx->arena, &quotes) : NULL;
-    if (code != NULL || bad != NULL) {
-        totals_fail(t, "pricing", code != NULL ? message : bad);
+    if (quotes == NULL) {
+        totals_fail(t, "pricing", o->message);
     } else {
         for (size_t i = 0; i < t->nlines; ++i) {
-            const bff_quote_t *q = bff_quotes_find(&quotes, t->skus[i]);
+            const bff_quote_t *q = bff_quotes_find(quotes, t->skus[i]);
             t->unit[i] = q ? q->amount : -1;
             if (q == NULL)
                 totals_fail(t, "pricing", bff_arena_printf(t->ctx->arena, "pricing has no price for %s", t->skus[i]));
@@ -452,19 +448,15 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
     t->line_amount = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
     t->allocated = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
     t->taxable = bff_arena_calloc(ctx->arena, t->nlines, sizeof(int64_t));
-    json_t *skus = json_array();
     for (size_t i = 0; i < t->nlines; ++i) {
         json_t *l = json_array_get(lines, i);
         t->skus[i] = json_string_value(json_object_get(l, "sku"));
         t->quantities[i] = json_integer_value(json_object_get(l, "quantity"));
         if (t->skus[i] == NULL)
             t->skus[i] = "";
-        json_array_append_new(skus, json_string(t->skus[i]));
     }
     t->pending = 1 + (int)t->nlines;
-    json_t *body = json_pack("{s:s, s:o}", "currency", t->currency, "skus", skus);
-    bff_provider_call(ctx, BFF_PROVIDER_PRICING, "POST", "/pricing/v2/quotes", body, on_prices, t);
-    json_decref(body);
+    bff_gw_pricing_quotes(ctx, t->currency, t->skus, t->nlines, on_prices, t);
     bff_loader_t *variants = bff_loader_get(ctx, "catalog-variants", dispatch_variants, NULL);
     for (size_t i = 0; i < t->nlines; ++i) {
         weight_wait_t *w = bff_arena_calloc(ctx->arena, 1, sizeof(*w));

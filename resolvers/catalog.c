@@ -21,6 +21,7 @@
 #include "adapters/storefront.h"
 #include "adapters/money.h"
 #include "ids.h"
+#include "gateway.h"
 #include "resolvers.h"
 
 #define GID_PRODUCT "gid://bff/Product/"
@@ -336,18 +337,14 @@ typedef struct st_pricing_batch_t {
 } pricing_batch_t;
 
 /* The ERP's quotes, checked (adapters/pricing.c), as values per SKU: {"amount_minor", "compare_at_minor"?}. */
-static void on_pricing(const bff_outcome_t *o, void *arg)
+static void on_pricing(const bff_quotes_t *q, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     pricing_batch_t *pb = arg;
-    bff_quotes_t quotes;
-    const char *bad = code == NULL ? bff_pricing_parse(body, pb->currency, bff_batch_ctx(pb->b)->arena, &quotes) : NULL;
-    if (code != NULL || bad != NULL) {
-        bff_batch_fail(pb->b, code != NULL ? code : BFF_CODE_UNAVAILABLE, code != NULL ? message : bad);
+    if (q == NULL) {
+        bff_batch_fail(pb->b, o->code, o->message);
         return;
     }
+    const bff_quotes_t quotes = *q;
     json_t *values = json_object();
     for (size_t i = 0; i < quotes.n; ++i) {
         json_t *v = json_object();
@@ -366,12 +363,7 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
     pricing_batch_t *pb = bff_arena_calloc(ctx->arena, 1, sizeof(*pb));
     pb->b = b;
     pb->currency = arg;
-    json_t *skus = json_array();
-    for (size_t i = 0; i < n; ++i)
-        json_array_append_new(skus, json_string(keys[i]));
-    json_t *body = json_pack("{s:s, s:o}", "currency", pb->currency, "skus", skus);
-    bff_batch_set_call(b, bff_provider_call(ctx, BFF_PROVIDER_PRICING, "POST", "/pricing/v2/quotes", body, on_pricing, pb));
-    json_decref(body);
+    bff_batch_set_call(b, bff_gw_pricing_quotes(ctx, pb->currency, keys, n, on_pricing, pb));
 }
 
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)

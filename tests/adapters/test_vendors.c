@@ -53,6 +53,22 @@ static void test_pricing(void **state)
     bff_arena_free(a);
 }
 
+/* Both directions in one file: the request pricing.c builds, in the shape its parser's provider expects. */
+static void test_pricing_request(void **state)
+{
+    const char *const skus[] = {"A", "B\"quoted"};
+    json_t *body = bff_pricing_request("EUR", skus, 2);
+    assert_string_equal(json_string_value(json_object_get(body, "currency")), "EUR");
+    json_t *list = json_object_get(body, "skus");
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_array_get(list, 1)), "B\"quoted");
+    json_decref(body);
+    body = bff_pricing_request("USD", NULL, 0);
+    assert_int_equal(json_array_size(json_object_get(body, "skus")), 0);
+    json_decref(body);
+    assert_string_equal(BFF_PRICING_QUOTES_PATH, "/pricing/v2/quotes");
+}
+
 static void test_promotions_shipping_tax(void **state)
 {
     bff_arena_t *a = bff_arena_new(0);
@@ -160,6 +176,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pricing),
+        cmocka_unit_test(test_pricing_request),
         cmocka_unit_test(test_promotions_shipping_tax),
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_inventory_and_orders),

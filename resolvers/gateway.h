@@ -1,0 +1,23 @@
+/*
+ * gateway.h - typed provider calls: a resolver says what it wants ("pricing
+ * quotes for these SKUs in EUR") and gets the adapter's C type, while the
+ * provider's file in adapters/ builds the request and parses the answer.
+ * The calls run in the request's call scope (context.h: deadline, bulkhead,
+ * breaker, retries). docs/decisions/provider-gateway.md.
+ */
+#ifndef BFF_RESOLVERS_GATEWAY_H
+#define BFF_RESOLVERS_GATEWAY_H
+
+#include "adapters/vendors.h"
+#include "context.h"
+
+/*
+ * Pricing quotes for `skus` in `currency`: cb gets the quotes (the request's
+ * arena), or NULL and the outcome's error: the call failed, or the answer did
+ * not parse (DEPENDENCY_UNAVAILABLE naming pricing). The SKUs are copied.
+ */
+typedef void (*bff_quotes_cb)(const bff_quotes_t *quotes, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const char *const *skus, size_t n,
+                                  bff_quotes_cb cb, void *arg);
+
+#endif
