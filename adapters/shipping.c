@@ -5,6 +5,12 @@
 
 #include "vendors.h"
 
+json_t *bff_shipping_request(const char *currency, json_t *address, int64_t weight_grams)
+{
+    return json_pack("{s:s?, s:O?, s:I}", "currency", currency, "address", address, "weight_grams",
+                     (json_int_t)weight_grams);
+}
+
 const char *bff_shipping_parse(json_t *body, bff_arena_t *arena, bff_rates_t *out)
 {
     memset(out, 0, sizeof(*out));

@@ -63,6 +63,9 @@ typedef struct st_bff_rates_t {
     size_t n;
 } bff_rates_t;
 const char *bff_shipping_parse(json_t *body, bff_arena_t *arena, bff_rates_t *out);
+/* The request for the rates of a parcel (`address` as the cart holds it; a NULL currency or address is sent as null). */
+#define BFF_SHIPPING_RATES_PATH "/shipping/rates"
+json_t *bff_shipping_request(const char *currency, json_t *address, int64_t weight_grams);
 /* The rate with `id`, or NULL. */
 const bff_rate_t *bff_rates_find(const bff_rates_t *r, const char *id);
 

@@ -328,19 +328,14 @@ static void on_promotions(const bff_outcome_t *o, void *arg)
         stage3(t);
 }
 
-static void on_shipping(const bff_outcome_t *o, void *arg)
+static void on_shipping(const bff_rates_t *rates, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     totals_t *t = arg;
     const char *chosen = json_string_value(json_object_get(t->cart, "shipping_rate_id"));
-    bff_rates_t rates;
-    const char *bad = code == NULL ? bff_shipping_parse(body, t->ctx->arena, &rates) : NULL;
-    if (code != NULL || bad != NULL) {
-        totals_fail(t, "shipping", code != NULL ? message : bad);
+    if (rates == NULL) {
+        totals_fail(t, "shipping", o->message);
     } else {
-        const bff_rate_t *rate = bff_rates_find(&rates, chosen);
+        const bff_rate_t *rate = bff_rates_find(rates, chosen);
         if (rate != NULL)
             t->shipping = rate->amount;
         else
@@ -370,12 +365,9 @@ static void stage2(totals_t *t)
     t->pending = 2;
     json_t *promo = json_pack("{s:s, s:I, s:O}", "currency", t->currency, "subtotal_minor", (json_int_t)t->subtotal, "codes",
                               json_object_get(t->cart, "discount_codes"));
-    json_t *ship = json_pack("{s:s, s:O, s:I}", "currency", t->currency, "address", address, "weight_grams",
-                             (json_int_t)t->weight);
     bff_provider_call(t->ctx, BFF_PROVIDER_PROMOTIONS, "POST", "/promotions/evaluate", promo, on_promotions, t);
-    bff_provider_call(t->ctx, BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", ship, on_shipping, t);
+    bff_gw_shipping_rates(t->ctx, t->currency, address, t->weight, on_shipping, t);
     json_decref(promo);
-    json_decref(ship);
 }
 
 static void on_prices(const bff_quotes_t *quotes, const bff_outcome_t *o, void *arg)
@@ -574,26 +566,17 @@ static void resolve_line_cost(bff_resolve_t *r, void *unused)
 
 /* ---- Cart.availableShippingRates ---- */
 
-static void on_rates(const bff_outcome_t *o, void *arg)
+static void on_rates(const bff_rates_t *rates, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     bff_resolve_t *r = arg;
-    if (code != NULL) {
-        bff_resolve_dependency_error(r, code, "shipping", message);
+    if (rates == NULL) {
+        bff_resolve_dependency_error(r, o->code, "shipping", o->message);
         return;
     }
     const char *currency = json_string_value(json_object_get(json_object_get(bff_parent_json(r), "_cart"), "currency"));
-    bff_rates_t rates;
-    const char *bad = bff_shipping_parse(body, bff_resolve_arena(r), &rates);
-    if (bad != NULL) {
-        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "shipping", bad);
-        return;
-    }
     json_t *list = json_array();
-    for (size_t i = 0; i < rates.n; ++i) {
-        const bff_rate_t *x = &rates.items[i];
+    for (size_t i = 0; i < rates->n; ++i) {
+        const bff_rate_t *x = &rates->items[i];
         json_t *days = x->days >= 0 ? json_integer(x->days) : json_null();
         json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o}", "id", x->id, "title", x->title, "price",
                                               bff_money_json(x->amount, currency ? currency : "EUR"), "days", days));
@@ -621,11 +604,8 @@ static void rates_ask(rates_call_t *c)
         bff_resolve_dependency_error(r, c->failed_code, "catalog", c->failed_message);
         return;
     }
-    json_t *body = json_pack("{s:O, s:O, s:I}", "currency", json_object_get(c->cart, "currency"), "address",
-                             json_object_get(json_object_get(c->cart, "buyer"), "address"), "weight_grams",
-                             (json_int_t)c->weight);
-    bff_provider_call(bff_ctx_of(r), BFF_PROVIDER_SHIPPING, "POST", "/shipping/rates", body, on_rates, r);
-    json_decref(body);
+    bff_gw_shipping_rates(bff_ctx_of(r), json_string_value(json_object_get(c->cart, "currency")),
+                          json_object_get(json_object_get(c->cart, "buyer"), "address"), c->weight, on_rates, r);
 }
 
 /* Rates depend on the parcel's weight: the variants' weights come from the catalog batch first. */

@@ -39,3 +39,38 @@ bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const
     json_decref(body);
     return call;
 }
+
+typedef struct st_rates_call_t {
+    bff_reqctx_t *ctx;
+    bff_rates_cb cb;
+    void *arg;
+} rates_call_t;
+
+static void on_rates(const bff_outcome_t *o, void *arg)
+{
+    rates_call_t *c = arg;
+    if (o->code != NULL) {
+        c->cb(NULL, o, c->arg);
+        return;
+    }
+    bff_rates_t rates;
+    const char *bad = bff_shipping_parse(o->body, c->ctx->arena, &rates);
+    if (bad != NULL) {
+        c->cb(NULL, BFF_OUTCOME_MALFORMED(o->provider, bad), c->arg);
+        return;
+    }
+    c->cb(&rates, o, c->arg);
+}
+
+bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
+                                  bff_rates_cb cb, void *arg)
+{
+    rates_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->ctx = ctx;
+    c->cb = cb;
+    c->arg = arg;
+    json_t *body = bff_shipping_request(currency, address, weight_grams);
+    bff_call_t *call = bff_provider_call(ctx, BFF_PROVIDER_SHIPPING, "POST", BFF_SHIPPING_RATES_PATH, body, on_rates, c);
+    json_decref(body);
+    return call;
+}

@@ -20,4 +20,9 @@ typedef void (*bff_quotes_cb)(const bff_quotes_t *quotes, const bff_outcome_t *o
 bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const char *const *skus, size_t n,
                                   bff_quotes_cb cb, void *arg);
 
+/* Shipping rates for a parcel: cb gets them (the request's arena), or NULL and the outcome's error. */
+typedef void (*bff_rates_cb)(const bff_rates_t *rates, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
+                                  bff_rates_cb cb, void *arg);
+
 #endif

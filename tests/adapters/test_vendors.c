@@ -53,7 +53,7 @@ static void test_pricing(void **state)
     bff_arena_free(a);
 }
 
-/* Both directions in one file: the request pricing.c builds, in the shape its parser's provider expects. */
+/* Both directions in one file: the requests pricing.c and shipping.c build. */
 static void test_pricing_request(void **state)
 {
     const char *const skus[] = {"A", "B\"quoted"};
@@ -67,6 +67,16 @@ static void test_pricing_request(void **state)
     assert_int_equal(json_array_size(json_object_get(body, "skus")), 0);
     json_decref(body);
     assert_string_equal(BFF_PRICING_QUOTES_PATH, "/pricing/v2/quotes");
+    json_t *address = parse("{\"country\":\"DE\",\"zip\":\"10115\"}");
+    body = bff_shipping_request("EUR", address, 1350);
+    assert_string_equal(json_string_value(json_object_get(body, "currency")), "EUR");
+    assert_ptr_equal(json_object_get(body, "address"), address); /* the cart's, not a copy */
+    assert_int_equal(json_integer_value(json_object_get(body, "weight_grams")), 1350);
+    json_decref(body);
+    body = bff_shipping_request(NULL, NULL, 0); /* sent, and refused by the provider, not dropped here */
+    assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
+    json_decref(body);
+    json_decref(address);
 }
 
 static void test_promotions_shipping_tax(void **state)
