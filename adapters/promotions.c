@@ -5,6 +5,11 @@
 
 #include "vendors.h"
 
+json_t *bff_promotions_request(const char *currency, int64_t subtotal, json_t *codes)
+{
+    return json_pack("{s:s?, s:I, s:O?}", "currency", currency, "subtotal_minor", (json_int_t)subtotal, "codes", codes);
+}
+
 const char *bff_promotions_parse(json_t *body, bff_arena_t *arena, bff_discounts_t *out)
 {
     memset(out, 0, sizeof(*out));

@@ -5,6 +5,16 @@
 
 #include "vendors.h"
 
+json_t *bff_tax_request(const char *currency, json_t *address, const char *const *skus, const int64_t *taxable, size_t n,
+                        int64_t shipping)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", skus[i], "amount_minor", (json_int_t)taxable[i]));
+    return json_pack("{s:s?, s:O?, s:o, s:I}", "currency", currency, "address", address, "lines", lines,
+                     "shipping_minor", (json_int_t)shipping);
+}
+
 const char *bff_tax_parse(json_t *body, bff_tax_t *out)
 {
     memset(out, 0, sizeof(*out));

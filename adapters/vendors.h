@@ -51,6 +51,9 @@ typedef struct st_bff_discounts_t {
     int64_t total;
 } bff_discounts_t;
 const char *bff_promotions_parse(json_t *body, bff_arena_t *arena, bff_discounts_t *out);
+/* The request for the discounts `codes` (a JSON array, as the cart holds them) give on `subtotal` minor units. */
+#define BFF_PROMOTIONS_EVALUATE_PATH "/promotions/evaluate"
+json_t *bff_promotions_request(const char *currency, int64_t subtotal, json_t *codes);
 
 /* shipping: {"rates": [{"id", "title"?, "amount_minor", "days"?}]}. */
 typedef struct st_bff_rate_t {
@@ -75,6 +78,10 @@ typedef struct st_bff_tax_t {
     size_t nlines;
 } bff_tax_t;
 const char *bff_tax_parse(json_t *body, bff_tax_t *out);
+/* The request for the tax on `n` lines (taxable minor units per SKU) and the shipping, delivered to `address`. */
+#define BFF_TAX_CALCULATE_PATH "/tax/calculate"
+json_t *bff_tax_request(const char *currency, json_t *address, const char *const *skus, const int64_t *taxable, size_t n,
+                        int64_t shipping);
 
 /* payments: {"id", "status": "authorized"|"captured"|"voided"|"declined", "amount_minor"?}. */
 typedef struct st_bff_payment_t {

@@ -270,20 +270,15 @@ static int64_t totals_total(const totals_t *t)
     return t->total;
 }
 
-static void on_tax(const bff_outcome_t *o, void *arg)
+static void on_tax(const bff_tax_t *tax, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     totals_t *t = arg;
-    bff_tax_t tax;
-    const char *bad = code == NULL ? bff_tax_parse(body, &tax) : NULL;
-    if (code != NULL || bad != NULL) {
-        totals_fail(t, "tax", code != NULL ? message : bad);
+    if (tax == NULL) {
+        totals_fail(t, "tax", o->message);
         totals_give_up(t);
         return;
     }
-    if (!totals_run(t, tax.total)) {
+    if (!totals_run(t, tax->total)) {
         totals_give_up(t);
         return;
     }
@@ -300,30 +295,19 @@ static void stage3(totals_t *t)
         totals_give_up(t);
         return;
     }
-    json_t *lines = json_array();
-    for (size_t i = 0; i < t->nlines; ++i)
-        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", t->skus[i], "amount_minor", (json_int_t)t->taxable[i]));
     json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
-    json_t *body = json_pack("{s:s, s:O, s:o, s:I}", "currency", t->currency, "address", address, "lines", lines,
-                             "shipping_minor", (json_int_t)t->shipping);
-    bff_provider_call(t->ctx, BFF_PROVIDER_TAX, "POST", "/tax/calculate", body, on_tax, t);
-    json_decref(body);
+    bff_gw_tax(t->ctx, t->currency, address, t->skus, t->taxable, t->nlines, t->shipping, on_tax, t);
 }
 
-static void on_promotions(const bff_outcome_t *o, void *arg)
+static void on_promotions(const bff_discounts_t *d, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     totals_t *t = arg;
-    bff_discounts_t d;
-    const char *bad = code == NULL ? bff_promotions_parse(body, t->ctx->arena, &d) : NULL;
-    if (code != NULL || bad != NULL)
-        totals_fail(t, "promotions", code != NULL ? message : bad);
-    else if (d.total < 0)
+    if (d == NULL)
+        totals_fail(t, "promotions", o->message);
+    else if (d->total < 0)
         totals_fail(t, "promotions", "promotions answered a negative discount");
     else
-        t->discount_requested = d.total; /* capped at the subtotal by the arithmetic (totals.h) */
+        t->discount_requested = d->total; /* capped at the subtotal by the arithmetic (totals.h) */
     if (--t->pending == 0)
         stage3(t);
 }
@@ -363,11 +347,8 @@ static void stage2(totals_t *t)
         return;
     }
     t->pending = 2;
-    json_t *promo = json_pack("{s:s, s:I, s:O}", "currency", t->currency, "subtotal_minor", (json_int_t)t->subtotal, "codes",
-                              json_object_get(t->cart, "discount_codes"));
-    bff_provider_call(t->ctx, BFF_PROVIDER_PROMOTIONS, "POST", "/promotions/evaluate", promo, on_promotions, t);
+    bff_gw_promotions(t->ctx, t->currency, t->subtotal, json_object_get(t->cart, "discount_codes"), on_promotions, t);
     bff_gw_shipping_rates(t->ctx, t->currency, address, t->weight, on_shipping, t);
-    json_decref(promo);
 }
 
 static void on_prices(const bff_quotes_t *quotes, const bff_outcome_t *o, void *arg)

@@ -1,76 +1,136 @@
 /*
- * gateway.c - typed provider calls (see gateway.h).
+ * gateway.c - typed provider calls (see gateway.h). Every typed call is one
+ * provider call whose answer is parsed by the provider's adapter into the
+ * request's arena before the caller hears of it: the caller gets the value,
+ * or NULL and the outcome (the call's, or DEPENDENCY_UNAVAILABLE naming the
+ * provider when the answer did not parse).
  */
 #include "gateway.h"
 
-typedef struct st_quotes_call_t {
-    bff_reqctx_t *ctx;
-    const char *currency;
-    bff_quotes_cb cb;
-    void *arg;
-} quotes_call_t;
+typedef struct st_typed_call_t typed_call_t;
+/* Parses `body` into `out` (the call's value); NULL, or why not. */
+typedef const char *(*parse_fn)(const typed_call_t *c, json_t *body, void *out);
+/* Hands the value (NULL: see o) to the caller's typed callback. */
+typedef void (*deliver_fn)(const typed_call_t *c, const void *value, const bff_outcome_t *o);
 
-static void on_quotes(const bff_outcome_t *o, void *arg)
+struct st_typed_call_t {
+    bff_reqctx_t *ctx;
+    parse_fn parse;
+    deliver_fn deliver;
+    size_t size;          /* of the value */
+    const char *currency; /* the currency asked for, where the answer must be in it */
+    void (*cb)(void);     /* the caller's typed callback, called through `deliver` */
+    void *arg;
+};
+
+static void on_answer(const bff_outcome_t *o, void *arg)
 {
-    quotes_call_t *c = arg;
+    typed_call_t *c = arg;
     if (o->code != NULL) {
-        c->cb(NULL, o, c->arg);
+        c->deliver(c, NULL, o);
         return;
     }
-    bff_quotes_t quotes;
-    const char *bad = bff_pricing_parse(o->body, c->currency, c->ctx->arena, &quotes);
+    void *value = bff_arena_calloc(c->ctx->arena, 1, c->size);
+    const char *bad = c->parse(c, o->body, value);
     if (bad != NULL) {
-        c->cb(NULL, BFF_OUTCOME_MALFORMED(o->provider, bad), c->arg);
+        c->deliver(c, NULL, BFF_OUTCOME_MALFORMED(o->provider, bad));
         return;
     }
-    c->cb(&quotes, o, c->arg);
+    c->deliver(c, value, o);
+}
+
+/* One typed call: `body` (taken) to `path` of `provider`. */
+static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
+                              const typed_call_t *how, void *arg)
+{
+    typed_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    *c = *how;
+    c->ctx = ctx;
+    c->arg = arg;
+    bff_call_t *call = bff_provider_call(ctx, provider, "POST", path, body, on_answer, c);
+    json_decref(body);
+    return call;
+}
+
+/* ---- pricing ---- */
+
+static const char *parse_quotes(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_pricing_parse(body, c->currency, c->ctx->arena, out);
+}
+
+static void deliver_quotes(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_quotes_cb)c->cb)(value, o, c->arg);
 }
 
 bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const char *const *skus, size_t n,
                                   bff_quotes_cb cb, void *arg)
 {
-    quotes_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-    c->ctx = ctx;
-    c->currency = bff_arena_strdup(ctx->arena, currency);
-    c->cb = cb;
-    c->arg = arg;
-    json_t *body = bff_pricing_request(currency, skus, n);
-    bff_call_t *call = bff_provider_call(ctx, BFF_PROVIDER_PRICING, "POST", BFF_PRICING_QUOTES_PATH, body, on_quotes, c);
-    json_decref(body);
-    return call;
+    typed_call_t how = {.parse = parse_quotes, .deliver = deliver_quotes, .size = sizeof(bff_quotes_t),
+                        .currency = bff_arena_strdup(ctx->arena, currency), .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_PRICING, BFF_PRICING_QUOTES_PATH, bff_pricing_request(currency, skus, n), &how,
+                      arg);
 }
 
-typedef struct st_rates_call_t {
-    bff_reqctx_t *ctx;
-    bff_rates_cb cb;
-    void *arg;
-} rates_call_t;
+/* ---- shipping ---- */
 
-static void on_rates(const bff_outcome_t *o, void *arg)
+static const char *parse_rates(const typed_call_t *c, json_t *body, void *out)
 {
-    rates_call_t *c = arg;
-    if (o->code != NULL) {
-        c->cb(NULL, o, c->arg);
-        return;
-    }
-    bff_rates_t rates;
-    const char *bad = bff_shipping_parse(o->body, c->ctx->arena, &rates);
-    if (bad != NULL) {
-        c->cb(NULL, BFF_OUTCOME_MALFORMED(o->provider, bad), c->arg);
-        return;
-    }
-    c->cb(&rates, o, c->arg);
+    return bff_shipping_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_rates(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_rates_cb)c->cb)(value, o, c->arg);
 }
 
 bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
                                   bff_rates_cb cb, void *arg)
 {
-    rates_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-    c->ctx = ctx;
-    c->cb = cb;
-    c->arg = arg;
-    json_t *body = bff_shipping_request(currency, address, weight_grams);
-    bff_call_t *call = bff_provider_call(ctx, BFF_PROVIDER_SHIPPING, "POST", BFF_SHIPPING_RATES_PATH, body, on_rates, c);
-    json_decref(body);
-    return call;
+    typed_call_t how = {.parse = parse_rates, .deliver = deliver_rates, .size = sizeof(bff_rates_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_SHIPPING, BFF_SHIPPING_RATES_PATH,
+                      bff_shipping_request(currency, address, weight_grams), &how, arg);
+}
+
+/* ---- promotions ---- */
+
+static const char *parse_discounts(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_promotions_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_discounts(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_discounts_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_promotions(bff_reqctx_t *ctx, const char *currency, int64_t subtotal, json_t *codes,
+                              bff_discounts_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_discounts, .deliver = deliver_discounts, .size = sizeof(bff_discounts_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_PROMOTIONS, BFF_PROMOTIONS_EVALUATE_PATH,
+                      bff_promotions_request(currency, subtotal, codes), &how, arg);
+}
+
+/* ---- tax ---- */
+
+static const char *parse_tax(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_tax_parse(body, out);
+}
+
+static void deliver_tax(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_tax_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address, const char *const *skus,
+                       const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_tax, .deliver = deliver_tax, .size = sizeof(bff_tax_t), .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_TAX, BFF_TAX_CALCULATE_PATH,
+                      bff_tax_request(currency, address, skus, taxable, n, shipping), &how, arg);
 }

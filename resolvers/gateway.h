@@ -25,4 +25,14 @@ typedef void (*bff_rates_cb)(const bff_rates_t *rates, const bff_outcome_t *o, v
 bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
                                   bff_rates_cb cb, void *arg);
 
+/* The discounts `codes` give on `subtotal` minor units: cb gets them, or NULL and the outcome's error. */
+typedef void (*bff_discounts_cb)(const bff_discounts_t *discounts, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_promotions(bff_reqctx_t *ctx, const char *currency, int64_t subtotal, json_t *codes,
+                              bff_discounts_cb cb, void *arg);
+
+/* The tax on `n` lines (taxable minor units per SKU) and the shipping: cb gets it, or NULL and the outcome's error. */
+typedef void (*bff_tax_cb)(const bff_tax_t *tax, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address, const char *const *skus,
+                       const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg);
+
 #endif

@@ -53,7 +53,7 @@ static void test_pricing(void **state)
     bff_arena_free(a);
 }
 
-/* Both directions in one file: the requests pricing.c and shipping.c build. */
+/* Both directions in one file: the requests pricing.c, shipping.c, tax.c and promotions.c build. */
 static void test_pricing_request(void **state)
 {
     const char *const skus[] = {"A", "B\"quoted"};
@@ -73,6 +73,22 @@ static void test_pricing_request(void **state)
     assert_ptr_equal(json_object_get(body, "address"), address); /* the cart's, not a copy */
     assert_int_equal(json_integer_value(json_object_get(body, "weight_grams")), 1350);
     json_decref(body);
+    const char *const lines[] = {"A", "B"};
+    const int64_t taxable[] = {1000, 0};
+    body = bff_tax_request("EUR", address, lines, taxable, 2, 495);
+    json_t *tl = json_object_get(body, "lines");
+    assert_int_equal(json_array_size(tl), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 0), "sku")), "A");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 0), "amount_minor")), 1000);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tl, 1), "amount_minor")), 0);
+    assert_int_equal(json_integer_value(json_object_get(body, "shipping_minor")), 495);
+    json_decref(body);
+    json_t *codes = parse("[\"SAVE10\"]");
+    body = bff_promotions_request("EUR", 12990, codes);
+    assert_int_equal(json_integer_value(json_object_get(body, "subtotal_minor")), 12990);
+    assert_ptr_equal(json_object_get(body, "codes"), codes);
+    json_decref(body);
+    json_decref(codes);
     body = bff_shipping_request(NULL, NULL, 0); /* sent, and refused by the provider, not dropped here */
     assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
     json_decref(body);
