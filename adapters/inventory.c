@@ -1,9 +1,26 @@
 /*
  * inventory.c - stock levels per SKU and location.
  */
+#include <curl/curl.h>
 #include <string.h>
 
+#include "graphql/buf.h"
 #include "vendors.h"
+
+const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size_t n)
+{
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_appends(&q, "/inventory/levels?");
+    for (size_t i = 0; i < n; ++i) {
+        char *escaped = curl_easy_escape(NULL, skus[i], 0);
+        bff_buf_appends(&q, i > 0 ? "&sku=" : "sku=");
+        bff_buf_appends(&q, escaped != NULL ? escaped : "");
+        curl_free(escaped);
+    }
+    const char *path = bff_arena_strndup(arena, q.data, q.len);
+    bff_buf_free(&q);
+    return path;
+}
 
 const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out)
 {

@@ -100,6 +100,8 @@ typedef struct st_bff_levels_t {
     size_t n;
 } bff_levels_t;
 const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out);
+/* The path asking the levels of `n` SKUs (escaped; in `arena`). */
+const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size_t n);
 
 /* orders: {"id", "number", "currency", "total_minor", "authorization_id", "fulfillment_status"?, "lines": [...]}. */
 typedef struct st_bff_order_line_t {

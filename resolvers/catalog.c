@@ -522,23 +522,18 @@ static void inventory_settle(inventory_batch_t *ib)
     json_decref(values);
 }
 
-static void on_inventory(const bff_outcome_t *o, void *arg)
+static void on_inventory(const bff_levels_t *levels, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     inventory_chunk_t *ch = arg;
     inventory_batch_t *ib = ch->ib;
     if (ch->slot != NULL)
         *ch->slot = NULL;
-    bff_levels_t levels;
-    const char *bad = code == NULL ? bff_inventory_parse(body, bff_batch_ctx(ib->b)->arena, &levels) : NULL;
-    if ((code != NULL || bad != NULL) && ib->code == NULL) {
-        ib->code = code != NULL ? code : BFF_CODE_UNAVAILABLE;
-        ib->message = code != NULL ? message : bad;
+    if (levels == NULL && ib->code == NULL) {
+        ib->code = o->code;
+        ib->message = o->message;
     }
-    for (size_t i = 0; code == NULL && bad == NULL && i < levels.n; ++i) {
-        const bff_level_t *l = &levels.items[i];
+    for (size_t i = 0; levels != NULL && i < levels->n; ++i) {
+        const bff_level_t *l = &levels->items[i];
         if (ib->totals_only) { /* quantity and availableForSale need the sum only */
             json_t *total = json_object_get(ib->values, l->sku);
             if (total == NULL)
@@ -569,24 +564,15 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
     ib->totals_only = arg != NULL;
     ib->pending = (n + INVENTORY_CHUNK - 1) / INVENTORY_CHUNK + 1; /* +1 held while the chunks start */
     for (size_t from = 0; from < n; from += INVENTORY_CHUNK) {
-        bff_buf_t q = BFF_BUF_INIT;
-        bff_buf_appends(&q, "/inventory/levels?");
-        for (size_t i = from; i < n && i < from + INVENTORY_CHUNK; ++i) {
-            char *escaped = curl_easy_escape(NULL, keys[i], 0);
-            bff_buf_appends(&q, i > from ? "&sku=" : "sku=");
-            bff_buf_appends(&q, escaped);
-            curl_free(escaped);
-        }
-        bff_buf_appendc(&q, '\0');
+        size_t count = n - from < INVENTORY_CHUNK ? n - from : INVENTORY_CHUNK;
         inventory_chunk_t *ch = bff_arena_calloc(ctx->arena, 1, sizeof(*ch));
         ch->ib = ib;
         bff_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_call_t *call = bff_provider_call(ctx, BFF_PROVIDER_INVENTORY, "GET", q.data, NULL, on_inventory, ch);
+        bff_call_t *call = bff_gw_inventory_levels(ctx, keys + from, count, on_inventory, ch);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             ch->slot = slot;
         }
-        bff_buf_free(&q);
     }
     inventory_settle(ib); /* let go of the hold */
 }

@@ -39,7 +39,7 @@ static void on_answer(const bff_outcome_t *o, void *arg)
     c->deliver(c, value, o);
 }
 
-/* One typed call: `body` (taken) to `path` of `provider`. */
+/* One typed call: `body` (taken; NULL: a GET) to `path` of `provider`. */
 static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
                               const typed_call_t *how, void *arg)
 {
@@ -47,7 +47,7 @@ static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, con
     *c = *how;
     c->ctx = ctx;
     c->arg = arg;
-    bff_call_t *call = bff_provider_call(ctx, provider, "POST", path, body, on_answer, c);
+    bff_call_t *call = bff_provider_call(ctx, provider, body != NULL ? "POST" : "GET", path, body, on_answer, c);
     json_decref(body);
     return call;
 }
@@ -133,4 +133,23 @@ bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address,
     typed_call_t how = {.parse = parse_tax, .deliver = deliver_tax, .size = sizeof(bff_tax_t), .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_TAX, BFF_TAX_CALCULATE_PATH,
                       bff_tax_request(currency, address, skus, taxable, n, shipping), &how, arg);
+}
+
+/* ---- inventory ---- */
+
+static const char *parse_levels(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_inventory_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_levels(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_levels_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_levels, .deliver = deliver_levels, .size = sizeof(bff_levels_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_INVENTORY, bff_inventory_path(ctx->arena, skus, n), NULL, &how, arg);
 }

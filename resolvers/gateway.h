@@ -35,4 +35,8 @@ typedef void (*bff_tax_cb)(const bff_tax_t *tax, const bff_outcome_t *o, void *a
 bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address, const char *const *skus,
                        const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg);
 
+/* The stock levels of `n` SKUs per location: cb gets them, or NULL and the outcome's error. A read: retried. */
+typedef void (*bff_levels_cb)(const bff_levels_t *levels, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg);
+
 #endif

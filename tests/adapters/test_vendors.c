@@ -53,7 +53,7 @@ static void test_pricing(void **state)
     bff_arena_free(a);
 }
 
-/* Both directions in one file: the requests pricing.c, shipping.c, tax.c and promotions.c build. */
+/* Both directions in one file: the requests pricing.c, shipping.c, tax.c, promotions.c and inventory.c build. */
 static void test_pricing_request(void **state)
 {
     const char *const skus[] = {"A", "B\"quoted"};
@@ -89,6 +89,10 @@ static void test_pricing_request(void **state)
     assert_ptr_equal(json_object_get(body, "codes"), codes);
     json_decref(body);
     json_decref(codes);
+    bff_arena_t *a = bff_arena_new(0);
+    const char *const odd[] = {"SKU-1", "a&b=c d"};
+    assert_string_equal(bff_inventory_path(a, odd, 2), "/inventory/levels?sku=SKU-1&sku=a%26b%3Dc%20d");
+    bff_arena_free(a);
     body = bff_shipping_request(NULL, NULL, 0); /* sent, and refused by the provider, not dropped here */
     assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
     json_decref(body);
