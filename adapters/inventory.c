@@ -1,7 +1,6 @@
 /*
  * inventory.c - stock levels per SKU and location.
  */
-#include <curl/curl.h>
 #include <string.h>
 
 #include "graphql/buf.h"
@@ -12,10 +11,8 @@ const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size
     bff_buf_t q = BFF_BUF_INIT;
     bff_buf_appends(&q, "/inventory/levels?");
     for (size_t i = 0; i < n; ++i) {
-        char *escaped = curl_easy_escape(NULL, skus[i], 0);
         bff_buf_appends(&q, i > 0 ? "&sku=" : "sku=");
-        bff_buf_appends(&q, escaped != NULL ? escaped : "");
-        curl_free(escaped);
+        bff_buf_appends(&q, bff_vendor_escape(arena, skus[i]));
     }
     const char *path = bff_arena_strndup(arena, q.data, q.len);
     bff_buf_free(&q);

@@ -2,6 +2,12 @@
  * recommendations.c - the recommender: product ids for a product, best first.
  */
 #include "storefront.h"
+#include "vendors.h"
+
+const char *bff_recommendations_path(bff_arena_t *arena, const char *pid, long long n)
+{
+    return bff_arena_printf(arena, "/recs/for/%s?n=%lld", bff_vendor_escape(arena, pid), n);
+}
 
 const char *bff_recommendations_parse(json_t *body, bff_arena_t *arena, const char ***ids, size_t *n)
 {

@@ -4,6 +4,12 @@
 #include <string.h>
 
 #include "storefront.h"
+#include "vendors.h"
+
+const char *bff_reviews_path(bff_arena_t *arena, const char *pid, int limit)
+{
+    return bff_arena_printf(arena, "/reviews/products/%s?limit=%d", bff_vendor_escape(arena, pid), limit);
+}
 
 const char *bff_reviews_parse(json_t *body, bff_arena_t *arena, bff_reviews_t *out)
 {

@@ -100,6 +100,8 @@ typedef struct st_bff_levels_t {
     size_t n;
 } bff_levels_t;
 const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out);
+/* `s` escaped for a URL's path or query (in `arena`). */
+const char *bff_vendor_escape(bff_arena_t *arena, const char *s);
 /* The path asking the levels of `n` SKUs (escaped; in `arena`). */
 const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size_t n);
 

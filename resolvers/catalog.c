@@ -649,34 +649,25 @@ typedef struct st_multi_item_t {
     bff_call_t **slot; /* in the batch: cleared when the call ends */
 } multi_item_t;
 
-static void on_reviews(const bff_outcome_t *o, void *arg)
+static void on_reviews(const bff_reviews_t *rv, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     multi_item_t *it = arg;
     multi_t *m = it->m;
     if (it->slot != NULL)
         *it->slot = NULL;
-    if (code != NULL && m->code == NULL) {
-        m->code = code;
-        m->message = message;
+    if (rv == NULL && m->code == NULL) {
+        m->code = o->code;
+        m->message = o->message;
     }
-    bff_reviews_t rv;
-    const char *bad = body != NULL ? bff_reviews_parse(body, bff_batch_ctx(m->batch)->arena, &rv) : NULL;
-    if (bad != NULL && m->code == NULL) {
-        m->code = BFF_CODE_UNAVAILABLE;
-        m->message = bad;
-    }
-    if (body != NULL && bad == NULL) {
+    if (rv != NULL) {
         json_t *list = json_array();
-        for (size_t i = 0; i < rv.n; ++i)
-            json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:s}", "id", rv.items[i].id, "rating",
-                                                  rv.items[i].rating, "title", rv.items[i].title, "author",
-                                                  rv.items[i].author));
+        for (size_t i = 0; i < rv->n; ++i)
+            json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:s}", "id", rv->items[i].id, "rating",
+                                                  rv->items[i].rating, "title", rv->items[i].title, "author",
+                                                  rv->items[i].author));
         json_object_set_new(m->values, it->key,
-                            json_pack("{s:I, s:o, s:o}", "count", (json_int_t)rv.count, "average",
-                                      rv.average >= 0 ? json_real(rv.average) : json_null(), "reviews", list));
+                            json_pack("{s:I, s:o, s:o}", "count", (json_int_t)rv->count, "average",
+                                      rv->average >= 0 ? json_real(rv->average) : json_null(), "reviews", list));
     }
     if (--m->pending == 0) {
         json_t *values = m->values; /* m lives in the request arena, which completing may free */
@@ -700,8 +691,7 @@ static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, 
         it->m = m;
         it->key = keys[i];
         bff_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_call_t *call = bff_provider_call(
-            ctx, BFF_PROVIDER_REVIEWS, "GET", bff_arena_printf(ctx->arena, "/reviews/products/%s?limit=8", keys[i]), NULL, on_reviews, it);
+        bff_call_t *call = bff_gw_reviews(ctx, keys[i], 8, on_reviews, it);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             it->slot = slot;
@@ -816,26 +806,18 @@ static void on_recommended_product(const bff_outcome_t *o, void *arg)
         recs_finish(rc); /* a product that fails to load is left out; recommendations are best effort */
 }
 
-static void on_recs(const bff_outcome_t *o, void *arg)
+static void on_recs(const bff_recommended_t *recs, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     recs_t *rc = arg;
     bff_resolve_t *r = rc->r;
     rc->calls[RECS_MAX] = NULL;
-    if (code != NULL) {
-        bff_resolve_dependency_error(r, code, "recommendations", message);
+    if (recs == NULL) {
+        bff_resolve_dependency_error(r, o->code, "recommendations", o->message);
         return;
     }
     bff_reqctx_t *ctx = bff_ctx_of(r);
-    const char **ids;
-    size_t nids;
-    const char *bad = bff_recommendations_parse(body, ctx->arena, &ids, &nids);
-    if (bad != NULL) {
-        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "recommendations", bad);
-        return;
-    }
+    const char **ids = recs->ids;
+    size_t nids = recs->n;
     json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
     size_t n = nids < (size_t)first ? nids : (size_t)first;
     rc->products = json_array();
@@ -874,9 +856,7 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
     bff_reqctx_t *ctx = bff_ctx_of(r);
     recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
     rc->r = r;
-    rc->calls[RECS_MAX] = bff_provider_call(
-        ctx, BFF_PROVIDER_RECOMMENDATIONS, "GET", bff_arena_printf(ctx->arena, "/recs/for/%s?n=%lld", pid, (long long)first), NULL,
-        on_recs, rc);
+    rc->calls[RECS_MAX] = bff_gw_recommendations(ctx, pid, (long long)first, on_recs, rc);
     bff_resolve_on_cancel(r, recs_cancel, rc);
 }
 

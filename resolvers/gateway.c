@@ -7,6 +7,8 @@
  */
 #include "gateway.h"
 
+#include "adapters/storefront.h"
+
 typedef struct st_typed_call_t typed_call_t;
 /* Parses `body` into `out` (the call's value); NULL, or why not. */
 typedef const char *(*parse_fn)(const typed_call_t *c, json_t *body, void *out);
@@ -152,4 +154,41 @@ bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, 
     typed_call_t how = {.parse = parse_levels, .deliver = deliver_levels, .size = sizeof(bff_levels_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_INVENTORY, bff_inventory_path(ctx->arena, skus, n), NULL, &how, arg);
+}
+
+/* ---- reviews and recommendations ---- */
+
+static const char *parse_reviews(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_reviews_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_reviews(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_reviews_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_reviews(bff_reqctx_t *ctx, const char *pid, int limit, bff_reviews_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_reviews, .deliver = deliver_reviews, .size = sizeof(bff_reviews_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_REVIEWS, bff_reviews_path(ctx->arena, pid, limit), NULL, &how, arg);
+}
+
+static const char *parse_recommended(const typed_call_t *c, json_t *body, void *out)
+{
+    bff_recommended_t *r = out;
+    return bff_recommendations_parse(body, c->ctx->arena, &r->ids, &r->n);
+}
+
+static void deliver_recommended(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_recommended_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_recommended, .deliver = deliver_recommended, .size = sizeof(bff_recommended_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_RECOMMENDATIONS, bff_recommendations_path(ctx->arena, pid, n), NULL, &how, arg);
 }

@@ -8,6 +8,7 @@
 #ifndef BFF_RESOLVERS_GATEWAY_H
 #define BFF_RESOLVERS_GATEWAY_H
 
+#include "adapters/storefront.h"
 #include "adapters/vendors.h"
 #include "context.h"
 
@@ -38,5 +39,17 @@ bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address,
 /* The stock levels of `n` SKUs per location: cb gets them, or NULL and the outcome's error. A read: retried. */
 typedef void (*bff_levels_cb)(const bff_levels_t *levels, const bff_outcome_t *o, void *arg);
 bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg);
+
+/* Up to `limit` reviews of product `pid`: cb gets them, or NULL and the outcome's error. */
+typedef void (*bff_reviews_cb)(const bff_reviews_t *reviews, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_reviews(bff_reqctx_t *ctx, const char *pid, int limit, bff_reviews_cb cb, void *arg);
+
+/* Product ids recommended for `pid`, best first (at most `n` asked). */
+typedef struct st_bff_recommended_t {
+    const char **ids;
+    size_t n;
+} bff_recommended_t;
+typedef void (*bff_recommended_cb)(const bff_recommended_t *recs, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "adapters/storefront.h"
 #include "adapters/vendors.h"
 
 static json_t *parse(const char *text)
@@ -92,6 +93,10 @@ static void test_pricing_request(void **state)
     bff_arena_t *a = bff_arena_new(0);
     const char *const odd[] = {"SKU-1", "a&b=c d"};
     assert_string_equal(bff_inventory_path(a, odd, 2), "/inventory/levels?sku=SKU-1&sku=a%26b%3Dc%20d");
+    /* a product id the catalog gave is escaped, never spliced into the path as it is */
+    assert_string_equal(bff_reviews_path(a, "p0001", 8), "/reviews/products/p0001?limit=8");
+    assert_string_equal(bff_reviews_path(a, "../x?y", 3), "/reviews/products/..%2Fx%3Fy?limit=3");
+    assert_string_equal(bff_recommendations_path(a, "p/1", 4), "/recs/for/p%2F1?n=4");
     bff_arena_free(a);
     body = bff_shipping_request(NULL, NULL, 0); /* sent, and refused by the provider, not dropped here */
     assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
