@@ -5,6 +5,11 @@
 
 #include "vendors.h"
 
+const char *bff_orders_path(bff_arena_t *arena, const char *id)
+{
+    return bff_arena_printf(arena, "/orders/%s", bff_vendor_escape(arena, id));
+}
+
 const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out)
 {
     memset(out, 0, sizeof(*out));

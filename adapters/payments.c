@@ -7,6 +7,11 @@
 
 #include "vendors.h"
 
+const char *bff_payments_path(bff_arena_t *arena, const char *id)
+{
+    return bff_arena_printf(arena, "/payments/%s", bff_vendor_escape(arena, id));
+}
+
 const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out)
 {
     memset(out, 0, sizeof(*out));

@@ -89,6 +89,8 @@ typedef struct st_bff_payment_t {
     int64_t amount; /* -1: not given */
 } bff_payment_t;
 const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out);
+/* The path of payment (authorization) `id` (escaped; in `arena`). */
+const char *bff_payments_path(bff_arena_t *arena, const char *id);
 
 /* inventory: {"levels": [{"sku", "location", "available"}]}: units per SKU and location (negative: oversold). */
 typedef struct st_bff_level_t {
@@ -117,6 +119,8 @@ typedef struct st_bff_order_t {
     size_t nlines;
 } bff_order_t;
 const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out);
+/* The path of order `id` (escaped; in `arena`). */
+const char *bff_orders_path(bff_arena_t *arena, const char *id);
 
 /* An amount member: a JSON integer, 0 <= v <= 10^15 minor units. */
 int bff_vendor_amount(json_t *v, int64_t *out);

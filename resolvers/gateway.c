@@ -192,3 +192,39 @@ bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_RECOMMENDATIONS, bff_recommendations_path(ctx->arena, pid, n), NULL, &how, arg);
 }
+
+/* ---- orders and payments (reads) ---- */
+
+static const char *parse_order(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_orders_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_order(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_order_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_order(bff_reqctx_t *ctx, const char *id, bff_order_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_order, .deliver = deliver_order, .size = sizeof(bff_order_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_ORDERS, bff_orders_path(ctx->arena, id), NULL, &how, arg);
+}
+
+static const char *parse_payment(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_payments_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_payment(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_payment_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_payment(bff_reqctx_t *ctx, const char *id, bff_payment_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_payment, .deliver = deliver_payment, .size = sizeof(bff_payment_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_PAYMENTS, bff_payments_path(ctx->arena, id), NULL, &how, arg);
+}

@@ -52,4 +52,10 @@ typedef struct st_bff_recommended_t {
 typedef void (*bff_recommended_cb)(const bff_recommended_t *recs, const bff_outcome_t *o, void *arg);
 bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg);
 
+/* Order `id` (cb gets NULL and the outcome, status 404, when there is none), and payment `id`. */
+typedef void (*bff_order_cb)(const bff_order_t *order, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_order(bff_reqctx_t *ctx, const char *id, bff_order_cb cb, void *arg);
+typedef void (*bff_payment_cb)(const bff_payment_t *payment, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_payment(bff_reqctx_t *ctx, const char *id, bff_payment_cb cb, void *arg);
+
 #endif

@@ -9,13 +9,13 @@
 #include "adapters/storefront.h"
 #include "adapters/money.h"
 #include "ids.h"
+#include "gateway.h"
 #include "resolvers.h"
 
 typedef struct st_order_call_t {
     bff_reqctx_t *ctx;
     bff_json_cb cb;
     void *arg;
-    bff_order_t order;
 } order_call_t;
 
 json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *o, const char *payment_status)
@@ -40,18 +40,13 @@ json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *o, const char 
 
 /* ---- Order.paymentStatus: the payment provider's state of the order's authorization ---- */
 
-static void on_payment(const bff_outcome_t *o, void *arg)
+static void on_payment(const bff_payment_t *payment, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     bff_resolve_t *r = arg;
-    bff_payment_t payment;
-    const char *bad = code == NULL ? bff_payments_parse(body, bff_resolve_arena(r), &payment) : NULL;
-    if (code != NULL || bad != NULL)
-        bff_resolve_dependency_error(r, code != NULL ? code : BFF_CODE_UNAVAILABLE, "payments", code != NULL ? message : bad);
+    if (payment == NULL)
+        bff_resolve_dependency_error(r, o->code, "payments", o->message);
     else
-        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_string(payment.status)));
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), json_string(payment->status)));
 }
 
 static void resolve_payment_status(bff_resolve_t *r, void *unused)
@@ -64,30 +59,21 @@ static void resolve_payment_status(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, known ? bff_value_json(bff_resolve_arena(r), json_string(known)) : bff_value_null());
         return;
     }
-    bff_reqctx_t *ctx = bff_resolve_user(r);
-    char *escaped = curl_easy_escape(NULL, auth, 0);
-    const char *path = bff_arena_printf(ctx->arena, "/payments/%s", escaped);
-    curl_free(escaped);
-    bff_provider_call(ctx, BFF_PROVIDER_PAYMENTS, "GET", path, NULL, on_payment, r);
+    bff_gw_payment(bff_resolve_user(r), auth, on_payment, r);
 }
 
-static void on_order(const bff_outcome_t *o, void *arg)
+static void on_order(const bff_order_t *order, const bff_outcome_t *o, void *arg)
 {
     order_call_t *c = arg;
     if (o->status == 404) { /* no such order: null */
         c->cb(BFF_OUTCOME_VALUE(NULL), c->arg);
         return;
     }
-    if (o->code != NULL) {
+    if (order == NULL) {
         c->cb(o, c->arg);
         return;
     }
-    const char *bad = bff_orders_parse(o->body, c->ctx->arena, &c->order);
-    if (bad != NULL) {
-        c->cb(BFF_OUTCOME_MALFORMED("orders", bad), c->arg);
-        return;
-    }
-    json_t *out = bff_order_map(c->ctx, &c->order, NULL);
+    json_t *out = bff_order_map(c->ctx, order, NULL);
     c->cb(BFF_OUTCOME_VALUE(out), c->arg);
     json_decref(out);
 }
@@ -103,7 +89,7 @@ void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg
     c->ctx = ctx;
     c->cb = cb;
     c->arg = arg;
-    bff_provider_call(ctx, BFF_PROVIDER_ORDERS, "GET", bff_arena_printf(ctx->arena, "/orders/%s", id), NULL, on_order, c);
+    bff_gw_order(ctx, id, on_order, c);
 }
 
 static void resolve_order(bff_resolve_t *r, void *unused)

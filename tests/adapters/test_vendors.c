@@ -97,6 +97,8 @@ static void test_pricing_request(void **state)
     assert_string_equal(bff_reviews_path(a, "p0001", 8), "/reviews/products/p0001?limit=8");
     assert_string_equal(bff_reviews_path(a, "../x?y", 3), "/reviews/products/..%2Fx%3Fy?limit=3");
     assert_string_equal(bff_recommendations_path(a, "p/1", 4), "/recs/for/p%2F1?n=4");
+    assert_string_equal(bff_orders_path(a, "o_12"), "/orders/o_12");
+    assert_string_equal(bff_payments_path(a, "auth 1/2"), "/payments/auth%201%2F2");
     bff_arena_free(a);
     body = bff_shipping_request(NULL, NULL, 0); /* sent, and refused by the provider, not dropped here */
     assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
