@@ -94,6 +94,8 @@ typedef struct st_bff_customer_t {
     size_t naddresses;
 } bff_customer_t;
 const char *bff_customers_parse(json_t *body, bff_arena_t *arena, bff_customer_t *out);
+/* The shopper's own record, named by the bearer token sent with the call. */
+#define BFF_CUSTOMERS_ME_PATH "/customers/me"
 /* An address {"id"?, "line1"?, "city"?, "zip"?, "country"} (customers.c): the country is what tax and shipping need. */
 const char *bff_address_parse(json_t *a, bff_arena_t *arena, bff_address_t *out);
 

@@ -41,17 +41,24 @@ static void on_answer(const bff_outcome_t *o, void *arg)
     c->deliver(c, value, o);
 }
 
-/* One typed call: `body` (taken; NULL: a GET) to `path` of `provider`. */
-static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
-                              const typed_call_t *how, void *arg)
+/* One typed call: `body` (taken; NULL: a GET) to `path` of `provider`, with one more header line or none. */
+static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
+                                   const char *header, const typed_call_t *how, void *arg)
 {
     typed_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     *c = *how;
     c->ctx = ctx;
     c->arg = arg;
-    bff_call_t *call = bff_provider_call(ctx, provider, body != NULL ? "POST" : "GET", path, body, on_answer, c);
+    bff_call_t *call =
+        bff_provider_call_with(ctx, provider, body != NULL ? "POST" : "GET", path, body, header, on_answer, c);
     json_decref(body);
     return call;
+}
+
+static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
+                              const typed_call_t *how, void *arg)
+{
+    return typed_call_with(ctx, provider, path, body, NULL, how, arg);
 }
 
 /* ---- pricing ---- */
@@ -227,4 +234,24 @@ bff_call_t *bff_gw_payment(bff_reqctx_t *ctx, const char *id, bff_payment_cb cb,
     typed_call_t how = {.parse = parse_payment, .deliver = deliver_payment, .size = sizeof(bff_payment_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_PAYMENTS, bff_payments_path(ctx->arena, id), NULL, &how, arg);
+}
+
+/* ---- customers ---- */
+
+static const char *parse_customer(const typed_call_t *c, json_t *body, void *out)
+{
+    return bff_customers_parse(body, c->ctx->arena, out);
+}
+
+static void deliver_customer(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_customer_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_customer(bff_reqctx_t *ctx, const char *token, bff_customer_cb cb, void *arg)
+{
+    typed_call_t how = {.parse = parse_customer, .deliver = deliver_customer, .size = sizeof(bff_customer_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call_with(ctx, BFF_PROVIDER_CUSTOMERS, BFF_CUSTOMERS_ME_PATH, NULL,
+                           bff_arena_printf(ctx->arena, "Authorization: Bearer %s", token), &how, arg);
 }

@@ -58,4 +58,11 @@ bff_call_t *bff_gw_order(bff_reqctx_t *ctx, const char *id, bff_order_cb cb, voi
 typedef void (*bff_payment_cb)(const bff_payment_t *payment, const bff_outcome_t *o, void *arg);
 bff_call_t *bff_gw_payment(bff_reqctx_t *ctx, const char *id, bff_payment_cb cb, void *arg);
 
+/*
+ * The shopper a bearer token names (`token`: header-safe, checked by the caller): cb gets them, or NULL
+ * and the outcome (status 401 or 404 when the token names no one).
+ */
+typedef void (*bff_customer_cb)(const bff_customer_t *customer, const bff_outcome_t *o, void *arg);
+bff_call_t *bff_gw_customer(bff_reqctx_t *ctx, const char *token, bff_customer_cb cb, void *arg);
+
 #endif

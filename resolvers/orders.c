@@ -105,26 +105,18 @@ static void resolve_order(bff_resolve_t *r, void *unused)
 
 /* ---- Query.customer(token) ---- */
 
-static void on_customer(const bff_outcome_t *o, void *arg)
+static void on_customer(const bff_customer_t *customer, const bff_outcome_t *o, void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     bff_resolve_t *r = arg;
     if (o->status == 401 || o->status == 404) {
         bff_resolve_ok(r, bff_value_null()); /* an unknown token is no customer, not a failure */
         return;
     }
-    if (code != NULL) {
-        bff_resolve_dependency_error(r, code, "customers", message);
+    if (customer == NULL) {
+        bff_resolve_dependency_error(r, o->code, "customers", o->message);
         return;
     }
-    bff_customer_t c;
-    const char *bad = bff_customers_parse(body, bff_resolve_arena(r), &c);
-    if (bad != NULL) {
-        bff_resolve_dependency_error(r, BFF_CODE_UNAVAILABLE, "customers", bad);
-        return;
-    }
+    const bff_customer_t c = *customer;
     json_t *addresses = json_array();
     for (size_t i = 0; i < c.naddresses; ++i) {
         const bff_address_t *a = &c.addresses[i];
@@ -147,8 +139,7 @@ static void resolve_customer(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_provider_call_with(ctx, BFF_PROVIDER_CUSTOMERS, "GET", "/customers/me", NULL,
-                           bff_arena_printf(ctx->arena, "Authorization: Bearer %s", token), on_customer, r);
+    bff_gw_customer(ctx, token, on_customer, r);
 }
 
 const bff_resolver_entry_t bff_order_resolvers[] = {
