@@ -87,11 +87,6 @@ typedef struct st_walk_t {
     size_t fields_cap, deprecations_cap;
 } walk_t;
 
-static uint64_t hash_bytes(const char *s)
-{
-    return bff_fnv1a_str(s);
-}
-
 static uint64_t hash_ptrs(const void *a, const void *b)
 {
     uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)b * 0xC2B2AE3D27D4EB4FULL;
@@ -155,7 +150,7 @@ static void index_fragments(walk_t *w, const bff_ast_node_t *document)
         const bff_ast_node_t *d = document->definitions.items[i];
         if (d->kind != BFF_AST_FRAGMENT_DEFINITION)
             continue;
-        size_t j = hash_bytes(d->name) & w->index_mask;
+        size_t j = bff_fnv1a_str(d->name) & w->index_mask;
         bool duplicate = false;
         for (; w->index[j] != 0; j = (j + 1) & w->index_mask)
             if (strcmp(w->frags[w->index[j] - 1].def->name, d->name) == 0)
@@ -171,7 +166,7 @@ static void index_fragments(walk_t *w, const bff_ast_node_t *document)
 
 static frag_t *fragment(walk_t *w, const char *name)
 {
-    for (size_t j = hash_bytes(name) & w->index_mask; w->index[j] != 0; j = (j + 1) & w->index_mask)
+    for (size_t j = bff_fnv1a_str(name) & w->index_mask; w->index[j] != 0; j = (j + 1) & w->index_mask)
         if (strcmp(w->frags[w->index[j] - 1].def->name, name) == 0)
             return &w->frags[w->index[j] - 1];
     return NULL;

@@ -32,11 +32,6 @@ struct st_bff_json_cache_t {
     bff_json_cache_stats_t stats;
 };
 
-static uint64_t hash_key(const char *s)
-{
-    return bff_fnv1a_str(s);
-}
-
 bff_json_cache_t *bff_json_cache_new(size_t max_bytes, uint64_t ttl_ms, uint64_t stale_ms)
 {
     bff_json_cache_t *c = bff_xcalloc(1, sizeof(*c));
@@ -85,7 +80,7 @@ static entry_t *find(bff_json_cache_t *c, const char *key, uint64_t hash)
 
 json_t *bff_json_cache_lookup(bff_json_cache_t *c, const char *key, uint64_t now_ms, uint64_t *age_ms, bool *refresh)
 {
-    uint64_t hash = hash_key(key);
+    uint64_t hash = bff_fnv1a_str(key);
     entry_t *e = find(c, key, hash);
     *age_ms = 0;
     *refresh = false;
@@ -111,7 +106,7 @@ json_t *bff_json_cache_lookup(bff_json_cache_t *c, const char *key, uint64_t now
 
 json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms)
 {
-    uint64_t hash = hash_key(key);
+    uint64_t hash = bff_fnv1a_str(key);
     entry_t *e = find(c, key, hash);
     if (e != NULL && e->stale_until_ms <= now_ms) {
         entry_remove(c, e); /* past any use */
@@ -128,7 +123,7 @@ json_t *bff_json_cache_get(bff_json_cache_t *c, const char *key, uint64_t now_ms
 
 void bff_json_cache_refresh_failed(bff_json_cache_t *c, const char *key)
 {
-    entry_t *e = find(c, key, hash_key(key));
+    entry_t *e = find(c, key, bff_fnv1a_str(key));
     if (e != NULL)
         e->refreshing = false;
 }
@@ -162,7 +157,7 @@ uint64_t bff_json_cache_ttl(const bff_json_cache_t *c)
 void bff_json_cache_put_ttl(bff_json_cache_t *c, const char *key, json_t *value, size_t size, uint64_t now_ms,
                             uint64_t ttl_ms)
 {
-    uint64_t hash = hash_key(key);
+    uint64_t hash = bff_fnv1a_str(key);
     entry_t *old = find(c, key, hash);
     if (old != NULL)
         entry_remove(c, old);

@@ -160,9 +160,7 @@ static char *sku_query(bff_arena_t *arena, const char *path, const char *const *
     bff_buf_t q = BFF_BUF_INIT;
     bff_buf_appends(&q, path);
     for (size_t i = 0; i < n; ++i) {
-        char *escaped = curl_easy_escape(NULL, skus[i], 0);
-        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "?", escaped);
-        curl_free(escaped);
+        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "?", bff_vendor_escape(arena, skus[i]));
     }
     char *s = bff_arena_strndup(arena, q.data, q.len);
     bff_buf_free(&q);

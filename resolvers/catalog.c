@@ -182,9 +182,8 @@ static void resolve_product(bff_resolve_t *r, void *unused)
         }
         path = bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid);
     } else {
-        char *escaped = curl_easy_escape(NULL, json_string_value(handle), 0);
-        path = bff_arena_printf(ctx->arena, "/catalog/v1/products?per_page=1&handle=%s", escaped);
-        curl_free(escaped);
+        path = bff_arena_printf(ctx->arena, "/catalog/v1/products?per_page=1&handle=%s",
+                                bff_vendor_escape(ctx->arena, json_string_value(handle)));
     }
     bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
     *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, path, on_product, c);
@@ -296,9 +295,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
             bff_resolve_error(r, "BAD_USER_INPUT", "\"query\" must be 1-64 characters.");
             return;
         }
-        char *escaped = curl_easy_escape(NULL, json_string_value(search), 0);
-        bff_buf_printf(&q, "&q=%s", escaped);
-        curl_free(escaped);
+        bff_buf_printf(&q, "&q=%s", bff_vendor_escape(bff_resolve_arena(r), json_string_value(search)));
     }
     json_t *filter = bff_resolve_arg(r, "filter");
     const char *parent_collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
@@ -308,9 +305,7 @@ static void resolve_products(bff_resolve_t *r, void *unused)
     for (size_t k = parent_collection ? 1 : 0; k < 2; ++k) {
         json_t *v = json_object_get(filter, keys[k]);
         if (json_is_string(v)) {
-            char *escaped = curl_easy_escape(NULL, json_string_value(v), 0);
-            bff_buf_printf(&q, "&%s=%s", keys[k], escaped);
-            curl_free(escaped);
+            bff_buf_printf(&q, "&%s=%s", keys[k], bff_vendor_escape(bff_resolve_arena(r), json_string_value(v)));
         }
     }
     const char *bad = listing_filters(&q, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
@@ -344,14 +339,13 @@ static void on_pricing(const bff_quotes_t *q, const bff_outcome_t *o, void *arg)
         bff_batch_fail(pb->b, o->code, o->message);
         return;
     }
-    const bff_quotes_t quotes = *q;
     json_t *values = json_object();
-    for (size_t i = 0; i < quotes.n; ++i) {
+    for (size_t i = 0; i < q->n; ++i) {
         json_t *v = json_object();
-        json_object_set_new_nocheck(v, "amount_minor", json_integer((json_int_t)quotes.items[i].amount));
-        if (quotes.items[i].compare_at >= 0)
-            json_object_set_new_nocheck(v, "compare_at_minor", json_integer(quotes.items[i].compare_at));
-        json_object_set_new(values, quotes.items[i].sku, v);
+        json_object_set_new_nocheck(v, "amount_minor", json_integer((json_int_t)q->items[i].amount));
+        if (q->items[i].compare_at >= 0)
+            json_object_set_new_nocheck(v, "compare_at_minor", json_integer(q->items[i].compare_at));
+        json_object_set_new(values, q->items[i].sku, v);
     }
     bff_batch_resolve(pb->b, values);
     json_decref(values);
