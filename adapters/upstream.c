@@ -16,9 +16,12 @@
 #include "upstream.h"
 
 #include <curl/curl.h>
+
+#include "http1.h"
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "graphql/arena.h"
 #include "graphql/buf.h"
@@ -40,6 +43,7 @@
 
 struct st_bff_upstream_call_t {
     bff_upstream_t *up;
+    bff_h1_call_t *h1; /* a cleartext HTTP/1.1 call (http1.c); NULL: curl's */
     CURL *easy;
     struct curl_slist *headers;
     bff_buf_t body;
@@ -58,6 +62,7 @@ typedef struct st_socket_ctx_t {
 
 struct st_bff_upstream_t {
     uv_loop_t *loop;
+    bff_h1_t *h1; /* http:// providers */
     CURLM *multi;
     uv_timer_t *timer; /* heap: closed (and freed) independently of the client */
     bff_upstream_call_t *calls;
@@ -120,6 +125,16 @@ static void call_unlink(bff_upstream_call_t *c)
     c->prev = c->next = NULL;
 }
 
+static void count_outcome(bff_upstream_t *up, bff_upstream_error_t error)
+{
+    if (error == BFF_UPSTREAM_OK)
+        up->stats.completed++;
+    else if (error == BFF_UPSTREAM_E_CANCELLED)
+        up->stats.cancelled++;
+    else
+        up->stats.failed++;
+}
+
 /* Takes the call out of curl and the list, fires its callback, frees it. */
 static void call_finish(bff_upstream_call_t *c, bff_upstream_error_t error)
 {
@@ -134,12 +149,7 @@ static void call_finish(bff_upstream_call_t *c, bff_upstream_error_t error)
     long connects = 0;
     curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &connects);
     up->stats.connections_opened += connects;
-    if (error == BFF_UPSTREAM_OK)
-        up->stats.completed++;
-    else if (error == BFF_UPSTREAM_E_CANCELLED)
-        up->stats.cancelled++;
-    else
-        up->stats.failed++;
+    count_outcome(up, error);
     bff_buf_appendc(&c->body, '\0');
     res.body = c->body.data;
     res.body_len = c->body.len - 1;
@@ -299,6 +309,7 @@ bff_upstream_t *bff_upstream_new(uv_loop_t *loop)
     up->timer = bff_xmalloc(sizeof(*up->timer));
     uv_timer_init(loop, up->timer);
     up->timer->data = up;
+    up->h1 = bff_h1_new(loop);
     up->multi = curl_multi_init();
     curl_multi_setopt(up->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(up->multi, CURLMOPT_SOCKETDATA, up);
@@ -319,7 +330,8 @@ void bff_upstream_free(bff_upstream_t *up)
     if (up == NULL)
         return;
     while (up->calls != NULL)
-        call_finish(up->calls, BFF_UPSTREAM_E_CANCELLED);
+        bff_upstream_cancel(up->calls);
+    bff_h1_free(up->h1);
     while (up->nspare > 0)
         curl_easy_cleanup(up->spare[--up->nspare]);
     while (up->nspare_bodies > 0)
@@ -330,9 +342,41 @@ void bff_upstream_free(bff_upstream_t *up)
     free(up);
 }
 
+static void on_h1_done(const bff_upstream_response_t *res, void *arg)
+{
+    bff_upstream_call_t *c = arg;
+    count_outcome(c->up, res->error);
+    call_unlink(c);
+    c->cb(res, c->arg);
+    free(c);
+}
+
+/* Cleartext HTTP/1.1 (the common case inside a cluster) goes through http1.c; see docs/decisions/upstream-http1.md. */
+static bool plain_http1(const bff_upstream_request_t *req)
+{
+    return !req->h2c_prior_knowledge && req->url != NULL && strncasecmp(req->url, "http://", 7) == 0;
+}
+
 bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_request_t *req, bff_upstream_cb cb,
                                        void *arg)
 {
+    if (plain_http1(req)) {
+        bff_upstream_call_t *c = bff_xcalloc(1, sizeof(*c));
+        c->up = up;
+        c->cb = cb;
+        c->arg = arg;
+        c->h1 = bff_h1_send(up->h1, req, on_h1_done, c);
+        if (c->h1 == NULL) {
+            free(c);
+            return NULL;
+        }
+        c->next = up->calls;
+        if (up->calls)
+            up->calls->prev = c;
+        up->calls = c;
+        up->stats.started++;
+        return c;
+    }
     CURL *easy = acquire_easy(up);
     if (easy == NULL)
         return NULL;
@@ -404,10 +448,15 @@ bff_upstream_call_t *bff_upstream_send(bff_upstream_t *up, const bff_upstream_re
 
 void bff_upstream_cancel(bff_upstream_call_t *call)
 {
-    call_finish(call, BFF_UPSTREAM_E_CANCELLED);
+    if (call->h1 != NULL)
+        bff_h1_cancel(call->h1); /* on_h1_done finishes the call */
+    else
+        call_finish(call, BFF_UPSTREAM_E_CANCELLED);
 }
 
 bff_upstream_stats_t bff_upstream_stats(const bff_upstream_t *up)
 {
-    return up->stats;
+    bff_upstream_stats_t st = up->stats;
+    st.connections_opened += bff_h1_connections_opened(up->h1);
+    return st;
 }

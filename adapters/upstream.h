@@ -5,10 +5,11 @@
  * bff_upstream_send returns at once and the callback fires later on the same
  * loop thread.
  *
- * Connections are reused (curl's per-multi connection cache); HTTP/2 is used
- * over TLS when the upstream offers it (ALPN), and over cleartext when the
- * request asks for prior knowledge; several requests then share one
- * connection.
+ * Two transports behind one call: `http://` URLs go through http1.c (kept
+ * HTTP/1.1 connections, docs/decisions/upstream-http1.md); `https://` and
+ * prior-knowledge HTTP/2 through libcurl, whose connections are reused (its
+ * per-multi cache) and which uses HTTP/2 over TLS when the upstream offers it
+ * (ALPN); several requests then share one connection.
  *
  * Memory: a response body lives until the callback returns; copy what you
  * keep. The client owns every curl and uv handle it creates and frees them in

@@ -2,7 +2,11 @@
  * test_upstream.c - the upstream client against a small HTTP/1.1 server
  * running on the same libuv loop (so every case is deterministic and bounded
  * in time): answers, keep-alive reuse, concurrency, timeouts, connections
- * closed early, garbage instead of HTTP, oversized bodies, cancellation.
+ * closed early, garbage instead of HTTP, oversized bodies, cancellation;
+ * and the cleartext HTTP/1.1 transport's framing (chunks, interim answers,
+ * bodies to the connection's end, what it refuses), its reuse rules (a
+ * stale kept connection, Connection: close), request framing and its
+ * connection limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +34,7 @@ typedef struct st_tconn_t {
     tserver_t *server;
     char buf[8192];
     size_t len;
+    int requests; /* on this connection */
 } tconn_t;
 
 static void free_conn(uv_handle_t *h)
@@ -53,11 +58,70 @@ static void send_text(tconn_t *c, const char *data, size_t len)
     uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, after_write);
 }
 
-static void respond(tconn_t *c, const char *path)
+/* canned answers, sent as they are */
+static const struct {
+    const char *path, *answer;
+} canned[] = {
+    {"/chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"},
+    {"/interim", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                 "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"},
+    {"/conn-close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye"},
+    {"/no-content", "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n"},
+    {"/fold", "HTTP/1.1 200 OK\r\nX-A: a\r\n  folded\r\nContent-Length: 2\r\n\r\nok"},
+    {"/two-lengths", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"},
+    {"/gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx"},
+    {"/bad-chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"},
+    {"/switch", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"},
+    {"/bad-status", "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"},
+};
+
+static void respond(tconn_t *c, const char *path, const char *body, size_t body_len)
 {
     c->server->requests++;
+    c->requests++;
     char head[256];
-    if (strcmp(path, "/ok") == 0) {
+    for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); ++i) {
+        if (strcmp(path, canned[i].path) == 0) {
+            send_text(c, canned[i].answer, strlen(canned[i].answer));
+            return;
+        }
+    }
+    if (strcmp(path, "/echo") == 0) {
+        int h = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", body_len);
+        send_text(c, head, (size_t)h);
+        send_text(c, body, body_len);
+    } else if (strcmp(path, "/until-close") == 0) {
+        const char *r = "HTTP/1.0 200 OK\r\n\r\nall of it";
+        send_text(c, r, strlen(r));
+        uv_close((uv_handle_t *)&c->tcp, free_conn);
+    } else if (strcmp(path, "/drip") == 0) { /* one byte a write */
+        const char *r = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        for (size_t i = 0; r[i] != '\0'; ++i)
+            send_text(c, r + i, 1);
+    } else if (strcmp(path, "/huge-head") == 0) {
+        send_text(c, "HTTP/1.1 200 OK\r\n", 17);
+        char line[1024];
+        memset(line, 'a', sizeof(line));
+        memcpy(line, "X-Pad: ", 7);
+        memcpy(line + sizeof(line) - 2, "\r\n", 2);
+        for (int i = 0; i < 80; ++i)
+            send_text(c, line, sizeof(line));
+        send_text(c, "Content-Length: 0\r\n\r\n", 21);
+    } else if (strcmp(path, "/big-chunked") == 0) {
+        const char *h0 = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        send_text(c, h0, strlen(h0));
+        char chunk[4096 + 16];
+        int n = snprintf(chunk, sizeof(chunk), "1000\r\n");
+        memset(chunk + n, 'x', 4096);
+        memcpy(chunk + n + 4096, "\r\n", 2);
+        for (int i = 0; i < 300; ++i) /* 1.2 MB */
+            send_text(c, chunk, (size_t)n + 4098);
+        send_text(c, "0\r\n\r\n", 5);
+    } else if (strcmp(path, "/stale-second") == 0 && c->requests > 1) {
+        /* a kept connection the server drops when the next request comes */
+        uv_close((uv_handle_t *)&c->tcp, free_conn);
+    } else if (strcmp(path, "/ok") == 0 || strcmp(path, "/stale-second") == 0) {
         const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello";
         send_text(c, r, strlen(r));
     } else if (strcmp(path, "/json") == 0) {
@@ -101,10 +165,19 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     while ((end = memmem(c->buf, c->len, "\r\n\r\n", 4)) != NULL) {
         char path[128] = "";
         sscanf(c->buf, "%*s %127s", path);
-        size_t used = (size_t)(end + 4 - c->buf);
-        memmove(c->buf, c->buf + used, c->len - used);
-        c->len -= used;
-        respond(c, path);
+        size_t head = (size_t)(end + 4 - c->buf), body_len = 0;
+        *end = '\0';
+        const char *cl = strcasestr(c->buf, "\r\ncontent-length:");
+        if (cl != NULL)
+            body_len = strtoul(cl + 17, NULL, 10);
+        *end = '\r';
+        if (c->len < head + body_len)
+            return; /* the body is still coming */
+        char body[4096];
+        memcpy(body, c->buf + head, body_len < sizeof(body) ? body_len : sizeof(body));
+        memmove(c->buf, c->buf + head + body_len, c->len - head - body_len);
+        c->len -= head + body_len;
+        respond(c, path, body, body_len);
         if (uv_is_closing((uv_handle_t *)s))
             return;
     }
@@ -364,6 +437,141 @@ static void test_bad_url_fails_at_once(void **state)
     env_free(e);
 }
 
+static void test_http1_framing(void **state)
+{
+    static const struct {
+        const char *path;
+        bff_upstream_error_t error;
+        long status;
+        const char *body;
+    } cases[] = {
+        {"/chunked", BFF_UPSTREAM_OK, 200, "hello 0123456789"},
+        {"/interim", BFF_UPSTREAM_OK, 201, "ok"},
+        {"/conn-close", BFF_UPSTREAM_OK, 200, "bye"},
+        {"/no-content", BFF_UPSTREAM_OK, 204, ""},
+        {"/until-close", BFF_UPSTREAM_OK, 200, "all of it"},
+        {"/drip", BFF_UPSTREAM_OK, 200, "abc"},
+        {"/fold", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/two-lengths", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/gzip", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/bad-chunk", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/switch", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/bad-status", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/huge-head", BFF_UPSTREAM_E_PROTOCOL, 0, NULL},
+        {"/big-chunked", BFF_UPSTREAM_E_TOO_LARGE, 0, NULL},
+    };
+    env_t *e = env_new();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+        result_t r = {0};
+        bff_upstream_request_t req = {.url = url(e, cases[i].path), .timeout_ms = 3000, .max_response_bytes = 1 << 20};
+        assert_non_null(bff_upstream_send(e->up, &req, on_done, &r));
+        wait_for(e, &r, 1);
+        if (r.error != cases[i].error)
+            fail_msg("%s: error %s, expected %s", cases[i].path, bff_upstream_errname(r.error),
+                     bff_upstream_errname(cases[i].error));
+        if (cases[i].body != NULL) {
+            assert_int_equal(r.status, cases[i].status);
+            assert_string_equal(r.body, cases[i].body);
+        }
+        /* every answer leaves the client able to call again on the same origin */
+        result_t after = {0};
+        bff_upstream_request_t ok = {.url = url(e, "/ok"), .timeout_ms = 3000};
+        bff_upstream_send(e->up, &ok, on_done, &after);
+        wait_for(e, &after, 1);
+        assert_int_equal(after.status, 200);
+    }
+    env_free(e);
+}
+
+static void test_http1_reuse_rules(void **state)
+{
+    env_t *e = env_new();
+    result_t r[6] = {0};
+    const char *paths[] = {"/chunked", "/ok", "/interim", "/conn-close", "/ok", "/ok"};
+    for (int i = 0; i < 6; ++i) {
+        bff_upstream_request_t req = {.url = url(e, paths[i]), .timeout_ms = 2000};
+        bff_upstream_send(e->up, &req, on_done, &r[i]);
+        wait_for(e, &r[i], 1);
+        assert_int_equal(r[i].error, BFF_UPSTREAM_OK);
+    }
+    /* one connection until the server said close; then a second one */
+    assert_int_equal(e->srv.accepted, 2);
+    /* a kept connection the server drops when it gets the request: sent again on a new one */
+    result_t first = {0}, second = {0};
+    bff_upstream_request_t req = {.url = url(e, "/stale-second"), .timeout_ms = 2000};
+    bff_upstream_send(e->up, &req, on_done, &first);
+    wait_for(e, &first, 1);
+    bff_upstream_send(e->up, &req, on_done, &second);
+    wait_for(e, &second, 1);
+    assert_int_equal(first.status, 200);
+    assert_int_equal(second.error, BFF_UPSTREAM_OK);
+    assert_int_equal(second.status, 200);
+    /* both came on a kept connection (the second's, then the first retry's), both were sent again */
+    assert_int_equal(e->srv.accepted, 4);
+    env_free(e);
+}
+
+static void test_http1_requests(void **state)
+{
+    env_t *e = env_new();
+    /* a POST's body goes with its length; the server echoes it */
+    result_t echo = {0};
+    const char *headers[] = {"Content-Type: application/json", "X-Empty:"};
+    bff_upstream_request_t post = {.method = "POST", .url = url(e, "/echo"), .headers = headers, .nheaders = 2,
+                                   .body = "{\"a\":1}", .body_len = 7, .timeout_ms = 2000};
+    assert_non_null(bff_upstream_send(e->up, &post, on_done, &echo));
+    wait_for(e, &echo, 1);
+    assert_string_equal(echo.body, "{\"a\":1}");
+    /* nothing that could split the request line or a header is sent */
+    const char *split[] = {"X-A: a\r\nX-Injected: 1"};
+    bff_upstream_request_t bad_header = {.url = url(e, "/ok"), .headers = split, .nheaders = 1};
+    assert_null(bff_upstream_send(e->up, &bad_header, on_done, &echo));
+    char u[160];
+    snprintf(u, sizeof(u), "http://127.0.0.1:%d/ok HTTP/1.1\r\nX: y", e->srv.port);
+    bff_upstream_request_t bad_target = {.url = u};
+    assert_null(bff_upstream_send(e->up, &bad_target, on_done, &echo));
+    snprintf(u, sizeof(u), "http://user:pw@127.0.0.1:%d/ok", e->srv.port);
+    bff_upstream_request_t credentials = {.url = u};
+    assert_null(bff_upstream_send(e->up, &credentials, on_done, &echo));
+    bff_upstream_request_t bad_port = {.url = "http://127.0.0.1:99999/ok"};
+    assert_null(bff_upstream_send(e->up, &bad_port, on_done, &echo));
+    /* a named host is looked up; localhost may be ::1 first, where nobody listens: the next address is tried */
+    result_t named = {0};
+    snprintf(u, sizeof(u), "http://localhost:%d/ok", e->srv.port);
+    bff_upstream_request_t by_name = {.url = u, .timeout_ms = 3000};
+    bff_upstream_send(e->up, &by_name, on_done, &named);
+    wait_for(e, &named, 1);
+    assert_int_equal(named.status, 200);
+    env_free(e);
+}
+
+static void test_http1_more_calls_than_connections(void **state)
+{
+    env_t *e = env_new();
+    enum { N = 150 };
+    result_t *r = calloc(N, sizeof(*r));
+    for (int i = 0; i < N; ++i) {
+        bff_upstream_request_t req = {.url = url(e, "/ok"), .timeout_ms = 5000};
+        bff_upstream_send(e->up, &req, on_done, &r[i]);
+    }
+    wait_for(e, r, N);
+    for (int i = 0; i < N; ++i)
+        assert_int_equal(r[i].status, 200);
+    assert_true(e->srv.accepted <= 64); /* the rest waited for a kept connection */
+    /* calls waiting behind hanging ones time out on their own deadline */
+    result_t hang[64] = {0}, queued = {0};
+    for (int i = 0; i < 64; ++i) {
+        bff_upstream_request_t req = {.url = url(e, "/hang"), .timeout_ms = 3000};
+        bff_upstream_send(e->up, &req, on_done, &hang[i]);
+    }
+    bff_upstream_request_t late = {.url = url(e, "/ok"), .timeout_ms = 100};
+    bff_upstream_send(e->up, &late, on_done, &queued);
+    wait_for(e, &queued, 1);
+    assert_int_equal(queued.error, BFF_UPSTREAM_E_TIMEOUT);
+    free(r);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +579,8 @@ int main(void)
         cmocka_unit_test(test_timeout_is_bounded),       cmocka_unit_test(test_broken_upstreams_alone),
         cmocka_unit_test(test_broken_upstreams),
         cmocka_unit_test(test_cancel_fires_once_and_frees), cmocka_unit_test(test_bad_url_fails_at_once),
+        cmocka_unit_test(test_http1_framing),               cmocka_unit_test(test_http1_reuse_rules),
+        cmocka_unit_test(test_http1_requests),              cmocka_unit_test(test_http1_more_calls_than_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
