@@ -146,11 +146,17 @@ static void on_variants(const bff_outcome_t *o, void *arg)
         return;
     }
     json_t *values = json_object();
-    for (size_t i = 0; i < n; ++i)
-        json_object_set_new(values, vs[i].sku,
-                            json_pack("{s:s, s:s, s:s, s:s, s:I}", "sku", vs[i].sku, "title", vs[i].title,
-                                      "product_title", vs[i].product_title, "product_handle", vs[i].product_handle,
-                                      "weight_grams", (json_int_t)vs[i].weight_grams));
+    for (size_t i = 0; i < n; ++i) {
+        if (vs[i].sku == NULL || vs[i].title == NULL || vs[i].product_title == NULL || vs[i].product_handle == NULL)
+            continue; /* incomplete: the line's SKU reads as unknown */
+        json_t *v = json_object();
+        json_object_set_new_nocheck(v, "sku", json_string(vs[i].sku));
+        json_object_set_new_nocheck(v, "title", json_string(vs[i].title));
+        json_object_set_new_nocheck(v, "product_title", json_string(vs[i].product_title));
+        json_object_set_new_nocheck(v, "product_handle", json_string(vs[i].product_handle));
+        json_object_set_new_nocheck(v, "weight_grams", json_integer((json_int_t)vs[i].weight_grams));
+        json_object_set_new(values, vs[i].sku, v);
+    }
     bff_batch_resolve(b, values);
     json_decref(values);
 }
@@ -449,15 +455,24 @@ static bff_cart_totals_t public_view(const totals_t *t, bool ok)
 json_t *bff_cart_cost_json(const bff_reqctx_t *ctx, json_t *cart, const bff_cart_totals_t *t)
 {
     json_t *allocations = json_array();
-    for (size_t i = 0; i < t->nlines; ++i)
-        if (t->allocated[i] > 0)
-            json_array_append_new(allocations, json_pack("{s:s, s:o}", "sku", t->skus[i], "amount",
-                                                         bff_money_json(t->allocated[i], t->currency)));
+    for (size_t i = 0; i < t->nlines; ++i) {
+        if (t->allocated[i] <= 0)
+            continue;
+        json_t *a = json_object();
+        json_object_set_new_nocheck(a, "sku", json_string(t->skus[i]));
+        json_object_set_new_nocheck(a, "amount", bff_money_json(t->allocated[i], t->currency));
+        json_array_append_new(allocations, a);
+    }
     const char *quote = bff_quote_make(ctx, cart, t, ctx->quote_ttl_ms ? ctx->quote_ttl_ms : 900000);
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s?}", "subtotal", bff_money_json(t->subtotal, t->currency),
-                     "discounts", bff_money_json(t->discounts, t->currency), "shipping",
-                     bff_money_json(t->shipping, t->currency), "tax", bff_money_json(t->tax, t->currency), "total",
-                     bff_money_json(t->total, t->currency), "discountAllocations", allocations, "quote", quote);
+    json_t *out = json_object(); /* built directly: json_pack parsed its format on every cart read */
+    json_object_set_new_nocheck(out, "subtotal", bff_money_json(t->subtotal, t->currency));
+    json_object_set_new_nocheck(out, "discounts", bff_money_json(t->discounts, t->currency));
+    json_object_set_new_nocheck(out, "shipping", bff_money_json(t->shipping, t->currency));
+    json_object_set_new_nocheck(out, "tax", bff_money_json(t->tax, t->currency));
+    json_object_set_new_nocheck(out, "total", bff_money_json(t->total, t->currency));
+    json_object_set_new_nocheck(out, "discountAllocations", allocations);
+    json_object_set_new_nocheck(out, "quote", quote != NULL ? json_string(quote) : json_null());
+    return out;
 }
 
 static json_t *totals_json(const totals_t *t)
@@ -525,8 +540,14 @@ static void line_cost_done(bff_resolve_t *r, json_t *row, const char *code, cons
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    json_t *out = json_pack("{s:o, s:o}", "unitPrice", bff_money_json(json_integer_value(unit), lc->currency), "subtotal",
-                            bff_money_json(json_integer_value(unit) * lc->quantity, lc->currency));
+    int64_t subtotal;
+    if (__builtin_mul_overflow((int64_t)json_integer_value(unit), (int64_t)lc->quantity, &subtotal)) {
+        bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the line's subtotal does not fit in an amount");
+        return;
+    }
+    json_t *out = json_object();
+    json_object_set_new_nocheck(out, "unitPrice", bff_money_json(json_integer_value(unit), lc->currency));
+    json_object_set_new_nocheck(out, "subtotal", bff_money_json(subtotal, lc->currency));
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
 

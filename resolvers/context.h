@@ -74,14 +74,13 @@ typedef struct st_bff_reqctx_t {
     uint64_t deadline_ms;                      /* uv_now() by which the request must answer; 0: none */
     unsigned stale_answers;                    /* catalog answers served stale (see bff_provider_get_cached) */
     uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */
-    const unsigned char *id_key;               /* id_signing_key: the keys in cart and order ids (ids.h) */
+    const struct st_bff_id_hmac_t *id_hmac;    /* id_signing_key's HMAC: the keys in cart and order ids (ids.h) */
     struct st_bff_journal_t *journal;          /* the checkout journal (journal.h) */
     const bff_fleet_t *fleet;                  /* the fleet's checkout lock, or NULL: one instance */
     const bff_shared_cache_t *shared_cache;    /* the fleet's catalog cache behind catalog_cache, or NULL */
     struct st_bff_l2wait_t *l2_waits;          /* this request's cached reads asking the fleet's cache */
     const char *client;                        /* the caller: an API client id, or "anon:<address>" */
     uint64_t quote_ttl_ms;                     /* how long a Cart.cost.quote holds (quote.h) */
-    size_t id_key_len;
 } bff_reqctx_t;
 
 /*

@@ -9,7 +9,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEY_HEX 32
@@ -25,13 +26,61 @@ static bool provider_id_ok(const char *s, size_t n)
     return true;
 }
 
+struct st_bff_id_hmac_t {
+    EVP_MD_CTX *inner, *outer; /* SHA-256 after (key ^ ipad), after (key ^ opad) */
+};
+
+bff_id_hmac_t *bff_id_hmac_new(const void *key, size_t len)
+{
+    unsigned char k[64] = {0}, pad[64];
+    if (len > sizeof(k))
+        SHA256(key, len, k); /* RFC 2104: a longer key is hashed first */
+    else
+        memcpy(k, key, len);
+    bff_id_hmac_t *h = bff_xcalloc(1, sizeof(*h));
+    h->inner = EVP_MD_CTX_new();
+    h->outer = EVP_MD_CTX_new();
+    bool ok = h->inner != NULL && h->outer != NULL;
+    for (int i = 0; i < 64; ++i)
+        pad[i] = k[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(h->inner, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(h->inner, pad, 64) == 1;
+    for (int i = 0; i < 64; ++i)
+        pad[i] = k[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(h->outer, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(h->outer, pad, 64) == 1;
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    if (!ok) {
+        bff_id_hmac_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void bff_id_hmac_free(bff_id_hmac_t *h)
+{
+    if (h == NULL)
+        return;
+    EVP_MD_CTX_free(h->inner);
+    EVP_MD_CTX_free(h->outer);
+    free(h);
+}
+
+bool bff_id_hmac(const bff_id_hmac_t *h, const void *msg, size_t len, unsigned char mac[32])
+{
+    unsigned char inner[32];
+    unsigned int n = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    bool ok = c != NULL && EVP_MD_CTX_copy_ex(c, h->inner) == 1 && EVP_DigestUpdate(c, msg, len) == 1 &&
+              EVP_DigestFinal_ex(c, inner, &n) == 1 && EVP_MD_CTX_copy_ex(c, h->outer) == 1 &&
+              EVP_DigestUpdate(c, inner, sizeof(inner)) == 1 && EVP_DigestFinal_ex(c, mac, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(c);
+    return ok;
+}
+
 bool bff_id_mac(const bff_reqctx_t *ctx, const void *msg, size_t len, char out[33])
 {
-    if (ctx->id_key == NULL || ctx->id_key_len == 0)
-        return false;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-    if (HMAC(EVP_sha256(), ctx->id_key, (int)ctx->id_key_len, msg, len, mac, &maclen) == NULL || maclen < 16)
+    unsigned char mac[32];
+    if (ctx->id_hmac == NULL || !bff_id_hmac(ctx->id_hmac, msg, len, mac))
         return false;
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 16; ++i) {

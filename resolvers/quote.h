@@ -17,6 +17,7 @@
 
 #include "cart.h"
 #include "context.h"
+#include "graphql/buf.h"
 
 typedef enum en_bff_quote_check_t {
     BFF_QUOTE_OK,
@@ -28,5 +29,13 @@ typedef enum en_bff_quote_check_t {
 /* The quote of `totals` for the checked cart `cart` (its "_cart"), valid for ttl_ms; in ctx's arena. */
 const char *bff_quote_make(const bff_reqctx_t *ctx, json_t *cart, const bff_cart_totals_t *totals, uint64_t ttl_ms);
 bff_quote_check_t bff_quote_check(const bff_reqctx_t *ctx, const char *quote, json_t *cart, const bff_cart_totals_t *totals);
+
+/*
+ * The text the cart version digests, appended to `out`: the cart as compact
+ * JSON with sorted keys and without "completed", byte for byte what jansson's
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) wrote (so quotes made before
+ * this writer still check), without copying the cart.
+ */
+void bff_quote_cart_text(json_t *cart, bff_buf_t *out);
 
 #endif

@@ -796,8 +796,7 @@ static void start_execution(bff_http_gql_t *g)
         w->guard_generation = g->gen->number;
     }
     g->rctx->catalog_cache = w->catalog_cache;
-    g->rctx->id_key = w->server->id_key;
-    g->rctx->id_key_len = w->server->id_key_len;
+    g->rctx->id_hmac = w->server->id_hmac;
     g->rctx->journal = w->server->journal;
     g->rctx->fleet = bff_worker_fleet(w);
     g->rctx->shared_cache = bff_worker_shared_cache(w);

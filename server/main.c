@@ -43,6 +43,7 @@
 #include "store.h"
 #include "http.h"
 #include "persisted.h"
+#include "resolvers/ids.h"
 #include "resolvers/journal.h"
 #include "resolvers/resolvers.h"
 #include "shop.h"
@@ -444,6 +445,9 @@ int main(int argc, char **argv)
         log_line("warn", "id_signing_key is not set: cart and order ids given now stop opening at restart and on "
                          "other instances; set it (32-64 characters, the same everywhere)", NULL);
     }
+    s->id_hmac = bff_id_hmac_new(s->id_key, s->id_key_len);
+    if (s->id_hmac == NULL)
+        return fatal("OpenSSL has no SHA-256 for the id signing key");
     s->journal = bff_journal_open(s->config.state_dir, (size_t)s->config.journal_max_records, err, sizeof(err));
     if (s->journal == NULL)
         return fatal(err);
@@ -543,6 +547,7 @@ int main(int argc, char **argv)
     bff_usage_free(s->usage);
     bff_persisted_free(s->persisted);
     bff_journal_free(s->journal);
+    bff_id_hmac_free(s->id_hmac);
     if (s->ssl_ctx)
         SSL_CTX_free(s->ssl_ctx);
     h2o_config_dispose(&s->h2o);

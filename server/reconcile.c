@@ -48,8 +48,7 @@ static void reconcile_one(const bff_saga_rec_t *rec, void *arg)
     rc->ctx->guard = w->guard;
     rc->ctx->journal = s->journal;
     rc->ctx->fleet = bff_worker_fleet(w);
-    rc->ctx->id_key = s->id_key;
-    rc->ctx->id_key_len = s->id_key_len;
+    rc->ctx->id_hmac = s->id_hmac;
     rc->ctx->client = "reconciler";
     rc->ctx->deadline_ms = uv_now(&w->loop) + (uint64_t)s->config.request_timeout_ms;
     w->reconciling++;

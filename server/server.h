@@ -36,6 +36,7 @@ typedef struct st_bff_server_t {
     pthread_mutex_t generation_lock;
     unsigned char id_key[64];   /* id_signing_key, or random bytes when it is not set (resolvers/ids.h) */
     size_t id_key_len;
+    struct st_bff_id_hmac_t *id_hmac; /* HMAC under id_key, its pads hashed once (resolvers/ids.h) */
     bff_persisted_t *persisted; /* trusted documents and APQ */
     h2o_globalconf_t h2o;
     SSL_CTX *ssl_ctx; /* NULL: cleartext (HTTP/1.1, h2c) */
