@@ -19,15 +19,12 @@
 
 #include "buf.h"
 
-typedef struct st_reader_t {
-    const unsigned char *p, *start, *end;
-    bff_json_error_t *err;
-    bff_buf_t scratch;
-    int depth;
-} reader_t;
+/* The tree reader and the pull reader share the cursor, the scratch and the error (json_parse.h). */
+typedef bff_json_pull_t reader_t;
 
 static json_t *fail(reader_t *r, const unsigned char *at, const char *what)
 {
+    r->failed = true;
     if (r->err != NULL && r->err->text[0] == '\0') {
         r->err->position = (size_t)(at - r->start);
         snprintf(r->err->text, sizeof(r->err->text), "%s", what);
@@ -206,18 +203,19 @@ static int read_string(reader_t *r, const char **out, size_t *outlen, bool *in_s
     return fail(r, s - 1, "unterminated string"), -1;
 }
 
-static json_t *read_number(reader_t *r)
+/* The extent of the number at r->p (RFC 8259 grammar), whether it has a fraction or an exponent; -1 with the error set. */
+static int scan_number(reader_t *r, const unsigned char **end, bool *is_real)
 {
     const unsigned char *s = r->p, *q = s;
     bool real = false;
-    if (*q == '-')
+    if (q < r->end && *q == '-')
         ++q;
     if (!is_digit(r, q))
-        return fail(r, s, "invalid number");
+        return fail(r, s, "invalid number"), -1;
     if (*q == '0') {
         ++q;
         if (is_digit(r, q))
-            return fail(r, s, "invalid number (a leading zero)");
+            return fail(r, s, "invalid number (a leading zero)"), -1;
     } else {
         while (is_digit(r, q))
             ++q;
@@ -226,7 +224,7 @@ static json_t *read_number(reader_t *r)
         real = true;
         ++q;
         if (!is_digit(r, q))
-            return fail(r, s, "invalid number");
+            return fail(r, s, "invalid number"), -1;
         while (is_digit(r, q))
             ++q;
     }
@@ -236,10 +234,21 @@ static json_t *read_number(reader_t *r)
         if (q < r->end && (*q == '+' || *q == '-'))
             ++q;
         if (!is_digit(r, q))
-            return fail(r, s, "invalid number");
+            return fail(r, s, "invalid number"), -1;
         while (is_digit(r, q))
             ++q;
     }
+    *end = q;
+    *is_real = real;
+    return 0;
+}
+
+static json_t *read_number(reader_t *r)
+{
+    const unsigned char *s = r->p, *q;
+    bool real;
+    if (scan_number(r, &q, &real) != 0)
+        return NULL;
     size_t n = (size_t)(q - s);
     char small[64];
     char *text = small;
@@ -405,8 +414,13 @@ static json_t *read_value(reader_t *r)
 
 json_t *bff_json_parse(const char *text, size_t len, bff_json_error_t *err)
 {
-    reader_t r = {(const unsigned char *)text, (const unsigned char *)text, (const unsigned char *)text + len, err,
-                  BFF_BUF_INIT, 0};
+    reader_t r;
+    r.p = r.start = (const unsigned char *)text;
+    r.end = r.start + len;
+    r.err = err;
+    bff_buf_init(&r.scratch);
+    r.depth = 0;
+    r.failed = false;
     if (err != NULL) {
         err->position = 0;
         err->text[0] = '\0';
@@ -426,4 +440,259 @@ json_t *bff_json_parse(const char *text, size_t len, bff_json_error_t *err)
     }
     bff_buf_free(&r.scratch);
     return v;
+}
+
+/* ---- the pull reader ---- */
+
+static bool more_at(const reader_t *r)
+{
+    return (r->more[r->depth >> 3] >> (r->depth & 7)) & 1;
+}
+
+static void set_more(reader_t *r, bool v)
+{
+    unsigned char bit = (unsigned char)(1u << (r->depth & 7));
+    r->more[r->depth >> 3] = v ? (unsigned char)(r->more[r->depth >> 3] | bit) : (unsigned char)(r->more[r->depth >> 3] & ~bit);
+}
+
+void bff_json_pull_init(bff_json_pull_t *j, const char *text, size_t len)
+{
+    j->p = j->start = (const unsigned char *)text;
+    j->end = j->start + len;
+    j->err = &j->error;
+    bff_buf_init(&j->scratch);
+    j->depth = 0;
+    j->failed = false;
+    j->error.position = 0;
+    j->error.text[0] = '\0';
+    j->more[0] = 0;
+}
+
+void bff_json_pull_dispose(bff_json_pull_t *j)
+{
+    bff_buf_free(&j->scratch);
+}
+
+bool bff_json_pull_fail(bff_json_pull_t *j, const char *why)
+{
+    fail(j, j->p, why);
+    return false;
+}
+
+bff_json_kind_t bff_json_pull_peek(bff_json_pull_t *j)
+{
+    if (j->failed)
+        return BFF_JSON_NONE;
+    skip_ws(j);
+    if (j->p >= j->end)
+        return BFF_JSON_NONE;
+    switch (*j->p) {
+    case '{': return BFF_JSON_OBJECT;
+    case '[': return BFF_JSON_ARRAY;
+    case '"': return BFF_JSON_STRING;
+    case 't': return BFF_JSON_TRUE;
+    case 'f': return BFF_JSON_FALSE;
+    case 'n': return BFF_JSON_NULL;
+    default: return *j->p == '-' || (*j->p >= '0' && *j->p <= '9') ? BFF_JSON_NUMBER : BFF_JSON_NONE;
+    }
+}
+
+static bool enter(reader_t *r, unsigned char open, const char *expected)
+{
+    if (r->failed)
+        return false;
+    skip_ws(r);
+    if (r->p >= r->end || *r->p != open)
+        return fail(r, r->p, expected), false;
+    if (r->depth + 1 > JSON_PARSER_MAX_DEPTH)
+        return fail(r, r->p, "maximum nesting depth reached"), false;
+    ++r->p;
+    ++r->depth;
+    set_more(r, false);
+    return true;
+}
+
+bool bff_json_pull_object(bff_json_pull_t *j)
+{
+    return enter(j, '{', "an object expected");
+}
+
+bool bff_json_pull_array(bff_json_pull_t *j)
+{
+    return enter(j, '[', "an array expected");
+}
+
+/* Before the next member or item: true if one follows (its ',' consumed), false at `close` (consumed) or on an error. */
+static bool next_in(reader_t *r, unsigned char close, const char *expected_first, const char *expected_next)
+{
+    if (r->failed)
+        return false;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == close) {
+        ++r->p;
+        set_more(r, false);
+        r->depth--;
+        return false;
+    }
+    if (more_at(r)) {
+        if (r->p >= r->end || *r->p != ',')
+            return fail(r, r->p, expected_next), false;
+        ++r->p;
+        skip_ws(r);
+    } else if (r->p >= r->end) {
+        return fail(r, r->p, expected_first), false;
+    }
+    set_more(r, true);
+    return true;
+}
+
+bool bff_json_pull_key(bff_json_pull_t *j, const char **key, size_t *len)
+{
+    if (!next_in(j, '}', "string or '}' expected", "',' or '}' expected"))
+        return false;
+    if (j->p >= j->end || *j->p != '"')
+        return fail(j, j->p, "string expected"), false;
+    ++j->p;
+    bool in_scratch;
+    if (read_string(j, key, len, &in_scratch) != 0)
+        return false;
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != ':')
+        return fail(j, j->p, "':' expected"), false;
+    ++j->p;
+    return true;
+}
+
+bool bff_json_pull_item(bff_json_pull_t *j)
+{
+    return next_in(j, ']', "value or ']' expected", "',' or ']' expected");
+}
+
+bool bff_json_pull_string(bff_json_pull_t *j, const char **s, size_t *len)
+{
+    if (j->failed)
+        return false;
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != '"')
+        return fail(j, j->p, "a string expected"), false;
+    if (j->depth + 1 > JSON_PARSER_MAX_DEPTH) /* a value counts as a level, as in read_value */
+        return fail(j, j->p, "maximum nesting depth reached"), false;
+    ++j->p;
+    bool in_scratch;
+    return read_string(j, s, len, &in_scratch) == 0;
+}
+
+int bff_json_pull_number(bff_json_pull_t *j, int64_t *v)
+{
+    if (j->failed)
+        return -1;
+    skip_ws(j);
+    const unsigned char *s = j->p, *q;
+    bool real;
+    if (j->p >= j->end || !(*j->p == '-' || (*j->p >= '0' && *j->p <= '9')))
+        return fail(j, j->p, "a number expected"), -1;
+    if (j->depth + 1 > JSON_PARSER_MAX_DEPTH)
+        return fail(j, j->p, "maximum nesting depth reached"), -1;
+    if (scan_number(j, &q, &real) != 0)
+        return -1;
+    if (real) { /* checked as bff_json_parse does: only an overflow is an error */
+        char small[64];
+        size_t n = (size_t)(q - s);
+        const char *text = small;
+        if (n >= sizeof(small)) {
+            j->scratch.len = 0;
+            bff_buf_append(&j->scratch, (const char *)s, n);
+            text = j->scratch.data;
+        } else {
+            memcpy(small, s, n);
+            small[n] = '\0';
+        }
+        errno = 0;
+        double d = strtod(text, NULL);
+        if (errno == ERANGE && (d > 1.0 || d < -1.0))
+            return fail(j, s, "real number overflow"), -1;
+        j->p = q;
+        return 0;
+    }
+    bool negative = *s == '-';
+    uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, n = 0;
+    for (const unsigned char *d = s + negative; d < q; ++d) {
+        if (n > (limit - (uint64_t)(*d - '0')) / 10)
+            return fail(j, s, negative ? "too big negative integer" : "too big integer"), -1;
+        n = n * 10 + (uint64_t)(*d - '0');
+    }
+    *v = negative ? (int64_t)(0 - n) : (int64_t)n;
+    j->p = q;
+    return 1;
+}
+
+static bool skip_value(reader_t *r)
+{
+    skip_ws(r);
+    if (r->p >= r->end)
+        return fail(r, r->p, "unexpected end of input"), false;
+    const unsigned char *at = r->p;
+    const char *s;
+    size_t n;
+    bool flag;
+    if (r->depth + 1 > JSON_PARSER_MAX_DEPTH)
+        return fail(r, at, "maximum nesting depth reached"), false;
+    switch (*r->p) {
+    case '{':
+        if (!enter(r, '{', "an object expected"))
+            return false;
+        while (bff_json_pull_key(r, &s, &n))
+            if (!skip_value(r))
+                return false;
+        return !r->failed;
+    case '[':
+        if (!enter(r, '[', "an array expected"))
+            return false;
+        while (bff_json_pull_item(r))
+            if (!skip_value(r))
+                return false;
+        return !r->failed;
+    case '"':
+        ++r->p;
+        return read_string(r, &s, &n, &flag) == 0;
+    case 't': return literal(r, "true", 4) || (fail(r, at, "invalid token"), false);
+    case 'f': return literal(r, "false", 5) || (fail(r, at, "invalid token"), false);
+    case 'n': return literal(r, "null", 4) || (fail(r, at, "invalid token"), false);
+    default: {
+        if (!(*r->p == '-' || (*r->p >= '0' && *r->p <= '9')))
+            return fail(r, at, "invalid token"), false;
+        int64_t v;
+        return bff_json_pull_number(r, &v) >= 0;
+    }
+    }
+}
+
+bool bff_json_pull_skip(bff_json_pull_t *j)
+{
+    return !j->failed && skip_value(j);
+}
+
+bool bff_json_pull_end(bff_json_pull_t *j)
+{
+    if (j->failed)
+        return false;
+    skip_ws(j);
+    if (j->p != j->end)
+        return fail(j, j->p, "end of input expected"), false;
+    return true;
+}
+
+bool bff_json_valid(const char *text, size_t len, bff_json_error_t *err)
+{
+    bff_json_pull_t j;
+    bff_json_pull_init(&j, text, len);
+    skip_ws(&j);
+    if (j.p >= j.end || (*j.p != '{' && *j.p != '['))
+        fail(&j, j.p, "'[' or '{' expected");
+    else if (skip_value(&j))
+        bff_json_pull_end(&j);
+    if (err != NULL)
+        *err = j.error;
+    bff_json_pull_dispose(&j);
+    return !j.failed;
 }

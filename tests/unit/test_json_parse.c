@@ -1,5 +1,7 @@
 /*
  * test_json_parse.c - bff_json_parse against jansson's json_loadb (flags 0),
+ * and the pull reader and bff_json_valid against bff_json_parse (the same
+ * texts refused, the same values read through the pull calls),
  * the reader it replaces on the hot paths: the same texts accepted, the same
  * values built (json_equal), on a corpus of valid and broken texts and on
  * 200,000 random mutations of it; plus the nesting limit at its boundary and
@@ -48,11 +50,135 @@ static const size_t ncorpus = sizeof(corpus) / sizeof(corpus[0]);
  * takes one right after a number or a literal as the end of the input
  * ("[1\0]" is [1] to it), so texts with one are only checked to be refused.
  */
+/* A tree built through the pull reader (reals as 0.0: the pull reader checks them but does not convert them). */
+static json_t *pull_value(bff_json_pull_t *j)
+{
+    const char *s;
+    size_t n;
+    int64_t v;
+    switch (bff_json_pull_peek(j)) {
+    case BFF_JSON_OBJECT: {
+        json_t *o = json_object();
+        if (!bff_json_pull_object(j))
+            break;
+        while (bff_json_pull_key(j, &s, &n)) {
+            char *key = strndup(s, n); /* the value may reuse the scratch */
+            json_t *m = pull_value(j);
+            if (m == NULL) {
+                free(key);
+                json_decref(o);
+                return NULL;
+            }
+            json_object_setn_new_nocheck(o, key, n, m);
+            free(key);
+        }
+        if (j->failed) {
+            json_decref(o);
+            return NULL;
+        }
+        return o;
+    }
+    case BFF_JSON_ARRAY: {
+        json_t *a = json_array();
+        if (!bff_json_pull_array(j))
+            break;
+        while (bff_json_pull_item(j)) {
+            json_t *m = pull_value(j);
+            if (m == NULL) {
+                json_decref(a);
+                return NULL;
+            }
+            json_array_append_new(a, m);
+        }
+        if (j->failed) {
+            json_decref(a);
+            return NULL;
+        }
+        return a;
+    }
+    case BFF_JSON_STRING:
+        return bff_json_pull_string(j, &s, &n) ? json_stringn_nocheck(s, n) : NULL;
+    case BFF_JSON_NUMBER:
+        switch (bff_json_pull_number(j, &v)) {
+        case 1: return json_integer((json_int_t)v);
+        case 0: return json_real(0.0);
+        default: return NULL;
+        }
+    default: /* literals, and whatever is not a value: skip checks it */
+        if (j->p < j->end && *j->p == 't' && bff_json_pull_skip(j))
+            return json_true();
+        if (j->p < j->end && *j->p == 'f' && bff_json_pull_skip(j))
+            return json_false();
+        if (j->p < j->end && *j->p == 'n' && bff_json_pull_skip(j))
+            return json_null();
+        bff_json_pull_skip(j);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* Equal, reals compared by kind only. */
+static bool same_shape(json_t *a, json_t *b)
+{
+    if (json_is_real(a) || json_is_real(b))
+        return json_is_real(a) && json_is_real(b);
+    if (json_typeof(a) != json_typeof(b))
+        return false;
+    if (json_is_object(a)) {
+        const char *k;
+        json_t *v;
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        json_object_foreach(a, k, v)
+        {
+            json_t *w = json_object_get(b, k);
+            if (w == NULL || !same_shape(v, w))
+                return false;
+        }
+        return true;
+    }
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); ++i)
+            if (!same_shape(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    }
+    return json_equal(a, b);
+}
+
+/* The pull reader and the validity check agree with the tree reader on `text`: `want` is its value or NULL. */
+static void pull_agrees(const char *text, size_t len, json_t *want)
+{
+    bff_json_error_t verr;
+    bool valid = bff_json_valid(text, len, &verr);
+    if (valid != (want != NULL))
+        fail_msg("bff_json_valid says %s on [%.*s] (%s)", valid ? "valid" : "invalid", (int)len, text, verr.text);
+    bff_json_pull_t j;
+    bff_json_pull_init(&j, text, len);
+    json_t *got = NULL;
+    bff_json_kind_t top = bff_json_pull_peek(&j);
+    if (top == BFF_JSON_OBJECT || top == BFF_JSON_ARRAY)
+        got = pull_value(&j);
+    if (got != NULL && !bff_json_pull_end(&j)) {
+        json_decref(got);
+        got = NULL;
+    }
+    if ((got == NULL) != (want == NULL) || (got != NULL && !same_shape(want, got)))
+        fail_msg("the pull reader disagrees on [%.*s]: %s (%s)", (int)len, text, got ? "read" : "refused", j.error.text);
+    if (got == NULL)
+        assert_true(j.failed || top == BFF_JSON_NONE || (top != BFF_JSON_OBJECT && top != BFF_JSON_ARRAY));
+    json_decref(got);
+    bff_json_pull_dispose(&j);
+}
+
 static void agree(const char *text, size_t len)
 {
     if (memchr(text, '\0', len) != NULL) {
         bff_json_error_t err;
         assert_null(bff_json_parse(text, len, &err));
+        pull_agrees(text, len, NULL);
         return;
     }
     json_error_t jerr;
@@ -69,6 +195,7 @@ static void agree(const char *text, size_t len)
     }
     if (got == NULL)
         assert_true(err.text[0] != '\0' && err.position <= len);
+    pull_agrees(text, len, got);
     json_decref(want);
     json_decref(got);
 }
