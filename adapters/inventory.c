@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "graphql/buf.h"
+#include "pull.h"
 #include "vendors.h"
 
 const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size_t n)
@@ -19,28 +20,34 @@ const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size
     return path;
 }
 
-const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out)
+static const char *level_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
+{
+    bff_level_t *l = item;
+    const char *k;
+    size_t kn;
+    int units = 0;
+    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
+        while (bff_json_pull_key(j, &k, &kn)) {
+            if (bff_key_is(k, kn, "sku"))
+                bff_pull_string(j, arena, &l->sku);
+            else if (bff_key_is(k, kn, "location"))
+                bff_pull_string(j, arena, &l->location);
+            else if (bff_key_is(k, kn, "available"))
+                units = bff_pull_integer(j, &l->available);
+            else
+                bff_json_pull_skip(j);
+        }
+    } else {
+        bff_json_pull_skip(j);
+    }
+    if (l->sku == NULL || l->location == NULL || units != 1 || l->available < -1000000000 || l->available > 1000000000)
+        return "inventory answered a level without a SKU, a location or a whole number of units";
+    return NULL;
+}
+
+const char *bff_inventory_parse(const char *text, size_t len, bff_arena_t *arena, bff_levels_t *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *rows = json_object_get(body, "levels");
-    if (!json_is_array(rows))
-        return "inventory answered without stock levels";
-    out->items = bff_arena_calloc(arena, json_array_size(rows) + 1, sizeof(*out->items));
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        bff_level_t *l = &out->items[out->n];
-        const char *sku = json_string_value(json_object_get(row, "sku"));
-        const char *location = json_string_value(json_object_get(row, "location"));
-        json_t *available = json_object_get(row, "available");
-        if (sku == NULL || location == NULL || !json_is_integer(available) || json_integer_value(available) < -1000000000 ||
-            json_integer_value(available) > 1000000000)
-            return "inventory answered a level without a SKU, a location or a whole number of units";
-        l->sku = bff_arena_strdup(arena, sku);
-        l->location = bff_arena_strdup(arena, location);
-        l->available = json_integer_value(available);
-        out->n++;
-    }
-    return NULL;
+    return bff_pull_list(text, len, arena, "inventory", "levels", "inventory answered without stock levels",
+                         sizeof(*out->items), level_row, NULL, (void **)&out->items, &out->n);
 }

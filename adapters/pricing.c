@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "pull.h"
 #include "vendors.h"
 
 int bff_vendor_amount(json_t *v, int64_t *out)
@@ -13,40 +14,108 @@ int bff_vendor_amount(json_t *v, int64_t *out)
     return 0;
 }
 
-json_t *bff_pricing_request(const char *currency, const char *const *skus, size_t n)
+const char *bff_pricing_request(bff_arena_t *arena, const char *currency, const char *const *skus, size_t n)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; ++i)
-        json_array_append_new(list, json_string(skus[i]));
-    return json_pack("{s:s, s:o}", "currency", currency, "skus", list);
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_buf_appends(&b, "{\"currency\":");
+    bff_vendor_write_string(&b, currency);
+    bff_buf_appends(&b, ",\"skus\":[");
+    for (size_t i = 0; i < n; ++i) {
+        if (i > 0)
+            bff_buf_appendc(&b, ',');
+        bff_vendor_write_string(&b, skus[i]);
+    }
+    bff_buf_appends(&b, "]}");
+    return bff_vendor_text(arena, &b);
 }
 
-const char *bff_pricing_parse(json_t *body, const char *currency, bff_arena_t *arena, bff_quotes_t *out)
+/* One row of "prices": its reason when it is refused. */
+static const char *price_row(bff_json_pull_t *j, bff_arena_t *arena, bff_quote_t *q)
+{
+    const char *sku = NULL, *k;
+    size_t kn;
+    int amount = -1, compare = 1; /* compare: 1 absent or null, 0 an amount, -1 anything else */
+    q->compare_at = -1;
+    if (bff_json_pull_peek(j) != BFF_JSON_OBJECT) {
+        bff_json_pull_skip(j);
+        return "pricing answered a price without a SKU or a whole, non-negative amount";
+    }
+    bff_json_pull_object(j);
+    while (bff_json_pull_key(j, &k, &kn)) {
+        if (bff_key_is(k, kn, "sku")) {
+            bff_pull_string(j, arena, &sku);
+        } else if (bff_key_is(k, kn, "amount_minor")) {
+            amount = bff_pull_amount(j, &q->amount);
+        } else if (bff_key_is(k, kn, "compare_at_minor")) {
+            if (bff_json_pull_peek(j) == BFF_JSON_NULL) {
+                bff_json_pull_skip(j);
+                compare = 1;
+                q->compare_at = -1;
+            } else {
+                compare = bff_pull_amount(j, &q->compare_at) == 0 ? 0 : -1;
+            }
+        } else {
+            bff_json_pull_skip(j);
+        }
+    }
+    if (sku == NULL || amount != 0)
+        return "pricing answered a price without a SKU or a whole, non-negative amount";
+    if (compare < 0)
+        return "pricing answered a list price that is not a whole, non-negative amount";
+    if (compare > 0)
+        q->compare_at = -1;
+    q->sku = sku;
+    return NULL;
+}
+
+const char *bff_pricing_parse(const char *text, size_t len, const char *currency, bff_arena_t *arena, bff_quotes_t *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *cur = json_string_value(json_object_get(body, "currency"));
-    json_t *rows = json_object_get(body, "prices");
-    if (cur == NULL || !json_is_array(rows))
+    bff_json_pull_t j;
+    bff_json_pull_init(&j, text, len);
+    const char *cur = NULL, *bad_row = NULL, *k;
+    size_t kn, cap = 0;
+    bool have_rows = false;
+    if (bff_json_pull_peek(&j) == BFF_JSON_OBJECT && bff_json_pull_object(&j)) {
+        while (bff_json_pull_key(&j, &k, &kn)) {
+            if (bff_key_is(k, kn, "currency")) {
+                bff_pull_string(&j, arena, &cur);
+            } else if (bff_key_is(k, kn, "prices") && bff_json_pull_peek(&j) == BFF_JSON_ARRAY) {
+                have_rows = true; /* the last of duplicate keys counts, as in a tree */
+                out->n = 0;
+                bad_row = NULL;
+                bff_json_pull_array(&j);
+                while (bff_json_pull_item(&j)) {
+                    out->items = bff_pull_grow(arena, out->items, out->n, &cap, sizeof(*out->items));
+                    const char *why = price_row(&j, arena, &out->items[out->n]);
+                    if (why == NULL)
+                        out->n++;
+                    else if (bad_row == NULL)
+                        bad_row = why;
+                }
+            } else {
+                if (bff_key_is(k, kn, "prices"))
+                    have_rows = false;
+                bff_json_pull_skip(&j);
+            }
+        }
+    } else {
+        bff_json_pull_skip(&j);
+    }
+    bff_json_pull_end(&j);
+    const char *broken = bff_pull_broken(&j, arena, "pricing");
+    bff_json_pull_dispose(&j);
+    if (broken != NULL)
+        return broken;
+    if (cur == NULL || !have_rows)
         return "pricing answered without a currency or a price list";
     if (strcmp(cur, currency) != 0)
         return bff_arena_printf(arena, "pricing answered in %s for a quote in %s", cur, currency);
-    out->currency = bff_arena_strdup(arena, cur);
-    out->items = bff_arena_calloc(arena, json_array_size(rows) + 1, sizeof(*out->items));
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        bff_quote_t *q = &out->items[out->n];
-        const char *sku = json_string_value(json_object_get(row, "sku"));
-        json_t *compare = json_object_get(row, "compare_at_minor");
-        if (sku == NULL || bff_vendor_amount(json_object_get(row, "amount_minor"), &q->amount) != 0)
-            return "pricing answered a price without a SKU or a whole, non-negative amount";
-        q->compare_at = -1;
-        if (compare != NULL && !json_is_null(compare) && bff_vendor_amount(compare, &q->compare_at) != 0)
-            return "pricing answered a list price that is not a whole, non-negative amount";
-        q->sku = bff_arena_strdup(arena, sku);
-        out->n++;
-    }
+    if (bad_row != NULL)
+        return bad_row;
+    if (out->items == NULL)
+        out->items = bff_arena_calloc(arena, 1, sizeof(*out->items));
+    out->currency = cur;
     return NULL;
 }
 

@@ -3,31 +3,56 @@
  */
 #include <string.h>
 
+#include "pull.h"
 #include "vendors.h"
 
-json_t *bff_promotions_request(const char *currency, int64_t subtotal, json_t *codes)
+const char *bff_promotions_request(bff_arena_t *arena, const char *currency, int64_t subtotal, json_t *codes)
 {
-    return json_pack("{s:s?, s:I, s:O?}", "currency", currency, "subtotal_minor", (json_int_t)subtotal, "codes", codes);
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_buf_appends(&b, "{\"currency\":");
+    bff_vendor_write_string(&b, currency);
+    bff_buf_appends(&b, ",\"subtotal_minor\":");
+    bff_buf_append_int(&b, subtotal);
+    bff_buf_appends(&b, ",\"codes\":");
+    bff_vendor_write_json(&b, codes);
+    bff_buf_appendc(&b, '}');
+    return bff_vendor_text(arena, &b);
 }
 
-const char *bff_promotions_parse(json_t *body, bff_arena_t *arena, bff_discounts_t *out)
+static const char *discount_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
+{
+    bff_discount_t *x = item;
+    const char *k;
+    size_t kn;
+    int ok = -1;
+    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
+        while (bff_json_pull_key(j, &k, &kn)) {
+            if (bff_key_is(k, kn, "amount_minor"))
+                ok = bff_pull_amount(j, &x->amount);
+            else if (bff_key_is(k, kn, "code"))
+                bff_pull_string(j, arena, &x->code);
+            else
+                bff_json_pull_skip(j);
+        }
+    } else {
+        bff_json_pull_skip(j);
+    }
+    if (ok != 0)
+        return "promotions answered a discount that is not a whole, non-negative amount";
+    if (x->code == NULL)
+        x->code = "";
+    return NULL;
+}
+
+const char *bff_promotions_parse(const char *text, size_t len, bff_arena_t *arena, bff_discounts_t *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *list = json_object_get(body, "discounts");
-    if (!json_is_array(list))
-        return "promotions answered without a discount list";
-    out->items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(*out->items));
-    size_t i;
-    json_t *d;
-    json_array_foreach(list, i, d)
-    {
-        bff_discount_t *x = &out->items[out->n];
-        if (bff_vendor_amount(json_object_get(d, "amount_minor"), &x->amount) != 0)
-            return "promotions answered a discount that is not a whole, non-negative amount";
-        const char *code = json_string_value(json_object_get(d, "code"));
-        x->code = bff_arena_strdup(arena, code ? code : "");
-        out->total += x->amount;
-        out->n++;
-    }
+    const char *bad = bff_pull_list(text, len, arena, "promotions", "discounts", "promotions answered without a discount list",
+                                    sizeof(*out->items), discount_row, NULL, (void **)&out->items, &out->n);
+    if (bad != NULL)
+        return bad;
+    for (size_t i = 0; i < out->n; ++i)
+        if (__builtin_add_overflow(out->total, out->items[i].amount, &out->total))
+            return "promotions answered discounts whose sum does not fit in an amount";
     return NULL;
 }

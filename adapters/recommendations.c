@@ -2,6 +2,7 @@
  * recommendations.c - the recommender: product ids for a product, best first.
  */
 #include "storefront.h"
+#include "pull.h"
 #include "vendors.h"
 
 const char *bff_recommendations_path(bff_arena_t *arena, const char *pid, long long n)
@@ -9,20 +10,15 @@ const char *bff_recommendations_path(bff_arena_t *arena, const char *pid, long l
     return bff_arena_printf(arena, "/recs/for/%s?n=%lld", bff_vendor_escape(arena, pid), n);
 }
 
-const char *bff_recommendations_parse(json_t *body, bff_arena_t *arena, const char ***ids, size_t *n)
+static const char *id_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
-    json_t *list = json_object_get(body, "items");
-    *n = 0;
-    if (!json_is_array(list))
-        return "recommendations answered without a list of products";
-    *ids = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(**ids));
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        if (!json_is_string(v))
-            return "recommendations answered a product id that is not text";
-        (*ids)[(*n)++] = bff_arena_strdup(arena, json_string_value(v));
-    }
-    return NULL;
+    const char **id = item;
+    bff_pull_string(j, arena, id);
+    return *id != NULL ? NULL : "recommendations answered a product id that is not text";
+}
+
+const char *bff_recommendations_parse(const char *text, size_t len, bff_arena_t *arena, const char ***ids, size_t *n)
+{
+    return bff_pull_list(text, len, arena, "recommendations", "items", "recommendations answered without a list of products",
+                         sizeof(**ids), id_row, NULL, (void **)ids, n);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "storefront.h"
+#include "pull.h"
 #include "vendors.h"
 
 const char *bff_reviews_path(bff_arena_t *arena, const char *pid, int limit)
@@ -11,34 +12,92 @@ const char *bff_reviews_path(bff_arena_t *arena, const char *pid, int limit)
     return bff_arena_printf(arena, "/reviews/products/%s?limit=%d", bff_vendor_escape(arena, pid), limit);
 }
 
-const char *bff_reviews_parse(json_t *body, bff_arena_t *arena, bff_reviews_t *out)
+static const char *review_row(bff_json_pull_t *j, bff_arena_t *arena, bff_review_t *x)
+{
+    const char *k;
+    size_t kn;
+    int has_rating = 0;
+    int64_t rating = 0;
+    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
+        while (bff_json_pull_key(j, &k, &kn)) {
+            if (bff_key_is(k, kn, "id"))
+                bff_pull_string(j, arena, &x->id);
+            else if (bff_key_is(k, kn, "rating"))
+                has_rating = bff_pull_integer(j, &rating);
+            else if (bff_key_is(k, kn, "title"))
+                bff_pull_string(j, arena, &x->title);
+            else if (bff_key_is(k, kn, "author"))
+                bff_pull_string(j, arena, &x->author);
+            else
+                bff_json_pull_skip(j);
+        }
+    } else {
+        bff_json_pull_skip(j);
+    }
+    if (x->id == NULL || has_rating != 1 || rating < 1 || rating > 5)
+        return "reviews answered a review without an id or a rating of 1 to 5";
+    x->rating = (int)rating;
+    if (x->title == NULL)
+        x->title = "";
+    if (x->author == NULL)
+        x->author = "";
+    return NULL;
+}
+
+const char *bff_reviews_parse(const char *text, size_t len, bff_arena_t *arena, bff_reviews_t *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *count = json_object_get(body, "count"), *avg = json_object_get(body, "average"),
-           *list = json_object_get(body, "reviews");
-    if (!json_is_integer(count) || json_integer_value(count) < 0 || !json_is_array(list) ||
-        !(json_is_null(avg) || avg == NULL || (json_is_number(avg) && json_number_value(avg) >= 1 &&
-                                               json_number_value(avg) <= 5)))
-        return "reviews answered without a count, an average between 1 and 5, or a list";
-    out->count = json_integer_value(count);
-    out->average = json_is_number(avg) ? json_number_value(avg) : -1;
-    out->items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(*out->items));
-    size_t i;
-    json_t *r;
-    json_array_foreach(list, i, r)
-    {
-        bff_review_t *x = &out->items[out->n];
-        json_t *rating = json_object_get(r, "rating");
-        const char *id = json_string_value(json_object_get(r, "id"));
-        const char *title = json_string_value(json_object_get(r, "title"));
-        const char *author = json_string_value(json_object_get(r, "author"));
-        if (id == NULL || !json_is_integer(rating) || json_integer_value(rating) < 1 || json_integer_value(rating) > 5)
-            return "reviews answered a review without an id or a rating of 1 to 5";
-        x->id = bff_arena_strdup(arena, id);
-        x->rating = (int)json_integer_value(rating);
-        x->title = bff_arena_strdup(arena, title ? title : "");
-        x->author = bff_arena_strdup(arena, author ? author : "");
-        out->n++;
+    out->average = -1;
+    bff_json_pull_t j;
+    bff_json_pull_init(&j, text, len);
+    const char *bad_row = NULL, *k;
+    size_t kn, cap = 0;
+    bool have_list = false, count_ok = false, average_ok = true;
+    if (bff_json_pull_peek(&j) == BFF_JSON_OBJECT && bff_json_pull_object(&j)) {
+        while (bff_json_pull_key(&j, &k, &kn)) {
+            if (bff_key_is(k, kn, "count")) {
+                count_ok = bff_pull_integer(&j, &out->count) == 1 && out->count >= 0;
+            } else if (bff_key_is(k, kn, "average")) {
+                out->average = -1;
+                if (bff_json_pull_peek(&j) == BFF_JSON_NULL)
+                    average_ok = bff_json_pull_skip(&j);
+                else
+                    average_ok = bff_pull_double(&j, &out->average) == 1 && out->average >= 1 && out->average <= 5;
+            } else if (bff_key_is(k, kn, "reviews") && bff_json_pull_peek(&j) == BFF_JSON_ARRAY) {
+                have_list = true; /* the last of duplicate keys counts */
+                out->n = 0;
+                bad_row = NULL;
+                bff_json_pull_array(&j);
+                while (bff_json_pull_item(&j)) {
+                    out->items = bff_pull_grow(arena, out->items, out->n, &cap, sizeof(*out->items));
+                    bff_review_t *x = &out->items[out->n];
+                    const char *why = review_row(&j, arena, x);
+                    if (why == NULL)
+                        out->n++;
+                    else if (bad_row == NULL)
+                        bad_row = why;
+                    if (why != NULL)
+                        memset(x, 0, sizeof(*x));
+                }
+            } else {
+                if (bff_key_is(k, kn, "reviews"))
+                    have_list = false;
+                bff_json_pull_skip(&j);
+            }
+        }
+    } else {
+        bff_json_pull_skip(&j);
     }
+    bff_json_pull_end(&j);
+    const char *broken = bff_pull_broken(&j, arena, "reviews");
+    bff_json_pull_dispose(&j);
+    if (broken != NULL)
+        return broken;
+    if (!count_ok || !have_list || !average_ok)
+        return "reviews answered without a count, an average between 1 and 5, or a list";
+    if (bad_row != NULL)
+        return bad_row;
+    if (out->items == NULL)
+        out->items = bff_arena_calloc(arena, 1, sizeof(*out->items));
     return NULL;
 }

@@ -75,12 +75,12 @@ typedef struct st_bff_reviews_t {
     bff_review_t *items;
     size_t n;
 } bff_reviews_t;
-const char *bff_reviews_parse(json_t *body, bff_arena_t *arena, bff_reviews_t *out);
+const char *bff_reviews_parse(const char *text, size_t len, bff_arena_t *arena, bff_reviews_t *out);
 /* The path asking up to `limit` reviews of product `pid` (escaped; in `arena`). */
 const char *bff_reviews_path(bff_arena_t *arena, const char *pid, int limit);
 
 /* recommendations: {"items": ["p0002", ...]}: product ids, best first. */
-const char *bff_recommendations_parse(json_t *body, bff_arena_t *arena, const char ***ids, size_t *n);
+const char *bff_recommendations_parse(const char *text, size_t len, bff_arena_t *arena, const char ***ids, size_t *n);
 /* The path asking `n` recommendations for product `pid` (escaped; in `arena`). */
 const char *bff_recommendations_path(bff_arena_t *arena, const char *pid, long long n);
 

@@ -3,33 +3,62 @@
  */
 #include <string.h>
 
+#include "pull.h"
 #include "vendors.h"
 
-json_t *bff_tax_request(const char *currency, json_t *address, const char *const *skus, const int64_t *taxable, size_t n,
-                        int64_t shipping)
+const char *bff_tax_request(bff_arena_t *arena, const char *currency, json_t *address, const char *const *skus,
+                            const int64_t *taxable, size_t n, int64_t shipping)
 {
-    json_t *lines = json_array();
-    for (size_t i = 0; i < n; ++i)
-        json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", skus[i], "amount_minor", (json_int_t)taxable[i]));
-    return json_pack("{s:s?, s:O?, s:o, s:I}", "currency", currency, "address", address, "lines", lines,
-                     "shipping_minor", (json_int_t)shipping);
+    bff_buf_t b = BFF_BUF_INIT;
+    bff_buf_appends(&b, "{\"currency\":");
+    bff_vendor_write_string(&b, currency);
+    bff_buf_appends(&b, ",\"address\":");
+    bff_vendor_write_json(&b, address);
+    bff_buf_appends(&b, ",\"lines\":[");
+    for (size_t i = 0; i < n; ++i) {
+        bff_buf_appends(&b, i > 0 ? ",{\"sku\":" : "{\"sku\":");
+        bff_vendor_write_string(&b, skus[i]);
+        bff_buf_appends(&b, ",\"amount_minor\":");
+        bff_buf_append_int(&b, taxable[i]);
+        bff_buf_appendc(&b, '}');
+    }
+    bff_buf_appends(&b, "],\"shipping_minor\":");
+    bff_buf_append_int(&b, shipping);
+    bff_buf_appendc(&b, '}');
+    return bff_vendor_text(arena, &b);
 }
 
-const char *bff_tax_parse(json_t *body, bff_tax_t *out)
+static const char *tax_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
+{
+    int64_t *amount = item;
+    const char *k;
+    size_t kn;
+    int ok = -1;
+    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
+        while (bff_json_pull_key(j, &k, &kn)) {
+            if (bff_key_is(k, kn, "amount_minor"))
+                ok = bff_pull_amount(j, amount);
+            else
+                bff_json_pull_skip(j);
+        }
+    } else {
+        bff_json_pull_skip(j);
+    }
+    return ok == 0 ? NULL : "tax answered a tax line without a whole, non-negative amount";
+}
+
+const char *bff_tax_parse(const char *text, size_t len, bff_arena_t *arena, bff_tax_t *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *lines = json_object_get(body, "tax_lines");
-    if (!json_is_array(lines))
-        return "tax answered without tax lines";
-    size_t i;
-    json_t *line;
-    json_array_foreach(lines, i, line)
-    {
-        int64_t amount;
-        if (bff_vendor_amount(json_object_get(line, "amount_minor"), &amount) != 0)
-            return "tax answered a tax line without a whole, non-negative amount";
-        out->total += amount;
-        out->nlines++;
-    }
+    int64_t *amounts;
+    size_t n;
+    const char *bad = bff_pull_list(text, len, arena, "tax", "tax_lines", "tax answered without tax lines",
+                                    sizeof(*amounts), tax_row, NULL, (void **)&amounts, &n);
+    if (bad != NULL)
+        return bad;
+    for (size_t i = 0; i < n; ++i)
+        if (__builtin_add_overflow(out->total, amounts[i], &out->total))
+            return "tax answered lines whose sum does not fit in an amount";
+    out->nlines = n;
     return NULL;
 }

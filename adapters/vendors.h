@@ -11,7 +11,10 @@
  * copied into the given arena (the vendor JSON goes when its callback ends).
  *
  * The parse functions return NULL on success, else the reason (static or in
- * the arena).
+ * the arena). Pricing, promotions, shipping, tax and inventory (and reviews
+ * and recommendations, storefront.h) read the answer's text with the JSON
+ * pull reader straight into these types, no tree built (pull.h); payments and
+ * orders read a jansson tree.
  */
 #ifndef BFF_ADAPTERS_VENDORS_H
 #define BFF_ADAPTERS_VENDORS_H
@@ -21,6 +24,7 @@
 #include <stdint.h>
 
 #include "graphql/arena.h"
+#include "graphql/buf.h"
 
 /* pricing (ERP): {"currency", "prices": [{"sku", "amount_minor", "compare_at_minor"?}]}; unknown SKUs are left out. */
 typedef struct st_bff_quote_t {
@@ -33,10 +37,10 @@ typedef struct st_bff_quotes_t {
     bff_quote_t *items;
     size_t n;
 } bff_quotes_t;
-const char *bff_pricing_parse(json_t *body, const char *currency, bff_arena_t *arena, bff_quotes_t *out);
-/* The request for quotes of `skus` in `currency`: its path, and its JSON body (a new reference). */
+const char *bff_pricing_parse(const char *text, size_t len, const char *currency, bff_arena_t *arena, bff_quotes_t *out);
+/* The request for quotes of `skus` in `currency`: its path, and its JSON body (text, in `arena`). */
 #define BFF_PRICING_QUOTES_PATH "/pricing/v2/quotes"
-json_t *bff_pricing_request(const char *currency, const char *const *skus, size_t n);
+const char *bff_pricing_request(bff_arena_t *arena, const char *currency, const char *const *skus, size_t n);
 /* The quote of `sku`, or NULL when the ERP did not price it. */
 const bff_quote_t *bff_quotes_find(const bff_quotes_t *q, const char *sku);
 
@@ -50,10 +54,10 @@ typedef struct st_bff_discounts_t {
     size_t n;
     int64_t total;
 } bff_discounts_t;
-const char *bff_promotions_parse(json_t *body, bff_arena_t *arena, bff_discounts_t *out);
+const char *bff_promotions_parse(const char *text, size_t len, bff_arena_t *arena, bff_discounts_t *out);
 /* The request for the discounts `codes` (a JSON array, as the cart holds them) give on `subtotal` minor units. */
 #define BFF_PROMOTIONS_EVALUATE_PATH "/promotions/evaluate"
-json_t *bff_promotions_request(const char *currency, int64_t subtotal, json_t *codes);
+const char *bff_promotions_request(bff_arena_t *arena, const char *currency, int64_t subtotal, json_t *codes);
 
 /* shipping: {"rates": [{"id", "title"?, "amount_minor", "days"?}]}. */
 typedef struct st_bff_rate_t {
@@ -65,10 +69,10 @@ typedef struct st_bff_rates_t {
     bff_rate_t *items;
     size_t n;
 } bff_rates_t;
-const char *bff_shipping_parse(json_t *body, bff_arena_t *arena, bff_rates_t *out);
+const char *bff_shipping_parse(const char *text, size_t len, bff_arena_t *arena, bff_rates_t *out);
 /* The request for the rates of a parcel (`address` as the cart holds it; a NULL currency or address is sent as null). */
 #define BFF_SHIPPING_RATES_PATH "/shipping/rates"
-json_t *bff_shipping_request(const char *currency, json_t *address, int64_t weight_grams);
+const char *bff_shipping_request(bff_arena_t *arena, const char *currency, json_t *address, int64_t weight_grams);
 /* The rate with `id`, or NULL. */
 const bff_rate_t *bff_rates_find(const bff_rates_t *r, const char *id);
 
@@ -77,11 +81,11 @@ typedef struct st_bff_tax_t {
     int64_t total;
     size_t nlines;
 } bff_tax_t;
-const char *bff_tax_parse(json_t *body, bff_tax_t *out);
+const char *bff_tax_parse(const char *text, size_t len, bff_arena_t *arena, bff_tax_t *out);
 /* The request for the tax on `n` lines (taxable minor units per SKU) and the shipping, delivered to `address`. */
 #define BFF_TAX_CALCULATE_PATH "/tax/calculate"
-json_t *bff_tax_request(const char *currency, json_t *address, const char *const *skus, const int64_t *taxable, size_t n,
-                        int64_t shipping);
+const char *bff_tax_request(bff_arena_t *arena, const char *currency, json_t *address, const char *const *skus,
+                            const int64_t *taxable, size_t n, int64_t shipping);
 
 /* payments: {"id", "status": "authorized"|"captured"|"voided"|"declined", "amount_minor"?}. */
 typedef struct st_bff_payment_t {
@@ -101,7 +105,7 @@ typedef struct st_bff_levels_t {
     bff_level_t *items;
     size_t n;
 } bff_levels_t;
-const char *bff_inventory_parse(json_t *body, bff_arena_t *arena, bff_levels_t *out);
+const char *bff_inventory_parse(const char *text, size_t len, bff_arena_t *arena, bff_levels_t *out);
 /* `s` escaped for a URL's path or query (in `arena`). */
 const char *bff_vendor_escape(bff_arena_t *arena, const char *s);
 /* The path asking the levels of `n` SKUs (escaped; in `arena`). */
@@ -121,6 +125,11 @@ typedef struct st_bff_order_t {
 const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out);
 /* The path of order `id` (escaped; in `arena`). */
 const char *bff_orders_path(bff_arena_t *arena, const char *id);
+
+/* Request bodies are JSON text written directly into a buffer (paths.c): a string or null, any value or null, and the text kept in `arena` (the buffer freed). */
+void bff_vendor_write_string(bff_buf_t *b, const char *s);
+void bff_vendor_write_json(bff_buf_t *b, json_t *v);
+const char *bff_vendor_text(bff_arena_t *arena, bff_buf_t *b);
 
 /* An amount member: a JSON integer, 0 <= v <= 10^15 minor units. */
 int bff_vendor_amount(json_t *v, int64_t *out);

@@ -582,7 +582,7 @@ bool bff_json_pull_string(bff_json_pull_t *j, const char **s, size_t *len)
     return read_string(j, s, len, &in_scratch) == 0;
 }
 
-int bff_json_pull_number(bff_json_pull_t *j, int64_t *v)
+int bff_json_pull_number(bff_json_pull_t *j, int64_t *v, double *real_value)
 {
     if (j->failed)
         return -1;
@@ -611,6 +611,8 @@ int bff_json_pull_number(bff_json_pull_t *j, int64_t *v)
         double d = strtod(text, NULL);
         if (errno == ERANGE && (d > 1.0 || d < -1.0))
             return fail(j, s, "real number overflow"), -1;
+        if (real_value != NULL)
+            *real_value = d;
         j->p = q;
         return 0;
     }
@@ -622,6 +624,8 @@ int bff_json_pull_number(bff_json_pull_t *j, int64_t *v)
         n = n * 10 + (uint64_t)(*d - '0');
     }
     *v = negative ? (int64_t)(0 - n) : (int64_t)n;
+    if (real_value != NULL)
+        *real_value = (double)*v;
     j->p = q;
     return 1;
 }
@@ -662,7 +666,7 @@ static bool skip_value(reader_t *r)
         if (!(*r->p == '-' || (*r->p >= '0' && *r->p <= '9')))
             return fail(r, at, "invalid token"), false;
         int64_t v;
-        return bff_json_pull_number(r, &v) >= 0;
+        return bff_json_pull_number(r, &v, NULL) >= 0;
     }
     }
 }

@@ -83,10 +83,10 @@ bool bff_json_pull_item(bff_json_pull_t *j);
 bool bff_json_pull_string(bff_json_pull_t *j, const char **s, size_t *len);
 /*
  * A number: 1 and *v for an integer literal (it must fit int64_t, as in
- * bff_json_parse), 0 for one with a fraction or an exponent (read and
- * checked, not converted), -1 on an error.
+ * bff_json_parse), 0 for one with a fraction or an exponent, -1 on an
+ * error. *real (may be NULL) gets the number as a double either way.
  */
-int bff_json_pull_number(bff_json_pull_t *j, int64_t *v);
+int bff_json_pull_number(bff_json_pull_t *j, int64_t *v, double *real);
 /* Any value, checked and passed over. */
 bool bff_json_pull_skip(bff_json_pull_t *j);
 /* Only whitespace is left and nothing failed. */

@@ -136,6 +136,7 @@ struct st_bff_call_t {
     uint32_t attempts;
     bool guarded;      /* this attempt holds a pool slot and a breaker verdict */
     bool done;         /* the callback has fired */
+    bool text_answer;  /* the answer goes to the callback as checked text, not a tree (bff_provider_call_text) */
     uint64_t start_ms; /* when this attempt was sent */
     uint64_t budget_end_ms; /* its provider's timeout_ms from the first dispatch: queue waits and retries included */
 };
@@ -218,15 +219,21 @@ static void fill_abandon(pcall_t *p)
     p->fill_token = NULL;
 }
 
-static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long status, const char *message)
+static void pcall_finish_text(pcall_t *p, json_t *body, const char *text, size_t text_len, bff_dep_error_t e, long status,
+                              const char *message)
 {
     assert(!p->done && p->up == NULL && p->queued == NULL && p->backoff == NULL && p->l2 == NULL &&
            "a call ends once, holding nothing");
     fill_abandon(p);
     p->done = true;
-    bff_outcome_t out = {.body = body, .error = e, .code = bff_dep_error_code(e), .message = message,
-                         .provider = p->provider, .status = status};
+    bff_outcome_t out = {.body = body, .text = text, .text_len = text_len, .error = e, .code = bff_dep_error_code(e),
+                         .message = message, .provider = p->provider, .status = status};
     p->cb(&out, p->arg);
+}
+
+static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long status, const char *message)
+{
+    pcall_finish_text(p, body, NULL, 0, e, status, message);
 }
 
 static void pcall_fail_later(pcall_t *p, bff_dep_error_t e, const char *message)
@@ -440,8 +447,9 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status);
     } else {
         bff_json_error_t jerr;
-        body = bff_json_parse(res->body, res->body_len, &jerr);
-        if (body == NULL) {
+        bool ok = p->text_answer ? bff_json_valid(res->body, res->body_len, &jerr)
+                                 : (body = bff_json_parse(res->body, res->body_len, &jerr)) != NULL;
+        if (!ok) {
             e = BFF_DEP_UNAVAILABLE;
             message = bff_arena_printf(p->arena, "%s answered with invalid JSON (%s at byte %zu)", p->provider, jerr.text,
                                        jerr.position);
@@ -465,7 +473,10 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
             p->fill_token = NULL;
         }
     }
-    pcall_finish(p, body != NULL ? body : err, e, status, message);
+    if (p->text_answer && e == BFF_DEP_OK)
+        pcall_finish_text(p, NULL, res->body, res->body_len, e, status, message);
+    else
+        pcall_finish(p, body != NULL ? body : err, e, status, message);
     json_decref(body);
     json_decref(err);
 }
@@ -727,7 +738,8 @@ bff_call_t *bff_provider_call(bff_reqctx_t *ctx, bff_provider_id_t provider, con
 
 /* A call ready to dispatch, or NULL: refused (its answer is deferred). */
 static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path, json_t *body,
-                          const char *header, const char *cache_key, bff_provider_cb cb, void *arg)
+                          const char *body_text, size_t body_len, const char *header, const char *cache_key,
+                          bff_provider_cb cb, void *arg)
 {
     const bff_provider_conf_t *conf = bff_providers_at(ctx->providers, (size_t)provider);
     assert(conf != NULL && "a provider of the table");
@@ -753,8 +765,8 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const c
         p->headers[nheaders++] = conf->auth_header;
     if (header != NULL)
         p->headers[nheaders++] = bff_arena_strdup(ctx->arena, header);
-    char *text = NULL;
-    size_t text_len = 0;
+    const char *text = body_text;
+    size_t text_len = body_len;
     if (body != NULL) {
         bff_buf_t b = BFF_BUF_INIT;
         bff_exec_write_json(&b, body);
@@ -782,11 +794,13 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const c
 }
 
 static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
-                                 json_t *body, const char *header, bff_provider_cb cb, void *arg)
+                                 json_t *body, const char *body_text, size_t body_len, bool text_answer,
+                                 const char *header, bff_provider_cb cb, void *arg)
 {
-    pcall_t *p = pcall_new(ctx, provider, method, path, body, header, NULL, cb, arg);
+    pcall_t *p = pcall_new(ctx, provider, method, path, body, body_text, body_len, header, NULL, cb, arg);
     if (p == NULL)
         return NULL;
+    p->text_answer = text_answer;
     pcall_dispatch(p);
     return p->done ? NULL : p;
 }
@@ -794,7 +808,13 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, 
 bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                    json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
-    return provider_send(ctx, provider, method, path, body, header, cb, arg);
+    return provider_send(ctx, provider, method, path, body, NULL, 0, false, header, cb, arg);
+}
+
+bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
+                                   const char *body, size_t body_len, const char *header, bff_provider_cb cb, void *arg)
+{
+    return provider_send(ctx, provider, method, path, NULL, body, body_len, true, header, cb, arg);
 }
 
 static void tick_soon(bff_reqctx_t *ctx)
@@ -812,7 +832,7 @@ static void tick_soon(bff_reqctx_t *ctx)
 static bff_call_t *cached_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *key,
                                bff_provider_cb cb, void *arg)
 {
-    pcall_t *p = pcall_new(ctx, provider, "GET", path, NULL, NULL, key, cb, arg);
+    pcall_t *p = pcall_new(ctx, provider, "GET", path, NULL, NULL, 0, NULL, key, cb, arg);
     if (p == NULL)
         return NULL;
     if (ctx->shared_cache == NULL || !l2_start(p))
@@ -855,7 +875,7 @@ bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provide
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
-        return provider_send(ctx, provider, "GET", path, NULL, NULL, cb, arg);
+        return provider_send(ctx, provider, "GET", path, NULL, NULL, 0, false, NULL, cb, arg);
     const char *name = bff_providers_at(ctx->providers, (size_t)provider)->name;
     const char *key = bff_arena_join(ctx->arena, name, " ", path);
     uint64_t age;

@@ -145,6 +145,8 @@ const char *bff_dep_error_code(bff_dep_error_t e);
  */
 typedef struct st_bff_outcome_t {
     json_t *body;          /* borrowed */
+    const char *text;      /* bff_provider_call_text's answer (checked JSON, valid during the callback); body is NULL */
+    size_t text_len;
     bff_dep_error_t error;
     const char *code;      /* NULL: no error */
     const char *message;
@@ -168,6 +170,15 @@ bff_call_t *bff_provider_call(bff_reqctx_t *ctx, bff_provider_id_t provider, con
 bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method,
                                             const char *path, json_t *body, const char *header, bff_provider_cb cb,
                                             void *arg);
+/*
+ * As bff_provider_call_with, in text both ways, for answers read straight
+ * into C types (gateway.c): `body` (JSON text, NULL: none) must live as long
+ * as the request's arena; a good answer reaches the callback as o->text,
+ * checked to be JSON as bff_json_parse would (or the call fails as an invalid
+ * answer does, retried alike), and no tree is built.
+ */
+bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
+                                   const char *body, size_t body_len, const char *header, bff_provider_cb cb, void *arg);
 
 /*
  * A GET whose answer may come from the worker's catalog cache: a fresh cached

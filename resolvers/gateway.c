@@ -1,22 +1,30 @@
 /*
  * gateway.c - typed provider calls (see gateway.h). Every typed call is one
- * provider call whose answer is parsed by the provider's adapter into the
- * request's arena before the caller hears of it: the caller gets the value,
- * or NULL and the outcome (the call's, or DEPENDENCY_UNAVAILABLE naming the
- * provider when the answer did not parse).
+ * provider call in text both ways (bff_provider_call_text): its adapter
+ * writes the request body and reads the answer into the request's arena
+ * before the caller hears of it (most straight from the text with the pull
+ * reader; orders, payments and customers from a tree): the caller gets the
+ * value, or NULL and the outcome (the call's, or DEPENDENCY_UNAVAILABLE
+ * naming the provider when the answer did not parse).
  */
 #include "gateway.h"
 
+#include <string.h>
+
 #include "adapters/storefront.h"
+#include "graphql/json_parse.h"
 
 typedef struct st_typed_call_t typed_call_t;
-/* Parses `body` into `out` (the call's value); NULL, or why not. */
+/* Reads the answer's text into `out` (the call's value); NULL, or why not. */
+typedef const char *(*parse_text_fn)(const typed_call_t *c, const char *text, size_t len, void *out);
+/* Reads the answer as a tree into `out` (the adapters that still read trees: orders, payments, customers). */
 typedef const char *(*parse_fn)(const typed_call_t *c, json_t *body, void *out);
 /* Hands the value (NULL: see o) to the caller's typed callback. */
 typedef void (*deliver_fn)(const typed_call_t *c, const void *value, const bff_outcome_t *o);
 
 struct st_typed_call_t {
     bff_reqctx_t *ctx;
+    parse_text_fn parse_text; /* one of the two */
     parse_fn parse;
     deliver_fn deliver;
     size_t size;          /* of the value */
@@ -33,7 +41,14 @@ static void on_answer(const bff_outcome_t *o, void *arg)
         return;
     }
     void *value = bff_arena_calloc(c->ctx->arena, 1, c->size);
-    const char *bad = c->parse(c, o->body, value);
+    const char *bad;
+    if (c->parse_text != NULL) {
+        bad = c->parse_text(c, o->text, o->text_len, value);
+    } else {
+        json_t *body = bff_json_parse(o->text, o->text_len, NULL); /* checked JSON already */
+        bad = body != NULL ? c->parse(c, body, value) : "the answer is not JSON";
+        json_decref(body);
+    }
     if (bad != NULL) {
         c->deliver(c, NULL, BFF_OUTCOME_MALFORMED(o->provider, bad));
         return;
@@ -41,21 +56,19 @@ static void on_answer(const bff_outcome_t *o, void *arg)
     c->deliver(c, value, o);
 }
 
-/* One typed call: `body` (taken; NULL: a GET) to `path` of `provider`, with one more header line or none. */
-static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
+/* One typed call: `body` (JSON text in the arena; NULL: a GET) to `path` of `provider`, with one more header line or none. */
+static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
                                    const char *header, const typed_call_t *how, void *arg)
 {
     typed_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     *c = *how;
     c->ctx = ctx;
     c->arg = arg;
-    bff_call_t *call =
-        bff_provider_call_with(ctx, provider, body != NULL ? "POST" : "GET", path, body, header, on_answer, c);
-    json_decref(body);
-    return call;
+    return bff_provider_call_text(ctx, provider, body != NULL ? "POST" : "GET", path, body, body != NULL ? strlen(body) : 0,
+                                  header, on_answer, c);
 }
 
-static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, json_t *body,
+static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
                               const typed_call_t *how, void *arg)
 {
     return typed_call_with(ctx, provider, path, body, NULL, how, arg);
@@ -63,9 +76,9 @@ static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, con
 
 /* ---- pricing ---- */
 
-static const char *parse_quotes(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_quotes(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_pricing_parse(body, c->currency, c->ctx->arena, out);
+    return bff_pricing_parse(text, len, c->currency, c->ctx->arena, out);
 }
 
 static void deliver_quotes(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -76,17 +89,17 @@ static void deliver_quotes(const typed_call_t *c, const void *value, const bff_o
 bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const char *const *skus, size_t n,
                                   bff_quotes_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_quotes, .deliver = deliver_quotes, .size = sizeof(bff_quotes_t),
+    typed_call_t how = {.parse_text = parse_quotes, .deliver = deliver_quotes, .size = sizeof(bff_quotes_t),
                         .currency = bff_arena_strdup(ctx->arena, currency), .cb = (void (*)(void))cb};
-    return typed_call(ctx, BFF_PROVIDER_PRICING, BFF_PRICING_QUOTES_PATH, bff_pricing_request(currency, skus, n), &how,
+    return typed_call(ctx, BFF_PROVIDER_PRICING, BFF_PRICING_QUOTES_PATH, bff_pricing_request(ctx->arena, currency, skus, n), &how,
                       arg);
 }
 
 /* ---- shipping ---- */
 
-static const char *parse_rates(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_rates(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_shipping_parse(body, c->ctx->arena, out);
+    return bff_shipping_parse(text, len, c->ctx->arena, out);
 }
 
 static void deliver_rates(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -97,17 +110,17 @@ static void deliver_rates(const typed_call_t *c, const void *value, const bff_ou
 bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
                                   bff_rates_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_rates, .deliver = deliver_rates, .size = sizeof(bff_rates_t),
+    typed_call_t how = {.parse_text = parse_rates, .deliver = deliver_rates, .size = sizeof(bff_rates_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_SHIPPING, BFF_SHIPPING_RATES_PATH,
-                      bff_shipping_request(currency, address, weight_grams), &how, arg);
+                      bff_shipping_request(ctx->arena, currency, address, weight_grams), &how, arg);
 }
 
 /* ---- promotions ---- */
 
-static const char *parse_discounts(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_discounts(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_promotions_parse(body, c->ctx->arena, out);
+    return bff_promotions_parse(text, len, c->ctx->arena, out);
 }
 
 static void deliver_discounts(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -118,17 +131,17 @@ static void deliver_discounts(const typed_call_t *c, const void *value, const bf
 bff_call_t *bff_gw_promotions(bff_reqctx_t *ctx, const char *currency, int64_t subtotal, json_t *codes,
                               bff_discounts_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_discounts, .deliver = deliver_discounts, .size = sizeof(bff_discounts_t),
+    typed_call_t how = {.parse_text = parse_discounts, .deliver = deliver_discounts, .size = sizeof(bff_discounts_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_PROMOTIONS, BFF_PROMOTIONS_EVALUATE_PATH,
-                      bff_promotions_request(currency, subtotal, codes), &how, arg);
+                      bff_promotions_request(ctx->arena, currency, subtotal, codes), &how, arg);
 }
 
 /* ---- tax ---- */
 
-static const char *parse_tax(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_tax(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_tax_parse(body, out);
+    return bff_tax_parse(text, len, c->ctx->arena, out);
 }
 
 static void deliver_tax(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -139,16 +152,16 @@ static void deliver_tax(const typed_call_t *c, const void *value, const bff_outc
 bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address, const char *const *skus,
                        const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_tax, .deliver = deliver_tax, .size = sizeof(bff_tax_t), .cb = (void (*)(void))cb};
+    typed_call_t how = {.parse_text = parse_tax, .deliver = deliver_tax, .size = sizeof(bff_tax_t), .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_TAX, BFF_TAX_CALCULATE_PATH,
-                      bff_tax_request(currency, address, skus, taxable, n, shipping), &how, arg);
+                      bff_tax_request(ctx->arena, currency, address, skus, taxable, n, shipping), &how, arg);
 }
 
 /* ---- inventory ---- */
 
-static const char *parse_levels(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_levels(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_inventory_parse(body, c->ctx->arena, out);
+    return bff_inventory_parse(text, len, c->ctx->arena, out);
 }
 
 static void deliver_levels(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -158,16 +171,16 @@ static void deliver_levels(const typed_call_t *c, const void *value, const bff_o
 
 bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_levels, .deliver = deliver_levels, .size = sizeof(bff_levels_t),
+    typed_call_t how = {.parse_text = parse_levels, .deliver = deliver_levels, .size = sizeof(bff_levels_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_INVENTORY, bff_inventory_path(ctx->arena, skus, n), NULL, &how, arg);
 }
 
 /* ---- reviews and recommendations ---- */
 
-static const char *parse_reviews(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_reviews(const typed_call_t *c, const char *text, size_t len, void *out)
 {
-    return bff_reviews_parse(body, c->ctx->arena, out);
+    return bff_reviews_parse(text, len, c->ctx->arena, out);
 }
 
 static void deliver_reviews(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -177,15 +190,15 @@ static void deliver_reviews(const typed_call_t *c, const void *value, const bff_
 
 bff_call_t *bff_gw_reviews(bff_reqctx_t *ctx, const char *pid, int limit, bff_reviews_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_reviews, .deliver = deliver_reviews, .size = sizeof(bff_reviews_t),
+    typed_call_t how = {.parse_text = parse_reviews, .deliver = deliver_reviews, .size = sizeof(bff_reviews_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_REVIEWS, bff_reviews_path(ctx->arena, pid, limit), NULL, &how, arg);
 }
 
-static const char *parse_recommended(const typed_call_t *c, json_t *body, void *out)
+static const char *parse_recommended(const typed_call_t *c, const char *text, size_t len, void *out)
 {
     bff_recommended_t *r = out;
-    return bff_recommendations_parse(body, c->ctx->arena, &r->ids, &r->n);
+    return bff_recommendations_parse(text, len, c->ctx->arena, &r->ids, &r->n);
 }
 
 static void deliver_recommended(const typed_call_t *c, const void *value, const bff_outcome_t *o)
@@ -195,7 +208,7 @@ static void deliver_recommended(const typed_call_t *c, const void *value, const 
 
 bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg)
 {
-    typed_call_t how = {.parse = parse_recommended, .deliver = deliver_recommended, .size = sizeof(bff_recommended_t),
+    typed_call_t how = {.parse_text = parse_recommended, .deliver = deliver_recommended, .size = sizeof(bff_recommended_t),
                         .cb = (void (*)(void))cb};
     return typed_call(ctx, BFF_PROVIDER_RECOMMENDATIONS, bff_recommendations_path(ctx->arena, pid, n), NULL, &how, arg);
 }

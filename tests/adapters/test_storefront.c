@@ -13,6 +13,17 @@
 
 #include "adapters/storefront.h"
 
+/* What an adapter reads: the provider's text (here the fixture's, written back out; valid until the next use). */
+static char text_buf[1 << 16];
+static const char *text_of(const json_t *j)
+{
+    size_t n = json_dumpb(j, text_buf, sizeof(text_buf) - 1, JSON_COMPACT);
+    assert_true(n > 0 && n < sizeof(text_buf));
+    text_buf[n] = '\0';
+    return text_buf;
+}
+#define TEXT(j) text_of(j), strlen(text_of(j))
+
 static json_t *parse(const char *text)
 {
     json_error_t e;
@@ -72,12 +83,12 @@ static void test_reviews_recs_customers(void **state)
     bff_arena_t *a = bff_arena_new(0);
     bff_reviews_t rv;
     json_t *j = parse("{\"count\":2,\"average\":4.5,\"reviews\":[{\"id\":\"r1\",\"rating\":5,\"title\":\"Good\",\"author\":\"A\"}]}");
-    assert_null(bff_reviews_parse(j, a, &rv));
+    assert_null(bff_reviews_parse(TEXT(j), a, &rv));
     json_decref(j);
     assert_int_equal(rv.count, 2);
     assert_int_equal(rv.items[0].rating, 5);
     j = parse("{\"count\":0,\"average\":null,\"reviews\":[]}");
-    assert_null(bff_reviews_parse(j, a, &rv));
+    assert_null(bff_reviews_parse(TEXT(j), a, &rv));
     json_decref(j);
     assert_true(rv.average < 0);
     static const char *const bad_reviews[] = {"{\"count\":1,\"average\":9,\"reviews\":[]}",
@@ -85,18 +96,18 @@ static void test_reviews_recs_customers(void **state)
                                               "{\"count\":\"1\",\"reviews\":[]}"};
     for (size_t i = 0; i < sizeof(bad_reviews) / sizeof(bad_reviews[0]); ++i) {
         j = parse(bad_reviews[i]);
-        assert_non_null(bff_reviews_parse(j, a, &rv));
+        assert_non_null(bff_reviews_parse(TEXT(j), a, &rv));
         json_decref(j);
     }
     const char **ids;
     size_t n;
     j = parse("{\"items\":[\"p2\",\"p3\"]}");
-    assert_null(bff_recommendations_parse(j, a, &ids, &n));
+    assert_null(bff_recommendations_parse(TEXT(j), a, &ids, &n));
     json_decref(j);
     assert_int_equal(n, 2);
     assert_string_equal(ids[1], "p3");
     j = parse("{\"items\":[2]}");
-    assert_non_null(bff_recommendations_parse(j, a, &ids, &n));
+    assert_non_null(bff_recommendations_parse(TEXT(j), a, &ids, &n));
     json_decref(j);
     bff_customer_t c;
     j = parse("{\"id\":\"c1\",\"email\":\"e@x\",\"addresses\":[{\"id\":\"a1\",\"country\":\"DE\"}]}");

@@ -50,7 +50,7 @@ static const size_t ncorpus = sizeof(corpus) / sizeof(corpus[0]);
  * takes one right after a number or a literal as the end of the input
  * ("[1\0]" is [1] to it), so texts with one are only checked to be refused.
  */
-/* A tree built through the pull reader (reals as 0.0: the pull reader checks them but does not convert them). */
+/* A tree built through the pull reader. */
 static json_t *pull_value(bff_json_pull_t *j)
 {
     const char *s;
@@ -98,12 +98,14 @@ static json_t *pull_value(bff_json_pull_t *j)
     }
     case BFF_JSON_STRING:
         return bff_json_pull_string(j, &s, &n) ? json_stringn_nocheck(s, n) : NULL;
-    case BFF_JSON_NUMBER:
-        switch (bff_json_pull_number(j, &v)) {
+    case BFF_JSON_NUMBER: {
+        double d;
+        switch (bff_json_pull_number(j, &v, &d)) {
         case 1: return json_integer((json_int_t)v);
-        case 0: return json_real(0.0);
+        case 0: return json_real(d);
         default: return NULL;
         }
+    }
     default: /* literals, and whatever is not a value: skip checks it */
         if (j->p < j->end && *j->p == 't' && bff_json_pull_skip(j))
             return json_true();
@@ -115,37 +117,6 @@ static json_t *pull_value(bff_json_pull_t *j)
         return NULL;
     }
     return NULL;
-}
-
-/* Equal, reals compared by kind only. */
-static bool same_shape(json_t *a, json_t *b)
-{
-    if (json_is_real(a) || json_is_real(b))
-        return json_is_real(a) && json_is_real(b);
-    if (json_typeof(a) != json_typeof(b))
-        return false;
-    if (json_is_object(a)) {
-        const char *k;
-        json_t *v;
-        if (json_object_size(a) != json_object_size(b))
-            return false;
-        json_object_foreach(a, k, v)
-        {
-            json_t *w = json_object_get(b, k);
-            if (w == NULL || !same_shape(v, w))
-                return false;
-        }
-        return true;
-    }
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return false;
-        for (size_t i = 0; i < json_array_size(a); ++i)
-            if (!same_shape(json_array_get(a, i), json_array_get(b, i)))
-                return false;
-        return true;
-    }
-    return json_equal(a, b);
 }
 
 /* The pull reader and the validity check agree with the tree reader on `text`: `want` is its value or NULL. */
@@ -165,7 +136,7 @@ static void pull_agrees(const char *text, size_t len, json_t *want)
         json_decref(got);
         got = NULL;
     }
-    if ((got == NULL) != (want == NULL) || (got != NULL && !same_shape(want, got)))
+    if ((got == NULL) != (want == NULL) || (got != NULL && !json_equal(want, got)))
         fail_msg("the pull reader disagrees on [%.*s]: %s (%s)", (int)len, text, got ? "read" : "refused", j.error.text);
     if (got == NULL)
         assert_true(j.failed || top == BFF_JSON_NONE || (top != BFF_JSON_OBJECT && top != BFF_JSON_ARRAY));

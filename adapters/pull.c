@@ -1,0 +1,115 @@
+/*
+ * pull.c - the answer readers' shared helpers (see pull.h).
+ */
+#include "pull.h"
+
+int bff_pull_integer(bff_json_pull_t *j, int64_t *v)
+{
+    if (bff_json_pull_peek(j) != BFF_JSON_NUMBER)
+        return bff_json_pull_skip(j) ? 0 : -1;
+    return bff_json_pull_number(j, v, NULL);
+}
+
+int bff_pull_amount(bff_json_pull_t *j, int64_t *out)
+{
+    int64_t v;
+    int r = bff_pull_integer(j, &v);
+    if (r < 0)
+        return -2;
+    if (r == 0 || v < 0 || v > 1000000000000000LL)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int bff_pull_double(bff_json_pull_t *j, double *v)
+{
+    if (bff_json_pull_peek(j) != BFF_JSON_NUMBER)
+        return bff_json_pull_skip(j) ? 0 : -1;
+    int64_t i;
+    return bff_json_pull_number(j, &i, v) < 0 ? -1 : 1;
+}
+
+bool bff_pull_string(bff_json_pull_t *j, bff_arena_t *arena, const char **out)
+{
+    *out = NULL;
+    if (bff_json_pull_peek(j) != BFF_JSON_STRING)
+        return bff_json_pull_skip(j);
+    const char *s;
+    size_t n;
+    if (!bff_json_pull_string(j, &s, &n))
+        return false;
+    *out = bff_arena_strndup(arena, s, n);
+    return true;
+}
+
+void *bff_pull_grow(bff_arena_t *arena, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t room = *cap ? *cap * 2 : 16;
+    void *more = bff_arena_calloc(arena, room + 1, size); /* one zeroed item past the end, as the tree readers left */
+    if (n > 0)
+        memcpy(more, items, n * size);
+    *cap = room;
+    return more;
+}
+
+const char *bff_pull_broken(bff_json_pull_t *j, bff_arena_t *arena, const char *provider)
+{
+    if (!j->failed)
+        return NULL;
+    return bff_arena_printf(arena, "%s answered with invalid JSON (%s at byte %zu)", provider, j->error.text,
+                            j->error.position);
+}
+
+const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
+                          const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n)
+{
+    bff_json_pull_t j;
+    bff_json_pull_init(&j, text, len);
+    const char *bad_row = NULL, *k;
+    size_t kn, cap = 0;
+    bool have_rows = false;
+    *items = NULL;
+    *n = 0;
+    if (bff_json_pull_peek(&j) == BFF_JSON_OBJECT && bff_json_pull_object(&j)) {
+        while (bff_json_pull_key(&j, &k, &kn)) {
+            if (!bff_key_is(k, kn, list_key)) {
+                bff_json_pull_skip(&j);
+                continue;
+            }
+            have_rows = bff_json_pull_peek(&j) == BFF_JSON_ARRAY; /* the last of duplicate keys counts */
+            *n = 0;
+            bad_row = NULL;
+            if (!have_rows) {
+                bff_json_pull_skip(&j);
+                continue;
+            }
+            bff_json_pull_array(&j);
+            while (bff_json_pull_item(&j)) {
+                *items = bff_pull_grow(arena, *items, *n, &cap, size);
+                void *item = (char *)*items + *n * size;
+                const char *why = row(&j, arena, item, ctx);
+                if (why == NULL)
+                    ++*n;
+                else if (bad_row == NULL)
+                    bad_row = why;
+                if (why != NULL)
+                    memset(item, 0, size);
+            }
+        }
+    } else {
+        bff_json_pull_skip(&j);
+    }
+    bff_json_pull_end(&j);
+    const char *broken = bff_pull_broken(&j, arena, provider);
+    bff_json_pull_dispose(&j);
+    if (broken != NULL)
+        return broken;
+    if (!have_rows)
+        return no_list;
+    if (*items == NULL)
+        *items = bff_arena_calloc(arena, 1, size);
+    return bad_row;
+}

@@ -1,0 +1,48 @@
+/*
+ * pull.h - what the providers' answer readers share (vendors.h): the answer
+ * text is walked with the JSON pull reader (graphql/json_parse.h) and read
+ * straight into the adapters' C types, no tree built. Each helper reads one
+ * value whatever it is: a value of another type is read past and reported
+ * as "not this", so a reader can finish the text and give the same reason a
+ * tree reader would (the first bad row, after the answer's own shape).
+ */
+#ifndef BFF_ADAPTERS_PULL_H
+#define BFF_ADAPTERS_PULL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "graphql/arena.h"
+#include "graphql/json_parse.h"
+
+static inline bool bff_key_is(const char *key, size_t len, const char *name)
+{
+    return strlen(name) == len && memcmp(key, name, len) == 0;
+}
+
+/* The next value as an amount (a JSON integer, 0 <= v <= 10^15 minor units): 0; -1: not one (read past); -2: broken text. */
+int bff_pull_amount(bff_json_pull_t *j, int64_t *out);
+/* The next value as a JSON integer: 1 and *v; 0: not one (read past); -1: broken text. */
+int bff_pull_integer(bff_json_pull_t *j, int64_t *v);
+/* The next value as a number (integer or not): 1 and *v; 0: not one (read past); -1: broken text. */
+int bff_pull_double(bff_json_pull_t *j, double *v);
+/* The next value if it is a string, copied into `arena` (*out; NULL when it is not one). False: broken text. */
+bool bff_pull_string(bff_json_pull_t *j, bff_arena_t *arena, const char **out);
+/* Room for item n of an arena array of `size`-byte items (*cap: its room, doubled by copying when full). */
+void *bff_pull_grow(bff_arena_t *arena, void *items, size_t n, size_t *cap, size_t size);
+/*
+ * Reads an answer {"<list_key>": [rows...], ...} (other members read past):
+ * `row` reads one row (any value) into item n of an array of `size`-byte
+ * items and returns NULL or why it refuses it. Returns NULL, or the reason:
+ * the text broken, `no_list` when the member is missing or not an array, or
+ * the first refused row. *items gets room for *n rows and a zeroed one.
+ */
+typedef const char *(*bff_pull_row_fn)(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx);
+const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
+                          const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n);
+
+/* The reason when the text broke (the reader failed), naming `provider`; NULL when it did not. */
+const char *bff_pull_broken(bff_json_pull_t *j, bff_arena_t *arena, const char *provider);
+
+#endif
