@@ -81,8 +81,15 @@ void bff_buf_printf(bff_buf_t *b, const char *fmt, ...)
 void bff_buf_append_int(bff_buf_t *b, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-    bff_buf_append(b, tmp, (size_t)n);
+    size_t n = sizeof(tmp);
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--n] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag > 0);
+    if (v < 0)
+        tmp[--n] = '-';
+    bff_buf_append(b, tmp + n, sizeof(tmp) - n);
 }
 
 void bff_buf_append_double(bff_buf_t *b, double v)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/hash.h"
 #include "graphql/json_parse.h"
 
 typedef struct st_waiter_t {
@@ -1028,17 +1029,23 @@ static void on_tick(uv_timer_t *t)
         if (b == NULL)
             continue;
         l->pending = NULL;
-        /* distinct keys */
+        /* distinct keys, in the order first asked: an open-addressed set of key indexes (a listing asks 40-odd) */
         const char **keys = bff_arena_alloc(ctx->arena, (b->n + 1) * sizeof(*keys));
-        size_t nkeys = 0;
+        size_t nkeys = 0, slots = 16;
+        while (slots < 2 * b->n)
+            slots *= 2;
+        uint32_t *set = bff_arena_calloc(ctx->arena, slots, sizeof(*set)); /* 0: empty, else index + 1 */
         for (size_t i = 0; i < b->n; ++i) {
             if (b->waiters[i]->completed)
                 continue;
-            bool seen = false;
-            for (size_t k = 0; k < nkeys && !seen; ++k)
-                seen = strcmp(keys[k], b->waiters[i]->key) == 0;
-            if (!seen)
-                keys[nkeys++] = b->waiters[i]->key;
+            const char *key = b->waiters[i]->key;
+            size_t at = (size_t)bff_fnv1a_str(key) & (slots - 1);
+            while (set[at] != 0 && strcmp(keys[set[at] - 1], key) != 0)
+                at = (at + 1) & (slots - 1);
+            if (set[at] == 0) {
+                keys[nkeys] = key;
+                set[at] = (uint32_t)++nkeys;
+            }
         }
         if (nkeys == 0)
             continue;
