@@ -2,7 +2,6 @@
  * paths.c - what the providers' request builders share: escaping a value for
  * a URL, writing JSON request bodies as text (no tree built and dumped).
  */
-#include <curl/curl.h>
 #include <string.h>
 
 #include "graphql/exec.h"
@@ -34,8 +33,21 @@ const char *bff_vendor_text(bff_arena_t *arena, bff_buf_t *b)
 
 const char *bff_vendor_escape(bff_arena_t *arena, const char *s)
 {
-    char *escaped = curl_easy_escape(NULL, s, 0);
-    const char *out = bff_arena_strdup(arena, escaped != NULL ? escaped : "");
-    curl_free(escaped);
+    /* RFC 3986: the unreserved characters stay, every other byte is %XX (as curl_easy_escape, without its per-byte buffer) */
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    char *out = bff_arena_alloc(arena, 3 * n + 1), *w = out;
+    for (size_t i = 0; i < n; ++i) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~') {
+            *w++ = (char)c;
+        } else {
+            *w++ = '%';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
+    }
+    *w = '\0';
     return out;
 }

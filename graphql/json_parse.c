@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,9 +116,24 @@ static void append_utf8(bff_buf_t *b, unsigned cp)
 }
 
 /* The string after the opening quote: *out points into the input, or into the scratch when it had escapes. */
+/* Eight bytes with nothing to look at in a string: ASCII, no control character, no quote, no backslash. */
+static inline bool plain8(const unsigned char *q)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x, quote, backslash;
+    memcpy(&x, q, sizeof(x));
+    quote = x ^ (ones * '"');
+    backslash = x ^ (ones * '\\');
+    /* (v - ones) & ~v & high is non-zero iff some byte of v is zero; (x - 0x20s) & ~x & high iff some byte is < 0x20 */
+    return ((x & high) | ((quote - ones) & ~quote & high) | ((backslash - ones) & ~backslash & high) |
+            ((x - ones * 0x20) & ~x & high)) == 0;
+}
+
 static int read_string(reader_t *r, const char **out, size_t *outlen, bool *in_scratch)
 {
     const unsigned char *s = r->p, *q = s;
+    while (q + 8 <= r->end && plain8(q))
+        q += 8;
     while (q < r->end) { /* the usual case: no escapes */
         unsigned char c = *q;
         if (c == '"') {

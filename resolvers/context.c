@@ -137,7 +137,8 @@ struct st_bff_call_t {
     uint32_t attempts;
     bool guarded;      /* this attempt holds a pool slot and a breaker verdict */
     bool done;         /* the callback has fired */
-    bool text_answer;  /* the answer goes to the callback as checked text, not a tree (bff_provider_call_text) */
+    bff_answer_read_fn read; /* reads a 2xx answer's text (bff_provider_call_text); NULL: a tree is built */
+    void *read_arg;
     uint64_t start_ms; /* when this attempt was sent */
     uint64_t budget_end_ms; /* its provider's timeout_ms from the first dispatch: queue waits and retries included */
 };
@@ -448,9 +449,13 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld", p->provider, res->status);
     } else {
         bff_json_error_t jerr;
-        bool ok = p->text_answer ? bff_json_valid(res->body, res->body_len, &jerr)
-                                 : (body = bff_json_parse(res->body, res->body_len, &jerr)) != NULL;
-        if (!ok) {
+        if (p->read != NULL) { /* read in the call: an answer its adapter refuses fails like one that is not JSON */
+            const char *why = p->read(res->body, res->body_len, p->read_arg);
+            if (why != NULL) {
+                e = BFF_DEP_UNAVAILABLE;
+                message = why;
+            }
+        } else if ((body = bff_json_parse(res->body, res->body_len, &jerr)) == NULL) {
             e = BFF_DEP_UNAVAILABLE;
             message = bff_arena_printf(p->arena, "%s answered with invalid JSON (%s at byte %zu)", p->provider, jerr.text,
                                        jerr.position);
@@ -474,7 +479,7 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
             p->fill_token = NULL;
         }
     }
-    if (p->text_answer && e == BFF_DEP_OK)
+    if (p->read != NULL && e == BFF_DEP_OK)
         pcall_finish_text(p, NULL, res->body, res->body_len, e, status, message);
     else
         pcall_finish(p, body != NULL ? body : err, e, status, message);
@@ -795,13 +800,14 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const c
 }
 
 static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
-                                 json_t *body, const char *body_text, size_t body_len, bool text_answer,
-                                 const char *header, bff_provider_cb cb, void *arg)
+                                 json_t *body, const char *body_text, size_t body_len, bff_answer_read_fn read,
+                                 void *read_arg, const char *header, bff_provider_cb cb, void *arg)
 {
     pcall_t *p = pcall_new(ctx, provider, method, path, body, body_text, body_len, header, NULL, cb, arg);
     if (p == NULL)
         return NULL;
-    p->text_answer = text_answer;
+    p->read = read;
+    p->read_arg = read_arg;
     pcall_dispatch(p);
     return p->done ? NULL : p;
 }
@@ -809,13 +815,14 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, 
 bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                    json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
-    return provider_send(ctx, provider, method, path, body, NULL, 0, false, header, cb, arg);
+    return provider_send(ctx, provider, method, path, body, NULL, 0, NULL, NULL, header, cb, arg);
 }
 
 bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
-                                   const char *body, size_t body_len, const char *header, bff_provider_cb cb, void *arg)
+                                   const char *body, size_t body_len, const char *header, bff_answer_read_fn read,
+                                   void *read_arg, bff_provider_cb cb, void *arg)
 {
-    return provider_send(ctx, provider, method, path, NULL, body, body_len, true, header, cb, arg);
+    return provider_send(ctx, provider, method, path, NULL, body, body_len, read, read_arg, header, cb, arg);
 }
 
 static void tick_soon(bff_reqctx_t *ctx)
@@ -876,7 +883,7 @@ bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provide
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
-        return provider_send(ctx, provider, "GET", path, NULL, NULL, 0, false, NULL, cb, arg);
+        return provider_send(ctx, provider, "GET", path, NULL, NULL, 0, NULL, NULL, NULL, cb, arg);
     const char *name = bff_providers_at(ctx->providers, (size_t)provider)->name;
     const char *key = bff_arena_join(ctx->arena, name, " ", path);
     uint64_t age;

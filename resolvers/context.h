@@ -145,7 +145,7 @@ const char *bff_dep_error_code(bff_dep_error_t e);
  */
 typedef struct st_bff_outcome_t {
     json_t *body;          /* borrowed */
-    const char *text;      /* bff_provider_call_text's answer (checked JSON, valid during the callback); body is NULL */
+    const char *text;      /* bff_provider_call_text's answer (read by its reader, valid during the callback); body is NULL */
     size_t text_len;
     bff_dep_error_t error;
     const char *code;      /* NULL: no error */
@@ -171,14 +171,22 @@ bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider
                                             const char *path, json_t *body, const char *header, bff_provider_cb cb,
                                             void *arg);
 /*
+ * Reads a good (2xx) answer's text in the call, before anything else hears
+ * of it: NULL, or why the answer is refused. A refused answer fails the
+ * call like one that is not JSON (DEPENDENCY_UNAVAILABLE with that reason,
+ * counted against the provider's breaker, retried alike), so the reader
+ * must check the whole text (the JSON pull reader does).
+ */
+typedef const char *(*bff_answer_read_fn)(const char *text, size_t len, void *arg);
+/*
  * As bff_provider_call_with, in text both ways, for answers read straight
  * into C types (gateway.c): `body` (JSON text, NULL: none) must live as long
- * as the request's arena; a good answer reaches the callback as o->text,
- * checked to be JSON as bff_json_parse would (or the call fails as an invalid
- * answer does, retried alike), and no tree is built.
+ * as the request's arena; `read` reads each good answer (no tree is built);
+ * the callback then gets o->text as well (valid during the callback).
  */
 bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
-                                   const char *body, size_t body_len, const char *header, bff_provider_cb cb, void *arg);
+                                   const char *body, size_t body_len, const char *header, bff_answer_read_fn read,
+                                   void *read_arg, bff_provider_cb cb, void *arg);
 
 /*
  * A GET whose answer may come from the worker's catalog cache: a fresh cached

@@ -31,29 +31,31 @@ struct st_typed_call_t {
     const char *currency; /* the currency asked for, where the answer must be in it */
     void (*cb)(void);     /* the caller's typed callback, called through `deliver` */
     void *arg;
+    void *value;          /* what the answer read into (the last attempt's) */
+    const char *provider; /* its name, for the reasons */
 };
+
+/* In the call (bff_answer_read_fn): a refused answer counts against the provider as a broken one does. */
+static const char *read_answer(const char *text, size_t len, void *arg)
+{
+    typed_call_t *c = arg;
+    c->value = bff_arena_calloc(c->ctx->arena, 1, c->size);
+    if (c->parse_text != NULL)
+        return c->parse_text(c, text, len, c->value);
+    bff_json_error_t jerr;
+    json_t *body = bff_json_parse(text, len, &jerr);
+    if (body == NULL)
+        return bff_arena_printf(c->ctx->arena, "%s answered with invalid JSON (%s at byte %zu)", c->provider, jerr.text,
+                                jerr.position);
+    const char *bad = c->parse(c, body, c->value);
+    json_decref(body);
+    return bad;
+}
 
 static void on_answer(const bff_outcome_t *o, void *arg)
 {
     typed_call_t *c = arg;
-    if (o->code != NULL) {
-        c->deliver(c, NULL, o);
-        return;
-    }
-    void *value = bff_arena_calloc(c->ctx->arena, 1, c->size);
-    const char *bad;
-    if (c->parse_text != NULL) {
-        bad = c->parse_text(c, o->text, o->text_len, value);
-    } else {
-        json_t *body = bff_json_parse(o->text, o->text_len, NULL); /* checked JSON already */
-        bad = body != NULL ? c->parse(c, body, value) : "the answer is not JSON";
-        json_decref(body);
-    }
-    if (bad != NULL) {
-        c->deliver(c, NULL, BFF_OUTCOME_MALFORMED(o->provider, bad));
-        return;
-    }
-    c->deliver(c, value, o);
+    c->deliver(c, o->code != NULL ? NULL : c->value, o);
 }
 
 /* One typed call: `body` (JSON text in the arena; NULL: a GET) to `path` of `provider`, with one more header line or none. */
@@ -64,8 +66,9 @@ static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider
     *c = *how;
     c->ctx = ctx;
     c->arg = arg;
+    c->provider = bff_providers_at(ctx->providers, (size_t)provider)->name;
     return bff_provider_call_text(ctx, provider, body != NULL ? "POST" : "GET", path, body, body != NULL ? strlen(body) : 0,
-                                  header, on_answer, c);
+                                  header, read_answer, c, on_answer, c);
 }
 
 static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *body,

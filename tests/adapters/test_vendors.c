@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "adapters/storefront.h"
 #include "adapters/vendors.h"
@@ -116,6 +117,26 @@ static void test_pricing_request(void **state)
     assert_true(json_is_null(json_object_get(body, "currency")) && json_is_null(json_object_get(body, "address")));
     json_decref(body);
     json_decref(address);
+    bff_arena_free(a);
+}
+
+/* The path escape against libcurl's (the one it replaced): every byte, alone and in a run. */
+static void test_escape_as_curl(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    char all[256];
+    for (int c = 1; c < 256; ++c) {
+        char one[2] = {(char)c, '\0'};
+        char *theirs = curl_easy_escape(NULL, one, 0);
+        assert_string_equal(bff_vendor_escape(a, one), theirs);
+        curl_free(theirs);
+        all[c - 1] = (char)c;
+    }
+    all[255] = '\0';
+    char *theirs = curl_easy_escape(NULL, all, 0);
+    assert_string_equal(bff_vendor_escape(a, all), theirs);
+    curl_free(theirs);
+    assert_string_equal(bff_vendor_escape(a, ""), "");
     bff_arena_free(a);
 }
 
@@ -227,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pricing),
         cmocka_unit_test(test_pricing_request),
+        cmocka_unit_test(test_escape_as_curl),
         cmocka_unit_test(test_promotions_shipping_tax),
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_inventory_and_orders),
