@@ -50,7 +50,8 @@ const char *bff_carts_parse(json_t *body, bff_arena_t *arena, bff_cart_t *out)
 
 json_t *bff_address_json(const bff_address_t *a)
 {
-    json_t *o = json_pack("{s:s}", "country", a->country);
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "country", a->country != NULL ? json_string(a->country) : json_null());
     if (a->line1 != NULL)
         json_object_set_new(o, "line1", json_string(a->line1));
     if (a->city != NULL)

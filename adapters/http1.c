@@ -29,6 +29,7 @@
  * connection, as curl does. Idle connections keep reading: data or EOF on
  * one closes it. uv handles are freed in their close callbacks.
  */
+#define _GNU_SOURCE /* memmem */
 #include "http1.h"
 
 #include <assert.h>
@@ -529,6 +530,20 @@ static int feed(bff_h1_call_t *c, const char *p, size_t n)
         int r;
         switch (c->ps) {
         case P_HEAD:
+            if (c->crlf == 0 && c->line.len == 0) { /* the usual case: the whole head in this read */
+                const char *e = memmem(p, n, "\r\n\r\n", 4);
+                if (e != NULL && (size_t)(e - p) + 4 <= BFF_H1_MAX_HEAD_BYTES) {
+                    take = (size_t)(e - p) + 4;
+                    bff_buf_append(&c->line, p, take);
+                    p += take, n -= take;
+                    c->crlf = 4;
+                    if ((r = parse_head(c)) < 0)
+                        return r;
+                    c->line.len = 0;
+                    c->crlf = 0;
+                    break;
+                }
+            }
             for (take = 0; take < n && c->crlf < 4;) {
                 char ch = p[take++];
                 c->crlf = ch == crlf2[c->crlf] ? c->crlf + 1 : ch == '\r' ? 1 : 0;
@@ -860,7 +875,13 @@ static int parse_url(const char *url, const char **host, size_t *host_len, const
         }
         if (v == 0 || v > 65535)
             return -1;
-        snprintf(port, 6, "%lu", v);
+        char digits[6];
+        size_t nd = 0;
+        for (; v > 0; v /= 10)
+            digits[nd++] = (char)('0' + v % 10);
+        for (size_t i = 0; i < nd; ++i)
+            port[i] = digits[nd - 1 - i];
+        port[nd] = '\0';
     }
     *host = h;
     *host_len = (size_t)(he - h);

@@ -190,12 +190,17 @@ static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, cons
         bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog does not know this cart line's SKU");
         return;
     }
-    json_t *out = json_pack("{s:O, s:O, s:O, s:O}", "sku", json_object_get(v, "sku"), "title", json_object_get(v, "title"),
-                            "productTitle", json_object_get(v, "product_title"), "productHandle",
-                            json_object_get(v, "product_handle"));
-    if (out == NULL) {
-        bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog answered an incomplete variant");
-        return;
+    static const char *const names[4][2] = {
+        {"sku", "sku"}, {"title", "title"}, {"productTitle", "product_title"}, {"productHandle", "product_handle"}};
+    json_t *out = json_object();
+    for (int i = 0; i < 4; ++i) {
+        json_t *member = json_object_get(v, names[i][1]);
+        if (member == NULL) {
+            json_decref(out);
+            bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog answered an incomplete variant");
+            return;
+        }
+        json_object_set_nocheck(out, names[i][0], member);
     }
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }

@@ -500,7 +500,12 @@ static void pcall_send(pcall_t *p)
     }
     uint32_t timeout = p->conf->timeout_ms < left ? p->conf->timeout_ms : (uint32_t)left;
     p->req.timeout_ms = timeout;
-    p->headers[p->req.nheaders] = bff_arena_printf(p->arena, "X-Request-Timeout-Ms: %u", timeout);
+    char digits[12];
+    size_t nd = sizeof(digits);
+    digits[--nd] = '\0';
+    for (uint32_t v = timeout; nd == sizeof(digits) - 1 || v > 0; v /= 10)
+        digits[--nd] = (char)('0' + v % 10);
+    p->headers[p->req.nheaders] = bff_arena_join(p->arena, "X-Request-Timeout-Ms: ", NULL, digits + nd);
     p->req.nheaders++;
     p->attempts++;
     p->start_ms = uv_now(p->ctx->loop);
