@@ -89,6 +89,6 @@ json_t *bff_money_json(int64_t minor, const char *currency)
     bff_money_format(amount, sizeof(amount), minor, currency);
     json_t *o = json_object(); /* amount: digits, '.' and '-'; the currency is a checked ISO code */
     json_object_set_new_nocheck(o, "amount", json_string_nocheck(amount));
-    json_object_set_new_nocheck(o, "currencyCode", json_string(currency));
+    json_object_set_new_nocheck(o, "currencyCode", json_string_nocheck(currency)); /* our strings are valid UTF-8 */
     return o;
 }

@@ -533,25 +533,25 @@ typedef struct st_line_cost_t {
     int64_t quantity;
 } line_cost_t;
 
-static void line_cost_done(bff_resolve_t *r, json_t *row, const char *code, const char *message, void *arg)
+static void line_cost_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
 {
     line_cost_t *lc = arg;
+    const bff_quote_t *q = value;
     if (code != NULL) {
         bff_resolve_dependency_error(r, code, "pricing", message);
         return;
     }
-    json_t *unit = json_object_get(row, "amount_minor");
-    if (!json_is_integer(unit)) {
+    if (q == NULL) {
         bff_resolve_ok(r, bff_value_null());
         return;
     }
     int64_t subtotal;
-    if (__builtin_mul_overflow((int64_t)json_integer_value(unit), (int64_t)lc->quantity, &subtotal)) {
+    if (__builtin_mul_overflow(q->amount, lc->quantity, &subtotal)) {
         bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the line's subtotal does not fit in an amount");
         return;
     }
     json_t *out = json_object();
-    json_object_set_new_nocheck(out, "unitPrice", bff_money_json(json_integer_value(unit), lc->currency));
+    json_object_set_new_nocheck(out, "unitPrice", bff_money_json(q->amount, lc->currency));
     json_object_set_new_nocheck(out, "subtotal", bff_money_json(subtotal, lc->currency));
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
@@ -566,7 +566,7 @@ static void resolve_line_cost(bff_resolve_t *r, void *unused)
     lc->quantity = json_integer_value(json_object_get(line, "quantity"));
     const char *sku = json_string_value(json_object_get(line, "sku"));
     bff_loader_t *l = bff_pricing_loader(ctx, lc->currency);
-    bff_loader_load(l, sku ? sku : "", r, line_cost_done, lc);
+    bff_loader_load_typed(l, sku ? sku : "", r, line_cost_done, lc);
 }
 
 /* ---- Cart.availableShippingRates ---- */

@@ -332,6 +332,11 @@ typedef struct st_pricing_batch_t {
 } pricing_batch_t;
 
 /* The ERP's quotes, checked (adapters/pricing.c), as values per SKU: {"amount_minor", "compare_at_minor"?}. */
+static const void *find_quote(const char *sku, void *quotes)
+{
+    return bff_quotes_find(quotes, sku);
+}
+
 static void on_pricing(const bff_quotes_t *q, const bff_outcome_t *o, void *arg)
 {
     pricing_batch_t *pb = arg;
@@ -339,16 +344,7 @@ static void on_pricing(const bff_quotes_t *q, const bff_outcome_t *o, void *arg)
         bff_batch_fail(pb->b, o->code, o->message);
         return;
     }
-    json_t *values = json_object();
-    for (size_t i = 0; i < q->n; ++i) {
-        json_t *v = json_object();
-        json_object_set_new_nocheck(v, "amount_minor", json_integer((json_int_t)q->items[i].amount));
-        if (q->items[i].compare_at >= 0)
-            json_object_set_new_nocheck(v, "compare_at_minor", json_integer(q->items[i].compare_at));
-        json_object_set_new(values, q->items[i].sku, v);
-    }
-    bff_batch_resolve(pb->b, values);
-    json_decref(values);
+    bff_batch_resolve_typed(pb->b, find_quote, (void *)q); /* each waiter gets its bff_quote_t, nothing re-encoded */
 }
 
 static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
@@ -367,19 +363,19 @@ bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)
     return bff_loader_get(ctx, name, dispatch_pricing, (void *)(name + strlen("pricing:")));
 }
 
-static void price_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
+static void price_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
 {
+    const bff_quote_t *q = value;
     const char *currency = arg;
     if (code != NULL) {
         bff_resolve_dependency_error(r, code, "pricing", message);
         return;
     }
-    json_t *minor = json_object_get(value, "amount_minor");
-    if (!json_is_integer(minor)) {
+    if (q == NULL) {
         bff_resolve_ok(r, bff_value_null()); /* the ERP does not price this variant */
         return;
     }
-    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), bff_money_json(json_integer_value(minor), currency)));
+    bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), bff_money_json(q->amount, currency)));
 }
 
 static void resolve_variant_price(bff_resolve_t *r, void *unused)
@@ -394,7 +390,7 @@ static void resolve_variant_price(bff_resolve_t *r, void *unused)
         return;
     }
     bff_reqctx_t *ctx = bff_ctx_of(r);
-    bff_loader_load(bff_pricing_loader(ctx, currency), sku, r, price_done, bff_arena_strdup(ctx->arena, currency));
+    bff_loader_load_typed(bff_pricing_loader(ctx, currency), sku, r, price_done, bff_arena_strdup(ctx->arena, currency));
 }
 
 /* ---- Product.variants(first) ---- */
@@ -427,15 +423,15 @@ typedef struct st_range_t {
     const char *code, *message;
 } range_t;
 
-static void range_done(bff_resolve_t *unused, json_t *value, const char *code, const char *message, void *arg)
+static void range_done(bff_resolve_t *unused, const void *value, const char *code, const char *message, void *arg)
 {
     range_t *rg = arg;
-    json_t *minor = json_object_get(value, "amount_minor");
+    const bff_quote_t *q = value;
     if (code != NULL && rg->code == NULL) {
         rg->code = code;
         rg->message = message;
-    } else if (json_is_integer(minor)) {
-        int64_t m = json_integer_value(minor);
+    } else if (code == NULL && q != NULL) {
+        int64_t m = q->amount;
         rg->min = rg->any && rg->min < m ? rg->min : m;
         rg->max = rg->any && rg->max > m ? rg->max : m;
         rg->any = true;
@@ -447,9 +443,12 @@ static void range_done(bff_resolve_t *unused, json_t *value, const char *code, c
     else if (!rg->any)
         bff_resolve_ok(rg->r, bff_value_null());
     else
-        bff_resolve_ok(rg->r, bff_value_json(bff_resolve_arena(rg->r),
-                                             json_pack("{s:o, s:o}", "minVariantPrice", bff_money_json(rg->min, rg->currency),
-                                                       "maxVariantPrice", bff_money_json(rg->max, rg->currency))));
+    {
+        json_t *range = json_object();
+        json_object_set_new_nocheck(range, "minVariantPrice", bff_money_json(rg->min, rg->currency));
+        json_object_set_new_nocheck(range, "maxVariantPrice", bff_money_json(rg->max, rg->currency));
+        bff_resolve_ok(rg->r, bff_value_json(bff_resolve_arena(rg->r), range));
+    }
 }
 
 static void resolve_price_range(bff_resolve_t *r, void *unused)
@@ -478,7 +477,7 @@ static void resolve_price_range(bff_resolve_t *r, void *unused)
         const char *sku = json_string_value(json_object_get(v, "sku"));
         if (sku == NULL)
             continue;
-        bff_loader_load(l, sku, first ? r : NULL, range_done, rg); /* one handle: cancelling it fails the batch */
+        bff_loader_load_typed(l, sku, first ? r : NULL, range_done, rg); /* one handle: cancelling it fails the batch */
         first = false;
     }
 }

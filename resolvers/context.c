@@ -24,7 +24,8 @@
 typedef struct st_waiter_t {
     const char *key;
     bff_resolve_t *r;
-    bff_loader_done_fn done;
+    bff_loader_done_fn done;   /* one of the two: a JSON value */
+    bff_loader_typed_fn typed; /* or the loader's C value */
     void *arg;
     struct st_bff_batch_t *batch;
     bool completed;
@@ -961,13 +962,17 @@ void bff_guard_free(bff_guard_t *g)
  * waiters included: so the waiters are copied out first and nothing of the
  * batch is touched once completions start.
  */
-static void batch_complete(batch_t *b, json_t *values, const char *code, const char *message)
+/* Completes every waiter: from `values` (JSON) or `find` (typed), or with `code`. */
+static void batch_complete_with(batch_t *b, json_t *values, bff_batch_find_fn find, void *find_arg, const char *code,
+                                const char *message)
 {
     typedef struct {
         bff_resolve_t *r;
         bff_loader_done_fn done;
+        bff_loader_typed_fn typed;
         void *arg;
         json_t *value;
+        const void *typed_value;
     } todo_t;
     assert(!b->finished && "a batch completes once");
     b->finished = true;
@@ -980,12 +985,23 @@ static void batch_complete(batch_t *b, json_t *values, const char *code, const c
         if (w->completed)
             continue;
         w->completed = true;
-        todo[n++] = (todo_t){w->r, w->done, w->arg, values ? json_object_get(values, w->key) : NULL};
+        assert((w->typed == NULL || values == NULL) && "a typed waiter gets no JSON");
+        todo[n++] = (todo_t){w->r, w->done, w->typed, w->arg, values != NULL ? json_object_get(values, w->key) : NULL,
+                             find != NULL ? find(w->key, find_arg) : NULL};
     }
-    for (size_t i = 0; i < n; ++i)
-        todo[i].done(todo[i].r, todo[i].value, code, message, todo[i].arg);
+    for (size_t i = 0; i < n; ++i) {
+        if (todo[i].typed != NULL)
+            todo[i].typed(todo[i].r, todo[i].typed_value, code, message, todo[i].arg);
+        else
+            todo[i].done(todo[i].r, todo[i].value, code, message, todo[i].arg);
+    }
     if (todo != local)
         free(todo);
+}
+
+static void batch_complete(batch_t *b, json_t *values, const char *code, const char *message)
+{
+    batch_complete_with(b, values, NULL, NULL, code, message);
 }
 
 static void on_waiter_cancel(void *arg)
@@ -1013,7 +1029,10 @@ static void on_waiter_cancel(void *arg)
     }
     if (!b->finished) { /* not dispatched yet: complete this waiter now */
         w->completed = true;
-        w->done(w->r, NULL, bff_dep_error_code(BFF_DEP_CANCELLED), "request cancelled", w->arg);
+        if (w->typed != NULL)
+            w->typed(w->r, NULL, bff_dep_error_code(BFF_DEP_CANCELLED), "request cancelled", w->arg);
+        else
+            w->done(w->r, NULL, bff_dep_error_code(BFF_DEP_CANCELLED), "request cancelled", w->arg);
     }
 }
 
@@ -1084,7 +1103,21 @@ bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dis
     return l;
 }
 
+static void loader_add(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done,
+                       bff_loader_typed_fn typed, void *arg);
+
 void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done, void *arg)
+{
+    loader_add(l, key, r, done, NULL, arg);
+}
+
+void bff_loader_load_typed(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_typed_fn done, void *arg)
+{
+    loader_add(l, key, r, NULL, done, arg);
+}
+
+static void loader_add(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done,
+                       bff_loader_typed_fn typed, void *arg)
 {
     bff_reqctx_t *ctx = l->ctx;
     if (l->pending == NULL)
@@ -1103,6 +1136,7 @@ void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loa
     w->key = bff_arena_strdup(ctx->arena, key);
     w->r = r;
     w->done = done;
+    w->typed = typed;
     w->arg = arg;
     w->batch = b;
     b->waiters[b->n++] = w;
@@ -1140,6 +1174,12 @@ void bff_batch_resolve(bff_batch_t *b, json_t *values)
 {
     batch_forget_calls(b);
     batch_complete(b, values, NULL, NULL);
+}
+
+void bff_batch_resolve_typed(bff_batch_t *b, bff_batch_find_fn find, void *find_arg)
+{
+    batch_forget_calls(b);
+    batch_complete_with(b, NULL, find, find_arg, NULL, NULL);
 }
 
 void bff_batch_fail(bff_batch_t *b, const char *code, const char *message)

@@ -220,6 +220,17 @@ bff_loader_t *bff_loader_get(bff_reqctx_t *ctx, const char *name, bff_loader_dis
 /* `r` may be NULL when one resolver waits for several keys: pass its handle with one of them. */
 void bff_loader_load(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_done_fn done, void *arg);
 void bff_batch_resolve(bff_batch_t *b, json_t *values);
+/*
+ * Typed loaders: values stay the adapter's C types (a bff_quote_t, say), not
+ * JSON built to be read back. A waiter loaded with bff_loader_load_typed is
+ * completed with `find(key)`'s value (NULL: none) when the batch is resolved
+ * with bff_batch_resolve_typed (a loader's waiters are all typed or none).
+ */
+typedef void (*bff_loader_typed_fn)(bff_resolve_t *r, const void *value, const char *code, const char *message,
+                                    void *arg);
+typedef const void *(*bff_batch_find_fn)(const char *key, void *find_arg);
+void bff_loader_load_typed(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_loader_typed_fn done, void *arg);
+void bff_batch_resolve_typed(bff_batch_t *b, bff_batch_find_fn find, void *find_arg);
 void bff_batch_fail(bff_batch_t *b, const char *code, const char *message);
 bff_reqctx_t *bff_batch_ctx(bff_batch_t *b);
 /*
