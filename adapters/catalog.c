@@ -2,8 +2,11 @@
  * catalog.c - the PIM: products (paged by number, list prices as decimal
  * strings), variants by SKU, collections.
  */
+#include "pull.h"
 #include "storefront.h"
+#include "vendors.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "money.h"
@@ -117,23 +120,92 @@ const char *bff_catalog_collections(json_t *body, bff_arena_t *arena, bff_collec
     return NULL;
 }
 
-const char *bff_catalog_variants(json_t *body, bff_arena_t *arena, bff_variant_t **items, size_t *n)
+/* One variant of the batch, read from the text: the same checks as map_variant, plus its product. */
+static const char *variant_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
-    json_t *list = json_object_get(body, "variants");
-    *n = 0;
-    if (!json_is_array(list))
-        return "catalog answered without a variant list";
-    *items = bff_arena_calloc(arena, json_array_size(list) + 1, sizeof(**items));
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const char *bad = map_variant(v, arena, &(*items)[*n]);
-        if (bad != NULL)
-            return bad;
-        if ((*items)[*n].product_title == NULL || (*items)[*n].product_handle == NULL)
-            return "catalog answered a variant without its product";
-        ++*n;
+    bff_variant_t *out = item;
+    const char *k, *list = NULL, *bad_option = NULL;
+    size_t kn, cap = 0;
+    bool list_is_text = false;
+    memset(out, 0, sizeof(*out));
+    out->list_price = -1;
+    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
+        while (bff_json_pull_key(j, &k, &kn)) {
+            if (bff_key_is(k, kn, "sku")) {
+                bff_pull_string(j, arena, &out->sku);
+            } else if (bff_key_is(k, kn, "title")) {
+                bff_pull_string(j, arena, &out->title);
+            } else if (bff_key_is(k, kn, "options") && bff_json_pull_peek(j) == BFF_JSON_OBJECT) {
+                out->noptions = 0;
+                bad_option = NULL;
+                bff_json_pull_object(j);
+                while (bff_json_pull_key(j, &k, &kn)) {
+                    out->options = bff_pull_grow(arena, out->options, out->noptions, &cap, sizeof(*out->options));
+                    bff_option_t *o = &out->options[out->noptions];
+                    o->name = bff_arena_strndup(arena, k, kn); /* before the value: it may reuse the scratch */
+                    bff_pull_string(j, arena, &o->value);
+                    if (o->value == NULL)
+                        bad_option = "catalog answered a variant option that is not text";
+                    else
+                        out->noptions++;
+                }
+            } else if (bff_key_is(k, kn, "list_price")) {
+                bff_pull_string(j, arena, &list);
+                list_is_text = list != NULL;
+            } else if (bff_key_is(k, kn, "weight_grams")) {
+                int64_t w;
+                out->weight_grams = bff_pull_integer(j, &w) == 1 && w >= 0 ? w : 0;
+            } else if (bff_key_is(k, kn, "product_id")) {
+                bff_pull_string(j, arena, &out->product_id);
+            } else if (bff_key_is(k, kn, "product_title")) {
+                bff_pull_string(j, arena, &out->product_title);
+            } else if (bff_key_is(k, kn, "product_handle")) {
+                bff_pull_string(j, arena, &out->product_handle);
+            } else {
+                bff_json_pull_skip(j);
+            }
+        }
+    } else {
+        bff_json_pull_skip(j);
     }
+    if (out->sku == NULL)
+        return "catalog answered a variant without a SKU";
+    if (out->title == NULL)
+        out->title = out->sku;
+    if (bad_option != NULL)
+        return bad_option;
+    if (list_is_text && bff_money_parse_decimal(list, "EUR", &out->list_price) != 0)
+        return "catalog answered a list price that is not an exact EUR amount";
+    if (out->product_title == NULL || out->product_handle == NULL)
+        return "catalog answered a variant without its product";
     return NULL;
+}
+
+const char *bff_catalog_variants_parse(const char *text, size_t len, bff_arena_t *arena, bff_variants_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *bad = bff_pull_list(text, len, arena, "catalog", "variants", "catalog answered without a variant list",
+                                    sizeof(*out->items), variant_row, NULL, (void **)&out->items, &out->n);
+    if (bad != NULL)
+        return bad;
+    out->index = bff_arena_calloc(arena, 1, sizeof(*out->index));
+    bff_key_index_build(out->index, arena, out->items, out->n, sizeof(*out->items), offsetof(bff_variant_t, sku));
+    return NULL;
+}
+
+const bff_variant_t *bff_variants_find(const bff_variants_t *v, const char *sku)
+{
+    return v->index != NULL ? bff_key_index_find(v->index, v->items, sizeof(*v->items), offsetof(bff_variant_t, sku), sku)
+                            : NULL;
+}
+
+const char *bff_catalog_variants_path(bff_arena_t *arena, const char *const *skus, size_t n)
+{
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_appends(&q, BFF_CATALOG_VARIANTS_PATH);
+    for (size_t i = 0; i < n; ++i) {
+        bff_buf_appends(&q, i > 0 ? "&sku=" : "?sku=");
+        bff_buf_appends(&q, bff_vendor_escape(arena, skus[i]));
+    }
+    return bff_vendor_text(arena, &q);
 }

@@ -940,6 +940,10 @@ bff_h1_call_t *bff_h1_send(bff_h1_t *h, const bff_upstream_request_t *req, bff_u
         if (!tchar((unsigned char)*m))
             return NULL;
     bff_buf_t b = BFF_BUF_INIT;
+    size_t size = strlen(method) + target_len + auth_len + 64 + (req->body != NULL ? req->body_len : 0);
+    for (size_t i = 0; i < req->nheaders; ++i)
+        size += strlen(req->headers[i]) + 2;
+    bff_buf_reserve(&b, size); /* once: growing it by doubling was a realloc or two per call */
     bff_buf_appends(&b, method);
     bff_buf_appendc(&b, ' ');
     if (target_len == 0 || target[0] == '?')

@@ -1,9 +1,9 @@
 /*
  * pricing.c - the ERP's price quotes: a batch of SKUs in, minor units out.
  */
+#include <stddef.h>
 #include <string.h>
 
-#include "graphql/hash.h"
 #include "pull.h"
 #include "vendors.h"
 
@@ -118,31 +118,15 @@ const char *bff_pricing_parse(const char *text, size_t len, const char *currency
         out->items = bff_arena_calloc(arena, 1, sizeof(*out->items));
     out->currency = cur;
     /* an index by SKU: a listing looks up each of its 40-odd variants (comparing every pair was 1,800 strcmp) */
-    out->slots = 16;
-    while (out->slots < 2 * out->n)
-        out->slots *= 2;
-    out->index = bff_arena_calloc(arena, out->slots, sizeof(*out->index));
-    for (size_t i = 0; i < out->n; ++i) {
-        size_t at = (size_t)bff_fnv1a_str(out->items[i].sku) & (out->slots - 1);
-        while (out->index[at] != 0) {
-            if (strcmp(out->items[out->index[at] - 1].sku, out->items[i].sku) == 0)
-                break; /* a SKU priced twice: the first row counts, as the list search found it */
-            at = (at + 1) & (out->slots - 1);
-        }
-        if (out->index[at] == 0)
-            out->index[at] = (uint32_t)i + 1;
-    }
+    out->index = bff_arena_calloc(arena, 1, sizeof(*out->index));
+    bff_key_index_build(out->index, arena, out->items, out->n, sizeof(*out->items), offsetof(bff_quote_t, sku));
     return NULL;
 }
 
 const bff_quote_t *bff_quotes_find(const bff_quotes_t *q, const char *sku)
 {
-    if (q->index != NULL) {
-        for (size_t at = (size_t)bff_fnv1a_str(sku) & (q->slots - 1); q->index[at] != 0; at = (at + 1) & (q->slots - 1))
-            if (strcmp(q->items[q->index[at] - 1].sku, sku) == 0)
-                return &q->items[q->index[at] - 1];
-        return NULL;
-    }
+    if (q->index != NULL)
+        return bff_key_index_find(q->index, q->items, sizeof(*q->items), offsetof(bff_quote_t, sku), sku);
     for (size_t i = 0; i < q->n; ++i)
         if (strcmp(q->items[i].sku, sku) == 0)
             return &q->items[i];

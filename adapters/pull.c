@@ -3,6 +3,8 @@
  */
 #include "pull.h"
 
+#include "graphql/hash.h"
+
 int bff_pull_integer(bff_json_pull_t *j, int64_t *v)
 {
     if (bff_json_pull_peek(j) != BFF_JSON_NUMBER)
@@ -112,4 +114,39 @@ const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, cons
     if (*items == NULL)
         *items = bff_arena_calloc(arena, 1, size);
     return bad_row;
+}
+
+static const char *key_at(const void *items, size_t i, size_t stride, size_t offset)
+{
+    const char *key;
+    memcpy(&key, (const char *)items + i * stride + offset, sizeof(key));
+    return key;
+}
+
+void bff_key_index_build(bff_key_index_t *ix, bff_arena_t *arena, const void *items, size_t n, size_t stride, size_t offset)
+{
+    ix->size = 16;
+    while (ix->size < 2 * n)
+        ix->size *= 2;
+    ix->slots = bff_arena_calloc(arena, ix->size, sizeof(*ix->slots));
+    for (size_t i = 0; i < n; ++i) {
+        const char *key = key_at(items, i, stride, offset);
+        size_t at = (size_t)bff_fnv1a_str(key) & (ix->size - 1);
+        while (ix->slots[at] != 0 && strcmp(key_at(items, ix->slots[at] - 1, stride, offset), key) != 0)
+            at = (at + 1) & (ix->size - 1);
+        if (ix->slots[at] == 0)
+            ix->slots[at] = (uint32_t)i + 1;
+    }
+}
+
+const void *bff_key_index_find(const bff_key_index_t *ix, const void *items, size_t stride, size_t offset, const char *key)
+{
+    if (ix->slots == NULL || key == NULL)
+        return NULL;
+    for (size_t at = (size_t)bff_fnv1a_str(key) & (ix->size - 1); ix->slots[at] != 0; at = (at + 1) & (ix->size - 1)) {
+        size_t i = ix->slots[at] - 1;
+        if (strcmp(key_at(items, i, stride, offset), key) == 0)
+            return (const char *)items + i * stride;
+    }
+    return NULL;
 }

@@ -42,6 +42,19 @@ typedef const char *(*bff_pull_row_fn)(bff_json_pull_t *j, bff_arena_t *arena, v
 const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
                           const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n);
 
+/*
+ * An index of parsed items by a string key (a SKU): open addressing over
+ * item numbers, in the arena; the first of equal keys wins (as a search in
+ * order would find). `offset`: where the item's `const char *` key sits.
+ */
+typedef struct st_bff_key_index_t {
+    uint32_t *slots; /* item + 1; 0: empty */
+    size_t size;     /* a power of two, at least twice the items */
+} bff_key_index_t;
+void bff_key_index_build(bff_key_index_t *ix, bff_arena_t *arena, const void *items, size_t n, size_t stride, size_t offset);
+/* The item whose key is `key`, or NULL. */
+const void *bff_key_index_find(const bff_key_index_t *ix, const void *items, size_t stride, size_t offset, const char *key);
+
 /* The reason when the text broke (the reader failed), naming `provider`; NULL when it did not. */
 const char *bff_pull_broken(bff_json_pull_t *j, bff_arena_t *arena, const char *provider);
 

@@ -61,8 +61,21 @@ const char *bff_catalog_page(json_t *body, bff_arena_t *arena, bff_product_t **i
                              size_t *skipped);
 /* catalog: {"collections": [{"id", "handle", "title"}]}. */
 const char *bff_catalog_collections(json_t *body, bff_arena_t *arena, bff_collection_t **items, size_t *n);
-/* catalog: the variant batch {"variants": [{"sku", "title", "product_id", "product_title", "product_handle", "weight_grams"}]}. */
-const char *bff_catalog_variants(json_t *body, bff_arena_t *arena, bff_variant_t **items, size_t *n);
+/*
+ * catalog: the variant batch {"variants": [{"sku", "title", "product_id", "product_title", "product_handle",
+ * "weight_grams"}]}, read from the text (no tree), indexed by SKU.
+ */
+typedef struct st_bff_variants_t {
+    bff_variant_t *items;
+    size_t n;
+    struct st_bff_key_index_t *index;
+} bff_variants_t;
+#define BFF_CATALOG_VARIANTS_PATH "/catalog/v1/variants"
+const char *bff_catalog_variants_parse(const char *text, size_t len, bff_arena_t *arena, bff_variants_t *out);
+/* The variant with `sku` (the first listed), or NULL. */
+const bff_variant_t *bff_variants_find(const bff_variants_t *v, const char *sku);
+/* The path asking the variants of `n` SKUs (escaped; in `arena`). */
+const char *bff_catalog_variants_path(bff_arena_t *arena, const char *const *skus, size_t n);
 
 /* reviews: {"count", "average"|null, "reviews": [{"id", "rating" 1..5, "title", "author"}]}. */
 typedef struct st_bff_review_t {

@@ -36,8 +36,7 @@ typedef struct st_bff_quotes_t {
     const char *currency;
     bff_quote_t *items;
     size_t n;
-    uint32_t *index; /* open-addressed by SKU hash (item + 1; 0 empty), `slots` long: bff_quotes_find */
-    size_t slots;
+    struct st_bff_key_index_t *index; /* by SKU (pull.h), for bff_quotes_find; NULL: search in order */
 } bff_quotes_t;
 const char *bff_pricing_parse(const char *text, size_t len, const char *currency, bff_arena_t *arena, bff_quotes_t *out);
 /* The request for quotes of `skus` in `currency`: its path, and its JSON body (text, in `arena`). */

@@ -131,57 +131,30 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
 
 /* ---- CartLine.merchandise: one catalog call for all lines ---- */
 
-/* The catalog's variant batch, checked (adapters/catalog.c), as values per SKU. */
-static void on_variants(const bff_outcome_t *o, void *arg)
+/* The catalog's variant batch, read into C types (adapters/catalog.c): each waiter gets its bff_variant_t. */
+static const void *find_variant(const char *sku, void *variants)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
-    bff_batch_t *b = arg;
-    bff_variant_t *vs;
-    size_t n;
-    const char *bad = code == NULL ? bff_catalog_variants(body, bff_batch_ctx(b)->arena, &vs, &n) : NULL;
-    if (code != NULL || bad != NULL) {
-        bff_batch_fail(b, code != NULL ? code : BFF_CODE_UNAVAILABLE, code != NULL ? message : bad);
-        return;
-    }
-    json_t *values = json_object();
-    for (size_t i = 0; i < n; ++i) {
-        if (vs[i].sku == NULL || vs[i].title == NULL || vs[i].product_title == NULL || vs[i].product_handle == NULL)
-            continue; /* incomplete: the line's SKU reads as unknown */
-        json_t *v = json_object();
-        json_object_set_new_nocheck(v, "sku", json_string(vs[i].sku));
-        json_object_set_new_nocheck(v, "title", json_string(vs[i].title));
-        json_object_set_new_nocheck(v, "product_title", json_string(vs[i].product_title));
-        json_object_set_new_nocheck(v, "product_handle", json_string(vs[i].product_handle));
-        json_object_set_new_nocheck(v, "weight_grams", json_integer((json_int_t)vs[i].weight_grams));
-        json_object_set_new(values, vs[i].sku, v);
-    }
-    bff_batch_resolve(b, values);
-    json_decref(values);
+    return bff_variants_find(variants, sku);
 }
 
-static char *sku_query(bff_arena_t *arena, const char *path, const char *const *skus, size_t n)
+static void on_variants(const bff_variants_t *vs, const bff_outcome_t *o, void *arg)
 {
-    bff_buf_t q = BFF_BUF_INIT;
-    bff_buf_appends(&q, path);
-    for (size_t i = 0; i < n; ++i) {
-        bff_buf_printf(&q, "%ssku=%s", i ? "&" : "?", bff_vendor_escape(arena, skus[i]));
+    bff_batch_t *b = arg;
+    if (vs == NULL) {
+        bff_batch_fail(b, o->code, o->message);
+        return;
     }
-    char *s = bff_arena_strndup(arena, q.data, q.len);
-    bff_buf_free(&q);
-    return s;
+    bff_batch_resolve_typed(b, find_variant, (void *)vs);
 }
 
 static void dispatch_variants(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
 {
-    bff_reqctx_t *ctx = bff_batch_ctx(b);
-    bff_batch_set_call(b, bff_provider_call(ctx, BFF_PROVIDER_CATALOG, "GET", sku_query(ctx->arena, "/catalog/v1/variants", keys, n),
-                                            NULL, on_variants, b));
+    bff_batch_set_call(b, bff_gw_catalog_variants(bff_batch_ctx(b), keys, n, on_variants, b));
 }
 
-static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, const char *message, void *arg)
+static void merchandise_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
 {
+    const bff_variant_t *v = value;
     if (code != NULL) {
         bff_resolve_dependency_error(r, code, "catalog", message);
         return;
@@ -190,18 +163,11 @@ static void merchandise_done(bff_resolve_t *r, json_t *v, const char *code, cons
         bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog does not know this cart line's SKU");
         return;
     }
-    static const char *const names[4][2] = {
-        {"sku", "sku"}, {"title", "title"}, {"productTitle", "product_title"}, {"productHandle", "product_handle"}};
     json_t *out = json_object();
-    for (int i = 0; i < 4; ++i) {
-        json_t *member = json_object_get(v, names[i][1]);
-        if (member == NULL) {
-            json_decref(out);
-            bff_resolve_error(r, BFF_CODE_UNAVAILABLE, "the catalog answered an incomplete variant");
-            return;
-        }
-        json_object_set_nocheck(out, names[i][0], member);
-    }
+    json_object_set_new_nocheck(out, "sku", json_string_nocheck(v->sku));
+    json_object_set_new_nocheck(out, "title", json_string_nocheck(v->title));
+    json_object_set_new_nocheck(out, "productTitle", json_string_nocheck(v->product_title));
+    json_object_set_new_nocheck(out, "productHandle", json_string_nocheck(v->product_handle));
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
 
@@ -209,7 +175,7 @@ static void resolve_merchandise(bff_resolve_t *r, void *unused)
 {
     const char *sku = json_string_value(json_object_get(bff_parent_json(r), "sku"));
     bff_loader_t *l = bff_loader_get(bff_ctx_of(r), "catalog-variants", dispatch_variants, NULL);
-    bff_loader_load(l, sku ? sku : "", r, merchandise_done, NULL);
+    bff_loader_load_typed(l, sku ? sku : "", r, merchandise_done, NULL);
 }
 
 /* ---- Cart.cost ---- */
@@ -383,16 +349,16 @@ typedef struct st_weight_wait_t {
     size_t line;
 } weight_wait_t;
 
-static void weight_done(bff_resolve_t *r, json_t *v, const char *code, const char *message, void *arg)
+static void weight_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
 {
+    const bff_variant_t *v = value;
     weight_wait_t *w = arg;
     totals_t *t = w->t;
     if (code != NULL)
         totals_fail(t, "catalog", message);
     else if (v == NULL) /* shipping is priced by weight: a parcel of unknown weight has no price */
         totals_fail(t, "catalog", bff_arena_printf(t->ctx->arena, "the catalog does not know %s", t->skus[w->line]));
-    else if (!bff_totals_mul_add(json_integer_value(json_object_get(v, "weight_grams")), t->quantities[w->line], t->weight,
-                                 &t->weight))
+    else if (!bff_totals_mul_add(v->weight_grams, t->quantities[w->line], t->weight, &t->weight))
         totals_fail(t, "catalog", "the parcel's weight cannot be added up");
     if (--t->pending == 0)
         stage2(t);
@@ -444,7 +410,7 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
         weight_wait_t *w = bff_arena_calloc(ctx->arena, 1, sizeof(*w));
         w->t = t;
         w->line = i;
-        bff_loader_load(variants, t->skus[i], i == 0 ? r : NULL, weight_done, w);
+        bff_loader_load_typed(variants, t->skus[i], i == 0 ? r : NULL, weight_done, w);
     }
 }
 
@@ -614,16 +580,17 @@ static void rates_ask(rates_call_t *c)
 }
 
 /* Rates depend on the parcel's weight: the variants' weights come from the catalog batch first. */
-static void rates_weight_done(bff_resolve_t *unused_r, json_t *v, const char *code, const char *message, void *arg)
+static void rates_weight_done(bff_resolve_t *unused_r, const void *value, const char *code, const char *message,
+                              void *arg)
 {
+    const bff_variant_t *v = value;
     rates_line_t *l = arg;
     rates_call_t *c = l->call;
     if (code == NULL && v == NULL) { /* the same rule as the totals: a parcel of unknown weight has no price */
         code = BFF_CODE_UNAVAILABLE;
         message = "the catalog does not know a line's variant, so the parcel's weight is unknown";
     }
-    if (code == NULL && !bff_totals_mul_add(json_integer_value(json_object_get(v, "weight_grams")), l->quantity, c->weight,
-                                            &c->weight)) {
+    if (code == NULL && !bff_totals_mul_add(v->weight_grams, l->quantity, c->weight, &c->weight)) {
         code = BFF_CODE_UNAVAILABLE;
         message = "the parcel's weight cannot be added up";
     }
@@ -663,7 +630,7 @@ static void resolve_rates(bff_resolve_t *r, void *unused)
         l->quantity = json_integer_value(json_object_get(line, "quantity"));
         const char *sku = json_string_value(json_object_get(line, "sku"));
         /* only the first waiter carries the resolve handle for cancellation; the others wait on the same batch */
-        bff_loader_load(loader, sku ? sku : "", i == 0 ? r : NULL, rates_weight_done, l);
+        bff_loader_load_typed(loader, sku ? sku : "", i == 0 ? r : NULL, rates_weight_done, l);
     }
 }
 

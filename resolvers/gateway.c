@@ -179,6 +179,25 @@ bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, 
     return typed_call(ctx, BFF_PROVIDER_INVENTORY, bff_inventory_path(ctx->arena, skus, n), NULL, &how, arg);
 }
 
+/* ---- catalog variants (cart lines) ---- */
+
+static const char *parse_variants(const typed_call_t *c, const char *text, size_t len, void *out)
+{
+    return bff_catalog_variants_parse(text, len, c->ctx->arena, out);
+}
+
+static void deliver_variants(const typed_call_t *c, const void *value, const bff_outcome_t *o)
+{
+    ((bff_variants_cb)c->cb)(value, o, c->arg);
+}
+
+bff_call_t *bff_gw_catalog_variants(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_variants_cb cb, void *arg)
+{
+    typed_call_t how = {.parse_text = parse_variants, .deliver = deliver_variants, .size = sizeof(bff_variants_t),
+                        .cb = (void (*)(void))cb};
+    return typed_call(ctx, BFF_PROVIDER_CATALOG, bff_catalog_variants_path(ctx->arena, skus, n), NULL, &how, arg);
+}
+
 /* ---- reviews and recommendations ---- */
 
 static const char *parse_reviews(const typed_call_t *c, const char *text, size_t len, void *out)

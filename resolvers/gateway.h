@@ -37,6 +37,10 @@ bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address,
                        const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg);
 
 /* The stock levels of `n` SKUs per location: cb gets them, or NULL and the outcome's error. A read: retried. */
+typedef void (*bff_variants_cb)(const bff_variants_t *variants, const bff_outcome_t *o, void *arg);
+/* The catalog's variants of `n` SKUs (a GET with the SKUs in the query). */
+bff_call_t *bff_gw_catalog_variants(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_variants_cb cb, void *arg);
+
 typedef void (*bff_levels_cb)(const bff_levels_t *levels, const bff_outcome_t *o, void *arg);
 bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg);
 

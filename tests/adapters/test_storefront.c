@@ -121,6 +121,56 @@ static void test_reviews_recs_customers(void **state)
     bff_arena_free(a);
 }
 
+/* The cart lines' variant batch, read from the text: each refusal, the index by SKU, its path. */
+static void test_variant_batch(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_variants_t v;
+    const char *ok = "{\"variants\":[{\"sku\":\"A-1\",\"title\":\"S\",\"options\":{\"size\":\"S\"},\"weight_grams\":450,"
+                     "\"list_price\":\"19.90\",\"product_id\":\"p1\",\"product_title\":\"Tee\",\"product_handle\":\"tee\"},"
+                     "{\"sku\":\"B-2\",\"product_title\":\"Cap\",\"product_handle\":\"cap\",\"extra\":[1,{\"x\":null}]},"
+                     "{\"sku\":\"A-1\",\"title\":\"again\",\"product_title\":\"T\",\"product_handle\":\"t\"}]}";
+    assert_null(bff_catalog_variants_parse(ok, strlen(ok), a, &v));
+    assert_int_equal(v.n, 3);
+    const bff_variant_t *x = bff_variants_find(&v, "A-1");
+    assert_non_null(x);
+    assert_string_equal(x->title, "S"); /* the first of a SKU listed twice */
+    assert_int_equal(x->weight_grams, 450);
+    assert_int_equal(x->list_price, 1990);
+    assert_int_equal(x->noptions, 1);
+    assert_string_equal(x->options[0].name, "size");
+    x = bff_variants_find(&v, "B-2");
+    assert_string_equal(x->title, "B-2"); /* no title: the SKU */
+    assert_int_equal(x->weight_grams, 0);
+    assert_int_equal(x->list_price, -1);
+    assert_null(bff_variants_find(&v, "C-3"));
+    static const struct {
+        const char *text, *why;
+    } bad[] = {
+        {"{\"items\":[]}", "catalog answered without a variant list"},
+        {"{\"variants\":{}}", "catalog answered without a variant list"},
+        {"{\"variants\":[{\"title\":\"x\"}]}", "catalog answered a variant without a SKU"},
+        {"{\"variants\":[{\"sku\":\"A\",\"options\":{\"size\":1},\"product_title\":\"T\",\"product_handle\":\"t\"}]}",
+         "catalog answered a variant option that is not text"},
+        {"{\"variants\":[{\"sku\":\"A\",\"list_price\":\"1.999\",\"product_title\":\"T\",\"product_handle\":\"t\"}]}",
+         "catalog answered a list price that is not an exact EUR amount"},
+        {"{\"variants\":[{\"sku\":\"A\",\"product_title\":\"T\"}]}", "catalog answered a variant without its product"},
+        {"{\"variants\":[7]}", "catalog answered a variant without a SKU"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+        const char *why = bff_catalog_variants_parse(bad[i].text, strlen(bad[i].text), a, &v);
+        assert_non_null(why);
+        assert_string_equal(why, bad[i].why);
+    }
+    /* broken JSON is refused with the reader's reason, naming the provider */
+    const char *why = bff_catalog_variants_parse("{\"variants\":[", 13, a, &v);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "catalog answered with invalid JSON"));
+    const char *const skus[] = {"A-1", "a&b"};
+    assert_string_equal(bff_catalog_variants_path(a, skus, 2), "/catalog/v1/variants?sku=A-1&sku=a%26b");
+    bff_arena_free(a);
+}
+
 static void test_carts(void **state)
 {
     bff_arena_t *a = bff_arena_new(0);
@@ -158,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_product),
         cmocka_unit_test(test_reviews_recs_customers),
         cmocka_unit_test(test_carts),
+        cmocka_unit_test(test_variant_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
