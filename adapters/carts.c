@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "storefront.h"
+#include "vendors.h"
 
 const char *bff_carts_parse(json_t *body, bff_arena_t *arena, bff_cart_t *out)
 {
@@ -59,4 +60,11 @@ json_t *bff_address_json(const bff_address_t *a)
     if (a->zip != NULL)
         json_object_set_new(o, "zip", json_string(a->zip));
     return o;
+}
+
+const char *bff_carts_path(bff_arena_t *arena, const char *id, bff_cart_part_t part)
+{
+    static const char *const parts[] = {"", "/lines", "/discount-codes", "/buyer", "/shipping-rate", "/complete"};
+    const char *base = bff_arena_join(arena, BFF_CARTS_PATH "/", NULL, bff_vendor_escape(arena, id));
+    return part == BFF_CART_ITSELF ? base : bff_arena_join(arena, base, NULL, parts[part]);
 }

@@ -209,3 +209,52 @@ const char *bff_catalog_variants_path(bff_arena_t *arena, const char *const *sku
     }
     return bff_vendor_text(arena, &q);
 }
+
+const char *bff_catalog_product_path(bff_arena_t *arena, const char *pid)
+{
+    return bff_arena_join(arena, BFF_CATALOG_PRODUCTS_PATH "/", NULL, bff_vendor_escape(arena, pid));
+}
+
+const char *bff_catalog_handle_path(bff_arena_t *arena, const char *handle)
+{
+    return bff_arena_join(arena, BFF_CATALOG_PRODUCTS_PATH "?per_page=1&handle=", NULL, bff_vendor_escape(arena, handle));
+}
+
+static void query_param(bff_buf_t *q, bff_arena_t *arena, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    bff_buf_appendc(q, '&');
+    bff_buf_appends(q, name);
+    bff_buf_appendc(q, '=');
+    bff_buf_appends(q, bff_vendor_escape(arena, value));
+}
+
+const char *bff_catalog_listing_path(bff_arena_t *arena, const bff_listing_t *l)
+{
+    static const char *const sorts[] = {NULL, "id", "title", "price", "created_at"};
+    bff_buf_t q = BFF_BUF_INIT;
+    bff_buf_appends(&q, BFF_CATALOG_PRODUCTS_PATH "?page=");
+    bff_buf_append_int(&q, l->page);
+    bff_buf_appends(&q, "&per_page=");
+    bff_buf_append_int(&q, l->per_page);
+    query_param(&q, arena, "q", l->query);
+    query_param(&q, arena, "collection", l->collection);
+    query_param(&q, arena, "vendor", l->vendor);
+    const int64_t bounds[2] = {l->min_price, l->max_price};
+    const char *const names[2] = {"min_price", "max_price"};
+    for (int i = 0; i < 2; ++i) {
+        if (bounds[i] < 0)
+            continue;
+        char amount[48];
+        bff_money_format(amount, sizeof(amount), bounds[i], "EUR");
+        query_param(&q, arena, names[i], amount);
+    }
+    if (l->in_stock >= 0)
+        query_param(&q, arena, "in_stock", l->in_stock ? "true" : "false");
+    if (l->sort != BFF_LISTING_SORT_NONE && (size_t)l->sort < sizeof(sorts) / sizeof(sorts[0])) {
+        query_param(&q, arena, "sort", sorts[l->sort]);
+        query_param(&q, arena, "order", l->descending ? "desc" : "asc");
+    }
+    return bff_vendor_text(arena, &q);
+}

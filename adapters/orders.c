@@ -46,3 +46,13 @@ const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out)
     }
     return NULL;
 }
+
+const char *bff_orders_cancel_path(bff_arena_t *arena, const char *id)
+{
+    return bff_arena_join(arena, bff_orders_path(arena, id), NULL, "/cancel");
+}
+
+const char *bff_orders_by_key_path(bff_arena_t *arena, const char *key)
+{
+    return bff_arena_join(arena, BFF_ORDERS_PATH "?idempotency_key=", NULL, bff_vendor_escape(arena, key));
+}

@@ -31,3 +31,18 @@ const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *
         return "payments answered an amount that is not a whole, non-negative number";
     return NULL;
 }
+
+const char *bff_payments_capture_path(bff_arena_t *arena, const char *id)
+{
+    return bff_arena_join(arena, bff_payments_path(arena, id), NULL, "/capture");
+}
+
+const char *bff_payments_void_path(bff_arena_t *arena, const char *id)
+{
+    return bff_arena_join(arena, bff_payments_path(arena, id), NULL, "/void");
+}
+
+const char *bff_payments_by_key_path(bff_arena_t *arena, const char *key)
+{
+    return bff_arena_join(arena, "/payments?idempotency_key=", NULL, bff_vendor_escape(arena, key));
+}

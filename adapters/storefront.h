@@ -59,6 +59,28 @@ const char *bff_catalog_product(json_t *p, bff_arena_t *arena, bff_product_t *ou
 /* catalog: a page {"total", "items": [product...]}; products that do not map are left out (counted in *skipped). */
 const char *bff_catalog_page(json_t *body, bff_arena_t *arena, bff_product_t **items, size_t *n, int64_t *total,
                              size_t *skipped);
+/* The catalog's paths: a product by id, by handle, the collections, a page of a listing (escaped; in `arena`). */
+#define BFF_CATALOG_PRODUCTS_PATH "/catalog/v1/products"
+#define BFF_CATALOG_COLLECTIONS_PATH "/catalog/v1/collections"
+const char *bff_catalog_product_path(bff_arena_t *arena, const char *pid);
+const char *bff_catalog_handle_path(bff_arena_t *arena, const char *handle);
+typedef enum en_bff_listing_sort_t {
+    BFF_LISTING_SORT_NONE, /* the catalog's own order */
+    BFF_LISTING_SORT_ID,
+    BFF_LISTING_SORT_TITLE,
+    BFF_LISTING_SORT_PRICE,
+    BFF_LISTING_SORT_CREATED_AT,
+} bff_listing_sort_t;
+typedef struct st_bff_listing_t {
+    long page, per_page;
+    const char *query, *collection, *vendor; /* NULL: not asked */
+    int64_t min_price, max_price;            /* EUR minor units; -1: no bound */
+    int in_stock;                            /* -1: any; 0 or 1 */
+    bff_listing_sort_t sort;
+    bool descending;
+} bff_listing_t;
+const char *bff_catalog_listing_path(bff_arena_t *arena, const bff_listing_t *l);
+
 /* catalog: {"collections": [{"id", "handle", "title"}]}. */
 const char *bff_catalog_collections(json_t *body, bff_arena_t *arena, bff_collection_t **items, size_t *n);
 /*
@@ -128,6 +150,17 @@ typedef struct st_bff_cart_t {
     size_t ncodes;
 } bff_cart_t;
 const char *bff_carts_parse(json_t *body, bff_arena_t *arena, bff_cart_t *out);
+/* The cart service's paths: carts (POST creates one), and a cart or one of its parts (escaped; in `arena`). */
+#define BFF_CARTS_PATH "/carts"
+typedef enum en_bff_cart_part_t {
+    BFF_CART_ITSELF,
+    BFF_CART_LINES,
+    BFF_CART_DISCOUNT_CODES,
+    BFF_CART_BUYER,
+    BFF_CART_SHIPPING_RATE,
+    BFF_CART_COMPLETE,
+} bff_cart_part_t;
+const char *bff_carts_path(bff_arena_t *arena, const char *id, bff_cart_part_t part);
 /* The address as the providers take it: {"line1"?, "city"?, "zip"?, "country"} (a new reference). */
 json_t *bff_address_json(const bff_address_t *a);
 

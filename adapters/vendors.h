@@ -94,8 +94,12 @@ typedef struct st_bff_payment_t {
     int64_t amount; /* -1: not given */
 } bff_payment_t;
 const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out);
-/* The path of payment (authorization) `id` (escaped; in `arena`). */
+/* The path of payment (authorization) `id` (escaped; in `arena`); its capture and void; those made with an idempotency key. */
 const char *bff_payments_path(bff_arena_t *arena, const char *id);
+const char *bff_payments_capture_path(bff_arena_t *arena, const char *id);
+const char *bff_payments_void_path(bff_arena_t *arena, const char *id);
+const char *bff_payments_by_key_path(bff_arena_t *arena, const char *key);
+#define BFF_PAYMENTS_AUTHORIZE_PATH "/payments/authorize"
 
 /* inventory: {"levels": [{"sku", "location", "available"}]}: units per SKU and location (negative: oversold). */
 typedef struct st_bff_level_t {
@@ -124,8 +128,11 @@ typedef struct st_bff_order_t {
     size_t nlines;
 } bff_order_t;
 const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out);
-/* The path of order `id` (escaped; in `arena`). */
+/* The path of order `id` (escaped; in `arena`); its cancellation; the orders made with an idempotency key; creating one. */
 const char *bff_orders_path(bff_arena_t *arena, const char *id);
+const char *bff_orders_cancel_path(bff_arena_t *arena, const char *id);
+const char *bff_orders_by_key_path(bff_arena_t *arena, const char *key);
+#define BFF_ORDERS_PATH "/orders"
 
 /* Request bodies are JSON text written directly into a buffer (paths.c): a string or null, any value or null, and the text kept in `arena` (the buffer freed). */
 void bff_vendor_write_string(bff_buf_t *b, const char *s);

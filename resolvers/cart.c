@@ -126,7 +126,7 @@ static void resolve_cart(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "GET", bff_arena_printf(ctx->arena, "/carts/%s", id), NULL, on_cart, r);
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "GET", bff_carts_path(ctx->arena, id, BFF_CART_ITSELF), NULL, on_cart, r);
 }
 
 /* ---- CartLine.merchandise: one catalog call for all lines ---- */

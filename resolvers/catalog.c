@@ -180,10 +180,9 @@ static void resolve_product(bff_resolve_t *r, void *unused)
             bff_resolve_ok(r, bff_value_null());
             return;
         }
-        path = bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid);
+        path = bff_catalog_product_path(ctx->arena, pid);
     } else {
-        path = bff_arena_printf(ctx->arena, "/catalog/v1/products?per_page=1&handle=%s",
-                                bff_vendor_escape(ctx->arena, json_string_value(handle)));
+        path = bff_catalog_handle_path(ctx->arena, json_string_value(handle));
     }
     bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
     *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, path, on_product, c);
@@ -234,36 +233,41 @@ static void on_products(const bff_outcome_t *o, void *arg)
 }
 
 /*
- * Price range, availability and order of a listing, as catalog query
- * parameters; NULL, or why the arguments are refused.
+ * Price range, availability and order of a listing, into the catalog's
+ * listing (adapters/catalog.c writes the query); NULL, or why the arguments
+ * are refused.
  */
-static const char *listing_filters(bff_buf_t *q, json_t *filter, json_t *sort_key, json_t *reverse)
+static const char *listing_filters(bff_listing_t *l, json_t *filter, json_t *sort_key, json_t *reverse)
 {
     json_t *price = json_object_get(filter, "price");
-    int64_t bound[2] = {0, INT64_MAX};
+    int64_t *bound[2] = {&l->min_price, &l->max_price};
     const char *names[2] = {"min", "max"};
     for (int i = 0; i < 2; ++i) {
         json_t *v = json_object_get(price, names[i]);
         if (!json_is_string(v))
             continue;
-        if (bff_money_parse_decimal(json_string_value(v), "EUR", &bound[i]) != 0 || bound[i] < 0)
+        if (bff_money_parse_decimal(json_string_value(v), "EUR", bound[i]) != 0 || *bound[i] < 0)
             return "price: \"min\" and \"max\" are decimal amounts in EUR with at most 2 decimals, e.g. \"19.99\".";
-        char amount[48];
-        bff_money_format(amount, sizeof(amount), bound[i], "EUR");
-        bff_buf_printf(q, "&%s_price=%s", names[i], amount);
     }
-    if (bound[0] > bound[1])
+    if (l->min_price >= 0 && l->max_price >= 0 && l->min_price > l->max_price)
         return "price: \"min\" is above \"max\".";
     json_t *available = json_object_get(filter, "available");
     if (json_is_boolean(available))
-        bff_buf_printf(q, "&in_stock=%s", json_is_true(available) ? "true" : "false");
+        l->in_stock = json_is_true(available);
     static const struct {
-        const char *key, *param;
-    } sorts[] = {{"ID", "id"}, {"TITLE", "title"}, {"PRICE", "price"}, {"CREATED_AT", "created_at"}};
+        const char *key;
+        bff_listing_sort_t sort;
+    } sorts[] = {{"ID", BFF_LISTING_SORT_ID},
+                 {"TITLE", BFF_LISTING_SORT_TITLE},
+                 {"PRICE", BFF_LISTING_SORT_PRICE},
+                 {"CREATED_AT", BFF_LISTING_SORT_CREATED_AT}};
     const char *key = json_string_value(sort_key);
-    for (size_t i = 0; key != NULL && i < sizeof(sorts) / sizeof(sorts[0]); ++i)
-        if (strcmp(key, sorts[i].key) == 0 && (i > 0 || json_is_true(reverse)))
-            bff_buf_printf(q, "&sort=%s&order=%s", sorts[i].param, json_is_true(reverse) ? "desc" : "asc");
+    for (size_t i = 0; key != NULL && i < sizeof(sorts) / sizeof(sorts[0]); ++i) {
+        if (strcmp(key, sorts[i].key) == 0 && (i > 0 || json_is_true(reverse))) { /* by id ascending: the catalog's order */
+            l->sort = sorts[i].sort;
+            l->descending = json_is_true(reverse);
+        }
+    }
     return NULL;
 }
 
@@ -286,41 +290,30 @@ static void resolve_products(bff_resolve_t *r, void *unused)
             return;
         }
     }
-    bff_buf_t q = BFF_BUF_INIT;
-    bff_buf_printf(&q, "/catalog/v1/products?page=%ld&per_page=%lld", (long)(offset / first + 1), (long long)first);
+    bff_listing_t l = {.page = offset / first + 1, .per_page = (long)first, .min_price = -1, .max_price = -1, .in_stock = -1};
     json_t *search = bff_resolve_arg(r, "query"); /* Query.search */
     if (json_is_string(search)) {
         if (json_string_length(search) == 0 || json_string_length(search) > 64) {
-            bff_buf_free(&q);
             bff_resolve_error(r, "BAD_USER_INPUT", "\"query\" must be 1-64 characters.");
             return;
         }
-        bff_buf_printf(&q, "&q=%s", bff_vendor_escape(bff_resolve_arena(r), json_string_value(search)));
+        l.query = json_string_value(search);
     }
     json_t *filter = bff_resolve_arg(r, "filter");
-    const char *parent_collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
-    if (parent_collection != NULL)
-        bff_buf_printf(&q, "&collection=%s", parent_collection);
-    const char *keys[] = {"collection", "vendor"};
-    for (size_t k = parent_collection ? 1 : 0; k < 2; ++k) {
-        json_t *v = json_object_get(filter, keys[k]);
-        if (json_is_string(v)) {
-            bff_buf_printf(&q, "&%s=%s", keys[k], bff_vendor_escape(bff_resolve_arena(r), json_string_value(v)));
-        }
-    }
-    const char *bad = listing_filters(&q, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
+    l.collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
+    if (l.collection == NULL)
+        l.collection = json_string_value(json_object_get(filter, "collection"));
+    l.vendor = json_string_value(json_object_get(filter, "vendor"));
+    const char *bad = listing_filters(&l, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
     if (bad != NULL) {
-        bff_buf_free(&q);
         bff_resolve_error(r, "BAD_USER_INPUT", "%s", bad);
         return;
     }
-    bff_buf_appendc(&q, '\0');
     list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->offset = offset;
     bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, q.data, on_products, c);
-    bff_buf_free(&q);
+    *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_catalog_listing_path(ctx->arena, &l), on_products, c);
     bff_resolve_on_cancel(r, cancel_call, call);
 }
 
@@ -826,7 +819,7 @@ static void on_recs(const bff_recommended_t *recs, const bff_outcome_t *o, void 
         it->index = i;
         rc->pending++;
         bff_call_t *call = bff_provider_get_cached(
-            ctx, BFF_PROVIDER_CATALOG, bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid), on_recommended_product, it);
+            ctx, BFF_PROVIDER_CATALOG, bff_catalog_product_path(ctx->arena, pid), on_recommended_product, it);
         if (call != NULL)
             rc->calls[i] = call;
     }
@@ -906,7 +899,7 @@ static void fetch_collections(bff_resolve_t *r, const char *only)
     collections_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
     c->r = r;
     c->only = only ? bff_arena_strdup(ctx->arena, only) : NULL;
-    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, "/catalog/v1/collections", on_collections, c);
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, BFF_CATALOG_COLLECTIONS_PATH, on_collections, c);
 }
 
 static void resolve_collections(bff_resolve_t *r, void *unused)
@@ -968,7 +961,7 @@ void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *
     c->cb = cb;
     c->arg = arg;
     c->arena = ctx->arena;
-    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_arena_printf(ctx->arena, "/catalog/v1/products/%s", pid),
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_catalog_product_path(ctx->arena, pid),
                       on_product_loaded, c);
 }
 
@@ -1004,7 +997,7 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     c->arg = arg;
     c->only = bff_arena_strdup(ctx->arena, cid);
     c->arena = ctx->arena;
-    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, "/catalog/v1/collections", on_collection_loaded, c);
+    bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, BFF_CATALOG_COLLECTIONS_PATH, on_collection_loaded, c);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "adapters/storefront.h"
 #include "adapters/vendors.h"
 #include "adapters/money.h"
 #include "ids.h"
@@ -79,7 +80,7 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
     payload(m->r, "cart", cart, NULL);
 }
 
-static void cart_change(bff_resolve_t *r, const char *method, const char *suffix, json_t *body, const char *field)
+static void cart_change(bff_resolve_t *r, const char *method, bff_cart_part_t part, json_t *body, const char *field)
 {
     bff_reqctx_t *ctx = bff_ctx_of(r);
     const char *id = bff_id_open(ctx, "Cart", json_string_value(bff_resolve_arg(r, "cartId")));
@@ -91,8 +92,7 @@ static void cart_change(bff_resolve_t *r, const char *method, const char *suffix
         json_decref(body);
         return;
     }
-    bff_provider_call(ctx, BFF_PROVIDER_CARTS, method, bff_arena_printf(ctx->arena, "/carts/%s%s", id, suffix), body,
-                      on_cart_changed, m);
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, method, bff_carts_path(ctx->arena, id, part), body, on_cart_changed, m);
     json_decref(body);
 }
 
@@ -120,7 +120,7 @@ static void resolve_lines_add(bff_resolve_t *r, void *unused)
         payload(r, "cart", NULL, bad);
         return;
     }
-    cart_change(r, "POST", "/lines", json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
+    cart_change(r, "POST", BFF_CART_LINES, json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
 }
 
 static void resolve_lines_update(bff_resolve_t *r, void *unused)
@@ -130,7 +130,7 @@ static void resolve_lines_update(bff_resolve_t *r, void *unused)
         payload(r, "cart", NULL, bad);
         return;
     }
-    cart_change(r, "PATCH", "/lines", json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
+    cart_change(r, "PATCH", BFF_CART_LINES, json_pack("{s:O}", "lines", bff_resolve_arg(r, "lines")), "lines");
 }
 
 static void resolve_lines_remove(bff_resolve_t *r, void *unused)
@@ -140,7 +140,7 @@ static void resolve_lines_remove(bff_resolve_t *r, void *unused)
     json_t *sku;
     json_array_foreach(bff_resolve_arg(r, "skus"), i, sku)
         json_array_append_new(lines, json_pack("{s:O, s:i}", "sku", sku, "quantity", 0));
-    cart_change(r, "PATCH", "/lines", json_pack("{s:o}", "lines", lines), "skus");
+    cart_change(r, "PATCH", BFF_CART_LINES, json_pack("{s:o}", "lines", lines), "skus");
 }
 
 #define MAX_CODES 4
@@ -173,17 +173,17 @@ static void resolve_codes_update(bff_resolve_t *r, void *unused)
         payload(r, "cart", NULL, json_pack("[o]", user_error("codes", "At most 4 discount codes.", "INVALID")));
         return;
     }
-    cart_change(r, "PUT", "/discount-codes", json_pack("{s:o}", "codes", codes), "codes");
+    cart_change(r, "PUT", BFF_CART_DISCOUNT_CODES, json_pack("{s:o}", "codes", codes), "codes");
 }
 
 static void resolve_buyer_update(bff_resolve_t *r, void *unused)
 {
-    cart_change(r, "PUT", "/buyer", json_deep_copy(bff_resolve_arg(r, "buyerIdentity")), "buyerIdentity");
+    cart_change(r, "PUT", BFF_CART_BUYER, json_deep_copy(bff_resolve_arg(r, "buyerIdentity")), "buyerIdentity");
 }
 
 static void resolve_select_rate(bff_resolve_t *r, void *unused)
 {
-    cart_change(r, "PUT", "/shipping-rate", json_pack("{s:O}", "rate_id", bff_resolve_arg(r, "rateId")), "rateId");
+    cart_change(r, "PUT", BFF_CART_SHIPPING_RATE, json_pack("{s:O}", "rate_id", bff_resolve_arg(r, "rateId")), "rateId");
 }
 
 static void on_created(const bff_outcome_t *o, void *arg)
@@ -201,7 +201,7 @@ static void on_created(const bff_outcome_t *o, void *arg)
     json_t *lines = json_pack("{s:o}", "lines", m->then_lines);
     m->then_lines = NULL;
     m->field = "input.lines";
-    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", bff_arena_printf(ctx->arena, "/carts/%s/lines", id ? id : "-"), lines,
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", bff_carts_path(ctx->arena, id ? id : "-", BFF_CART_LINES), lines,
                       on_cart_changed, m);
     json_decref(lines);
 }
@@ -222,7 +222,7 @@ static void resolve_cart_create(bff_resolve_t *r, void *unused)
     }
     m->then_lines = json_is_array(lines) ? json_incref(lines) : NULL;
     json_t *body = json_pack("{s:s}", "currency", currency ? currency : "EUR");
-    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", "/carts", body, on_created, m);
+    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "POST", BFF_CARTS_PATH, body, on_created, m);
     json_decref(body);
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adapters/storefront.h"
 #include "adapters/vendors.h"
 #include "quote.h"
 #include "resolvers.h"
@@ -195,10 +196,10 @@ static void captured(saga_t *s)
     if (!put(s, BFF_SAGA_CAPTURED))
         return;
     if (!s->have_order) { /* resumed: read the order to answer with it */
-        bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "GET", fmt(s, "/orders/%s", s->rec.order_id), NULL, on_order_read, s);
+        bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "GET", bff_orders_path(s->ctx->arena, s->rec.order_id), NULL, on_order_read, s);
         return;
     }
-    bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "POST", fmt(s, "/carts/%s/complete", s->rec.cart_id), NULL, on_cart_completed, s);
+    bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "POST", bff_carts_path(s->ctx->arena, s->rec.cart_id, BFF_CART_COMPLETE), NULL, on_cart_completed, s);
 }
 
 /* ---- cancel an order that cannot be paid ---- */
@@ -219,7 +220,7 @@ static void cancel_order(saga_t *s)
 {
     if (!put(s, BFF_SAGA_CANCELLING))
         return;
-    bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "POST", fmt(s, "/orders/%s/cancel", s->rec.order_id), NULL, on_cancelled, s);
+    bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "POST", bff_orders_cancel_path(s->ctx->arena, s->rec.order_id), NULL, on_cancelled, s);
 }
 
 /* ---- capture ---- */
@@ -256,7 +257,7 @@ static void on_captured(const bff_outcome_t *o, void *arg)
     }
     if (code != NULL || bff_payments_parse(body, s->ctx->arena, &p) != NULL || strcmp(p.status, "captured") != 0) {
         /* did it capture? ask */
-        bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", fmt(s, "/payments/%s", s->rec.auth_id), NULL,
+        bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", bff_payments_path(s->ctx->arena, s->rec.auth_id), NULL,
                           on_payment_read_after_capture, s);
         return;
     }
@@ -266,7 +267,7 @@ static void on_captured(const bff_outcome_t *o, void *arg)
 static void capture(saga_t *s)
 {
     /* ORDER_CREATED is journaled: capturing again after a crash is a no-op at the provider */
-    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", fmt(s, "/payments/%s/capture", s->rec.auth_id), NULL, on_captured, s);
+    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", bff_payments_capture_path(s->ctx->arena, s->rec.auth_id), NULL, on_captured, s);
 }
 
 static void order_created(saga_t *s)
@@ -298,7 +299,7 @@ static void on_voided(const bff_outcome_t *o, void *arg)
     const char *code = o->code;
     saga_t *s = arg;
     if (code != NULL) {
-        bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", fmt(s, "/payments/%s", s->rec.auth_id), NULL,
+        bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", bff_payments_path(s->ctx->arena, s->rec.auth_id), NULL,
                           on_payment_read_after_void, s);
         return;
     }
@@ -310,7 +311,7 @@ static void void_authorization(saga_t *s)
 {
     if (!put(s, BFF_SAGA_VOIDING))
         return;
-    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", fmt(s, "/payments/%s/void", s->rec.auth_id), NULL, on_voided, s);
+    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", bff_payments_void_path(s->ctx->arena, s->rec.auth_id), NULL, on_voided, s);
 }
 
 /* ---- the order ---- */
@@ -344,7 +345,7 @@ static void on_order_lookup(const bff_outcome_t *o, void *arg)
 
 static void look_up_order(saga_t *s)
 {
-    bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "GET", fmt(s, "/orders?idempotency_key=%s", s->rec.provider_key), NULL,
+    bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "GET", bff_orders_by_key_path(s->ctx->arena, s->rec.provider_key), NULL,
                       on_order_lookup, s);
 }
 
@@ -380,7 +381,7 @@ static void create_order(saga_t *s)
                               s->rec.cart_id, "currency", s->rec.currency, "total_minor", (json_int_t)s->rec.amount,
                               "authorization_id", s->rec.auth_id, "lines", lines);
     if (put(s, BFF_SAGA_ORDER_PENDING))
-        bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "POST", "/orders", order, on_order, s);
+        bff_provider_call(s->ctx, BFF_PROVIDER_ORDERS, "POST", BFF_ORDERS_PATH, order, on_order, s);
     json_decref(order);
 }
 
@@ -426,7 +427,7 @@ static void authorized(saga_t *s, const bff_payment_t *p)
     if (s->cart != NULL)
         create_order(s);
     else if (s->live)
-        bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "GET", fmt(s, "/carts/%s", s->rec.cart_id), NULL, on_reprice_cart, s);
+        bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "GET", bff_carts_path(s->ctx->arena, s->rec.cart_id, BFF_CART_ITSELF), NULL, on_reprice_cart, s);
     else
         void_authorization(s);
 }
@@ -462,7 +463,7 @@ static void on_auth_lookup(const bff_outcome_t *o, void *arg)
 
 static void look_up_authorization(saga_t *s)
 {
-    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", fmt(s, "/payments?idempotency_key=%s", s->rec.provider_key), NULL,
+    bff_provider_call(s->ctx, BFF_PROVIDER_PAYMENTS, "GET", bff_payments_by_key_path(s->ctx->arena, s->rec.provider_key), NULL,
                       on_auth_lookup, s);
 }
 
@@ -525,7 +526,7 @@ static void on_totals(const bff_cart_totals_t *t, void *arg)
         return;
     json_t *body = json_pack("{s:I, s:s, s:s}", "amount_minor", (json_int_t)t->total, "currency", t->currency, "token",
                              s->token);
-    bff_provider_call_with(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", "/payments/authorize", body,
+    bff_provider_call_with(s->ctx, BFF_PROVIDER_PAYMENTS, "POST", BFF_PAYMENTS_AUTHORIZE_PATH, body,
                            bff_arena_printf(s->ctx->arena, "Idempotency-Key: %s", s->rec.provider_key), on_authorized, s);
     json_decref(body);
 }
@@ -631,7 +632,7 @@ static void begin_checkout(saga_t *s)
         finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
         return;
     }
-    bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "GET", fmt(s, "/carts/%s", s->cart_id), NULL, on_checkout_cart, s);
+    bff_provider_call(s->ctx, BFF_PROVIDER_CARTS, "GET", bff_carts_path(s->ctx->arena, s->cart_id, BFF_CART_ITSELF), NULL, on_checkout_cart, s);
 }
 
 /* The reconciler's run, once the key is ours: drives what is not finished; nothing to do ends at once. */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "adapters/storefront.h"
+#include "adapters/vendors.h"
 
 /* What an adapter reads: the provider's text (here the fixture's, written back out; valid until the next use). */
 static char text_buf[1 << 16];
@@ -171,6 +172,30 @@ static void test_variant_batch(void **state)
     bff_arena_free(a);
 }
 
+/* Every path the providers are called with comes from their adapters, ids escaped. */
+static void test_paths(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    assert_string_equal(bff_carts_path(a, "cart-7", BFF_CART_ITSELF), "/carts/cart-7");
+    assert_string_equal(bff_carts_path(a, "cart-7", BFF_CART_LINES), "/carts/cart-7/lines");
+    assert_string_equal(bff_carts_path(a, "c/1", BFF_CART_COMPLETE), "/carts/c%2F1/complete");
+    assert_string_equal(bff_carts_path(a, "c", BFF_CART_SHIPPING_RATE), "/carts/c/shipping-rate");
+    assert_string_equal(bff_orders_cancel_path(a, "o 1"), "/orders/o%201/cancel");
+    assert_string_equal(bff_orders_by_key_path(a, "k&x=1"), "/orders?idempotency_key=k%26x%3D1");
+    assert_string_equal(bff_payments_capture_path(a, "auth_1"), "/payments/auth_1/capture");
+    assert_string_equal(bff_payments_void_path(a, "auth_1"), "/payments/auth_1/void");
+    assert_string_equal(bff_payments_by_key_path(a, "k"), "/payments?idempotency_key=k");
+    assert_string_equal(bff_catalog_product_path(a, "p/../1"), "/catalog/v1/products/p%2F..%2F1");
+    assert_string_equal(bff_catalog_handle_path(a, "linen bag"), "/catalog/v1/products?per_page=1&handle=linen%20bag");
+    bff_listing_t l = {.page = 2, .per_page = 20, .min_price = -1, .max_price = -1, .in_stock = -1};
+    assert_string_equal(bff_catalog_listing_path(a, &l), "/catalog/v1/products?page=2&per_page=20");
+    l = (bff_listing_t){.page = 1, .per_page = 5, .query = "red&blue", .collection = "c 01", .vendor = "V",
+                        .min_price = 1990, .max_price = -1, .in_stock = 1, .sort = BFF_LISTING_SORT_PRICE, .descending = true};
+    assert_string_equal(bff_catalog_listing_path(a, &l), "/catalog/v1/products?page=1&per_page=5&q=red%26blue&collection=c%2001"
+                                                         "&vendor=V&min_price=19.90&in_stock=true&sort=price&order=desc");
+    bff_arena_free(a);
+}
+
 static void test_carts(void **state)
 {
     bff_arena_t *a = bff_arena_new(0);
@@ -209,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_reviews_recs_customers),
         cmocka_unit_test(test_carts),
         cmocka_unit_test(test_variant_batch),
+        cmocka_unit_test(test_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
