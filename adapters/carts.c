@@ -68,3 +68,13 @@ const char *bff_carts_path(bff_arena_t *arena, const char *id, bff_cart_part_t p
     const char *base = bff_arena_join(arena, BFF_CARTS_PATH "/", NULL, bff_vendor_escape(arena, id));
     return part == BFF_CART_ITSELF ? base : bff_arena_join(arena, base, NULL, parts[part]);
 }
+
+const char *bff_carts_id(json_t *body)
+{
+    return json_string_value(json_object_get(body, "id"));
+}
+
+bool bff_carts_completed(json_t *body)
+{
+    return json_is_true(json_object_get(body, "completed"));
+}

@@ -56,3 +56,23 @@ const char *bff_orders_by_key_path(bff_arena_t *arena, const char *key)
 {
     return bff_arena_join(arena, BFF_ORDERS_PATH "?idempotency_key=", NULL, bff_vendor_escape(arena, key));
 }
+
+const char BFF_ORDERS_NO_LIST[] = "orders answered without a list of orders";
+
+const char *bff_orders_lookup_parse(json_t *body, bff_arena_t *arena, bff_order_t *out, bool *found, bool *cancelled)
+{
+    json_t *orders = json_object_get(body, "orders");
+    *found = *cancelled = false;
+    if (!json_is_array(orders))
+        return BFF_ORDERS_NO_LIST;
+    if (json_array_size(orders) == 0)
+        return NULL;
+    json_t *first = json_array_get(orders, 0);
+    const char *bad = bff_orders_parse(first, arena, out);
+    if (bad != NULL)
+        return bad;
+    const char *status = json_string_value(json_object_get(first, "status"));
+    *found = true;
+    *cancelled = status != NULL && strcmp(status, "cancelled") == 0;
+    return NULL;
+}

@@ -46,3 +46,18 @@ const char *bff_payments_by_key_path(bff_arena_t *arena, const char *key)
 {
     return bff_arena_join(arena, "/payments?idempotency_key=", NULL, bff_vendor_escape(arena, key));
 }
+
+const char BFF_PAYMENTS_NO_LIST[] = "payments answered without a list of authorizations";
+
+const char *bff_payments_lookup_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out, bool *found)
+{
+    json_t *list = json_object_get(body, "authorizations");
+    *found = false;
+    if (!json_is_array(list))
+        return BFF_PAYMENTS_NO_LIST;
+    if (json_array_size(list) == 0)
+        return NULL;
+    const char *bad = bff_payments_parse(json_array_get(list, 0), arena, out);
+    *found = bad == NULL;
+    return bad;
+}

@@ -150,6 +150,9 @@ typedef struct st_bff_cart_t {
     size_t ncodes;
 } bff_cart_t;
 const char *bff_carts_parse(json_t *body, bff_arena_t *arena, bff_cart_t *out);
+/* A cart answer's id (borrowed from it; NULL: none), and whether it is checked out already ({"completed": true}). */
+const char *bff_carts_id(json_t *body);
+bool bff_carts_completed(json_t *body);
 /* The cart service's paths: carts (POST creates one), and a cart or one of its parts (escaped; in `arena`). */
 #define BFF_CARTS_PATH "/carts"
 typedef enum en_bff_cart_part_t {

@@ -20,6 +20,7 @@
 #define BFF_ADAPTERS_VENDORS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,6 +95,9 @@ typedef struct st_bff_payment_t {
     int64_t amount; /* -1: not given */
 } bff_payment_t;
 const char *bff_payments_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out);
+/* payments by idempotency key: {"authorizations": [payment...]}: the first, and whether there is one; NULL, or why not. */
+const char *bff_payments_lookup_parse(json_t *body, bff_arena_t *arena, bff_payment_t *out, bool *found);
+extern const char BFF_PAYMENTS_NO_LIST[]; /* its reason when there is no list at all (compare the pointer) */
 /* The path of payment (authorization) `id` (escaped; in `arena`); its capture and void; those made with an idempotency key. */
 const char *bff_payments_path(bff_arena_t *arena, const char *id);
 const char *bff_payments_capture_path(bff_arena_t *arena, const char *id);
@@ -128,6 +132,12 @@ typedef struct st_bff_order_t {
     size_t nlines;
 } bff_order_t;
 const char *bff_orders_parse(json_t *body, bff_arena_t *arena, bff_order_t *out);
+/*
+ * orders by idempotency key: {"orders": [order...]}: the first, whether there is one and whether it was cancelled
+ * ({"status": "cancelled"}); NULL, or why the answer cannot be read.
+ */
+const char *bff_orders_lookup_parse(json_t *body, bff_arena_t *arena, bff_order_t *out, bool *found, bool *cancelled);
+extern const char BFF_ORDERS_NO_LIST[]; /* its reason when there is no list at all (compare the pointer) */
 /* The path of order `id` (escaped; in `arena`); its cancellation; the orders made with an idempotency key; creating one. */
 const char *bff_orders_path(bff_arena_t *arena, const char *id);
 const char *bff_orders_cancel_path(bff_arena_t *arena, const char *id);

@@ -61,7 +61,7 @@ static void on_cart_changed(const bff_outcome_t *o, void *arg)
     const char *message = o->message;
     mutation_t *m = arg;
     if (o->error == BFF_DEP_REJECTED) {
-        const char *why = json_string_value(json_object_get(body, "error"));
+        const char *why = o->reason;
         bool completed = o->status == 409 && why != NULL && strcmp(why, "cart completed") == 0; /* after its checkout */
         payload(m->r, "cart", NULL,
                 json_pack("[o]", completed ? user_error("cartId", "This cart has been checked out already.", "CART_COMPLETED")
@@ -196,7 +196,7 @@ static void on_created(const bff_outcome_t *o, void *arg)
         on_cart_changed(o, m);
         return;
     }
-    const char *id = json_string_value(json_object_get(body, "id"));
+    const char *id = bff_carts_id(body);
     bff_reqctx_t *ctx = bff_ctx_of(m->r);
     json_t *lines = json_pack("{s:o}", "lines", m->then_lines);
     m->then_lines = NULL;

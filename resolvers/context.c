@@ -136,6 +136,7 @@ struct st_bff_call_t {
     queued_t *queued;        /* waiting for a bulkhead slot */
     uv_timer_t *backoff;     /* waiting to try again (heap) */
     uint32_t attempts;
+    const char *reason;     /* a refusal's own reason, from its {"error": ...} */
     bool guarded;      /* this attempt holds a pool slot and a breaker verdict */
     bool done;         /* the callback has fired */
     bff_answer_read_fn read; /* reads a 2xx answer's text (bff_provider_call_text); NULL: a tree is built */
@@ -230,7 +231,8 @@ static void pcall_finish_text(pcall_t *p, json_t *body, const char *text, size_t
     fill_abandon(p);
     p->done = true;
     bff_outcome_t out = {.body = body, .text = text, .text_len = text_len, .error = e, .code = bff_dep_error_code(e),
-                         .message = message, .provider = p->provider, .status = status};
+                         .message = message, .provider = p->provider, .status = status,
+                         .reason = e == BFF_DEP_REJECTED ? p->reason : NULL};
     p->cb(&out, p->arg);
 }
 
@@ -443,6 +445,7 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         /* the provider refused the request: its reason (JSON {"error": ...}) goes to the caller */
         err = bff_json_parse(res->body, res->body_len, NULL);
         const char *why = json_string_value(json_object_get(err, "error"));
+        p->reason = why != NULL ? bff_arena_strdup(p->arena, why) : NULL;
         e = BFF_DEP_REJECTED;
         message = bff_arena_printf(p->arena, "%s answered HTTP %ld: %s", p->provider, res->status, why ? why : "refused");
     } else if (res->status < 200 || res->status > 299) {

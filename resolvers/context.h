@@ -151,6 +151,7 @@ typedef struct st_bff_outcome_t {
     const char *code;      /* NULL: no error */
     const char *message;
     const char *provider;  /* the provider called (extensions.dependency), or NULL */
+    const char *reason;    /* REJECTED (4xx): the provider's own reason ({"error": "..."}), or NULL */
     long status;           /* the provider's HTTP status; 0: no answer (transport, refused, cancelled) */
 } bff_outcome_t;
 typedef void (*bff_provider_cb)(const bff_outcome_t *o, void *arg);

@@ -321,22 +321,17 @@ static void on_order_lookup(const bff_outcome_t *o, void *arg)
     json_t *body = o->body;
     const char *code = o->code;
     saga_t *s = arg;
-    json_t *orders = json_object_get(body, "orders");
-    if (code != NULL || !json_is_array(orders)) {
+    bool found = false, cancelled = false;
+    const char *bad = code == NULL ? bff_orders_lookup_parse(body, s->ctx->arena, &s->order, &found, &cancelled) : NULL;
+    if (code != NULL || bad == BFF_ORDERS_NO_LIST) {
         in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service did not answer whether the order exists");
         return;
     }
-    if (json_array_size(orders) == 0) { /* no order under our key: none will ship, release the money */
-        void_authorization(s);
-        return;
-    }
-    json_t *first = json_array_get(orders, 0);
-    if (bff_orders_parse(first, s->ctx->arena, &s->order) != NULL) {
+    if (bad != NULL) {
         in_doubt(s, BFF_SAGA_ORDER_PENDING, "orders", "The order service answered an order that cannot be read");
         return;
     }
-    const char *status = json_string_value(json_object_get(first, "status"));
-    if (strcmp(status ? status : "", "cancelled") == 0) {
+    if (!found || cancelled) { /* no order under our key (or a cancelled one): none will ship, release the money */
         void_authorization(s);
         return;
     }
@@ -437,21 +432,22 @@ static void on_auth_lookup(const bff_outcome_t *o, void *arg)
     json_t *body = o->body;
     const char *code = o->code;
     saga_t *s = arg;
-    json_t *list = json_object_get(body, "authorizations");
-    if (code != NULL || !json_is_array(list)) {
+    bff_payment_t p;
+    bool found = false;
+    const char *bad = code == NULL ? bff_payments_lookup_parse(body, s->ctx->arena, &p, &found) : NULL;
+    if (code != NULL || bad == BFF_PAYMENTS_NO_LIST) {
         in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service did not answer whether the payment was authorized");
         return;
     }
-    if (json_array_size(list) == 0) { /* nothing was authorized under our key: nothing happened anywhere */
+    if (bad != NULL) {
+        in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service answered an authorization that cannot be read");
+        return;
+    }
+    if (!found) { /* nothing was authorized under our key: nothing happened anywhere */
         if (!put(s, BFF_SAGA_ABORTED))
             return;
         finish_error(s, BFF_CODE_UNAVAILABLE, "payments",
                      "The payment service did not answer; nothing was charged. Please try again.");
-        return;
-    }
-    bff_payment_t p;
-    if (bff_payments_parse(json_array_get(list, 0), s->ctx->arena, &p) != NULL) {
-        in_doubt(s, BFF_SAGA_STARTED, "payments", "The payment service answered an authorization that cannot be read");
         return;
     }
     if (strcmp(p.status, "voided") == 0) {
@@ -545,7 +541,7 @@ static void on_checkout_cart(const bff_outcome_t *o, void *arg)
         finish_error(s, code, "carts", message);
         return;
     }
-    if (json_is_true(json_object_get(body, "completed"))) {
+    if (bff_carts_completed(body)) {
         finish_user(s, "cartId", "CART_COMPLETED", "This cart has been checked out already.");
         return;
     }

@@ -243,12 +243,50 @@ static void test_inventory_and_orders(void **state)
     bff_arena_free(a);
 }
 
+/* The saga's lookups by idempotency key: no list, none, a cancelled order, an authorization. */
+static void test_lookups(void **state)
+{
+    bff_arena_t *a = bff_arena_new(0);
+    bff_order_t o;
+    bool found, cancelled;
+    json_t *j = parse("{\"error\":\"x\"}");
+    assert_ptr_equal(bff_orders_lookup_parse(j, a, &o, &found, &cancelled), BFF_ORDERS_NO_LIST);
+    json_decref(j);
+    j = parse("{\"orders\":[]}");
+    assert_null(bff_orders_lookup_parse(j, a, &o, &found, &cancelled));
+    assert_false(found);
+    json_decref(j);
+    j = parse("{\"orders\":[{\"id\":\"o1\",\"number\":7,\"currency\":\"EUR\",\"total_minor\":100,"
+              "\"authorization_id\":\"a1\",\"status\":\"cancelled\",\"lines\":[]}]}");
+    assert_null(bff_orders_lookup_parse(j, a, &o, &found, &cancelled));
+    assert_true(found && cancelled);
+    assert_string_equal(o.id, "o1");
+    json_decref(j);
+    j = parse("{\"orders\":[{\"id\":\"o1\"}]}"); /* an order that cannot be read: a reason, never a found order */
+    const char *why = bff_orders_lookup_parse(j, a, &o, &found, &cancelled);
+    assert_non_null(why);
+    assert_ptr_not_equal(why, BFF_ORDERS_NO_LIST);
+    assert_false(found);
+    json_decref(j);
+    bff_payment_t p;
+    j = parse("{\"authorizations\":[{\"id\":\"a1\",\"status\":\"voided\",\"amount_minor\":100}]}");
+    assert_null(bff_payments_lookup_parse(j, a, &p, &found));
+    assert_true(found);
+    assert_string_equal(p.status, "voided");
+    json_decref(j);
+    j = parse("{\"authorizations\":{}}");
+    assert_ptr_equal(bff_payments_lookup_parse(j, a, &p, &found), BFF_PAYMENTS_NO_LIST);
+    json_decref(j);
+    bff_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pricing),
         cmocka_unit_test(test_pricing_request),
         cmocka_unit_test(test_escape_as_curl),
+        cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_promotions_shipping_tax),
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_inventory_and_orders),
