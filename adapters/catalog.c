@@ -258,3 +258,15 @@ const char *bff_catalog_listing_path(bff_arena_t *arena, const bff_listing_t *l)
     }
     return bff_vendor_text(arena, &q);
 }
+
+json_t *bff_catalog_page_products(json_t *body, int64_t *total)
+{
+    *total = json_integer_value(json_object_get(body, "total"));
+    json_t *items = json_object_get(body, "items");
+    return json_is_array(items) ? items : NULL;
+}
+
+json_t *bff_catalog_handle_product(json_t *body)
+{
+    return json_array_get(json_object_get(body, "items"), 0);
+}

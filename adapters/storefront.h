@@ -59,6 +59,14 @@ const char *bff_catalog_product(json_t *p, bff_arena_t *arena, bff_product_t *ou
 /* catalog: a page {"total", "items": [product...]}; products that do not map are left out (counted in *skipped). */
 const char *bff_catalog_page(json_t *body, bff_arena_t *arena, bff_product_t **items, size_t *n, int64_t *total,
                              size_t *skipped);
+/*
+ * A page of products as the catalog sent them ({"total", "items": [...]}: the array, borrowed, or NULL, and the
+ * total), and the one product a lookup by handle found (borrowed, or NULL). The products themselves are read by
+ * bff_catalog_product; the resolvers keep the vendor objects to memoise their mapping on them (catalog cache).
+ */
+json_t *bff_catalog_page_products(json_t *body, int64_t *total);
+json_t *bff_catalog_handle_product(json_t *body);
+
 /* The catalog's paths: a product by id, by handle, the collections, a page of a listing (escaped; in `arena`). */
 #define BFF_CATALOG_PRODUCTS_PATH "/catalog/v1/products"
 #define BFF_CATALOG_COLLECTIONS_PATH "/catalog/v1/collections"

@@ -125,7 +125,7 @@ static void on_product(const bff_outcome_t *o, void *arg)
             bff_resolve_dependency_error(r, code, "catalog", message);
         return;
     }
-    json_t *p = c->by_handle ? json_array_get(json_object_get(body, "items"), 0) : body;
+    json_t *p = c->by_handle ? bff_catalog_handle_product(body) : body;
     if (p == NULL) {
         bff_resolve_ok(r, bff_value_null());
         return;
@@ -207,8 +207,8 @@ static void on_products(const bff_outcome_t *o, void *arg)
         bff_resolve_dependency_error(r, code, "catalog", message);
         return;
     }
-    json_t *items = json_object_get(body, "items");
-    json_int_t total = json_integer_value(json_object_get(body, "total"));
+    int64_t total;
+    json_t *items = bff_catalog_page_products(body, &total);
     json_t *edges = json_array();
     size_t i;
     json_t *p;
@@ -227,8 +227,12 @@ static void on_products(const bff_outcome_t *o, void *arg)
     long end = c->offset + (long)json_array_size(items);
     char end_cursor[32];
     snprintf(end_cursor, sizeof(end_cursor), "%ld", end);
-    json_t *out = json_pack("{s:o, s:{s:b, s:s?}, s:I}", "edges", edges, "pageInfo", "hasNextPage", end < total,
-                            "endCursor", json_array_size(items) ? end_cursor : NULL, "totalCount", total);
+    json_t *page_info = json_object(), *out = json_object();
+    json_object_set_new_nocheck(page_info, "hasNextPage", json_boolean(end < total));
+    json_object_set_new_nocheck(page_info, "endCursor", json_array_size(items) ? json_string_nocheck(end_cursor) : json_null());
+    json_object_set_new_nocheck(out, "edges", edges);
+    json_object_set_new_nocheck(out, "pageInfo", page_info);
+    json_object_set_new_nocheck(out, "totalCount", json_integer((json_int_t)total));
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
 }
 

@@ -1191,26 +1191,6 @@ void bff_batch_fail(bff_batch_t *b, const char *code, const char *message)
     batch_complete(b, NULL, code, message);
 }
 
-void bff_batch_resolve_rows(bff_batch_t *b, json_t *body, const char *array_key, const char *key_field, const char *code,
-                            const char *message)
-{
-    if (code != NULL) {
-        bff_batch_fail(b, code, message);
-        return;
-    }
-    json_t *values = json_object();
-    size_t i;
-    json_t *row;
-    json_array_foreach(json_object_get(body, array_key), i, row)
-    {
-        const char *key = json_string_value(json_object_get(row, key_field));
-        if (key != NULL)
-            json_object_set(values, key, row);
-    }
-    bff_batch_resolve(b, values);
-    json_decref(values);
-}
-
 bff_reqctx_t *bff_batch_ctx(bff_batch_t *b)
 {
     return b->loader->ctx;

@@ -234,13 +234,6 @@ void bff_loader_load_typed(bff_loader_t *l, const char *key, bff_resolve_t *r, b
 void bff_batch_resolve_typed(bff_batch_t *b, bff_batch_find_fn find, void *find_arg);
 void bff_batch_fail(bff_batch_t *b, const char *code, const char *message);
 bff_reqctx_t *bff_batch_ctx(bff_batch_t *b);
-/*
- * Completes a batch from a provider answer listing one row per key:
- * body[array_key] is an array of objects whose `key_field` is the key. On a
- * failed call (code set) the batch fails instead.
- */
-void bff_batch_resolve_rows(bff_batch_t *b, json_t *body, const char *array_key, const char *key_field, const char *code,
-                            const char *message);
 /* The batch's upstream call: cancelling the request cancels it. */
 void bff_batch_set_call(bff_batch_t *b, bff_call_t *call);
 /*
