@@ -24,7 +24,7 @@
  * not ask to close; a connection whose exchange failed, timed out or was
  * cancelled is closed, never reused. A failure found while a call starts
  * (inside send) is reported from the timer, so callbacks never run inside
- * send. A request on a kept connection that the server had closed (EOF or
+ * send, and nothing is written before the loop's next turn. A request on a kept connection that the server had closed (EOF or
  * reset before any byte of an answer) is sent once more on another
  * connection, as curl does. Idle connections keep reading: data or EOF on
  * one closes it. uv handles are freed in their close callbacks.
@@ -95,6 +95,7 @@ struct st_bff_h1_call_t {
     bff_h1_call_t *prev, *next; /* calls in flight */
     bff_h1_call_t *next_wait;
     bool waiting;
+    bool starting; /* sent on the loop's next turn (see bff_h1_send) */
     bool retried;
     bool is_head;
     bool has_pending;
@@ -181,6 +182,16 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(h->loop);
     bff_upstream_error_t error;
     bff_h1_call_t *c;
+    /* calls sent since the last turn, in the order they were sent (the list is newest first); no callback runs here */
+    bff_h1_call_t *last = h->calls;
+    while (last != NULL && last->next != NULL)
+        last = last->next;
+    for (c = last; c != NULL; c = c->prev) {
+        if (c->starting) {
+            c->starting = false;
+            acquire(c);
+        }
+    }
     /* one at a time: a callback may start or cancel other calls */
     while ((c = first_due(h, now, &error)) != NULL)
         finish(c, error);
@@ -998,8 +1009,13 @@ bff_h1_call_t *bff_h1_send(bff_h1_t *h, const bff_upstream_request_t *req, bff_u
     if (h->calls != NULL)
         h->calls->prev = c;
     h->calls = c;
-    schedule(h, c->connect_deadline < c->deadline ? c->connect_deadline : c->deadline);
-    acquire(c);
+    /*
+     * Started on the loop's next turn, not here: a request whose HTTP/2 stream
+     * is reset in the same read as it arrived is cancelled before any byte
+     * goes to its providers (docs/security.md, rapid reset).
+     */
+    c->starting = true;
+    schedule(h, now);
     return c;
 }
 

@@ -522,6 +522,15 @@ static void test_http1_requests(void **state)
     assert_non_null(bff_upstream_send(e->up, &post, on_done, &echo));
     wait_for(e, &echo, 1);
     assert_string_equal(echo.body, "{\"a\":1}");
+    /* nothing is written before the loop's next turn: a call cancelled at once never reaches the provider */
+    int before = e->srv.requests;
+    result_t gone = {0};
+    bff_upstream_request_t at_once = {.url = url(e, "/ok"), .timeout_ms = 2000};
+    bff_upstream_cancel(bff_upstream_send(e->up, &at_once, on_done, &gone));
+    assert_int_equal(gone.error, BFF_UPSTREAM_E_CANCELLED);
+    for (int i = 0; i < 20; ++i)
+        uv_run(&e->loop, UV_RUN_NOWAIT);
+    assert_int_equal(e->srv.requests, before);
     /* nothing that could split the request line or a header is sent */
     const char *split[] = {"X-A: a\r\nX-Injected: 1"};
     bff_upstream_request_t bad_header = {.url = url(e, "/ok"), .headers = split, .nheaders = 1};
