@@ -1066,3 +1066,31 @@ void bff_h1_free(bff_h1_t *h)
     uv_close((uv_handle_t *)h->timer, free_on_close);
     free(h);
 }
+
+bff_upstream_error_t bff_h1_parse(const char *data, size_t len, const size_t *cuts, size_t ncuts, size_t max_bytes,
+                                  long *status, size_t *body_len, bool *reusable)
+{
+    bff_h1_call_t c;
+    memset(&c, 0, sizeof(c));
+    c.max_bytes = max_bytes;
+    reset_response(&c);
+    bff_upstream_error_t e = BFF_UPSTREAM_OK;
+    size_t at = 0;
+    for (size_t i = 0; i <= ncuts && e == BFF_UPSTREAM_OK; ++i) {
+        size_t end = i < ncuts ? cuts[i] : len;
+        if (end <= at || end > len)
+            continue; /* cuts out of order or outside the text are ignored */
+        int r = feed(&c, data + at, end - at);
+        if (r < 0)
+            e = (bff_upstream_error_t)-r;
+        at = end;
+    }
+    if (e == BFF_UPSTREAM_OK && c.ps != P_DONE) /* the connection ends: only a body read to its end is complete */
+        e = c.ps == P_UNTIL_CLOSE ? BFF_UPSTREAM_OK : BFF_UPSTREAM_E_IO;
+    *status = c.status;
+    *body_len = c.body.len;
+    *reusable = e == BFF_UPSTREAM_OK && c.keep_alive && c.ps == P_DONE && !c.leftover;
+    bff_buf_free(&c.body);
+    bff_buf_free(&c.line);
+    return e;
+}

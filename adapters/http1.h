@@ -11,6 +11,8 @@
 #ifndef BFF_ADAPTERS_HTTP1_H
 #define BFF_ADAPTERS_HTTP1_H
 
+#include <stdbool.h>
+
 #include "upstream.h"
 
 #define BFF_H1_MAX_CONNECTIONS 64
@@ -27,5 +29,14 @@ bff_h1_call_t *bff_h1_send(bff_h1_t *h, const bff_upstream_request_t *req, bff_u
 /* The callback fires now, with CANCELLED; the call's connection (if any) is closed, never reused. */
 void bff_h1_cancel(bff_h1_call_t *call);
 long bff_h1_connections_opened(const bff_h1_t *h);
+
+/*
+ * The response parser alone (fuzz/http1_fuzz.c, tests): feeds `data` to a
+ * fresh call's parser in pieces ending at the `ncuts` offsets in `cuts`,
+ * then the end of the connection. Returns BFF_UPSTREAM_OK with the status
+ * and body length, or the error; `*reusable`: the connection would be kept.
+ */
+bff_upstream_error_t bff_h1_parse(const char *data, size_t len, const size_t *cuts, size_t ncuts, size_t max_bytes,
+                                  long *status, size_t *body_len, bool *reusable);
 
 #endif

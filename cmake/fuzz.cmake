@@ -20,6 +20,9 @@ function(bff_fuzz_target name)
   endif()
   foreach(t ${targets})
     target_link_libraries(${t} PRIVATE bff_graphql)
+    if(name STREQUAL "http1")
+      target_link_libraries(${t} PRIVATE bff_adapters)
+    endif()
     target_compile_definitions(${t} PRIVATE BFF_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   endforeach()
 endfunction()
@@ -28,3 +31,4 @@ bff_fuzz_target(parse)    # the lexer, parser and printer
 bff_fuzz_target(validate) # parse + validate against the differential test's schema
 bff_fuzz_target(json)     # the JSON reader against jansson's
 bff_fuzz_target(admission) # parse, validate, variables, analysis and scopes against the commerce schema
+bff_fuzz_target(http1)    # the upstream HTTP/1.1 response parser: any bytes, split anywhere

@@ -3,7 +3,7 @@
  *
  * Differential: any input is accepted by both bff_json_parse and jansson's
  * json_loadb with equal values, or refused by both (an error with a position
- * inside the input). Inputs with a NUL byte must be refused (jansson takes a
+ * inside the input); the pull reader's check (bff_json_valid) agrees. Inputs with a NUL byte must be refused (jansson takes a
  * NUL after a number as the end of the text; see tests/unit/test_json_parse.c).
  *
  * Built as a libFuzzer target with clang (make fuzz), and as a replay driver
@@ -25,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *got = bff_json_parse((const char *)data, size, &err);
     if (got == NULL && (err.text[0] == '\0' || err.position > size))
         abort();
+    bff_json_error_t verr;
+    if (bff_json_valid((const char *)data, size, &verr) != (got != NULL)) {
+        fprintf(stderr, "bff_json_valid and bff_json_parse disagree: %s / %s\n", got ? "accepted" : err.text, verr.text);
+        abort();
+    }
     if (memchr(data, '\0', size) != NULL) {
         if (got != NULL)
             abort();

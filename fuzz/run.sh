@@ -9,8 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 build=build-fuzz
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DBFF_FUZZ=ON -DBFF_SANITIZE=ON >/dev/null
-cmake --build "$build" -j2 --target fuzz-parse fuzz-validate fuzz-json fuzz-admission
-for target in parse validate json admission; do
+cmake --build "$build" -j2 --target fuzz-parse fuzz-validate fuzz-json fuzz-admission fuzz-http1
+for target in parse validate json admission http1; do
   mkdir -p "fuzz/crashes/$target"
   corpus="$build/corpus-$target"
   bash fuzz/seeds.sh "$corpus" "$target"

@@ -3,7 +3,7 @@
 # (tests/conformance/parser/edge_cases.json), the differential corpus
 # documents, the kitchen-sink corpus (tests/conformance/external/corpus), the
 # committed fuzz corpus (fuzz/corpus/$2: small inputs that each add coverage) and past crash inputs of target $2 (parse, validate or json;
-# json's seeds are the project's JSON files instead).
+# json's seeds are the project's JSON files instead, http1's its committed provider answers).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$1"
@@ -13,6 +13,10 @@ if [ "$target" = json ]; then # JSON texts: the examples' variables, the test fi
   find "$root/examples" "$root/tests/conformance" "$root/bench/peer" -maxdepth 3 -name '*.json' -size -64k \
     -not -name package-lock.json | while read -r f; do cp "$f" "$out/$(echo "$f" | tr / _)"; done
   cp "$root"/fuzz/corpus/json/* "$root"/fuzz/crashes/json/* "$out/" 2>/dev/null || true
+  exit 0
+fi
+if [ "$target" = http1 ]; then # provider answers: the committed samples (fuzz/corpus/http1) and past crashes
+  cp "$root"/fuzz/corpus/http1/* "$root"/fuzz/crashes/http1/* "$out/" 2>/dev/null || true
   exit 0
 fi
 node -e '
