@@ -38,8 +38,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 /*
  * Body buffers are kept for the next calls (up to SPARE_BODY_BYTES of room

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 #include "pull.h"
 #include "vendors.h"
 

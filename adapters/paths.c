@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "graphql/exec.h"
+#include "base/json_write.h"
 
 #include "vendors.h"
 
@@ -21,7 +21,7 @@ void bff_vendor_write_json(bff_buf_t *b, json_t *v)
     if (v == NULL)
         bff_buf_appends(b, "null");
     else
-        bff_exec_write_json(b, v);
+        bff_json_write(b, v);
 }
 
 const char *bff_vendor_text(bff_arena_t *arena, bff_buf_t *b)

@@ -3,7 +3,7 @@
  */
 #include "pull.h"
 
-#include "graphql/hash.h"
+#include "base/hash.h"
 
 int bff_pull_integer(bff_json_pull_t *j, int64_t *v)
 {

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "graphql/arena.h"
-#include "graphql/json_parse.h"
+#include "base/arena.h"
+#include "base/json_parse.h"
 
 static inline bool bff_key_is(const char *key, size_t len, const char *name)
 {

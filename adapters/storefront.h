@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 
 /* A copy of a JSON string in the arena, or NULL when `v` is not a string. */
 static inline const char *bff_adapter_str(bff_arena_t *arena, json_t *v)

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 /*
  * Easy handles are kept for reuse (curl_easy_reset between calls): creating

@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 /* pricing (ERP): {"currency", "prices": [{"sku", "amount_minor", "compare_at_minor"?}]}; unknown SKUs are left out. */
 typedef struct st_bff_quote_t {

@@ -1,8 +1,8 @@
-# adapters/: the upstream client (libcurl multi on libuv) and provider adapters.
+# adapters/: the upstream client (HTTP/1.1 of its own, libcurl for https, on libuv) and the provider adapters.
 file(GLOB BFF_ADAPTER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/adapters/*.c)
 add_library(bff_adapters STATIC ${BFF_ADAPTER_SOURCES})
 target_include_directories(bff_adapters PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(bff_adapters PUBLIC bff_graphql PkgConfig::CURL PkgConfig::UV)
+target_link_libraries(bff_adapters PUBLIC bff_base PkgConfig::CURL PkgConfig::UV) # not the engine
 
 if(CMOCKA_FOUND)
   file(GLOB BFF_ADAPTER_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/adapters/test_*.c)

@@ -2,6 +2,8 @@
 # over the seed inputs in ctest. With -DBFF_FUZZ=ON (clang): libFuzzer binaries.
 if(BFF_FUZZ)
   target_compile_options(bff_graphql PRIVATE -fsanitize=fuzzer-no-link)
+  target_compile_options(bff_base PRIVATE -fsanitize=fuzzer-no-link)
+  target_compile_options(bff_adapters PRIVATE -fsanitize=fuzzer-no-link)
 endif()
 
 # bff_fuzz_target(NAME): fuzz/NAME_fuzz.c as fuzz-replay-NAME (replayed over fuzz/seeds.sh NAME

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/json_parse.h"
+#include "base/json_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -25,7 +25,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hash.h"
+#include "base/hash.h"
 
 static const char *const status_text[] = {
 #define BFF_ANALYSIS_TEXT(id, text) text,

@@ -23,7 +23,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "cost.h"
 #include "deprecations.h"

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "schema.h"
 

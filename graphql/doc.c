@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "lru.h"
-#include "hash.h"
+#include "base/hash.h"
 
 uint64_t bff_gql_doc_hash(const char *text, size_t len)
 {

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "cost.h"
 #include "deprecations.h"

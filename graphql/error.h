@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
-#include "buf.h"
+#include "base/buf.h"
 
 typedef struct st_bff_gql_path_t {
     const struct st_bff_gql_path_t *prev; /* towards the root; NULL at the root field */

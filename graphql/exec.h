@@ -25,9 +25,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
-#include "buf.h"
+#include "base/buf.h"
 #include "error.h"
 #include "schema.h"
 
@@ -215,13 +215,6 @@ typedef struct st_bff_exec_visitor_t {
     void *arg;
 } bff_exec_visitor_t;
 void bff_exec_visit_result(const bff_exec_t *x, const bff_exec_visitor_t *v);
-
-/*
- * A jansson value as compact JSON text, appended to `out`: object members in
- * their order, numbers as JavaScript prints them (NaN and infinities as null,
- * as JSON.stringify does). Faster than json_dumps; provider request bodies use it.
- */
-void bff_exec_write_json(bff_buf_t *out, const json_t *j);
 
 /*
  * Writes the response object: {"errors":[...],"data":{...},"extensions":...}

@@ -176,8 +176,6 @@ int bff_exec_argument_values(bff_exec_t *x, const bff_input_value_t *defs, uint3
 
 /* exec_values.c: graphql-js helpers and built-in scalars */
 void bff_exec_inspect_json(bff_buf_t *out, const json_t *v);
-/* A double as JavaScript prints it (String(n), JSON.stringify); NaN/Infinity as words (messages only). */
-void bff_exec_append_number(bff_buf_t *out, double d);
 void bff_exec_inspect_value(bff_buf_t *out, const bff_value_t *v);
 /* " Did you mean <sub> \"a\", \"b\", or \"c\"?" for the options close to `input` (nothing when none). */
 void bff_exec_did_you_mean(bff_buf_t *out, const char *sub, const char *input, const char *const *options,

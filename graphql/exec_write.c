@@ -8,6 +8,8 @@
  */
 #include "exec_internal.h"
 
+#include "base/json_write.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -35,64 +37,12 @@ static inline void wr_char(bff_buf_t *out, char c)
     out->len += 1;
 }
 
-static void write_int(bff_buf_t *out, int64_t v)
-{
-    char tmp[24];
-    char *p = tmp + sizeof(tmp);
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        *--p = '-';
-    wr_bytes(out, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
 static void write_double(bff_buf_t *out, double d)
 {
     if (!isfinite(d))
         bff_buf_append(out, "null", 4); /* as JSON.stringify does */
     else
-        bff_exec_append_number(out, d); /* -0 prints "0" */
-}
-
-void bff_exec_write_json(bff_buf_t *out, const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_NULL: bff_buf_append(out, "null", 4); break;
-    case JSON_TRUE: bff_buf_append(out, "true", 4); break;
-    case JSON_FALSE: bff_buf_append(out, "false", 5); break;
-    case JSON_INTEGER: write_int(out, json_integer_value(j)); break;
-    case JSON_REAL: write_double(out, json_real_value(j)); break;
-    case JSON_STRING: bff_buf_append_json_string(out, json_string_value(j), json_string_length(j)); break;
-    case JSON_ARRAY:
-        bff_buf_appendc(out, '[');
-        for (size_t i = 0; i < json_array_size(j); ++i) {
-            if (i)
-                bff_buf_appendc(out, ',');
-            bff_exec_write_json(out, json_array_get(j, i));
-        }
-        bff_buf_appendc(out, ']');
-        break;
-    case JSON_OBJECT: {
-        bff_buf_appendc(out, '{');
-        const char *key;
-        json_t *val;
-        bool first = true;
-        json_object_foreach((json_t *)j, key, val)
-        {
-            if (!first)
-                bff_buf_appendc(out, ',');
-            first = false;
-            bff_buf_append_json_string(out, key, strlen(key));
-            bff_buf_appendc(out, ':');
-            bff_exec_write_json(out, val);
-        }
-        bff_buf_appendc(out, '}');
-        break;
-    }
-    }
+        bff_buf_append_number(out, d); /* -0 prints "0" */
 }
 
 void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r)
@@ -106,11 +56,11 @@ void bff_exec_write_result(bff_buf_t *out, const exec_result_t *r)
         else
             wr_bytes(out, "false", 5);
         break;
-    case EXEC_R_INT: write_int(out, r->u.i); break;
+    case EXEC_R_INT: bff_buf_append_int(out, r->u.i); break;
     case EXEC_R_FLOAT: write_double(out, r->u.f); break;
     case EXEC_R_STRING: bff_buf_append_json_string(out, r->u.str.ptr, r->u.str.len); break;
     case EXEC_R_RAW: wr_bytes(out, r->u.str.ptr, r->u.str.len); break;
-    case EXEC_R_JSON: bff_exec_write_json(out, r->u.json); break;
+    case EXEC_R_JSON: bff_json_write(out, r->u.json); break;
     case EXEC_R_OBJECT: {
         const exec_object_t *o = r->u.obj;
         wr_char(out, '{');

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "base/arena.h"
 
 #define BFF_TOKEN_KINDS(X)                                                                                                 \
     X(SOF, "<SOF>", 0)                                                                                                     \

@@ -10,7 +10,7 @@
 #ifndef BFF_GRAPHQL_PARSER_H
 #define BFF_GRAPHQL_PARSER_H
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "error.h"
 

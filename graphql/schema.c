@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "hash.h"
+#include "base/hash.h"
 #include "schema_internal.h"
 
 /* ---- name tables ---- */

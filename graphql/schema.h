@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "error.h"
 

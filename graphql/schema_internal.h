@@ -6,7 +6,7 @@
 #ifndef BFF_GRAPHQL_SCHEMA_INTERNAL_H
 #define BFF_GRAPHQL_SCHEMA_INTERNAL_H
 
-#include "buf.h"
+#include "base/buf.h"
 #include "schema.h"
 #include "suggest.h"
 

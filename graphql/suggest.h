@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 /*
  * The options close to `input`, sorted; returns how many, with the array

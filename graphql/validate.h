@@ -8,7 +8,7 @@
 #ifndef BFF_GRAPHQL_VALIDATE_H
 #define BFF_GRAPHQL_VALIDATE_H
 
-#include "arena.h"
+#include "base/arena.h"
 #include "ast.h"
 #include "error.h"
 #include "schema.h"

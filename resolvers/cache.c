@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "graphql/lru.h"
-#include "graphql/hash.h"
+#include "base/hash.h"
 
 typedef struct st_entry_t {
     char *key;

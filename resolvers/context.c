@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/hash.h"
-#include "graphql/json_parse.h"
+#include "base/hash.h"
+#include "base/json_parse.h"
+#include "base/json_write.h"
 
 typedef struct st_waiter_t {
     const char *key;
@@ -784,7 +785,7 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const c
     size_t text_len = body_len;
     if (body != NULL) {
         bff_buf_t b = BFF_BUF_INIT;
-        bff_exec_write_json(&b, body);
+        bff_json_write(&b, body);
         text = bff_arena_strndup(ctx->arena, b.data, b.len);
         text_len = b.len;
         bff_buf_free(&b);

@@ -16,7 +16,7 @@
 #include <uv.h>
 
 #include "adapters/upstream.h"
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "graphql/exec.h"
 #include "providers.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "adapters/storefront.h"
-#include "graphql/json_parse.h"
+#include "base/json_parse.h"
 
 typedef struct st_typed_call_t typed_call_t;
 /* Reads the answer's text into `out` (the call's value); NULL, or why not. */

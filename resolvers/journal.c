@@ -21,7 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 
 static const struct {
     const char *name;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 static const char *const names[] = {
 #define PROVIDER_NAME(id, n) #n,

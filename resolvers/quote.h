@@ -17,7 +17,7 @@
 
 #include "cart.h"
 #include "context.h"
-#include "graphql/buf.h"
+#include "base/buf.h"
 
 typedef enum en_bff_quote_check_t {
     BFF_QUOTE_OK,

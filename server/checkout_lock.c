@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "store.h"
 #include "worker.h"
 

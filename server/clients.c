@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "graphql/schema.h"
-#include "graphql/hash.h"
+#include "base/hash.h"
 
 typedef struct st_key_t {
     unsigned char hash[SHA256_DIGEST_LENGTH];

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 
 typedef enum { T_STR, T_INT, T_BOOL, T_JSON } setting_type_t;
 

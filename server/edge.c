@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 #include "reqlog.h"
 
 typedef struct st_cidr_t {

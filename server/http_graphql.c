@@ -32,7 +32,7 @@
 #include "graphql/analysis.h"
 #include "graphql/cost.h"
 #include "graphql/exec.h"
-#include "graphql/json_parse.h"
+#include "base/json_parse.h"
 #include "resolvers/context.h"
 #include "admission.h"
 #include "edge.h"

@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 #include "resolvers/journal.h"
 #include "reload.h"
 #include "store.h"

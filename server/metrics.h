@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 
 #define BFF_METRICS_MAX_SERIES 256
 /* Operation names longer than this, or not GraphQL names, are counted as "other". */

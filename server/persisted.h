@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 
 typedef struct st_bff_persisted_t bff_persisted_t;
 

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "server.h"
 
 bff_generation_t *bff_generation_new(const bff_config_t *c, unsigned long number, bff_dep_stats_t *stats, char *err,

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 
 uint64_t bff_now_us(void)
 {

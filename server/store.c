@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/arena.h"
+#include "base/arena.h"
 
 #define BFF_STORE_HEARTBEAT_MS 1000
 #define BFF_STORE_MISSES 3

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <time.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 #include "graphql/schema.h"
 
 typedef struct st_bff_usage_t bff_usage_t;

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 #include "http.h"
 #include "store.h"
 #include "usage.h"

@@ -23,7 +23,7 @@
 #include "reload.h"
 #include "store.h"
 #include <netinet/in.h>
-#include "graphql/hash.h"
+#include "base/hash.h"
 
 /*
  * One accepted connection: its per-address slot and, for HTTP/2, the resets

@@ -13,7 +13,7 @@
 #include "adapters/upstream.h"
 #include "resolvers/cache.h"
 #include "resolvers/context.h"
-#include "graphql/arena.h"
+#include "base/arena.h"
 #include "graphql/doc.h"
 #include "server.h"
 

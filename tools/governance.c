@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "graphql/buf.h"
+#include "base/buf.h"
 #include "graphql/deprecations.h"
 #include "graphql/schema.h"
 

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 #include "graphql/doc.h"
 #include "graphql/exec.h"
 #include "graphql/parser.h"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "graphql/arena.h"
-#include "graphql/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 static int disposed;
 

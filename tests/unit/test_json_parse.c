@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "graphql/json_parse.h"
+#include "base/json_parse.h"
 
 static const char *corpus[] = {
     "{}",

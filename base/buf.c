@@ -2,6 +2,8 @@
  * buf.c - growable buffer and the JSON string escaper every writer shares.
  */
 #include "buf.h"
+#include <stdint.h>
+#include <math.h>
 #include "arena.h"
 
 #include <inttypes.h>
@@ -175,4 +177,113 @@ void bff_buf_append_json_string(bff_buf_t *b, const char *str, size_t n)
     }
     bff_buf_append(b, s + run, n - run);
     bff_buf_appendc(b, '"');
+}
+
+/*
+ * A double as JavaScript's Number.prototype.toString prints it (ECMA-262
+ * Number::toString): the shortest digits that read back to the same double,
+ * plain notation for exponents -7 < e < 21, else "1.5e-7" / "1e+21".
+ */
+void bff_buf_append_number(bff_buf_t *out, double d)
+{
+    if (isnan(d)) {
+        bff_buf_appends(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        bff_buf_appends(out, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (d == 0) {
+        bff_buf_appendc(out, '0');
+        return;
+    }
+    if (d == floor(d) && fabs(d) < 1e21) {
+        if (fabs(d) < 9007199254740992.0) { /* an exact integer: its digits */
+            bff_buf_append_int(out, (int64_t)d);
+            return;
+        }
+    }
+    /*
+     * Short decimals (prices, ratings: 3.5, 19.99) without printf: the
+     * smallest k <= 6 for which d * 10^k is an integer m whose quotient
+     * m / 10^k (correctly rounded, as strtod would read "m/10^k") is d again.
+     */
+    static const double p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double ad = fabs(d);
+    if (ad >= 1e-6 && ad < 1e15) {
+        for (int k = 1; k <= 6; ++k) {
+            double m = nearbyint(ad * p10[k]); /* the product may be off by an ulp: 19.99 * 100 */
+            if (m >= 9007199254740992.0 || m / p10[k] != ad)
+                continue;
+            uint64_t im = (uint64_t)m, ip = (uint64_t)p10[k];
+            while (k > 1 && im % 10 == 0) { /* cannot happen for the smallest k; kept for safety */
+                im /= 10;
+                ip /= 10;
+                --k;
+            }
+            char tmp[48], *q = tmp + sizeof(tmp);
+            uint64_t frac = im % ip, ipart = im / ip;
+            for (int i = 0; i < k; ++i) {
+                *--q = (char)('0' + frac % 10);
+                frac /= 10;
+            }
+            *--q = '.';
+            do {
+                *--q = (char)('0' + ipart % 10);
+                ipart /= 10;
+            } while (ipart != 0);
+            if (d < 0)
+                *--q = '-';
+            bff_buf_append(out, q, (size_t)(tmp + sizeof(tmp) - q));
+            return;
+        }
+    }
+    /*
+     * Shortest round-trip digits: for a normal double, every decimal of up
+     * to 15 digits that reads back as d is d rounded to 15 digits, so when
+     * those read back the zero-stripped result is the shortest; otherwise
+     * 16, then 17 (always enough).
+     */
+    char tmp[48];
+    /* subnormals carry fewer digits: search from 1 there ("5e-324") */
+    for (int prec = ad < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; ++prec) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    const char *p = tmp;
+    if (*p == '-') {
+        bff_buf_appendc(out, '-');
+        ++p;
+    }
+    char digits[24];
+    int k = 0;
+    for (; *p && *p != 'e'; ++p)
+        if (*p >= '0' && *p <= '9' && k < (int)sizeof(digits) - 1)
+            digits[k++] = *p;
+    while (k > 1 && digits[k - 1] == '0')
+        --k;
+    int n = (*p == 'e' ? atoi(p + 1) : 0) + 1; /* value = 0.d1d2..dk * 10^n */
+    if (k <= n && n <= 21) {
+        bff_buf_append(out, digits, (size_t)k);
+        for (int i = k; i < n; ++i)
+            bff_buf_appendc(out, '0');
+    } else if (0 < n && n <= 21) {
+        bff_buf_append(out, digits, (size_t)n);
+        bff_buf_appendc(out, '.');
+        bff_buf_append(out, digits + n, (size_t)(k - n));
+    } else if (-6 < n && n <= 0) {
+        bff_buf_append(out, "0.", 2);
+        for (int i = 0; i < -n; ++i)
+            bff_buf_appendc(out, '0');
+        bff_buf_append(out, digits, (size_t)k);
+    } else {
+        bff_buf_appendc(out, digits[0]);
+        if (k > 1) {
+            bff_buf_appendc(out, '.');
+            bff_buf_append(out, digits + 1, (size_t)(k - 1));
+        }
+        bff_buf_printf(out, "e%c%d", n - 1 >= 0 ? '+' : '-', n - 1 >= 0 ? n - 1 : 1 - n);
+    }
 }

@@ -32,6 +32,11 @@ void bff_buf_append_int(bff_buf_t *b, int64_t v);
 /* Appends a JSON number for a double as graphql-js prints it (shortest form that round-trips; NaN/Inf never reach here). */
 void bff_buf_append_double(bff_buf_t *b, double v);
 /*
+ * A double as JavaScript's Number.prototype.toString prints it (ECMA-262):
+ * "1.5e-7", "1e+21", "NaN", "Infinity"; the response writer's numbers.
+ */
+void bff_buf_append_number(bff_buf_t *b, double v);
+/*
  * Appends `s` as a quoted JSON string. Control characters, '"' and '\\' are
  * escaped; valid UTF-8 passes through; each invalid byte becomes U+FFFD, so the
  * output is always valid UTF-8 JSON.
