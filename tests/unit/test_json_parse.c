@@ -58,9 +58,9 @@ static json_t *pull_value(bff_json_pull_t *j)
     int64_t v;
     switch (bff_json_pull_peek(j)) {
     case BFF_JSON_OBJECT: {
-        json_t *o = json_object();
-        if (!bff_json_pull_object(j))
+        if (!bff_json_pull_object(j)) /* the depth limit */
             break;
+        json_t *o = json_object();
         while (bff_json_pull_key(j, &s, &n)) {
             char *key = strndup(s, n); /* the value may reuse the scratch */
             json_t *m = pull_value(j);
@@ -79,9 +79,9 @@ static json_t *pull_value(bff_json_pull_t *j)
         return o;
     }
     case BFF_JSON_ARRAY: {
-        json_t *a = json_array();
         if (!bff_json_pull_array(j))
             break;
+        json_t *a = json_array();
         while (bff_json_pull_item(j)) {
             json_t *m = pull_value(j);
             if (m == NULL) {
