@@ -9,14 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
-static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_cart_resolvers, bff_checkout_resolvers,
+static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_pricing_resolvers, bff_inventory_resolvers,
+                                                       bff_reviews_resolvers, bff_cart_resolvers, bff_checkout_resolvers,
                                                        bff_order_resolvers};
 
 /* Filled by server/shop.c's Query.shop. */
 static const bff_resolver_defaults_t shop_defaults[] = {{"Shop", "name currencyCode currency"}, {NULL, NULL}};
 
-static const bff_resolver_defaults_t *const defaults[] = {bff_catalog_defaults, bff_cart_defaults, bff_checkout_defaults,
-                                                          bff_order_defaults, shop_defaults};
+static const bff_resolver_defaults_t *const defaults[] = {bff_catalog_defaults,  bff_pricing_defaults,   bff_inventory_defaults,
+                                                          bff_reviews_defaults,  bff_cart_defaults,      bff_checkout_defaults,
+                                                          bff_order_defaults,    shop_defaults};
 
 static bool has_default(const char *type, const char *field)
 {

@@ -42,8 +42,9 @@ extern const bff_resolver_entry_t bff_catalog_resolvers[];
 extern const bff_resolver_entry_t bff_cart_resolvers[];
 extern const bff_resolver_entry_t bff_checkout_resolvers[];
 extern const bff_resolver_entry_t bff_order_resolvers[];
+extern const bff_resolver_entry_t bff_pricing_resolvers[], bff_inventory_resolvers[], bff_reviews_resolvers[];
 extern const bff_resolver_defaults_t bff_catalog_defaults[], bff_cart_defaults[], bff_checkout_defaults[],
-    bff_order_defaults[];
+    bff_order_defaults[], bff_pricing_defaults[], bff_inventory_defaults[], bff_reviews_defaults[];
 
 /*
  * Loaders of single objects by id, for fields and for node(id)/nodes(ids):
