@@ -23,24 +23,13 @@ const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size
 static const char *level_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
     bff_level_t *l = item;
-    const char *k;
-    size_t kn;
-    int units = 0;
-    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
-        while (bff_json_pull_key(j, &k, &kn)) {
-            if (bff_key_is(k, kn, "sku"))
-                bff_pull_string(j, arena, &l->sku);
-            else if (bff_key_is(k, kn, "location"))
-                bff_pull_string(j, arena, &l->location);
-            else if (bff_key_is(k, kn, "available"))
-                units = bff_pull_integer(j, &l->available);
-            else
-                bff_json_pull_skip(j);
-        }
-    } else {
-        bff_json_pull_skip(j);
-    }
-    if (l->sku == NULL || l->location == NULL || units != 1 || l->available < -1000000000 || l->available > 1000000000)
+    int sku = 0, location = 0, units = 0;
+    const bff_pull_field_t fields[] = {{"sku", BFF_PULL_STRING, &l->sku, &sku},
+                                       {"location", BFF_PULL_STRING, &l->location, &location},
+                                       {"available", BFF_PULL_INTEGER, &l->available, &units}};
+    bff_pull_fields(j, arena, fields, sizeof(fields) / sizeof(fields[0]));
+    if (sku != BFF_PULL_READ || location != BFF_PULL_READ || units != BFF_PULL_READ || l->available < -1000000000 ||
+        l->available > 1000000000)
         return "inventory answered a level without a SKU, a location or a whole number of units";
     return NULL;
 }

@@ -33,39 +33,17 @@ const char *bff_pricing_request(bff_arena_t *arena, const char *currency, const 
 /* One row of "prices": its reason when it is refused. */
 static const char *price_row(bff_json_pull_t *j, bff_arena_t *arena, bff_quote_t *q)
 {
-    const char *sku = NULL, *k;
-    size_t kn;
-    int amount = -1, compare = 1; /* compare: 1 absent or null, 0 an amount, -1 anything else */
-    q->compare_at = -1;
-    if (bff_json_pull_peek(j) != BFF_JSON_OBJECT) {
-        bff_json_pull_skip(j);
+    int sku = 0, amount = 0, compare = 0;
+    const bff_pull_field_t fields[] = {{"sku", BFF_PULL_STRING, &q->sku, &sku},
+                                       {"amount_minor", BFF_PULL_AMOUNT, &q->amount, &amount},
+                                       {"compare_at_minor", BFF_PULL_AMOUNT, &q->compare_at, &compare}};
+    bff_pull_fields(j, arena, fields, sizeof(fields) / sizeof(fields[0]));
+    if (sku != BFF_PULL_READ || amount != BFF_PULL_READ)
         return "pricing answered a price without a SKU or a whole, non-negative amount";
-    }
-    bff_json_pull_object(j);
-    while (bff_json_pull_key(j, &k, &kn)) {
-        if (bff_key_is(k, kn, "sku")) {
-            bff_pull_string(j, arena, &sku);
-        } else if (bff_key_is(k, kn, "amount_minor")) {
-            amount = bff_pull_amount(j, &q->amount);
-        } else if (bff_key_is(k, kn, "compare_at_minor")) {
-            if (bff_json_pull_peek(j) == BFF_JSON_NULL) {
-                bff_json_pull_skip(j);
-                compare = 1;
-                q->compare_at = -1;
-            } else {
-                compare = bff_pull_amount(j, &q->compare_at) == 0 ? 0 : -1;
-            }
-        } else {
-            bff_json_pull_skip(j);
-        }
-    }
-    if (sku == NULL || amount != 0)
-        return "pricing answered a price without a SKU or a whole, non-negative amount";
-    if (compare < 0)
+    if (compare == BFF_PULL_OTHER)
         return "pricing answered a list price that is not a whole, non-negative amount";
-    if (compare > 0)
+    if (compare != BFF_PULL_READ) /* absent or null: none */
         q->compare_at = -1;
-    q->sku = sku;
     return NULL;
 }
 
@@ -88,6 +66,7 @@ const char *bff_pricing_parse(const char *text, size_t len, const char *currency
                 bff_json_pull_array(&j);
                 while (bff_json_pull_item(&j)) {
                     out->items = bff_pull_grow(arena, out->items, out->n, &cap, sizeof(*out->items));
+                    memset(&out->items[out->n], 0, sizeof(out->items[out->n])); /* a refused row's slot is reused */
                     const char *why = price_row(&j, arena, &out->items[out->n]);
                     if (why == NULL)
                         out->n++;

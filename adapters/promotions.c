@@ -22,22 +22,11 @@ const char *bff_promotions_request(bff_arena_t *arena, const char *currency, int
 static const char *discount_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
     bff_discount_t *x = item;
-    const char *k;
-    size_t kn;
-    int ok = -1;
-    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
-        while (bff_json_pull_key(j, &k, &kn)) {
-            if (bff_key_is(k, kn, "amount_minor"))
-                ok = bff_pull_amount(j, &x->amount);
-            else if (bff_key_is(k, kn, "code"))
-                bff_pull_string(j, arena, &x->code);
-            else
-                bff_json_pull_skip(j);
-        }
-    } else {
-        bff_json_pull_skip(j);
-    }
-    if (ok != 0)
+    int amount = 0;
+    const bff_pull_field_t fields[] = {{"amount_minor", BFF_PULL_AMOUNT, &x->amount, &amount},
+                                       {"code", BFF_PULL_STRING, &x->code, NULL}};
+    bff_pull_fields(j, arena, fields, sizeof(fields) / sizeof(fields[0]));
+    if (amount != BFF_PULL_READ)
         return "promotions answered a discount that is not a whole, non-negative amount";
     if (x->code == NULL)
         x->code = "";

@@ -150,3 +150,51 @@ const void *bff_key_index_find(const bff_key_index_t *ix, const void *items, siz
     }
     return NULL;
 }
+
+static int pull_field(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_field_t *f)
+{
+    if (bff_json_pull_peek(j) == BFF_JSON_NULL)
+        return bff_json_pull_skip(j) ? BFF_PULL_NULL : -1;
+    int r;
+    switch (f->kind) {
+    case BFF_PULL_STRING:
+        if (!bff_pull_string(j, arena, f->out))
+            return -1;
+        return *(const char **)f->out != NULL ? BFF_PULL_READ : BFF_PULL_OTHER;
+    case BFF_PULL_AMOUNT:
+        r = bff_pull_amount(j, f->out);
+        return r == -2 ? -1 : r == 0 ? BFF_PULL_READ : BFF_PULL_OTHER;
+    case BFF_PULL_INTEGER:
+        r = bff_pull_integer(j, f->out);
+        return r < 0 ? -1 : r == 1 ? BFF_PULL_READ : BFF_PULL_OTHER;
+    case BFF_PULL_NUMBER:
+        r = bff_pull_double(j, f->out);
+        return r < 0 ? -1 : r == 1 ? BFF_PULL_READ : BFF_PULL_OTHER;
+    }
+    return -1;
+}
+
+bool bff_pull_fields(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_field_t *fields, size_t n)
+{
+    if (bff_json_pull_peek(j) != BFF_JSON_OBJECT || !bff_json_pull_object(j))
+        return bff_json_pull_skip(j);
+    const char *k;
+    size_t kn;
+    while (bff_json_pull_key(j, &k, &kn)) {
+        const bff_pull_field_t *f = NULL;
+        for (size_t i = 0; i < n && f == NULL; ++i)
+            if (bff_key_is(k, kn, fields[i].name))
+                f = &fields[i];
+        if (f == NULL) {
+            if (!bff_json_pull_skip(j))
+                return false;
+            continue;
+        }
+        int state = pull_field(j, arena, f);
+        if (state < 0)
+            return false;
+        if (f->state != NULL)
+            *f->state = state;
+    }
+    return !j->failed;
+}

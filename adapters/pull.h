@@ -29,6 +29,29 @@ int bff_pull_integer(bff_json_pull_t *j, int64_t *v);
 int bff_pull_double(bff_json_pull_t *j, double *v);
 /* The next value if it is a string, copied into `arena` (*out; NULL when it is not one). False: broken text. */
 bool bff_pull_string(bff_json_pull_t *j, bff_arena_t *arena, const char **out);
+/*
+ * A row's members by table: each field names a member, what it should be,
+ * and where it goes; `state` (may be NULL) says what came: BFF_PULL_ABSENT
+ * (untouched), BFF_PULL_READ (the kind asked, in *out), BFF_PULL_NULL,
+ * BFF_PULL_OTHER (another kind: read past). Members not in the table are
+ * read past; a value that is not an object reads as every member absent.
+ * The last of duplicate members counts. False only when the text broke.
+ */
+typedef enum en_bff_pull_kind_t {
+    BFF_PULL_STRING, /* out: const char ** (copied into the arena) */
+    BFF_PULL_AMOUNT, /* out: int64_t *, a JSON integer 0 <= v <= 10^15 (else BFF_PULL_OTHER) */
+    BFF_PULL_INTEGER, /* out: int64_t * */
+    BFF_PULL_NUMBER, /* out: double * (an integer or not) */
+} bff_pull_kind_t;
+enum { BFF_PULL_ABSENT = 0, BFF_PULL_READ, BFF_PULL_NULL, BFF_PULL_OTHER };
+typedef struct st_bff_pull_field_t {
+    const char *name;
+    bff_pull_kind_t kind;
+    void *out;
+    int *state;
+} bff_pull_field_t;
+bool bff_pull_fields(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_field_t *fields, size_t n);
+
 /* Room for item n of an arena array of `size`-byte items (*cap: its room, doubled by copying when full). */
 void *bff_pull_grow(bff_arena_t *arena, void *items, size_t n, size_t *cap, size_t size);
 /*

@@ -14,27 +14,14 @@ const char *bff_reviews_path(bff_arena_t *arena, const char *pid, int limit)
 
 static const char *review_row(bff_json_pull_t *j, bff_arena_t *arena, bff_review_t *x)
 {
-    const char *k;
-    size_t kn;
-    int has_rating = 0;
+    int id = 0, has_rating = 0;
     int64_t rating = 0;
-    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
-        while (bff_json_pull_key(j, &k, &kn)) {
-            if (bff_key_is(k, kn, "id"))
-                bff_pull_string(j, arena, &x->id);
-            else if (bff_key_is(k, kn, "rating"))
-                has_rating = bff_pull_integer(j, &rating);
-            else if (bff_key_is(k, kn, "title"))
-                bff_pull_string(j, arena, &x->title);
-            else if (bff_key_is(k, kn, "author"))
-                bff_pull_string(j, arena, &x->author);
-            else
-                bff_json_pull_skip(j);
-        }
-    } else {
-        bff_json_pull_skip(j);
-    }
-    if (x->id == NULL || has_rating != 1 || rating < 1 || rating > 5)
+    const bff_pull_field_t fields[] = {{"id", BFF_PULL_STRING, &x->id, &id},
+                                       {"rating", BFF_PULL_INTEGER, &rating, &has_rating},
+                                       {"title", BFF_PULL_STRING, &x->title, NULL},
+                                       {"author", BFF_PULL_STRING, &x->author, NULL}};
+    bff_pull_fields(j, arena, fields, sizeof(fields) / sizeof(fields[0]));
+    if (id != BFF_PULL_READ || has_rating != BFF_PULL_READ || rating < 1 || rating > 5)
         return "reviews answered a review without an id or a rating of 1 to 5";
     x->rating = (int)rating;
     if (x->title == NULL)

@@ -22,31 +22,18 @@ const char *bff_shipping_request(bff_arena_t *arena, const char *currency, json_
 static const char *rate_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
     bff_rate_t *x = item;
-    const char *k;
-    size_t kn;
-    int ok = -1, has_days = 0;
+    int id = 0, amount = 0, has_days = 0;
     int64_t days = -1;
-    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
-        while (bff_json_pull_key(j, &k, &kn)) {
-            if (bff_key_is(k, kn, "id"))
-                bff_pull_string(j, arena, &x->id);
-            else if (bff_key_is(k, kn, "amount_minor"))
-                ok = bff_pull_amount(j, &x->amount);
-            else if (bff_key_is(k, kn, "title"))
-                bff_pull_string(j, arena, &x->title);
-            else if (bff_key_is(k, kn, "days"))
-                has_days = bff_pull_integer(j, &days);
-            else
-                bff_json_pull_skip(j);
-        }
-    } else {
-        bff_json_pull_skip(j);
-    }
-    if (x->id == NULL || ok != 0)
+    const bff_pull_field_t fields[] = {{"id", BFF_PULL_STRING, &x->id, &id},
+                                       {"amount_minor", BFF_PULL_AMOUNT, &x->amount, &amount},
+                                       {"title", BFF_PULL_STRING, &x->title, NULL},
+                                       {"days", BFF_PULL_INTEGER, &days, &has_days}};
+    bff_pull_fields(j, arena, fields, sizeof(fields) / sizeof(fields[0]));
+    if (id != BFF_PULL_READ || amount != BFF_PULL_READ)
         return "shipping answered a rate without an id or a whole, non-negative amount";
     if (x->title == NULL)
         x->title = x->id;
-    x->days = has_days == 1 && days >= 0 && days < 1000 ? (int)days : -1;
+    x->days = has_days == BFF_PULL_READ && days >= 0 && days < 1000 ? (int)days : -1;
     return NULL;
 }
 

@@ -30,21 +30,10 @@ const char *bff_tax_request(bff_arena_t *arena, const char *currency, json_t *ad
 
 static const char *tax_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
-    int64_t *amount = item;
-    const char *k;
-    size_t kn;
-    int ok = -1;
-    if (bff_json_pull_peek(j) == BFF_JSON_OBJECT && bff_json_pull_object(j)) {
-        while (bff_json_pull_key(j, &k, &kn)) {
-            if (bff_key_is(k, kn, "amount_minor"))
-                ok = bff_pull_amount(j, amount);
-            else
-                bff_json_pull_skip(j);
-        }
-    } else {
-        bff_json_pull_skip(j);
-    }
-    return ok == 0 ? NULL : "tax answered a tax line without a whole, non-negative amount";
+    int amount = 0;
+    const bff_pull_field_t fields[] = {{"amount_minor", BFF_PULL_AMOUNT, item, &amount}};
+    bff_pull_fields(j, arena, fields, 1);
+    return amount == BFF_PULL_READ ? NULL : "tax answered a tax line without a whole, non-negative amount";
 }
 
 const char *bff_tax_parse(const char *text, size_t len, bff_arena_t *arena, bff_tax_t *out)

@@ -225,17 +225,24 @@ char *bff_arena_join(bff_arena_t *arena, const char *a, const char *sep, const c
     return out;
 }
 
+char *bff_arena_vprintf(bff_arena_t *arena, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        n = 0;
+    char *p = bff_arena_alloc(arena, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return p;
+}
+
 char *bff_arena_printf(bff_arena_t *arena, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *p = bff_arena_alloc(arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = bff_arena_vprintf(arena, fmt, ap);
     va_end(ap);
     return p;
 }

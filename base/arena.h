@@ -13,6 +13,7 @@
 #ifndef BFF_GRAPHQL_ARENA_H
 #define BFF_GRAPHQL_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct st_bff_arena_t bff_arena_t;
@@ -39,6 +40,8 @@ char *bff_arena_strdup(bff_arena_t *arena, const char *s);
 char *bff_arena_join(bff_arena_t *arena, const char *a, const char *sep, const char *b);
 /* printf into arena memory. */
 char *bff_arena_printf(bff_arena_t *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (consumed). */
+char *bff_arena_vprintf(bff_arena_t *arena, const char *fmt, va_list ap);
 /* Calls fn(arg) when the arena is freed. */
 void bff_arena_on_dispose(bff_arena_t *arena, void (*fn)(void *), void *arg);
 /* Bytes handed out so far (for limits and metrics). */

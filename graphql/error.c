@@ -25,13 +25,7 @@ bff_gql_error_t *bff_gql_errors_addf(bff_gql_errors_t *errs, bff_arena_t *arena,
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *msg = bff_arena_alloc(arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    char *msg = bff_arena_vprintf(arena, fmt, ap);
     va_end(ap);
     return error_append(errs, arena, rule, msg);
 }

@@ -793,13 +793,8 @@ void bff_resolve_error(bff_resolve_t *r, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *m = bff_arena_vprintf(r->x->arena, fmt, ap);
     va_end(ap);
-    char *m = bff_arena_alloc(r->x->arena, (size_t)(n > 0 ? n : 0) + 1);
-    vsnprintf(m, (size_t)(n > 0 ? n : 0) + 1, fmt, ap2);
-    va_end(ap2);
     resolve_fail(r, code, NULL, m);
 }
 

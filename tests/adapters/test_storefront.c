@@ -14,16 +14,7 @@
 #include "adapters/storefront.h"
 #include "adapters/vendors.h"
 
-/* What an adapter reads: the provider's text (here the fixture's, written back out; valid until the next use). */
-static char text_buf[1 << 16];
-static const char *text_of(const json_t *j)
-{
-    size_t n = json_dumpb(j, text_buf, sizeof(text_buf) - 1, JSON_COMPACT);
-    assert_true(n > 0 && n < sizeof(text_buf));
-    text_buf[n] = '\0';
-    return text_buf;
-}
-#define TEXT(j) text_of(j), strlen(text_of(j))
+#include "answer_text.h"
 
 static json_t *parse(const char *text)
 {
