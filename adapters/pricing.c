@@ -31,8 +31,9 @@ const char *bff_pricing_request(bff_arena_t *arena, const char *currency, const 
 }
 
 /* One row of "prices": its reason when it is refused. */
-static const char *price_row(bff_json_pull_t *j, bff_arena_t *arena, bff_quote_t *q)
+static const char *price_row(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx)
 {
+    bff_quote_t *q = item;
     int sku = 0, amount = 0, compare = 0;
     const bff_pull_field_t fields[] = {{"sku", BFF_PULL_STRING, &q->sku, &sku},
                                        {"amount_minor", BFF_PULL_AMOUNT, &q->amount, &amount},
@@ -47,54 +48,29 @@ static const char *price_row(bff_json_pull_t *j, bff_arena_t *arena, bff_quote_t
     return NULL;
 }
 
+/* The answer's "currency" (the last of duplicates; NULL when it is not a string). */
+static bool price_member(bff_json_pull_t *j, bff_arena_t *arena, const char *key, size_t len, void *currency)
+{
+    if (!bff_key_is(key, len, "currency"))
+        return bff_json_pull_skip(j);
+    return bff_pull_string(j, arena, currency);
+}
+
 const char *bff_pricing_parse(const char *text, size_t len, const char *currency, bff_arena_t *arena, bff_quotes_t *out)
 {
     memset(out, 0, sizeof(*out));
-    bff_json_pull_t j;
-    bff_json_pull_init(&j, text, len);
-    const char *cur = NULL, *bad_row = NULL, *k;
-    size_t kn, cap = 0;
-    bool have_rows = false;
-    if (bff_json_pull_peek(&j) == BFF_JSON_OBJECT && bff_json_pull_object(&j)) {
-        while (bff_json_pull_key(&j, &k, &kn)) {
-            if (bff_key_is(k, kn, "currency")) {
-                bff_pull_string(&j, arena, &cur);
-            } else if (bff_key_is(k, kn, "prices") && bff_json_pull_peek(&j) == BFF_JSON_ARRAY) {
-                have_rows = true; /* the last of duplicate keys counts, as in a tree */
-                out->n = 0;
-                bad_row = NULL;
-                bff_json_pull_array(&j);
-                while (bff_json_pull_item(&j)) {
-                    out->items = bff_pull_grow(arena, out->items, out->n, &cap, sizeof(*out->items));
-                    memset(&out->items[out->n], 0, sizeof(out->items[out->n])); /* a refused row's slot is reused */
-                    const char *why = price_row(&j, arena, &out->items[out->n]);
-                    if (why == NULL)
-                        out->n++;
-                    else if (bad_row == NULL)
-                        bad_row = why;
-                }
-            } else {
-                if (bff_key_is(k, kn, "prices"))
-                    have_rows = false;
-                bff_json_pull_skip(&j);
-            }
-        }
-    } else {
-        bff_json_pull_skip(&j);
-    }
-    bff_json_pull_end(&j);
-    const char *broken = bff_pull_broken(&j, arena, "pricing");
-    bff_json_pull_dispose(&j);
+    const char *cur = NULL, *bad_row;
+    bool listed;
+    const char *broken = bff_pull_walk(text, len, arena, "pricing", "prices", sizeof(*out->items), price_row, NULL,
+                                       price_member, &cur, (void **)&out->items, &out->n, &listed, &bad_row);
     if (broken != NULL)
         return broken;
-    if (cur == NULL || !have_rows)
+    if (cur == NULL || !listed)
         return "pricing answered without a currency or a price list";
     if (strcmp(cur, currency) != 0)
         return bff_arena_printf(arena, "pricing answered in %s for a quote in %s", cur, currency);
     if (bad_row != NULL)
         return bad_row;
-    if (out->items == NULL)
-        out->items = bff_arena_calloc(arena, 1, sizeof(*out->items));
     out->currency = cur;
     /* an index by SKU: a listing looks up each of its 40-odd variants (comparing every pair was 1,800 strcmp) */
     out->index = bff_arena_calloc(arena, 1, sizeof(*out->index));

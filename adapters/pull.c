@@ -65,26 +65,29 @@ const char *bff_pull_broken(bff_json_pull_t *j, bff_arena_t *arena, const char *
                             j->error.position);
 }
 
-const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
-                          const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n)
+const char *bff_pull_walk(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
+                          size_t size, bff_pull_row_fn row, void *ctx, bff_pull_member_fn member, void *member_ctx,
+                          void **items, size_t *n, bool *listed, const char **bad_row)
 {
     bff_json_pull_t j;
     bff_json_pull_init(&j, text, len);
-    const char *bad_row = NULL, *k;
+    const char *k;
     size_t kn, cap = 0;
-    bool have_rows = false;
     *items = NULL;
     *n = 0;
+    *listed = false;
+    *bad_row = NULL;
     if (bff_json_pull_peek(&j) == BFF_JSON_OBJECT && bff_json_pull_object(&j)) {
         while (bff_json_pull_key(&j, &k, &kn)) {
             if (!bff_key_is(k, kn, list_key)) {
-                bff_json_pull_skip(&j);
+                if (member != NULL ? !member(&j, arena, k, kn, member_ctx) : !bff_json_pull_skip(&j))
+                    break;
                 continue;
             }
-            have_rows = bff_json_pull_peek(&j) == BFF_JSON_ARRAY; /* the last of duplicate keys counts */
+            *listed = bff_json_pull_peek(&j) == BFF_JSON_ARRAY; /* the last of duplicate keys counts */
             *n = 0;
-            bad_row = NULL;
-            if (!have_rows) {
+            *bad_row = NULL;
+            if (!*listed) {
                 bff_json_pull_skip(&j);
                 continue;
             }
@@ -92,13 +95,12 @@ const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, cons
             while (bff_json_pull_item(&j)) {
                 *items = bff_pull_grow(arena, *items, *n, &cap, size);
                 void *item = (char *)*items + *n * size;
+                memset(item, 0, size); /* a refused row's slot is reused */
                 const char *why = row(&j, arena, item, ctx);
                 if (why == NULL)
                     ++*n;
-                else if (bad_row == NULL)
-                    bad_row = why;
-                if (why != NULL)
-                    memset(item, 0, size);
+                else if (*bad_row == NULL)
+                    *bad_row = why;
             }
         }
     } else {
@@ -107,13 +109,19 @@ const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, cons
     bff_json_pull_end(&j);
     const char *broken = bff_pull_broken(&j, arena, provider);
     bff_json_pull_dispose(&j);
-    if (broken != NULL)
-        return broken;
-    if (!have_rows)
-        return no_list;
-    if (*items == NULL)
+    if (broken == NULL && *items == NULL)
         *items = bff_arena_calloc(arena, 1, size);
-    return bad_row;
+    return broken;
+}
+
+const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
+                          const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n)
+{
+    bool listed;
+    const char *bad_row;
+    const char *broken = bff_pull_walk(text, len, arena, provider, list_key, size, row, ctx, NULL, NULL, items, n, &listed,
+                                       &bad_row);
+    return broken != NULL ? broken : !listed ? no_list : bad_row;
 }
 
 static const char *key_at(const void *items, size_t i, size_t stride, size_t offset)

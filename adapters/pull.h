@@ -62,6 +62,17 @@ void *bff_pull_grow(bff_arena_t *arena, void *items, size_t n, size_t *cap, size
  * the first refused row. *items gets room for *n rows and a zeroed one.
  */
 typedef const char *(*bff_pull_row_fn)(bff_json_pull_t *j, bff_arena_t *arena, void *item, void *ctx);
+/* Reads a top-level member other than the list (its key given); false when the text broke. */
+typedef bool (*bff_pull_member_fn)(bff_json_pull_t *j, bff_arena_t *arena, const char *key, size_t len, void *ctx);
+/*
+ * The walk under bff_pull_list, for answers with more than the list: other
+ * members go to `member` (NULL: read past). Returns NULL or why the text is
+ * broken; *listed says whether the list was there (an array), *bad_row the
+ * first refused row (NULL: none).
+ */
+const char *bff_pull_walk(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
+                          size_t size, bff_pull_row_fn row, void *ctx, bff_pull_member_fn member, void *member_ctx,
+                          void **items, size_t *n, bool *listed, const char **bad_row);
 const char *bff_pull_list(const char *text, size_t len, bff_arena_t *arena, const char *provider, const char *list_key,
                           const char *no_list, size_t size, bff_pull_row_fn row, void *ctx, void **items, size_t *n);
 
