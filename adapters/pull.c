@@ -161,23 +161,40 @@ const void *bff_key_index_find(const bff_key_index_t *ix, const void *items, siz
 
 static int pull_field(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_field_t *f)
 {
-    if (bff_json_pull_peek(j) == BFF_JSON_NULL)
-        return bff_json_pull_skip(j) ? BFF_PULL_NULL : -1;
+    bff_json_kind_t kind = bff_json_pull_peek(j); /* once: the readers below do not look again */
+    bool wanted = f->kind == BFF_PULL_STRING ? kind == BFF_JSON_STRING : kind == BFF_JSON_NUMBER;
+    if (!wanted) {
+        if (f->kind == BFF_PULL_STRING)
+            *(const char **)f->out = NULL;
+        if (!bff_json_pull_skip(j))
+            return -1;
+        return kind == BFF_JSON_NULL ? BFF_PULL_NULL : BFF_PULL_OTHER;
+    }
+    const char *str;
+    size_t len;
+    int64_t v;
+    double d;
     int r;
     switch (f->kind) {
     case BFF_PULL_STRING:
-        if (!bff_pull_string(j, arena, f->out))
+        if (!bff_json_pull_string(j, &str, &len))
             return -1;
-        return *(const char **)f->out != NULL ? BFF_PULL_READ : BFF_PULL_OTHER;
+        *(const char **)f->out = bff_arena_strndup(arena, str, len);
+        return BFF_PULL_READ;
     case BFF_PULL_AMOUNT:
-        r = bff_pull_amount(j, f->out);
-        return r == -2 ? -1 : r == 0 ? BFF_PULL_READ : BFF_PULL_OTHER;
     case BFF_PULL_INTEGER:
-        r = bff_pull_integer(j, f->out);
-        return r < 0 ? -1 : r == 1 ? BFF_PULL_READ : BFF_PULL_OTHER;
+        r = bff_json_pull_number(j, &v, NULL);
+        if (r < 0)
+            return -1;
+        if (r == 0 || (f->kind == BFF_PULL_AMOUNT && (v < 0 || v > 1000000000000000LL)))
+            return BFF_PULL_OTHER;
+        *(int64_t *)f->out = v;
+        return BFF_PULL_READ;
     case BFF_PULL_NUMBER:
-        r = bff_pull_double(j, f->out);
-        return r < 0 ? -1 : r == 1 ? BFF_PULL_READ : BFF_PULL_OTHER;
+        if (bff_json_pull_number(j, &v, &d) < 0)
+            return -1;
+        *(double *)f->out = d;
+        return BFF_PULL_READ;
     }
     return -1;
 }
@@ -191,7 +208,7 @@ bool bff_pull_fields(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_fiel
     while (bff_json_pull_key(j, &k, &kn)) {
         const bff_pull_field_t *f = NULL;
         for (size_t i = 0; i < n && f == NULL; ++i)
-            if (bff_key_is(k, kn, fields[i].name))
+            if (kn > 0 && fields[i].name[0] == k[0] && bff_key_is(k, kn, fields[i].name)) /* the first byte: cheap */
                 f = &fields[i];
         if (f == NULL) {
             if (!bff_json_pull_skip(j))
