@@ -4,6 +4,7 @@
  * availableForSale and availability.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "adapters/money.h"
 #include "adapters/storefront.h"
+#include "adapters/pull.h"
 #include "adapters/vendors.h"
 #include "gateway.h"
 #include "resolvers.h"
@@ -22,9 +24,21 @@
  */
 #define INVENTORY_CHUNK 100
 
+/* One SKU's stock as the chunks bring it: its rows (per location) and their sum. */
+typedef struct st_stock_t {
+    const char *sku; /* first: the index's key */
+    bool seen;       /* the inventory listed it */
+    int64_t total;
+    const bff_level_t **rows;
+    size_t nrows, cap;
+} stock_t;
+
 typedef struct st_inventory_batch_t {
     bff_batch_t *b;
-    json_t *values; /* SKU -> [{location, quantity}], or SKU -> total quantity (totals_only) */
+    bff_arena_t *arena;
+    stock_t *stock; /* one per key asked, indexed by SKU */
+    size_t nstock;
+    bff_key_index_t index;
     bool totals_only;
     size_t pending;
     const char *code, *message;
@@ -35,17 +49,22 @@ typedef struct st_inventory_chunk_t {
     bff_call_t **slot;
 } inventory_chunk_t;
 
+static const void *find_stock(const char *sku, void *arg)
+{
+    const inventory_batch_t *ib = arg;
+    const stock_t *st = bff_key_index_find(&ib->index, ib->stock, sizeof(*ib->stock), offsetof(stock_t, sku), sku);
+    return st != NULL && st->seen ? st : NULL;
+}
+
 /* One chunk (or the hold) is done: the last completes the batch. */
 static void inventory_settle(inventory_batch_t *ib)
 {
     if (--ib->pending > 0)
         return;
-    json_t *values = ib->values; /* ib is in the request's arena, which completing may free */
     if (ib->code != NULL)
         bff_batch_fail(ib->b, ib->code, ib->message);
     else
-        bff_batch_resolve(ib->b, values);
-    json_decref(values);
+        bff_batch_resolve_typed(ib->b, find_stock, ib); /* each waiter gets its stock_t, no JSON to read back */
 }
 
 static void on_inventory(const bff_levels_t *levels, const bff_outcome_t *o, void *arg)
@@ -60,23 +79,15 @@ static void on_inventory(const bff_levels_t *levels, const bff_outcome_t *o, voi
     }
     for (size_t i = 0; levels != NULL && i < levels->n; ++i) {
         const bff_level_t *l = &levels->items[i];
-        if (ib->totals_only) { /* quantity and availableForSale need the sum only */
-            json_t *total = json_object_get(ib->values, l->sku);
-            if (total == NULL)
-                json_object_set_new(ib->values, l->sku, json_integer((json_int_t)l->available));
-            else
-                json_integer_set(total, json_integer_value(total) + (json_int_t)l->available);
-            continue;
-        }
-        json_t *list = json_object_get(ib->values, l->sku);
-        if (list == NULL) {
-            list = json_array();
-            json_object_set_new(ib->values, l->sku, list);
-        }
-        json_t *row = json_object();
-        bff_json_set_string(row, "location", l->location);
-        json_object_set_new_nocheck(row, "quantity", json_integer((json_int_t)l->available));
-        json_array_append_new(list, row);
+        stock_t *st = (stock_t *)bff_key_index_find(&ib->index, ib->stock, sizeof(*ib->stock), offsetof(stock_t, sku), l->sku);
+        if (st == NULL)
+            continue; /* a SKU nobody asked for */
+        st->seen = true;
+        st->total += l->available; /* each row within +-10^9 (inventory.c), rows bounded by the answer's size */
+        if (ib->totals_only)
+            continue; /* quantity and availableForSale need the sum only */
+        st->rows = bff_pull_grow(ib->arena, st->rows, st->nrows, &st->cap, sizeof(*st->rows));
+        st->rows[st->nrows++] = l;
     }
     inventory_settle(ib);
 }
@@ -86,7 +97,12 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
     bff_reqctx_t *ctx = bff_batch_ctx(b);
     inventory_batch_t *ib = bff_arena_calloc(ctx->arena, 1, sizeof(*ib));
     ib->b = b;
-    ib->values = json_object();
+    ib->arena = ctx->arena;
+    ib->stock = bff_arena_calloc(ctx->arena, n + 1, sizeof(*ib->stock));
+    for (size_t i = 0; i < n; ++i)
+        ib->stock[i].sku = keys[i];
+    ib->nstock = n;
+    bff_key_index_build(&ib->index, ctx->arena, ib->stock, n, sizeof(*ib->stock), offsetof(stock_t, sku));
     ib->totals_only = arg != NULL;
     ib->pending = (n + INVENTORY_CHUNK - 1) / INVENTORY_CHUNK + 1; /* +1 held while the chunks start */
     for (size_t from = 0; from < n; from += INVENTORY_CHUNK) {
@@ -105,30 +121,32 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
 
 typedef enum { STOCK_TOTAL, STOCK_AVAILABLE, STOCK_PER_LOCATION } stock_view_t;
 
-static void stock_done(bff_resolve_t *r, json_t *value, const char *code, const char *message, void *arg)
+static void stock_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
 {
+    const stock_t *st = value;
     stock_view_t view = (stock_view_t)(uintptr_t)arg;
     if (code != NULL) {
         bff_resolve_dependency_error(r, code, "inventory", message);
         return;
     }
-    json_int_t total = 0;
-    size_t i;
-    json_t *row;
-    if (json_is_integer(value)) /* the totals loader's value */
-        total = json_integer_value(value);
-    else
-        json_array_foreach(value, i, row) total += json_integer_value(json_object_get(row, "quantity"));
     switch (view) {
     case STOCK_TOTAL:
-        bff_resolve_ok(r, value ? bff_value_int(total) : bff_value_null());
+        bff_resolve_ok(r, st != NULL ? bff_value_int(st->total) : bff_value_null());
         break;
     case STOCK_AVAILABLE:
-        bff_resolve_ok(r, value ? bff_value_bool(total > 0) : bff_value_null());
+        bff_resolve_ok(r, st != NULL ? bff_value_bool(st->total > 0) : bff_value_null());
         break;
-    case STOCK_PER_LOCATION:
-        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), value ? json_incref(value) : json_array()));
+    case STOCK_PER_LOCATION: {
+        json_t *rows = json_array();
+        for (size_t i = 0; st != NULL && i < st->nrows; ++i) {
+            json_t *row = json_object();
+            bff_json_set_string(row, "location", st->rows[i]->location);
+            json_object_set_new_nocheck(row, "quantity", json_integer((json_int_t)st->rows[i]->available));
+            json_array_append_new(rows, row);
+        }
+        bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), rows));
         break;
+    }
     }
 }
 
@@ -142,7 +160,7 @@ static void resolve_stock(bff_resolve_t *r, stock_view_t view)
     /* totals and per-location rows are two loaders: a listing asking availableForSale gets a number per SKU, not rows */
     bff_loader_t *l = view == STOCK_PER_LOCATION ? bff_loader_get(bff_ctx_of(r), "inventory", dispatch_inventory, NULL)
                                                  : bff_loader_get(bff_ctx_of(r), "inventory-totals", dispatch_inventory, "totals");
-    bff_loader_load(l, sku, r, stock_done, (void *)(uintptr_t)view);
+    bff_loader_load_typed(l, sku, r, stock_done, (void *)(uintptr_t)view);
 }
 
 static void resolve_quantity(bff_resolve_t *r, void *unused)
