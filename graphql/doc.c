@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lru.h"
+#include "base/lru.h"
 #include "base/hash.h"
 
 uint64_t bff_gql_doc_hash(const char *text, size_t len)

@@ -32,7 +32,7 @@
 #include "adapters/vendors.h"
 #include "adapters/storefront.h"
 #include "adapters/money.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 /* ---- Query.cart ---- */
@@ -149,7 +149,7 @@ static void on_variants(const bff_variants_t *vs, const bff_outcome_t *o, void *
 
 static void dispatch_variants(bff_batch_t *b, const char *const *keys, size_t n, void *arg)
 {
-    bff_batch_set_call(b, bff_gw_catalog_variants(bff_batch_ctx(b), keys, n, on_variants, b));
+    bff_batch_set_call(b, bff_gw_catalog_variants(&bff_batch_ctx(b)->scope, keys, n, on_variants, b));
 }
 
 static void merchandise_done(bff_resolve_t *r, const void *value, const char *code, const char *message, void *arg)
@@ -271,7 +271,7 @@ static void stage3(totals_t *t)
         return;
     }
     json_t *address = json_object_get(json_object_get(t->cart, "buyer"), "address");
-    bff_gw_tax(t->ctx, t->currency, address, t->skus, t->taxable, t->nlines, t->shipping, on_tax, t);
+    bff_gw_tax(&t->ctx->scope, t->currency, address, t->skus, t->taxable, t->nlines, t->shipping, on_tax, t);
 }
 
 static void on_promotions(const bff_discounts_t *d, const bff_outcome_t *o, void *arg)
@@ -322,8 +322,8 @@ static void stage2(totals_t *t)
         return;
     }
     t->pending = 2;
-    bff_gw_promotions(t->ctx, t->currency, t->subtotal, json_object_get(t->cart, "discount_codes"), on_promotions, t);
-    bff_gw_shipping_rates(t->ctx, t->currency, address, t->weight, on_shipping, t);
+    bff_gw_promotions(&t->ctx->scope, t->currency, t->subtotal, json_object_get(t->cart, "discount_codes"), on_promotions, t);
+    bff_gw_shipping_rates(&t->ctx->scope, t->currency, address, t->weight, on_shipping, t);
 }
 
 static void on_prices(const bff_quotes_t *quotes, const bff_outcome_t *o, void *arg)
@@ -404,7 +404,7 @@ static void totals_compute(bff_reqctx_t *ctx, bff_resolve_t *r, json_t *cart, to
             t->skus[i] = "";
     }
     t->pending = 1 + (int)t->nlines;
-    bff_gw_pricing_quotes(ctx, t->currency, t->skus, t->nlines, on_prices, t);
+    bff_gw_pricing_quotes(&ctx->scope, t->currency, t->skus, t->nlines, on_prices, t);
     bff_loader_t *variants = bff_loader_get(ctx, "catalog-variants", dispatch_variants, NULL);
     for (size_t i = 0; i < t->nlines; ++i) {
         weight_wait_t *w = bff_arena_calloc(ctx->arena, 1, sizeof(*w));
@@ -575,7 +575,7 @@ static void rates_ask(rates_call_t *c)
         bff_resolve_dependency_error(r, c->failed_code, "catalog", c->failed_message);
         return;
     }
-    bff_gw_shipping_rates(bff_ctx_of(r), json_string_value(json_object_get(c->cart, "currency")),
+    bff_gw_shipping_rates(&bff_ctx_of(r)->scope, json_string_value(json_object_get(c->cart, "currency")),
                           json_object_get(json_object_get(c->cart, "buyer"), "address"), c->weight, on_rates, r);
 }
 

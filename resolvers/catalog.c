@@ -22,7 +22,7 @@
 #include "adapters/storefront.h"
 #include "adapters/money.h"
 #include "ids.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 #define GID_PRODUCT "gid://bff/Product/"
@@ -446,7 +446,7 @@ static void resolve_recommendations(bff_resolve_t *r, void *unused)
     bff_reqctx_t *ctx = bff_ctx_of(r);
     recs_t *rc = bff_arena_calloc(ctx->arena, 1, sizeof(*rc));
     rc->r = r;
-    rc->calls[RECS_MAX] = bff_gw_recommendations(ctx, pid, (long long)first, on_recs, rc);
+    rc->calls[RECS_MAX] = bff_gw_recommendations(&ctx->scope, pid, (long long)first, on_recs, rc);
     bff_resolve_on_cancel(r, recs_cancel, rc);
 }
 

@@ -14,7 +14,7 @@
 #include "adapters/storefront.h"
 #include "adapters/pull.h"
 #include "adapters/vendors.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 /*
@@ -110,7 +110,7 @@ static void dispatch_inventory(bff_batch_t *b, const char *const *keys, size_t n
         inventory_chunk_t *ch = bff_arena_calloc(ctx->arena, 1, sizeof(*ch));
         ch->ib = ib;
         bff_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_call_t *call = bff_gw_inventory_levels(ctx, keys + from, count, on_inventory, ch);
+        bff_call_t *call = bff_gw_inventory_levels(&ctx->scope, keys + from, count, on_inventory, ch);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             ch->slot = slot;

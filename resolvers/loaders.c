@@ -213,7 +213,7 @@ static void loader_add(bff_loader_t *l, const char *key, bff_resolve_t *r, bff_l
     w->arg = arg;
     w->batch = b;
     b->waiters[b->n++] = w;
-    bff_reqctx_tick_soon(ctx);
+    bff_scope_tick_soon(&ctx->scope);
     if (r != NULL) /* waiters without a handle belong to a resolver that registered through another waiter */
         bff_resolve_on_cancel(r, on_waiter_cancel, w);
 }

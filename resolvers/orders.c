@@ -9,7 +9,7 @@
 #include "adapters/storefront.h"
 #include "adapters/money.h"
 #include "ids.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 typedef struct st_order_call_t {
@@ -59,7 +59,7 @@ static void resolve_payment_status(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, known ? bff_value_json(bff_resolve_arena(r), json_string(known)) : bff_value_null());
         return;
     }
-    bff_gw_payment(bff_resolve_user(r), auth, on_payment, r);
+    bff_gw_payment(&bff_ctx_of(r)->scope, auth, on_payment, r);
 }
 
 static void on_order(const bff_order_t *order, const bff_outcome_t *o, void *arg)
@@ -89,7 +89,7 @@ void bff_order_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg
     c->ctx = ctx;
     c->cb = cb;
     c->arg = arg;
-    bff_gw_order(ctx, id, on_order, c);
+    bff_gw_order(&ctx->scope, id, on_order, c);
 }
 
 static void resolve_order(bff_resolve_t *r, void *unused)
@@ -139,7 +139,7 @@ static void resolve_customer(bff_resolve_t *r, void *unused)
         bff_resolve_ok(r, bff_value_null());
         return;
     }
-    bff_gw_customer(ctx, token, on_customer, r);
+    bff_gw_customer(&ctx->scope, token, on_customer, r);
 }
 
 const bff_resolver_entry_t bff_order_resolvers[] = {

@@ -13,7 +13,7 @@
 #include "adapters/money.h"
 #include "adapters/storefront.h"
 #include "adapters/vendors.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 /* ---- batch loaders: pricing (one POST for all skus) and inventory (one GET) ---- */
@@ -45,7 +45,7 @@ static void dispatch_pricing(bff_batch_t *b, const char *const *keys, size_t n, 
     pricing_batch_t *pb = bff_arena_calloc(ctx->arena, 1, sizeof(*pb));
     pb->b = b;
     pb->currency = arg;
-    bff_batch_set_call(b, bff_gw_pricing_quotes(ctx, pb->currency, keys, n, on_pricing, pb));
+    bff_batch_set_call(b, bff_gw_pricing_quotes(&ctx->scope, pb->currency, keys, n, on_pricing, pb));
 }
 
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency)

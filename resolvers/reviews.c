@@ -12,7 +12,7 @@
 #include "adapters/money.h"
 #include "adapters/storefront.h"
 #include "adapters/vendors.h"
-#include "gateway.h"
+#include "adapters/gateway.h"
 #include "resolvers.h"
 
 /* ---- reviews (one call per product, shared by rating and reviews) ---- */
@@ -72,7 +72,7 @@ static void dispatch_reviews(bff_batch_t *b, const char *const *keys, size_t n, 
         it->m = m;
         it->key = keys[i];
         bff_call_t **slot = bff_batch_add_call(b, NULL);
-        bff_call_t *call = bff_gw_reviews(ctx, keys[i], 8, on_reviews, it);
+        bff_call_t *call = bff_gw_reviews(&ctx->scope, keys[i], 8, on_reviews, it);
         if (call != NULL) { /* still running: cancellable until its callback clears the slot */
             *slot = call;
             it->slot = slot;

@@ -11,7 +11,7 @@
  */
 #include "persisted.h"
 
-#include "graphql/lru.h"
+#include "base/lru.h"
 
 #include <assert.h>
 #include <jansson.h>

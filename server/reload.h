@@ -27,7 +27,7 @@
 #include "config.h"
 #include "edge.h"
 #include "persisted.h"
-#include "resolvers/providers.h"
+#include "adapters/providers.h"
 
 typedef struct st_bff_generation_t {
     atomic_int refs;

@@ -16,7 +16,7 @@
 #include "clients.h"
 #include "persisted.h"
 #include "usage.h"
-#include "resolvers/providers.h"
+#include "adapters/providers.h"
 
 typedef struct st_bff_worker_t bff_worker_t;
 

@@ -11,7 +11,7 @@
 #include <uv.h>
 
 #include "adapters/upstream.h"
-#include "resolvers/cache.h"
+#include "adapters/cache.h"
 #include "resolvers/context.h"
 #include "base/arena.h"
 #include "graphql/doc.h"

@@ -1,5 +1,5 @@
 /*
- * call.c - provider calls and their scope (see context.h): each call's
+ * call.c - provider calls and their scope (see call.h): each call's
  * deadline (its provider's timeout, queue waits and retries included, within
  * the request's), its bulkhead slot (a queue per pool when full), its
  * breaker verdict, its retries with backoff and a retry budget, and the
@@ -7,11 +7,12 @@
  *
  * A call lives in the request's arena, so its address is a stable handle
  * for cancellation across waits and attempts; its callback fires exactly once
- * (asserted), never from inside the call that asked (deferred to the loop
- * turn); what may outlive the request (a queued slot, a fleet cache wait) is
- * on the heap and let go by bff_calls_release.
+ * (asserted), never from inside the call that asked (deferred to the
+ * scope's loop turn, one zero timer: deferred answers, then the owner's
+ * `turn`); what may outlive the request (a queued slot, a fleet cache wait)
+ * is on the heap and let go by bff_scope_release.
  */
-#include "context_internal.h"
+#include "call.h"
 
 #include "cache.h"
 
@@ -78,7 +79,7 @@ struct st_bff_call_t {
     bff_provider_cb cb;
     void *arg;
     bff_arena_t *arena;
-    bff_reqctx_t *ctx;
+    bff_scope_t *ctx;
     const char *cache_key; /* keep a good answer in ctx->catalog_cache under this key */
     const char *fill_token; /* this call fills the fleet's cache entry of cache_key: the claim */
     struct st_bff_l2wait_t *l2; /* asking the fleet's cache before calling */
@@ -100,8 +101,126 @@ typedef struct st_bff_call_t pcall_t;
 
 static void pcall_dispatch(pcall_t *p);
 static void l2_release(l2wait_t *w);
+static void calls_release(bff_scope_t *ctx);
 
-void bff_calls_release(bff_reqctx_t *ctx)
+/* ---- the scope and its loop turn ---- */
+
+void bff_scope_init(bff_scope_t *scope, bff_upstream_t *upstream, uv_loop_t *loop, bff_arena_t *arena,
+                    const bff_providers_t *providers)
+{
+    memset(scope, 0, sizeof(*scope));
+    scope->upstream = upstream;
+    scope->loop = loop;
+    scope->arena = arena;
+    scope->providers = providers;
+}
+
+static void free_timer(uv_handle_t *h)
+{
+    free(h);
+}
+
+typedef struct st_bff_deferred_t {
+    bff_provider_cb cb;
+    void *arg;
+    bff_outcome_t out;          /* a cached answer (body held), or a call refused before it started */
+    struct st_bff_deferred_t *next;
+} deferred_t;
+
+static void on_tick(uv_timer_t *t);
+
+void bff_scope_release(bff_scope_t *ctx)
+{
+    if (ctx == NULL)
+        return;
+    if (ctx->gone != NULL)
+        *ctx->gone = true;
+    for (deferred_t *d = ctx->deferred; d != NULL; d = d->next)
+        json_decref(d->out.body);
+    ctx->deferred = NULL;
+    calls_release(ctx);
+    if (ctx->tick != NULL) {
+        uv_timer_stop(ctx->tick);
+        uv_close((uv_handle_t *)ctx->tick, free_timer);
+        ctx->tick = NULL;
+    }
+}
+
+void bff_scope_defer(bff_scope_t *ctx, bff_provider_cb cb, void *arg, const bff_outcome_t *out)
+{
+    deferred_t *d = bff_arena_calloc(ctx->arena, 1, sizeof(*d));
+    d->cb = cb;
+    d->arg = arg;
+    d->out = *out;
+    if (d->out.body != NULL)
+        json_incref(d->out.body);
+    deferred_t **tail = &ctx->deferred;
+    while (*tail != NULL)
+        tail = &(*tail)->next;
+    *tail = d;
+    bff_scope_tick_soon(ctx);
+}
+
+/* A refusal of `provider`, answered on the next loop turn. */
+static void scope_defer_error(bff_scope_t *ctx, bff_provider_cb cb, void *arg, const char *provider, bff_dep_error_t e,
+                              const char *message)
+{
+    bff_scope_defer(ctx, cb, arg,
+          &(bff_outcome_t){.error = e, .code = bff_dep_error_code(e), .message = message, .provider = provider});
+}
+
+const char *bff_dep_error_code(bff_dep_error_t e)
+{
+    static const char *const codes[] = {
+#define BFF_DEP_CODE(e, code) code,
+        BFF_DEP_ERRORS(BFF_DEP_CODE)
+#undef BFF_DEP_CODE
+    };
+    return e < BFF_DEP_ERROR_COUNT ? codes[e] : "INTERNAL";
+}
+
+void bff_scope_tick_soon(bff_scope_t *ctx)
+{
+    if (ctx->tick == NULL) {
+        ctx->tick = bff_xmalloc(sizeof(*ctx->tick));
+        uv_timer_init(ctx->loop, ctx->tick);
+        ctx->tick->data = ctx;
+    }
+    if (!uv_is_active((uv_handle_t *)ctx->tick))
+        uv_timer_start(ctx->tick, on_tick, 0, 0);
+}
+
+/*
+ * The next loop turn: deferred answers first, then the owner's `turn` (the
+ * loaders' batches). Any completion may end the request and release the
+ * scope (bff_scope_release sets `gone`), so nothing of it is touched after
+ * one that did.
+ */
+static void on_tick(uv_timer_t *t)
+{
+    bff_scope_t *ctx = t->data;
+    bool gone = false;
+    ctx->gone = &gone;
+    while (ctx->deferred != NULL) {
+        deferred_t *d = ctx->deferred;
+        ctx->deferred = d->next;
+        bff_outcome_t out = d->out; /* d is the arena's: a callback may end the request */
+        d->cb(&out, d->arg);
+        json_decref(out.body);
+        if (gone)
+            return;
+    }
+    if (ctx->turn != NULL)
+        ctx->turn(ctx, &gone);
+    if (!gone)
+        ctx->gone = NULL;
+}
+
+
+/* ---- what waits past the request ---- */
+
+
+static void calls_release(bff_scope_t *ctx)
 {
     for (queued_t *q = ctx->queued; q != NULL; q = q->ctx_next)
         q->call = NULL; /* left in its pool's queue: dropped when its turn or its timeout comes */
@@ -150,7 +269,7 @@ static void pcall_fail_later(pcall_t *p, bff_dep_error_t e, const char *message)
     assert(!p->done && "a call ends once");
     fill_abandon(p);
     p->done = true;
-    bff_reqctx_defer_error(p->ctx, p->cb, p->arg, p->provider, e, message);
+    scope_defer_error(p->ctx, p->cb, p->arg, p->provider, e, message);
 }
 
 static void stats_breaker(dep_t *d, const bff_provider_conf_t *conf, uint64_t now)
@@ -181,7 +300,7 @@ static void queued_close(uv_handle_t *h)
 }
 
 /* Takes q out of its request's list of waiting calls. */
-static void ctx_forget(bff_reqctx_t *ctx, queued_t *q)
+static void ctx_forget(bff_scope_t *ctx, queued_t *q)
 {
     for (queued_t **pp = &ctx->queued; *pp != NULL; pp = &(*pp)->ctx_next)
         if (*pp == q) {
@@ -521,7 +640,7 @@ static void l2_release(l2wait_t *w)
 }
 
 /* The call stops waiting on w: out of its request's list; w itself goes with l2_release. */
-static void l2_forget(bff_reqctx_t *ctx, l2wait_t *w)
+static void l2_forget(bff_scope_t *ctx, l2wait_t *w)
 {
     for (l2wait_t **pp = &ctx->l2_waits; *pp != NULL; pp = &(*pp)->ctx_next)
         if (*pp == w) {
@@ -570,7 +689,7 @@ static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_m
         l2_release(w);
         return;
     }
-    bff_reqctx_t *ctx = p->ctx;
+    bff_scope_t *ctx = p->ctx;
     if (status == 1) {
         json_t *body = bff_json_parse(text, len, NULL);
         if (body != NULL) { /* not JSON (someone else's key?): as a miss, without a claim */
@@ -649,21 +768,16 @@ void bff_call_cancel(bff_call_t *p)
     pcall_finish(p, NULL, BFF_DEP_CANCELLED, 0, bff_arena_printf(p->arena, "%s: cancelled", p->provider));
 }
 
-bff_call_t *bff_provider_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
-                              json_t *body, bff_provider_cb cb, void *arg)
-{
-    return bff_provider_call_with(ctx, provider, method, path, body, NULL, cb, arg);
-}
 
 /* A call ready to dispatch, or NULL: refused (its answer is deferred). */
-static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path, json_t *body,
+static pcall_t *pcall_new(bff_scope_t *ctx, bff_provider_id_t provider, const char *method, const char *path, json_t *body,
                           const char *body_text, size_t body_len, const char *header, const char *cache_key,
                           bff_provider_cb cb, void *arg)
 {
     const bff_provider_conf_t *conf = bff_providers_at(ctx->providers, (size_t)provider);
     assert(conf != NULL && "a provider of the table");
     if (conf->url[0] == '\0') { /* no providers_url and no providers.<name>.url: nothing to call */
-        bff_reqctx_defer_error(ctx, cb, arg, conf->name, BFF_DEP_UNAVAILABLE,
+        scope_defer_error(ctx, cb, arg, conf->name, BFF_DEP_UNAVAILABLE,
                     bff_arena_printf(ctx->arena, "%s: no URL is configured (set providers_url or providers.%s.url)",
                                      conf->name, conf->name));
         return NULL;
@@ -712,7 +826,7 @@ static pcall_t *pcall_new(bff_reqctx_t *ctx, bff_provider_id_t provider, const c
     return p;
 }
 
-static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
+static bff_call_t *provider_send(bff_scope_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                  json_t *body, const char *body_text, size_t body_len, bff_answer_read_fn read,
                                  void *read_arg, const char *header, bff_provider_cb cb, void *arg)
 {
@@ -725,13 +839,13 @@ static bff_call_t *provider_send(bff_reqctx_t *ctx, bff_provider_id_t provider, 
     return p->done ? NULL : p;
 }
 
-bff_call_t *bff_provider_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
+bff_call_t *bff_scope_call(bff_scope_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                    json_t *body, const char *header, bff_provider_cb cb, void *arg)
 {
     return provider_send(ctx, provider, method, path, body, NULL, 0, NULL, NULL, header, cb, arg);
 }
 
-bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
+bff_call_t *bff_scope_call_text(bff_scope_t *ctx, bff_provider_id_t provider, const char *method, const char *path,
                                    const char *body, size_t body_len, const char *header, bff_answer_read_fn read,
                                    void *read_arg, bff_provider_cb cb, void *arg)
 {
@@ -739,7 +853,7 @@ bff_call_t *bff_provider_call_text(bff_reqctx_t *ctx, bff_provider_id_t provider
 }
 
 /* A read the worker's cache does not answer: from the fleet's cache when there is one, else from the provider. */
-static bff_call_t *cached_send(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *key,
+static bff_call_t *cached_send(bff_scope_t *ctx, bff_provider_id_t provider, const char *path, const char *key,
                                bff_provider_cb cb, void *arg)
 {
     pcall_t *p = pcall_new(ctx, provider, "GET", path, NULL, NULL, 0, NULL, key, cb, arg);
@@ -752,7 +866,7 @@ static bff_call_t *cached_send(bff_reqctx_t *ctx, bff_provider_id_t provider, co
 
 /* A background refresh: its own context and arena, so it outlives the request that found the entry stale. */
 typedef struct st_refresh_t {
-    bff_reqctx_t *ctx;
+    bff_scope_t *ctx;
     bff_arena_t *arena;
     char *key;
 } refresh_t;
@@ -763,25 +877,26 @@ static void on_refreshed(const bff_outcome_t *o, void *arg)
     if (o->error != BFF_DEP_OK && rf->ctx->catalog_cache != NULL)
         bff_json_cache_refresh_failed(rf->ctx->catalog_cache, rf->key); /* a good answer was stored by the call */
     bff_providers_free(rf->ctx->providers);
-    bff_reqctx_free(rf->ctx);
+    bff_scope_release(rf->ctx);
     free(rf->key);
     bff_arena_free(rf->arena); /* rf is in it */
 }
 
-static void refresh_in_background(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *key)
+static void refresh_in_background(bff_scope_t *ctx, bff_provider_id_t provider, const char *path, const char *key)
 {
     bff_arena_t *arena = bff_arena_new(4096);
     refresh_t *rf = bff_arena_calloc(arena, 1, sizeof(*rf));
     rf->arena = arena;
     rf->key = bff_xstrdup(key);
-    rf->ctx = bff_reqctx_new(ctx->upstream, ctx->loop, arena, bff_providers_ref(ctx->providers)); /* past a reload */
+    rf->ctx = bff_arena_calloc(arena, 1, sizeof(*rf->ctx));
+    bff_scope_init(rf->ctx, ctx->upstream, ctx->loop, arena, bff_providers_ref(ctx->providers)); /* past a reload */
     rf->ctx->catalog_cache = ctx->catalog_cache;
     rf->ctx->guard = ctx->guard;
     rf->ctx->shared_cache = ctx->shared_cache;
     cached_send(rf->ctx, provider, bff_arena_strdup(arena, path), bff_arena_strdup(arena, key), on_refreshed, rf);
 }
 
-bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, bff_provider_cb cb,
+bff_call_t *bff_scope_get_cached(bff_scope_t *ctx, bff_provider_id_t provider, const char *path, bff_provider_cb cb,
                                     void *arg)
 {
     if (ctx->catalog_cache == NULL)
@@ -793,7 +908,7 @@ bff_call_t *bff_provider_get_cached(bff_reqctx_t *ctx, bff_provider_id_t provide
     json_t *hit = bff_json_cache_lookup(ctx->catalog_cache, key, uv_now(ctx->loop), &age, &refresh);
     if (hit == NULL)
         return cached_send(ctx, provider, path, key, cb, arg);
-    bff_reqctx_defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = name, .status = 200});
+    bff_scope_defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = name, .status = 200});
     if (age > 0 || refresh) {
         ctx->stale_answers++;
         if (age > ctx->stale_max_age_ms)

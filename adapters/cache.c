@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/arena.h"
-#include "graphql/lru.h"
+#include "base/lru.h"
 #include "base/hash.h"
 
 typedef struct st_entry_t {

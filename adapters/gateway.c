@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "adapters/storefront.h"
+#include "storefront.h"
 #include "base/json_parse.h"
 
 typedef struct st_typed_call_t typed_call_t;
@@ -23,7 +23,7 @@ typedef const char *(*parse_fn)(const typed_call_t *c, json_t *body, void *out);
 typedef void (*deliver_fn)(const typed_call_t *c, const void *value, const bff_outcome_t *o);
 
 struct st_typed_call_t {
-    bff_reqctx_t *ctx;
+    bff_scope_t *ctx;
     parse_text_fn parse_text; /* one of the two */
     parse_fn parse;
     deliver_fn deliver;
@@ -59,7 +59,7 @@ static void on_answer(const bff_outcome_t *o, void *arg)
 }
 
 /* One typed call: `body` (JSON text in the arena; NULL: a GET) to `path` of `provider`, with one more header line or none. */
-static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
+static bff_call_t *typed_call_with(bff_scope_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
                                    const char *header, const typed_call_t *how, void *arg)
 {
     typed_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
@@ -67,11 +67,11 @@ static bff_call_t *typed_call_with(bff_reqctx_t *ctx, bff_provider_id_t provider
     c->ctx = ctx;
     c->arg = arg;
     c->provider = bff_providers_at(ctx->providers, (size_t)provider)->name;
-    return bff_provider_call_text(ctx, provider, body != NULL ? "POST" : "GET", path, body, body != NULL ? strlen(body) : 0,
+    return bff_scope_call_text(ctx, provider, body != NULL ? "POST" : "GET", path, body, body != NULL ? strlen(body) : 0,
                                   header, read_answer, c, on_answer, c);
 }
 
-static bff_call_t *typed_call(bff_reqctx_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
+static bff_call_t *typed_call(bff_scope_t *ctx, bff_provider_id_t provider, const char *path, const char *body,
                               const typed_call_t *how, void *arg)
 {
     return typed_call_with(ctx, provider, path, body, NULL, how, arg);
@@ -89,7 +89,7 @@ static void deliver_quotes(const typed_call_t *c, const void *value, const bff_o
     ((bff_quotes_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_pricing_quotes(bff_reqctx_t *ctx, const char *currency, const char *const *skus, size_t n,
+bff_call_t *bff_gw_pricing_quotes(bff_scope_t *ctx, const char *currency, const char *const *skus, size_t n,
                                   bff_quotes_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_quotes, .deliver = deliver_quotes, .size = sizeof(bff_quotes_t),
@@ -110,7 +110,7 @@ static void deliver_rates(const typed_call_t *c, const void *value, const bff_ou
     ((bff_rates_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_shipping_rates(bff_reqctx_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
+bff_call_t *bff_gw_shipping_rates(bff_scope_t *ctx, const char *currency, json_t *address, int64_t weight_grams,
                                   bff_rates_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_rates, .deliver = deliver_rates, .size = sizeof(bff_rates_t),
@@ -131,7 +131,7 @@ static void deliver_discounts(const typed_call_t *c, const void *value, const bf
     ((bff_discounts_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_promotions(bff_reqctx_t *ctx, const char *currency, int64_t subtotal, json_t *codes,
+bff_call_t *bff_gw_promotions(bff_scope_t *ctx, const char *currency, int64_t subtotal, json_t *codes,
                               bff_discounts_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_discounts, .deliver = deliver_discounts, .size = sizeof(bff_discounts_t),
@@ -152,7 +152,7 @@ static void deliver_tax(const typed_call_t *c, const void *value, const bff_outc
     ((bff_tax_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_tax(bff_reqctx_t *ctx, const char *currency, json_t *address, const char *const *skus,
+bff_call_t *bff_gw_tax(bff_scope_t *ctx, const char *currency, json_t *address, const char *const *skus,
                        const int64_t *taxable, size_t n, int64_t shipping, bff_tax_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_tax, .deliver = deliver_tax, .size = sizeof(bff_tax_t), .cb = (void (*)(void))cb};
@@ -172,7 +172,7 @@ static void deliver_levels(const typed_call_t *c, const void *value, const bff_o
     ((bff_levels_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_inventory_levels(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg)
+bff_call_t *bff_gw_inventory_levels(bff_scope_t *ctx, const char *const *skus, size_t n, bff_levels_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_levels, .deliver = deliver_levels, .size = sizeof(bff_levels_t),
                         .cb = (void (*)(void))cb};
@@ -191,7 +191,7 @@ static void deliver_variants(const typed_call_t *c, const void *value, const bff
     ((bff_variants_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_catalog_variants(bff_reqctx_t *ctx, const char *const *skus, size_t n, bff_variants_cb cb, void *arg)
+bff_call_t *bff_gw_catalog_variants(bff_scope_t *ctx, const char *const *skus, size_t n, bff_variants_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_variants, .deliver = deliver_variants, .size = sizeof(bff_variants_t),
                         .cb = (void (*)(void))cb};
@@ -210,7 +210,7 @@ static void deliver_reviews(const typed_call_t *c, const void *value, const bff_
     ((bff_reviews_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_reviews(bff_reqctx_t *ctx, const char *pid, int limit, bff_reviews_cb cb, void *arg)
+bff_call_t *bff_gw_reviews(bff_scope_t *ctx, const char *pid, int limit, bff_reviews_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_reviews, .deliver = deliver_reviews, .size = sizeof(bff_reviews_t),
                         .cb = (void (*)(void))cb};
@@ -228,7 +228,7 @@ static void deliver_recommended(const typed_call_t *c, const void *value, const 
     ((bff_recommended_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_recommendations(bff_reqctx_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg)
+bff_call_t *bff_gw_recommendations(bff_scope_t *ctx, const char *pid, long long n, bff_recommended_cb cb, void *arg)
 {
     typed_call_t how = {.parse_text = parse_recommended, .deliver = deliver_recommended, .size = sizeof(bff_recommended_t),
                         .cb = (void (*)(void))cb};
@@ -247,7 +247,7 @@ static void deliver_order(const typed_call_t *c, const void *value, const bff_ou
     ((bff_order_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_order(bff_reqctx_t *ctx, const char *id, bff_order_cb cb, void *arg)
+bff_call_t *bff_gw_order(bff_scope_t *ctx, const char *id, bff_order_cb cb, void *arg)
 {
     typed_call_t how = {.parse = parse_order, .deliver = deliver_order, .size = sizeof(bff_order_t),
                         .cb = (void (*)(void))cb};
@@ -264,7 +264,7 @@ static void deliver_payment(const typed_call_t *c, const void *value, const bff_
     ((bff_payment_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_payment(bff_reqctx_t *ctx, const char *id, bff_payment_cb cb, void *arg)
+bff_call_t *bff_gw_payment(bff_scope_t *ctx, const char *id, bff_payment_cb cb, void *arg)
 {
     typed_call_t how = {.parse = parse_payment, .deliver = deliver_payment, .size = sizeof(bff_payment_t),
                         .cb = (void (*)(void))cb};
@@ -283,7 +283,7 @@ static void deliver_customer(const typed_call_t *c, const void *value, const bff
     ((bff_customer_cb)c->cb)(value, o, c->arg);
 }
 
-bff_call_t *bff_gw_customer(bff_reqctx_t *ctx, const char *token, bff_customer_cb cb, void *arg)
+bff_call_t *bff_gw_customer(bff_scope_t *ctx, const char *token, bff_customer_cb cb, void *arg)
 {
     typed_call_t how = {.parse = parse_customer, .deliver = deliver_customer, .size = sizeof(bff_customer_t),
                         .cb = (void (*)(void))cb};

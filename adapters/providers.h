@@ -10,8 +10,8 @@
  * the reconciler) takes its own. The call statistics are the server's, shared
  * by every set, so a reload does not reset the metrics.
  */
-#ifndef BFF_RESOLVERS_PROVIDERS_H
-#define BFF_RESOLVERS_PROVIDERS_H
+#ifndef BFF_ADAPTERS_PROVIDERS_H
+#define BFF_ADAPTERS_PROVIDERS_H
 
 #include <stdatomic.h>
 #include <stddef.h>

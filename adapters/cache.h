@@ -9,8 +9,8 @@
  * the least recently used entries go first. Sizes are the
  * answer's body length, which is what an entry roughly costs in memory.
  */
-#ifndef BFF_RESOLVERS_CACHE_H
-#define BFF_RESOLVERS_CACHE_H
+#ifndef BFF_ADAPTERS_CACHE_H
+#define BFF_ADAPTERS_CACHE_H
 
 #include <jansson.h>
 #include <stdbool.h>

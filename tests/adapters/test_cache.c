@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "resolvers/cache.h"
+#include "adapters/cache.h"
 
 #define ENTRY_OVERHEAD 256 /* more than key + entry bookkeeping, so sizes below are easy to reason about */
 
