@@ -15,6 +15,7 @@
 #include "call.h"
 
 #include "cache.h"
+#include "trace.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -84,7 +85,7 @@ struct st_bff_call_t {
     const char *fill_token; /* this call fills the fleet's cache entry of cache_key: the claim */
     struct st_bff_l2wait_t *l2; /* asking the fleet's cache before calling */
     bff_upstream_request_t req;
-    const char **headers;  /* req.headers, with one free slot for the timeout header */
+    const char **headers;  /* req.headers, with room for each attempt's own (timeout, traceparent, tracestate) */
     bff_upstream_call_t *up; /* the attempt in flight */
     queued_t *queued;        /* waiting for a bulkhead slot */
     uv_timer_t *backoff;     /* waiting to try again (heap) */
@@ -532,12 +533,20 @@ static void pcall_send(pcall_t *p)
     digits[--nd] = '\0';
     for (uint32_t v = timeout; nd == sizeof(digits) - 1 || v > 0; v /= 10)
         digits[--nd] = (char)('0' + v % 10);
-    p->headers[p->req.nheaders] = bff_arena_join(p->arena, "X-Request-Timeout-Ms: ", NULL, digits + nd);
-    p->req.nheaders++;
+    size_t fixed = p->req.nheaders; /* each attempt writes its own after these */
+    p->headers[p->req.nheaders++] = bff_arena_join(p->arena, "X-Request-Timeout-Ms: ", NULL, digits + nd);
+    if (p->ctx->trace != NULL && p->ctx->rng != NULL) { /* a child span per attempt: the provider's trace joins ours */
+        char span[17], line[80];
+        bff_trace_span_id(p->ctx->rng, span);
+        bff_trace_header(p->ctx->trace, span, line);
+        p->headers[p->req.nheaders++] = bff_arena_strdup(p->arena, line);
+        if (p->ctx->trace->tracestate[0] != '\0')
+            p->headers[p->req.nheaders++] = bff_arena_join(p->arena, "tracestate: ", NULL, p->ctx->trace->tracestate);
+    }
     p->attempts++;
     p->start_ms = uv_now(p->ctx->loop);
     p->up = bff_upstream_send(p->ctx->upstream, &p->req, on_provider_answer, p);
-    p->req.nheaders--; /* the next attempt writes its own */
+    p->req.nheaders = fixed;
     if (p->up == NULL) {
         if (p->guarded)
             guarded_end(p, true, false, false);
@@ -790,7 +799,7 @@ static pcall_t *pcall_new(bff_scope_t *ctx, bff_provider_id_t provider, const ch
     p->arena = ctx->arena;
     p->ctx = ctx;
     p->cache_key = cache_key;
-    p->headers = bff_arena_calloc(ctx->arena, 6, sizeof(*p->headers));
+    p->headers = bff_arena_calloc(ctx->arena, 8, sizeof(*p->headers)); /* 4 fixed at most, 3 per attempt */
     size_t nheaders = 0;
     p->headers[nheaders++] = "Content-Type: application/json";
     p->headers[nheaders++] = "Accept: application/json";

@@ -64,7 +64,9 @@ struct st_bff_scope_t;
     uv_timer_t *tick;                          /* heap: the loop turn (deferred answers, then `turn`) */              \
     bool *gone;                                /* set while the turn runs: true once the scope is released */        \
     void (*turn)(struct st_bff_scope_t * scope, bool *gone); /* after the deferred answers (the loaders) */           \
-    void *owner;                                             /* turn's: the request context */
+    void *owner;                                             /* turn's: the request context */            \
+    const struct st_bff_trace_t *trace;        /* the request's trace (trace.h): calls send child traceparents */ \
+    uint64_t *rng;                             /* the worker's: span ids */
 typedef struct st_bff_scope_t {
     BFF_SCOPE_FIELDS
 } bff_scope_t;

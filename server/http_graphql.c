@@ -803,6 +803,8 @@ static void start_execution(bff_http_gql_t *g)
     g->rctx->client = g->bucket;
     g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
     g->rctx->guard = w->guard;
+    g->rctx->trace = &g->log.trace; /* provider calls send child traceparents */
+    g->rctx->rng = &w->rng;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {
         .schema = w->server->schema,

@@ -44,41 +44,16 @@ static bool sane_id(const char *s)
     return true;
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; ++i)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
-
 void bff_reqlog_begin(bff_reqlog_t *log, h2o_req_t *req, uint64_t *rng)
 {
     memset(log, 0, sizeof(*log));
     log->started_us = bff_now_us();
     const char *xid = bff_req_header(req, NULL, "x-request-id");
-    const char *tp = bff_req_header(req, NULL, "traceparent");
-    if (xid != NULL && sane_id(xid)) {
+    bff_trace_begin(&log->trace, bff_req_header(req, NULL, "traceparent"), bff_req_header(req, NULL, "tracestate"), rng);
+    if (xid != NULL && sane_id(xid))
         snprintf(log->request_id, sizeof(log->request_id), "%s", xid);
-    } else if (tp != NULL && strlen(tp) == 55 && tp[2] == '-' && tp[35] == '-' && tp[52] == '-' && is_hex(tp, 2) &&
-               is_hex(tp + 3, 32) && is_hex(tp + 36, 16) && is_hex(tp + 53, 2) &&
-               strncmp(tp + 3, "00000000000000000000000000000000", 32) != 0) {
-        memcpy(log->request_id, tp + 3, 32);
-        log->request_id[32] = '\0';
-    } else {
-        snprintf(log->request_id, sizeof(log->request_id), "%016llx%016llx", (unsigned long long)next_random(rng),
-                 (unsigned long long)next_random(rng));
-    }
+    else
+        memcpy(log->request_id, log->trace.trace_id, sizeof(log->trace.trace_id));
     size_t n = strlen(log->request_id);
     char *copy = h2o_mem_alloc_pool(&req->pool, n);
     memcpy(copy, log->request_id, n);
@@ -117,6 +92,8 @@ void bff_reqlog_write(const bff_reqlog_t *log, h2o_req_t *req, int status)
     bff_buf_printf(&b, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\"", when, ts.tv_nsec / 1000000,
                    status >= 500 ? "error" : "info");
     json_str(&b, "request_id", log->request_id, strlen(log->request_id));
+    json_str(&b, "trace_id", log->trace.trace_id, strlen(log->trace.trace_id));
+    json_str(&b, "span_id", log->trace.span_id, strlen(log->trace.span_id));
     json_str(&b, "method", req->method.base, req->method.len);
     json_str(&b, "path", req->path.base, req->path.len);
     bff_buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f", status,

@@ -2,9 +2,10 @@
  * reqlog.h - request ids and the one-JSON-line-per-request log.
  *
  * The request id is the client's X-Request-ID when it is sane (1-128
- * printable ASCII characters, no quotes or backslashes), else the trace id of
- * a valid W3C traceparent, else 32 random hex digits. It is echoed in the
- * response's X-Request-ID header and logged.
+ * printable ASCII characters, no quotes or backslashes), else the request's
+ * trace id (the caller's from a valid W3C traceparent, or one started here).
+ * It is echoed in the response's X-Request-ID header and logged with the
+ * trace id and the server's span id.
  */
 #ifndef BFF_SERVER_REQLOG_H
 #define BFF_SERVER_REQLOG_H
@@ -12,6 +13,7 @@
 #include <h2o.h>
 #include <stdint.h>
 
+#include "adapters/trace.h"
 #include "graphql/error.h"
 
 /* Fields a client chooses (path, operation, client) are cut to this many bytes in log lines. */
@@ -19,6 +21,7 @@
 
 typedef struct st_bff_reqlog_t {
     char request_id[129];
+    bff_trace_t trace; /* the caller's trace continued, or one started here (adapters/trace.h) */
     uint64_t started_us;
     const char *operation; /* may be NULL */
     const char *client;    /* may be NULL */

@@ -12,8 +12,8 @@
  *   inventory          GET  /inventory/levels?sku=A&sku=B                 -> per location
  *   reviews            GET  /reviews/products/{id}?limit=
  *   recommendations    GET  /recs/for/{id}?n=
- * Control plane:       GET /_sim/stats ({provider: {requests, faulted, api_key}}; api_key: the
- *                      X-Api-Key of its last request), POST /_sim/faults, POST /_sim/reset, GET /healthz
+ * Control plane:       GET /_sim/stats ({provider: {requests, faulted, api_key, traceparent}}; api_key and
+ *                      traceparent: those of its last request), POST /_sim/faults, POST /_sim/reset, GET /healthz
  *
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
@@ -84,6 +84,7 @@ typedef struct st_sim_t {
     unsigned long long requests[P_COUNT];
     unsigned long long faulted[P_COUNT];
     char api_key[P_COUNT][64]; /* the X-Api-Key of each provider's last request ("" if none) */
+    char traceparent[P_COUNT][64]; /* the traceparent of each provider's last request ("" if none or too long) */
     long last_timeout_ms[P_COUNT]; /* the X-Request-Timeout-Ms of its last request, -1: none */
     unsigned long long http2[P_COUNT]; /* requests that came over HTTP/2 */
     unsigned long long connections;    /* accepted since the last reset */
@@ -713,6 +714,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
     sim.last_timeout_ms[pv] = budget ? strtol(budget, NULL, 10) : -1;
     const char *key = sim_header(req, "x-api-key");
     snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
+    const char *tp = sim_header(req, "traceparent");
+    snprintf(sim.traceparent[pv], sizeof(sim.traceparent[pv]), "%s", tp != NULL && strlen(tp) < 64 ? tp : "");
     if (fault_before(pv, req))
         return 0;
     switch (pv) {
@@ -746,9 +749,10 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
     json_t *out = json_object();
     for (int p = 0; p < P_COUNT; ++p)
         json_object_set_new(out, sim_provider_names[p],
-                            json_pack("{s:I, s:I, s:I, s:s?, s:o}", "requests", (json_int_t)sim.requests[p], "faulted",
+                            json_pack("{s:I, s:I, s:I, s:s?, s:s?, s:o}", "requests", (json_int_t)sim.requests[p], "faulted",
                                       (json_int_t)sim.faulted[p], "http2", (json_int_t)sim.http2[p], "api_key",
-                                      sim.api_key[p][0] ? sim.api_key[p] : NULL, "timeout_ms",
+                                      sim.api_key[p][0] ? sim.api_key[p] : NULL, "traceparent",
+                                      sim.traceparent[p][0] ? sim.traceparent[p] : NULL, "timeout_ms",
                                       sim.requests[p] && sim.last_timeout_ms[p] >= 0 ? json_integer(sim.last_timeout_ms[p])
                                                                                       : json_null()));
     json_object_set_new(out, "_connections", json_integer((json_int_t)sim.connections));
@@ -862,6 +866,7 @@ static int on_reset(h2o_handler_t *self, h2o_req_t *req)
     memset(sim.requests, 0, sizeof(sim.requests));
     memset(sim.faulted, 0, sizeof(sim.faulted));
     memset(sim.api_key, 0, sizeof(sim.api_key));
+    memset(sim.traceparent, 0, sizeof(sim.traceparent));
     memset(sim.http2, 0, sizeof(sim.http2));
     sim.connections = 0;
     sim_commerce_reset();

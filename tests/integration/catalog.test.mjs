@@ -51,6 +51,38 @@ test('product page: catalog, prices, stock, reviews and recommendations from the
   assert.notEqual(usd.data.product.variants[0].price.amount, p.variants[0].price.amount);
 });
 
+test('trace context: a client traceparent reaches every provider as a child span; without one a trace starts here', async () => {
+  const traced = async (headers) => {
+    await simPost('/_sim/reset', {});
+    const res = await fetch(`${srv.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(example('product_page')),
+    });
+    assert.equal((await res.json()).errors, undefined);
+    const st = await stats();
+    // the catalog's answer may come from the cache: the providers called are the ones to check
+    const names = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations'].filter((n) => st[n].requests > 0);
+    assert.ok(names.length >= 4, names.join());
+    return { id: res.headers.get('x-request-id'), parents: names.map((n) => st[n].traceparent) };
+  };
+  const client = '4bf92f3577b34da6a3ce929d0e0e4736';
+  let t = await traced({ traceparent: `00-${client}-00f067aa0ba902b7-01`, tracestate: 'congo=t61rcWkgMzE' });
+  for (const tp of t.parents) {
+    assert.match(tp, new RegExp(`^00-${client}-[0-9a-f]{16}-01$`), 'the client\'s trace, sampled as it said');
+    assert.notEqual(tp.slice(36, 52), '00f067aa0ba902b7', 'a span of ours, not the client\'s');
+  }
+  assert.equal(new Set(t.parents.map((tp) => tp.slice(36, 52))).size, t.parents.length, 'a span id per call');
+  assert.equal(t.id, client);
+  // no traceparent, or one that is not valid: a trace of our own, not sampled (nothing records spans yet)
+  for (const headers of [{}, { traceparent: `ff-${client}-00f067aa0ba902b7-01` }, { traceparent: `00-${client.toUpperCase()}-00f067aa0ba902b7-01` }]) {
+    t = await traced(headers);
+    assert.match(t.id, /^[0-9a-f]{32}$/);
+    assert.notEqual(t.id, client);
+    for (const tp of t.parents) assert.match(tp, new RegExp(`^00-${t.id}-[0-9a-f]{16}-00$`));
+  }
+});
+
 test('a listing of 20 products makes exactly one call per provider', async () => {
   await simPost('/_sim/reset', {});
   const r = await gql(example('listing_20'));

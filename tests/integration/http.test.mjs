@@ -134,6 +134,10 @@ test('request ids: X-Request-ID and traceparent are honoured and echoed, and log
   const line = logs.find((l) => l.request_id === generated);
   for (const key of ['time', 'level', 'method', 'path', 'status', 'duration_ms', 'operation', 'client', 'error_codes'])
     assert.ok(key in line, key);
+  assert.equal(line.trace_id, generated); // no X-Request-ID: the request id is the trace id
+  assert.match(line.span_id, /^[0-9a-f]{16}$/);
+  const traced = logs.find((l) => l.request_id === '4bf92f3577b34da6a3ce929d0e0e4736');
+  assert.equal(traced.trace_id, '4bf92f3577b34da6a3ce929d0e0e4736');
   assert.equal(line.client, 'web-storefront');
   assert.equal(line.status, 200);
   const failed = logs.find((l) => l.error_codes.includes('GRAPHQL_VALIDATION_FAILED'));
