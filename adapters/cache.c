@@ -1,6 +1,6 @@
 /*
  * cache.c - the bounded JSON cache: a chained hash table of keys plus a
- * recency list (graphql/lru.h; head = most recently used).
+ * recency list (base/lru.h; head = most recently used).
  */
 #include "cache.h"
 

@@ -73,7 +73,7 @@ typedef struct st_bff_scope_t {
 
 /*
  * The worker's protection of its providers: a circuit breaker per provider and
- * a bulkhead per pool (adapters/policy.h, settings in resolvers/providers.h).
+ * a bulkhead per pool (adapters/policy.h, settings in providers.h).
  * A call an open breaker or a full bulkhead refuses fails at once with
  * DEPENDENCY_UNAVAILABLE; one that waits past the pool's queue timeout with
  * DEPENDENCY_TIMEOUT (both on the next loop turn, never from inside the call).

@@ -2,7 +2,7 @@
  * policy.h - what protects the server from a provider: a circuit breaker
  * per provider and a bulkhead per pool of providers. Pure state machines
  * over an explicit clock (milliseconds), so tests drive them directly; the
- * provider calls (resolvers/context.c) consult them. One instance per worker
+ * provider calls (adapters/call.c) consult them. One instance per worker
  * thread: no locks.
  *
  * Breaker: calls are counted in a rolling window of `buckets` slices of

@@ -9,7 +9,7 @@
 
 int bff_vendor_amount(json_t *v, int64_t *out)
 {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000000000000LL)
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > BFF_VENDOR_AMOUNT_MAX)
         return -1;
     *out = json_integer_value(v);
     return 0;

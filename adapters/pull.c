@@ -3,6 +3,8 @@
  */
 #include "pull.h"
 
+#include "vendors.h"
+
 #include "base/hash.h"
 
 int bff_pull_integer(bff_json_pull_t *j, int64_t *v)
@@ -10,18 +12,6 @@ int bff_pull_integer(bff_json_pull_t *j, int64_t *v)
     if (bff_json_pull_peek(j) != BFF_JSON_NUMBER)
         return bff_json_pull_skip(j) ? 0 : -1;
     return bff_json_pull_number(j, v, NULL);
-}
-
-int bff_pull_amount(bff_json_pull_t *j, int64_t *out)
-{
-    int64_t v;
-    int r = bff_pull_integer(j, &v);
-    if (r < 0)
-        return -2;
-    if (r == 0 || v < 0 || v > 1000000000000000LL)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 int bff_pull_double(bff_json_pull_t *j, double *v)
@@ -186,7 +176,7 @@ static int pull_field(bff_json_pull_t *j, bff_arena_t *arena, const bff_pull_fie
         r = bff_json_pull_number(j, &v, NULL);
         if (r < 0)
             return -1;
-        if (r == 0 || (f->kind == BFF_PULL_AMOUNT && (v < 0 || v > 1000000000000000LL)))
+        if (r == 0 || (f->kind == BFF_PULL_AMOUNT && (v < 0 || v > BFF_VENDOR_AMOUNT_MAX)))
             return BFF_PULL_OTHER;
         *(int64_t *)f->out = v;
         return BFF_PULL_READ;

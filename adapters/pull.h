@@ -1,6 +1,6 @@
 /*
  * pull.h - what the providers' answer readers share (vendors.h): the answer
- * text is walked with the JSON pull reader (graphql/json_parse.h) and read
+ * text is walked with the JSON pull reader (base/json_parse.h) and read
  * straight into the adapters' C types, no tree built. Each helper reads one
  * value whatever it is: a value of another type is read past and reported
  * as "not this", so a reader can finish the text and give the same reason a
@@ -21,8 +21,6 @@ static inline bool bff_key_is(const char *key, size_t len, const char *name)
     return strlen(name) == len && memcmp(key, name, len) == 0;
 }
 
-/* The next value as an amount (a JSON integer, 0 <= v <= 10^15 minor units): 0; -1: not one (read past); -2: broken text. */
-int bff_pull_amount(bff_json_pull_t *j, int64_t *out);
 /* The next value as a JSON integer: 1 and *v; 0: not one (read past); -1: broken text. */
 int bff_pull_integer(bff_json_pull_t *j, int64_t *v);
 /* The next value as a number (integer or not): 1 and *v; 0: not one (read past); -1: broken text. */
@@ -39,7 +37,7 @@ bool bff_pull_string(bff_json_pull_t *j, bff_arena_t *arena, const char **out);
  */
 typedef enum en_bff_pull_kind_t {
     BFF_PULL_STRING, /* out: const char ** (copied into the arena) */
-    BFF_PULL_AMOUNT, /* out: int64_t *, a JSON integer 0 <= v <= 10^15 (else BFF_PULL_OTHER) */
+    BFF_PULL_AMOUNT, /* out: int64_t *, a JSON integer 0 <= v <= BFF_VENDOR_AMOUNT_MAX (else BFF_PULL_OTHER) */
     BFF_PULL_INTEGER, /* out: int64_t * */
     BFF_PULL_NUMBER, /* out: double * (an integer or not) */
 } bff_pull_kind_t;

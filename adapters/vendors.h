@@ -149,7 +149,8 @@ void bff_vendor_write_string(bff_buf_t *b, const char *s);
 void bff_vendor_write_json(bff_buf_t *b, json_t *v);
 const char *bff_vendor_text(bff_arena_t *arena, bff_buf_t *b);
 
-/* An amount member: a JSON integer, 0 <= v <= 10^15 minor units. */
+/* An amount member: a JSON integer, 0 <= v <= BFF_VENDOR_AMOUNT_MAX minor units. */
+#define BFF_VENDOR_AMOUNT_MAX 1000000000000000LL /* 10^15 */
 int bff_vendor_amount(json_t *v, int64_t *out);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * lru.h - an intrusive recency list for the caches (the document cache in
- * graphql/doc.c, the catalog cache in resolvers/cache.c).
+ * graphql/doc.c, the catalog cache in adapters/cache.c).
  *
  * An entry embeds a bff_lru_link_t; the cache holds a bff_lru_t whose head is
  * the most recently used entry and whose tail the least. Unlink, push and

@@ -1,5 +1,5 @@
 /*
- * json_fuzz.c - fuzz target for bff_json_parse (graphql/json_parse.c).
+ * json_fuzz.c - fuzz target for bff_json_parse (base/json_parse.c).
  *
  * Differential: any input is accepted by both bff_json_parse and jansson's
  * json_loadb with equal values, or refused by both (an error with a position

@@ -3,7 +3,7 @@
  * JSON, straight into a bff_buf_t. Fields come out in query order (the
  * order CollectFields produced), strings are escaped by
  * bff_buf_append_json_string, numbers printed as JavaScript prints them
- * (bff_exec_append_number: ECMA-262 Number::toString, e.g. 1.5e-7, 1e+21).
+ * (bff_buf_append_number: ECMA-262 Number::toString, e.g. 1.5e-7, 1e+21).
  * Nothing is allocated besides the output buffer's growth.
  */
 #include "exec_internal.h"
