@@ -15,7 +15,9 @@
 #include "call.h"
 
 #include "cache.h"
+#include "span.h"
 #include "trace.h"
+#include "vendors.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -96,6 +98,12 @@ struct st_bff_call_t {
     bff_answer_read_fn read; /* reads a 2xx answer's text (bff_provider_call_text); NULL: a tree is built */
     void *read_arg;
     uint64_t start_ms; /* when this attempt was sent */
+    const char *path;  /* the provider path called (in req.url): its route names the call's spans */
+    char span_id[17];  /* this attempt's span (its traceparent), "" before the first */
+    uint64_t sent_ns;  /* when this attempt was sent, wall clock (spans) */
+    uint64_t queued_ms; /* when the call began waiting for a bulkhead slot; 0: not waiting */
+    uint32_t waited_ms; /* this attempt's wait for its slot */
+    bff_breaker_state_t breaker; /* the breaker's state when this attempt was let through */
     uint64_t budget_end_ms; /* its provider's timeout_ms from the first dispatch: queue waits and retries included */
 };
 typedef struct st_bff_call_t pcall_t;
@@ -265,8 +273,113 @@ static void pcall_finish(pcall_t *p, json_t *body, bff_dep_error_t e, long statu
     pcall_finish_text(p, body, NULL, 0, e, status, message);
 }
 
+/* ---- spans (span.h): one per attempt sent, one per call refused before it went out, one per cache answer ---- */
+
+/* "<METHOD> <route>" into out (the HTTP client span name of OpenTelemetry's conventions). */
+static size_t call_span_name(const char *method, const char *route, const char *provider, char *out, size_t cap)
+{
+    size_t m = strlen(method), r = strlen(route != NULL ? route : provider);
+    if (m + 1 + r >= cap)
+        r = cap - m - 2;
+    memcpy(out, method, m);
+    out[m] = ' ';
+    memcpy(out + m + 1, route != NULL ? route : provider, r);
+    out[m + 1 + r] = '\0';
+    return m + 1 + r;
+}
+
+/* The attributes every provider call span has: method, route, the provider's host, the provider. */
+static void call_span_begin(bff_span_t *s, bff_scope_t *ctx, const char *span_id, const char *method, const char *path,
+                            const char *provider, const char *base_url, bff_span_kind_t kind, uint64_t start_ns)
+{
+    const char *route = bff_route_template(path);
+    char name[128];
+    size_t n = call_span_name(method, route, provider, name, sizeof(name));
+    bff_span_begin(s, ctx->tracer, ctx->trace, span_id, ctx->trace->span_id, name, n, kind, start_ns);
+    bff_span_str(s, "http.request.method", method, strlen(method));
+    if (route != NULL)
+        bff_span_str(s, "url.template", route, strlen(route));
+    const char *host = strstr(base_url, "://");
+    if (host != NULL) {
+        host += 3;
+        size_t h = strcspn(host, ":/");
+        bff_span_str(s, "server.address", host, h);
+        if (host[h] == ':')
+            bff_span_int(s, "server.port", strtol(host + h + 1, NULL, 10));
+    }
+    bff_span_str(s, "bff.provider", provider, strlen(provider));
+}
+
+/* An attempt that went out has ended (answered, failed or cancelled). */
+static void attempt_span(pcall_t *p, bff_dep_error_t e, long status, const char *message)
+{
+    bff_scope_t *ctx = p->ctx;
+    if (ctx->tracer == NULL || p->span_id[0] == '\0')
+        return;
+    bff_span_t s;
+    call_span_begin(&s, ctx, p->span_id, p->req.method, p->path, p->provider, p->conf->url, BFF_SPAN_CLIENT, p->sent_ns);
+    bff_span_int(&s, "bff.call.attempt", p->attempts);
+    if (p->attempts > 1)
+        bff_span_int(&s, "http.request.resend_count", p->attempts - 1);
+    if (status != 0)
+        bff_span_int(&s, "http.response.status_code", status);
+    bff_span_int(&s, "bff.deadline.left_ms", p->req.timeout_ms);
+    if (ctx->guard != NULL) {
+        const char *pool = bff_pool_name(p->conf->pool), *breaker = bff_breaker_state_name(p->breaker);
+        bff_span_str(&s, "bff.bulkhead.pool", pool, strlen(pool));
+        bff_span_int(&s, "bff.bulkhead.wait_ms", p->waited_ms);
+        bff_span_str(&s, "bff.breaker.state", breaker, strlen(breaker));
+    }
+    if (p->cache_key != NULL)
+        bff_span_str(&s, "bff.cache", p->fill_token != NULL ? "fill" : "miss", 4);
+    if (e != BFF_DEP_OK)
+        bff_span_error(&s, bff_dep_error_code(e), message);
+    bff_span_end(&s, bff_span_now_ns());
+}
+
+/* A read answered from a catalog cache: `how` is "hit", "stale" (past its time to live) or "fleet" (Redis). */
+static void cache_span(bff_scope_t *ctx, const char *provider, const char *base_url, const char *path, const char *how,
+                       uint64_t age_ms)
+{
+    if (ctx->tracer == NULL || ctx->rng == NULL)
+        return;
+    char id[17];
+    bff_trace_span_id(ctx->rng, id);
+    uint64_t now = bff_span_now_ns();
+    bff_span_t s;
+    call_span_begin(&s, ctx, id, "GET", path, provider, base_url, BFF_SPAN_INTERNAL, now);
+    bff_span_bool(&s, "bff.call.sent", false);
+    bff_span_str(&s, "bff.cache", how, strlen(how));
+    if (age_ms > 0)
+        bff_span_int(&s, "bff.cache.stale_ms", (int64_t)age_ms);
+    bff_span_end(&s, now);
+}
+
+/* A call that ends without going out (breaker open, bulkhead full or its queue timed out, no time left). */
+static void refused_span(pcall_t *p, bff_dep_error_t e, const char *message)
+{
+    bff_scope_t *ctx = p->ctx;
+    if (ctx->tracer == NULL || ctx->rng == NULL)
+        return;
+    char id[17];
+    bff_trace_span_id(ctx->rng, id);
+    uint64_t now = bff_span_now_ns();
+    bff_span_t s;
+    call_span_begin(&s, ctx, id, p->req.method, p->path, p->provider, p->conf->url, BFF_SPAN_INTERNAL,
+                    p->queued_ms != 0 ? now - (uv_now(ctx->loop) - p->queued_ms) * 1000000u : now);
+    bff_span_bool(&s, "bff.call.sent", false);
+    bff_span_int(&s, "bff.call.attempt", p->attempts);
+    if (ctx->guard != NULL) {
+        const char *pool = bff_pool_name(p->conf->pool);
+        bff_span_str(&s, "bff.bulkhead.pool", pool, strlen(pool));
+    }
+    bff_span_error(&s, bff_dep_error_code(e), message);
+    bff_span_end(&s, now);
+}
+
 static void pcall_fail_later(pcall_t *p, bff_dep_error_t e, const char *message)
 {
+    refused_span(p, e, message);
     assert(!p->done && "a call ends once");
     fill_abandon(p);
     p->done = true;
@@ -350,9 +463,10 @@ static void on_queue_timeout(uv_timer_t *t)
         ctx_forget(p->ctx, q);
         p->queued = NULL;
         atomic_fetch_add_explicit(&p->conf->stats->rejected, 1, memory_order_relaxed);
-        pcall_finish(p, NULL, BFF_DEP_TIMEOUT, 0,
-                     bff_arena_printf(p->arena, "%s: no free slot in the %s bulkhead within %u ms", p->provider,
-                                      bff_pool_name(p->conf->pool), pool->h.conf.queue_timeout_ms));
+        const char *message = bff_arena_printf(p->arena, "%s: no free slot in the %s bulkhead within %u ms", p->provider,
+                                               bff_pool_name(p->conf->pool), pool->h.conf.queue_timeout_ms);
+        refused_span(p, BFF_DEP_TIMEOUT, message);
+        pcall_finish(p, NULL, BFF_DEP_TIMEOUT, 0, message);
     }
 }
 
@@ -490,6 +604,7 @@ static void on_provider_answer(const bff_upstream_response_t *res, void *arg)
         }
     }
     /* bookkeeping first: the callback may end the request and free p */
+    attempt_span(p, e, status, message);
     bool cancelled = e == BFF_DEP_CANCELLED;
     if (p->guarded) {
         bool failed = e != BFF_DEP_OK && !cancelled && e != BFF_DEP_REJECTED;
@@ -536,15 +651,17 @@ static void pcall_send(pcall_t *p)
     size_t fixed = p->req.nheaders; /* each attempt writes its own after these */
     p->headers[p->req.nheaders++] = bff_arena_join(p->arena, "X-Request-Timeout-Ms: ", NULL, digits + nd);
     if (p->ctx->trace != NULL && p->ctx->rng != NULL) { /* a child span per attempt: the provider's trace joins ours */
-        char span[17], line[80];
-        bff_trace_span_id(p->ctx->rng, span);
-        bff_trace_header(p->ctx->trace, span, line);
+        char line[80];
+        bff_trace_span_id(p->ctx->rng, p->span_id);
+        bff_trace_header(p->ctx->trace, p->span_id, line);
         p->headers[p->req.nheaders++] = bff_arena_strdup(p->arena, line);
         if (p->ctx->trace->tracestate[0] != '\0')
             p->headers[p->req.nheaders++] = bff_arena_join(p->arena, "tracestate: ", NULL, p->ctx->trace->tracestate);
     }
     p->attempts++;
     p->start_ms = uv_now(p->ctx->loop);
+    if (p->ctx->tracer != NULL)
+        p->sent_ns = bff_span_now_ns();
     p->up = bff_upstream_send(p->ctx->upstream, &p->req, on_provider_answer, p);
     p->req.nheaders = fixed;
     if (p->up == NULL) {
@@ -573,6 +690,9 @@ static void guarded_start(pcall_t *p)
         return;
     }
     p->guarded = true;
+    p->breaker = bff_breaker_state(&d->breaker, now);
+    p->waited_ms = p->queued_ms != 0 ? (uint32_t)(now - p->queued_ms) : 0;
+    p->queued_ms = 0;
     atomic_fetch_add_explicit(&p->conf->stats->calls, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&p->conf->stats->in_flight, 1, memory_order_relaxed);
     pcall_send(p);
@@ -620,6 +740,7 @@ static void pcall_dispatch(pcall_t *p)
         q->ctx_next = p->ctx->queued;
         p->ctx->queued = q;
         p->queued = q;
+        p->queued_ms = uv_now(g->loop);
         uv_timer_init(g->loop, &q->timer);
         q->timer.data = q;
         uint64_t wait = pool->h.conf.queue_timeout_ms, left = remaining_ms(p);
@@ -705,6 +826,7 @@ static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_m
             bff_json_cache_put_ttl(ctx->catalog_cache, p->cache_key, body, len, uv_now(ctx->loop), ttl_ms);
             l2_forget(ctx, w);
             l2_release(w);
+            cache_span(ctx, p->provider, p->conf->url, p->path, "fleet", 0);
             pcall_finish(p, body, BFF_DEP_OK, 200, NULL);
             json_decref(body);
             return;
@@ -832,6 +954,7 @@ static pcall_t *pcall_new(bff_scope_t *ctx, bff_provider_id_t provider, const ch
          */
         .h2c_prior_knowledge = 0,
     };
+    p->path = p->req.url + strlen(conf->url);
     return p;
 }
 
@@ -918,6 +1041,9 @@ bff_call_t *bff_scope_get_cached(bff_scope_t *ctx, bff_provider_id_t provider, c
     if (hit == NULL)
         return cached_send(ctx, provider, path, key, cb, arg);
     bff_scope_defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = name, .status = 200});
+    if (ctx->tracer != NULL)
+        cache_span(ctx, name, bff_providers_at(ctx->providers, (size_t)provider)->url, path,
+                   age > 0 || refresh ? "stale" : "hit", age);
     if (age > 0 || refresh) {
         ctx->stale_answers++;
         if (age > ctx->stale_max_age_ms)

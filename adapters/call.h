@@ -66,7 +66,8 @@ struct st_bff_scope_t;
     void (*turn)(struct st_bff_scope_t * scope, bool *gone); /* after the deferred answers (the loaders) */           \
     void *owner;                                             /* turn's: the request context */            \
     const struct st_bff_trace_t *trace;        /* the request's trace (trace.h): calls send child traceparents */ \
-    uint64_t *rng;                             /* the worker's: span ids */
+    uint64_t *rng;                             /* the worker's: span ids */                                        \
+    struct st_bff_tracer_t *tracer;            /* records this request's spans (span.h), or NULL: not sampled */
 typedef struct st_bff_scope_t {
     BFF_SCOPE_FIELDS
 } bff_scope_t;

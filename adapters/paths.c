@@ -2,10 +2,12 @@
  * paths.c - what the providers' request builders share: escaping a value for
  * a URL, writing JSON request bodies as text (no tree built and dumped).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/json_write.h"
 
+#include "storefront.h"
 #include "vendors.h"
 
 void bff_vendor_write_string(bff_buf_t *b, const char *s)
@@ -50,4 +52,71 @@ const char *bff_vendor_escape(bff_arena_t *arena, const char *s)
     }
     *w = '\0';
     return out;
+}
+
+/*
+ * The route templates of every path the adapters build (span.h: a span names
+ * its call by the template, OpenTelemetry's url.template, never by a path
+ * holding ids). A `{name}` segment matches one segment of the path; the
+ * query string is not part of a route.
+ */
+static const char *const routes[] = {
+    BFF_CATALOG_PRODUCTS_PATH,
+    BFF_CATALOG_PRODUCTS_PATH "/{id}",
+    BFF_CATALOG_COLLECTIONS_PATH,
+    BFF_CATALOG_VARIANTS_PATH,
+    "/reviews/products/{id}",
+    "/recs/for/{id}",
+    "/inventory/levels",
+    BFF_PRICING_QUOTES_PATH,
+    BFF_PROMOTIONS_EVALUATE_PATH,
+    BFF_SHIPPING_RATES_PATH,
+    BFF_TAX_CALCULATE_PATH,
+    BFF_CUSTOMERS_ME_PATH,
+    BFF_CARTS_PATH,
+    BFF_CARTS_PATH "/{id}",
+    BFF_CARTS_PATH "/{id}/lines",
+    BFF_CARTS_PATH "/{id}/discount-codes",
+    BFF_CARTS_PATH "/{id}/buyer",
+    BFF_CARTS_PATH "/{id}/shipping-rate",
+    BFF_CARTS_PATH "/{id}/complete",
+    BFF_PAYMENTS_AUTHORIZE_PATH,
+    "/payments",
+    "/payments/{id}",
+    "/payments/{id}/capture",
+    "/payments/{id}/void",
+    BFF_ORDERS_PATH,
+    BFF_ORDERS_PATH "/{id}",
+    BFF_ORDERS_PATH "/{id}/cancel",
+};
+
+/* Whether `path` (up to its query) has the segments of `route`. */
+static bool route_matches(const char *route, const char *path, size_t plen)
+{
+    const char *r = route, *p = path, *end = path + plen;
+    while (*r != '\0' && p < end) {
+        if (*r != '/' || *p != '/')
+            return false;
+        ++r;
+        ++p;
+        const char *rs = r, *ps = p;
+        while (*r != '\0' && *r != '/')
+            ++r;
+        while (p < end && *p != '/')
+            ++p;
+        bool param = r - rs >= 2 && rs[0] == '{' && r[-1] == '}';
+        if (param ? p == ps : (size_t)(r - rs) != (size_t)(p - ps) || memcmp(rs, ps, (size_t)(r - rs)) != 0)
+            return false;
+    }
+    return *r == '\0' && p == end;
+}
+
+const char *bff_route_template(const char *path)
+{
+    const char *q = strchr(path, '?');
+    size_t plen = q != NULL ? (size_t)(q - path) : strlen(path);
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); ++i)
+        if (route_matches(routes[i], path, plen))
+            return routes[i];
+    return NULL;
 }

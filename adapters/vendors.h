@@ -117,6 +117,8 @@ typedef struct st_bff_levels_t {
 const char *bff_inventory_parse(const char *text, size_t len, bff_arena_t *arena, bff_levels_t *out);
 /* `s` escaped for a URL's path or query (in `arena`). */
 const char *bff_vendor_escape(bff_arena_t *arena, const char *s);
+/* The route template a provider path was built from ("/payments/{id}/capture"), or NULL for a path no adapter builds. */
+const char *bff_route_template(const char *path);
 /* The path asking the levels of `n` SKUs (escaped; in `arena`). */
 const char *bff_inventory_path(bff_arena_t *arena, const char *const *skus, size_t n);
 

@@ -15,7 +15,7 @@
 
 #include "base/arena.h"
 
-typedef enum { T_STR, T_INT, T_BOOL, T_JSON } setting_type_t;
+typedef enum { T_STR, T_INT, T_BOOL, T_JSON, T_RATIO } setting_type_t;
 
 typedef struct st_setting_t {
     const char *key;
@@ -24,6 +24,7 @@ typedef struct st_setting_t {
     size_t offset;
     const char *def_str;
     int64_t def_int;
+    double def_ratio;
     int64_t min, max;
 } setting_t;
 
@@ -35,10 +36,18 @@ typedef struct st_setting_t {
 #define DEF_INT_INT(d) (d)
 #define DEF_INT_BOOL(d) (d)
 #define DEF_INT_JSON(d) 0
+#define DEF_STR_RATIO(d) NULL
+#define DEF_INT_RATIO(d) 0
+#define DEF_RATIO_STR(d) 0
+#define DEF_RATIO_INT(d) 0
+#define DEF_RATIO_BOOL(d) 0
+#define DEF_RATIO_JSON(d) 0
+#define DEF_RATIO_RATIO(d) (d)
 
 static const setting_t settings[] = {
 #define BFF_SETTING(key, env, type, field, def, min, max)                                                              \
-    {key, env, T_##type, offsetof(bff_config_t, field), DEF_STR_##type(def), DEF_INT_##type(def), min, max},
+    {key, env, T_##type, offsetof(bff_config_t, field), DEF_STR_##type(def), DEF_INT_##type(def), DEF_RATIO_##type(def), \
+     min, max},
     BFF_CONFIG_SETTINGS(BFF_SETTING)
 #undef BFF_SETTING
 };
@@ -65,12 +74,27 @@ static int64_t *int_slot(bff_config_t *c, const setting_t *s)
     return (int64_t *)((char *)c + s->offset);
 }
 
+static double *ratio_slot(bff_config_t *c, const setting_t *s)
+{
+    return (double *)((char *)c + s->offset);
+}
+
+static int set_ratio(bff_config_t *c, const setting_t *s, double v, const char *origin, char *err, size_t errlen)
+{
+    if (!(v >= 0 && v <= 1)) /* NaN too */
+        return fail(err, errlen, "%s: setting \"%s\" must be a number from 0 to 1, got %g", origin, s->key, v);
+    *ratio_slot(c, s) = v;
+    return 0;
+}
+
 void bff_config_init(bff_config_t *c)
 {
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < NSETTINGS; ++i) {
         if (settings[i].type == T_STR || settings[i].type == T_JSON)
             *str_slot(c, &settings[i]) = bff_xstrdup(settings[i].def_str);
+        else if (settings[i].type == T_RATIO)
+            *ratio_slot(c, &settings[i]) = settings[i].def_ratio;
         else
             *int_slot(c, &settings[i]) = settings[i].def_int;
     }
@@ -126,6 +150,14 @@ static int set_text(bff_config_t *c, const setting_t *s, const char *value, cons
         if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0)
             return set_int(c, s, 0, origin, err, errlen);
         return fail(err, errlen, "%s: setting \"%s\" must be true or false, got \"%s\"", origin, s->key, value);
+    case T_RATIO: {
+        char *end;
+        errno = 0;
+        double v = strtod(value, &end);
+        if (errno != 0 || end == value || *end != '\0')
+            return fail(err, errlen, "%s: setting \"%s\" must be a number from 0 to 1, got \"%s\"", origin, s->key, value);
+        return set_ratio(c, s, v, origin, err, errlen);
+    }
     case T_INT: {
         char *end;
         errno = 0;
@@ -186,6 +218,13 @@ int bff_config_load_file(bff_config_t *c, const char *path, char *err, size_t er
                 goto done;
             }
             *int_slot(c, s) = json_is_true(v);
+        } else if (s->type == T_RATIO) {
+            if (!json_is_number(v)) {
+                rc = fail(err, errlen, "%s: setting \"%s\" must be a number from 0 to 1", path, key);
+                goto done;
+            }
+            if ((rc = set_ratio(c, s, json_number_value(v), path, err, errlen)) != 0)
+                goto done;
         } else {
             if (!json_is_integer(v)) {
                 rc = fail(err, errlen, "%s: setting \"%s\" must be an integer", path, key);

@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* X(json key, ENV, type, field, default, min, max) ; type: STR, INT (integers), BOOL or JSON (an object) */
+/* X(json key, ENV, type, field, default, min, max) ; type: STR, INT (integers), BOOL, JSON (an object) or RATIO (a
+   number from 0 to 1) */
 #define BFF_CONFIG_SETTINGS(X)                                                                                        \
     X("listen", "BFF_LISTEN", STR, listen, "127.0.0.1:8080", 0, 0)                                                   \
     X("threads", "BFF_THREADS", INT, threads, 0, 0, 256)                                                              \
@@ -76,12 +77,19 @@
     X("bulkheads", "BFF_BULKHEADS", JSON, bulkheads, "{}", 0, 0)                                                      \
     X("catalog_cache_ttl_ms", "BFF_CATALOG_CACHE_TTL_MS", INT, catalog_cache_ttl_ms, 30000, 0, 86400000)              \
     X("catalog_cache_stale_ms", "BFF_CATALOG_CACHE_STALE_MS", INT, catalog_cache_stale_ms, 60000, 0, 86400000)        \
-    X("catalog_cache_bytes", "BFF_CATALOG_CACHE_BYTES", INT, catalog_cache_bytes, 33554432, 65536, 17179869184)
+    X("catalog_cache_bytes", "BFF_CATALOG_CACHE_BYTES", INT, catalog_cache_bytes, 33554432, 65536, 17179869184)      \
+    X("otlp_endpoint", "BFF_OTLP_ENDPOINT", STR, otlp_endpoint, "", 0, 0)                                             \
+    X("otlp_timeout_ms", "BFF_OTLP_TIMEOUT_MS", INT, otlp_timeout_ms, 5000, 10, 600000)                              \
+    X("otlp_flush_ms", "BFF_OTLP_FLUSH_MS", INT, otlp_flush_ms, 1000, 10, 600000)                                    \
+    X("otlp_max_queue_spans", "BFF_OTLP_MAX_QUEUE_SPANS", INT, otlp_max_queue_spans, 4096, 1, 10000000)              \
+    X("otlp_service_name", "BFF_OTLP_SERVICE_NAME", STR, otlp_service_name, "storefront-bff", 0, 0)                  \
+    X("trace_sample_ratio", "BFF_TRACE_SAMPLE_RATIO", RATIO, trace_sample_ratio, 1.0, 0, 1)
 
 #define BFF_CONFIG_FIELD_STR(field) char *field;
 #define BFF_CONFIG_FIELD_JSON(field) char *field; /* JSON text: an object in the file, JSON in the environment */
 #define BFF_CONFIG_FIELD_INT(field) int64_t field;
 #define BFF_CONFIG_FIELD_BOOL(field) int64_t field;
+#define BFF_CONFIG_FIELD_RATIO(field) double field;
 
 typedef struct st_bff_config_t {
 #define BFF_CONFIG_FIELD(key, env, type, field, def, min, max) BFF_CONFIG_FIELD_##type(field)

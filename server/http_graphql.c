@@ -83,6 +83,10 @@ typedef struct st_bff_http_gql_t {
     const char *cache_control;                /* the answer's Cache-Control (NULL: no-store) */
     const char *etag;                         /* with a public answer: its ETag */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
+    bool tracing;                    /* the trace is sampled: this request records spans (w->tracer) */
+    bool span_done;                  /* the server span is recorded */
+    uint64_t started_ns;             /* wall clock, for the server span */
+    int64_t actual_cost;             /* from what the lists held; -1: not known */
 } bff_http_gql_t;
 
 static const char *media_type_name(media_t m)
@@ -147,6 +151,63 @@ static int negotiate(h2o_req_t *req, media_t *out, bool *wants_html)
 
 static void finish(bff_http_gql_t *g);
 
+/* A client-chosen string for a span: NULL stays NULL, anything else at most BFF_REQLOG_FIELD_MAX bytes. */
+static void span_field(bff_span_t *s, const char *key, const char *v)
+{
+    if (v != NULL)
+        bff_span_str(s, key, v, strnlen(v, BFF_REQLOG_FIELD_MAX));
+}
+
+/*
+ * The request's server span (OpenTelemetry's HTTP server and GraphQL
+ * conventions): named by the operation ("query ProductPage") once one was
+ * selected, else by the route; `status` 0: the client went before its answer.
+ * GraphQL errors are events on it (the first ten) and set its status.
+ */
+static void server_span(bff_http_gql_t *g, int status)
+{
+    if (!g->tracing || g->span_done)
+        return;
+    g->span_done = true;
+    bff_worker_t *w = g->worker;
+    const char *type = g->op != NULL ? bff_operation_name(g->op->operation) : NULL;
+    char name[160];
+    int n = type != NULL ? snprintf(name, sizeof(name), "%s%s%.128s", type, g->log.operation ? " " : "",
+                                    g->log.operation ? g->log.operation : "")
+                         : snprintf(name, sizeof(name), "%s /graphql", g->is_get ? "GET" : "POST");
+    bff_span_t s;
+    bff_span_begin(&s, w->tracer, &g->log.trace, g->log.trace.span_id, g->log.trace.parent_id, name,
+                   (size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1, BFF_SPAN_SERVER, g->started_ns);
+    bff_span_str(&s, "http.request.method", g->is_get ? "GET" : "POST", g->is_get ? 3 : 4);
+    bff_span_str(&s, "http.route", "/graphql", 8);
+    if (status != 0)
+        bff_span_int(&s, "http.response.status_code", status);
+    span_field(&s, "graphql.operation.name", g->log.operation);
+    if (type != NULL)
+        bff_span_str(&s, "graphql.operation.type", type, strlen(type));
+    span_field(&s, "bff.client.name", g->log.client);
+    bff_span_str(&s, "bff.request_id", g->log.request_id, strlen(g->log.request_id));
+    if (g->op != NULL)
+        bff_span_int(&s, "bff.graphql.cost.requested", g->requested_cost);
+    if (g->actual_cost >= 0)
+        bff_span_int(&s, "bff.graphql.cost.actual", g->actual_cost);
+    uint64_t now = bff_span_now_ns();
+    const bff_gql_error_t *first = g->log.errors != NULL ? g->log.errors->head : NULL;
+    int nerrors = 0;
+    for (const bff_gql_error_t *e = first; e != NULL; e = e->next)
+        if (nerrors++ < 10)
+            bff_span_event(&s, "graphql.error", now, e->code, e->message);
+    if (nerrors > 0)
+        bff_span_int(&s, "bff.graphql.errors", nerrors);
+    if (first != NULL)
+        bff_span_error(&s, first->code != NULL ? first->code : "INTERNAL_SERVER_ERROR", first->message);
+    else if (status == 0)
+        bff_span_error(&s, "CLIENT_CLOSED", "the client went before its answer");
+    else if (status >= 500)
+        bff_span_error(&s, "HTTP_ERROR", NULL);
+    bff_span_end(&s, now);
+}
+
 /* Sends `body` (copied into the request pool) with `status`. */
 static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
 {
@@ -189,6 +250,7 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
         bff_metrics_error(&s->metrics, e->code ? e->code : "INTERNAL_SERVER_ERROR");
     if (s->config.log_requests)
         bff_reqlog_write(log, req, status);
+    server_span(g, status);
 }
 
 /* A response of errors only ({"errors":[...]} without data), with `status`. */
@@ -238,6 +300,7 @@ static void on_pool_dispose(void *p)
 
 static void finish(bff_http_gql_t *g)
 {
+    server_span(g, 0); /* unless respond() recorded it: the client went first */
     bff_reqctx_free(g->rctx);
     if (g->doc != NULL)
         bff_gql_doc_release(g->doc);
@@ -415,6 +478,7 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_buf_t ext = BFF_BUF_INIT;
         if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
             int64_t actual = bff_cost_actual(g->worker->server->schema, x, NULL);
+            g->actual_cost = actual;
             double unused = actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0;
             double available;
             if (g->shared_budget) { /* given back to the fleet's bucket, not waited for */
@@ -805,6 +869,7 @@ static void start_execution(bff_http_gql_t *g)
     g->rctx->guard = w->guard;
     g->rctx->trace = &g->log.trace; /* provider calls send child traceparents */
     g->rctx->rng = &w->rng;
+    g->rctx->tracer = g->tracing ? w->tracer : NULL;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
     bff_exec_request_t er = {
         .schema = w->server->schema,
@@ -1008,6 +1073,23 @@ static void share_apq(bff_http_gql_t *g, const char *hash, const char *text, siz
  * document found): checks, the document, admission, the budget, execution.
  * Answers and finishes g on every path that does not execute.
  */
+/* A document parsed and validated for this request (a miss of the worker's document cache). */
+static void document_span(bff_http_gql_t *g, uint64_t start_ns)
+{
+    char id[17];
+    bff_trace_span_id(&g->worker->rng, id);
+    bff_span_t s;
+    bff_span_begin(&s, g->worker->tracer, &g->log.trace, id, g->log.trace.span_id, "graphql.parse_validate",
+                   strlen("graphql.parse_validate"), BFF_SPAN_INTERNAL, start_ns);
+    bff_span_int(&s, "bff.document.bytes", (int64_t)g->doc->text_len);
+    if (g->doc->stage != BFF_DOC_OK) {
+        const bff_gql_error_t *e = g->doc->errors.head;
+        bff_span_error(&s, g->doc->stage == BFF_DOC_PARSE_FAILED ? "GRAPHQL_PARSE_FAILED" : "GRAPHQL_VALIDATION_FAILED",
+                       e != NULL ? e->message : NULL);
+    }
+    bff_span_end(&s, bff_span_now_ns());
+}
+
 static void process_query(bff_http_gql_t *g)
 {
     bff_worker_t *w = g->worker;
@@ -1042,7 +1124,11 @@ static void process_query(bff_http_gql_t *g)
                                        json_string_length(query), (long long)w->server->config.max_document_bytes));
         { finish(g); return; }
     }
+    uint64_t parse_ns = g->tracing ? bff_span_now_ns() : 0;
+    uint64_t misses = g->tracing ? bff_doccache_stats(w->docs).misses : 0;
     g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
+    if (g->tracing && bff_doccache_stats(w->docs).misses != misses) /* parsed and validated now, not from the cache */
+        document_span(g, parse_ns);
     if (g->doc->stage != BFF_DOC_OK) {
         respond_request_errors(g, &g->doc->errors);
         { finish(g); return; }
@@ -1122,6 +1208,11 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     g->arena = bff_worker_arena(w);
     bff_worker_track_request(w, req);
     bff_reqlog_begin(&g->log, req, &w->rng);
+    g->actual_cost = -1;
+    if (w->tracer != NULL && bff_tracer_sample(w->tracer, &g->log.trace)) {
+        g->tracing = true;
+        g->started_ns = bff_span_now_ns();
+    }
     g->log.client = bff_req_header(req, NULL, "x-client-name");
     if (g->log.client == NULL)
         g->log.client = bff_req_header(req, NULL, "apollographql-client-name");

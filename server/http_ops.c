@@ -124,6 +124,22 @@ int bff_http_metrics(h2o_handler_t *self, h2o_req_t *req)
                    "# HELP bff_store_fallbacks_total Budgets decided by this instance alone: Redis down or slower than "
                    "redis_timeout_ms.\n# TYPE bff_store_fallbacks_total counter\nbff_store_fallbacks_total %llu\n",
                    (unsigned long long)atomic_load(&s->store_fallbacks));
+    bff_buf_printf(&b,
+                   "# HELP bff_trace_spans_total Spans recorded for OTLP export (otlp_endpoint), by fate: exported (the "
+                   "collector took them), dropped_queue_full (the worker's queue held otlp_max_queue_spans), "
+                   "dropped_export_failed (their export failed or timed out).\n"
+                   "# TYPE bff_trace_spans_total counter\n"
+                   "bff_trace_spans_total{result=\"exported\"} %llu\n"
+                   "bff_trace_spans_total{result=\"dropped_queue_full\"} %llu\n"
+                   "bff_trace_spans_total{result=\"dropped_export_failed\"} %llu\n"
+                   "# HELP bff_trace_exports_total OTLP exports sent to the collector, by result.\n"
+                   "# TYPE bff_trace_exports_total counter\n"
+                   "bff_trace_exports_total{result=\"ok\"} %llu\nbff_trace_exports_total{result=\"failed\"} %llu\n",
+                   (unsigned long long)atomic_load(&s->tracer.spans_exported),
+                   (unsigned long long)atomic_load(&s->tracer.spans_dropped_full),
+                   (unsigned long long)atomic_load(&s->tracer.spans_dropped_failed),
+                   (unsigned long long)atomic_load(&s->tracer.exports_ok),
+                   (unsigned long long)atomic_load(&s->tracer.exports_failed));
     static const char *const replies[BFF_SHARED_COUNT] = {"fill", "hit", "busy", "unavailable"};
     bff_buf_appends(&b, "# HELP bff_catalog_cache_shared_total Replies of the fleet's catalog cache (Redis) to reads the "
                         "worker's cache missed: hit, fill (this reader calls the provider), busy (another is filling "

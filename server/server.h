@@ -17,6 +17,7 @@
 #include "persisted.h"
 #include "usage.h"
 #include "adapters/providers.h"
+#include "adapters/span.h"
 
 typedef struct st_bff_worker_t bff_worker_t;
 
@@ -52,6 +53,7 @@ typedef struct st_bff_server_t {
     atomic_long store_fallbacks;                   /* budgets decided locally: Redis down or slow (fail open) */
     atomic_ullong shared_cache[BFF_SHARED_COUNT];  /* the fleet's catalog cache's replies, by kind */
     atomic_ullong shed, client_limited;            /* requests refused: over max_in_flight, over the client's limit */
+    bff_tracer_stats_t tracer;                     /* spans exported and dropped (adapters/span.h), all workers */
     atomic_int shutting_down;
     bff_worker_t **workers;
     int nworkers;

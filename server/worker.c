@@ -284,7 +284,9 @@ void bff_worker_track_request(bff_worker_t *w, h2o_req_t *req)
 static void drain_check(uv_timer_t *t)
 {
     bff_worker_t *w = t->data;
-    if (w->in_flight == 0 || uv_now(&w->loop) >= w->drain_deadline_ms) {
+    if (w->in_flight == 0)
+        bff_tracer_flush(w->tracer); /* the last requests' spans, within the drain's time */
+    if ((w->in_flight == 0 && bff_tracer_idle(w->tracer)) || uv_now(&w->loop) >= w->drain_deadline_ms) {
         if (w->store != NULL) { /* closed while the loop runs, so its handles are closed too; stop on the next tick */
             bff_store_free(w->store);
             w->store = NULL;
@@ -341,6 +343,23 @@ int bff_worker_start(bff_worker_t *w)
             bff_json_cache_new((size_t)s->config.catalog_cache_bytes, (uint64_t)s->config.catalog_cache_ttl_ms,
                                (uint64_t)s->config.catalog_cache_stale_ms);
     w->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(uintptr_t)w << 7) ^ (uint64_t)time(NULL) * 1000003u;
+    if (s->config.otlp_endpoint[0] != '\0') {
+        char instance[300];
+        char host[256] = "";
+        gethostname(host, sizeof(host) - 1);
+        snprintf(instance, sizeof(instance), "%s:%ld", host, (long)getpid());
+        bff_tracer_conf_t tc = {
+            .endpoint = s->config.otlp_endpoint,
+            .sample_ratio = s->config.trace_sample_ratio,
+            .timeout_ms = (uint32_t)s->config.otlp_timeout_ms,
+            .flush_ms = (uint32_t)s->config.otlp_flush_ms,
+            .max_queue_spans = (uint32_t)s->config.otlp_max_queue_spans,
+            .batch_spans = 512,
+            .service_name = s->config.otlp_service_name,
+            .instance_id = instance,
+        };
+        w->tracer = bff_tracer_new(&w->loop, w->upstream, &tc, &s->tracer);
+    }
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;
     if (uv_tcp_open(&w->listener, w->listener_fd) != 0 || uv_listen((uv_stream_t *)&w->listener, 1024, on_accept) != 0)
@@ -370,6 +389,7 @@ void bff_worker_join_and_free(bff_worker_t *w)
     bff_doccache_free(w->docs);
     bff_json_cache_free(w->catalog_cache);
     bff_guard_free(w->guard);
+    bff_tracer_free(w->tracer);
     while (w->nspare_arenas > 0)
         bff_arena_free(w->spare_arenas[--w->nspare_arenas]);
     free(w);

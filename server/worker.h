@@ -12,6 +12,7 @@
 
 #include "adapters/upstream.h"
 #include "adapters/cache.h"
+#include "adapters/span.h"
 #include "resolvers/context.h"
 #include "base/arena.h"
 #include "graphql/doc.h"
@@ -38,6 +39,7 @@ struct st_bff_worker_t {
     bff_upstream_t *upstream; /* provider calls of this worker's requests */
     bff_json_cache_t *catalog_cache; /* catalog answers, or NULL when catalog_cache_ttl_ms is 0 */
     bff_guard_t *guard;              /* this worker's breakers and bulkheads */
+    bff_tracer_t *tracer;            /* spans to the collector (adapters/span.h), or NULL without otlp_endpoint */
     unsigned long guard_generation;  /* the generation whose provider settings the guard has */
     long in_flight; /* GraphQL requests of this worker whose response is not fully sent */
     bff_arena_t *spare_arenas[BFF_WORKER_SPARE_ARENAS]; /* finished requests' arenas, reset, for the next ones */

@@ -12,8 +12,10 @@
  *   inventory          GET  /inventory/levels?sku=A&sku=B                 -> per location
  *   reviews            GET  /reviews/products/{id}?limit=
  *   recommendations    GET  /recs/for/{id}?n=
- * Control plane:       GET /_sim/stats ({provider: {requests, faulted, api_key, traceparent}}; api_key and
- *                      traceparent: those of its last request), POST /_sim/faults, POST /_sim/reset, GET /healthz
+ * Control plane:       GET /_sim/stats ({provider: {requests, faulted, api_key, traceparent, parents}}; api_key
+ *                      and traceparent: those of its last request; parents: the parent span ids of the first 64
+ *                      traceparents since the reset; _otlp: exports taken), POST /_sim/faults, POST /_sim/reset,
+ *                      GET /healthz, POST /v1/traces (an OTLP/HTTP collector that only counts)
  *
  * Faults per provider (POST /_sim/faults {"reviews": {"latency_ms": 50}}):
  * latency_ms (plus latency_jitter_ms: a uniform 0..jitter on top), error_rate
@@ -73,6 +75,8 @@ typedef struct st_faults_t {
     int before; /* phase "before": a failing fault answers instead of the work, which is not done */
 } faults_t;
 
+#define SIM_PARENTS 64
+
 typedef struct st_sim_t {
     h2o_globalconf_t config;
     h2o_context_t ctx;
@@ -85,6 +89,9 @@ typedef struct st_sim_t {
     unsigned long long faulted[P_COUNT];
     char api_key[P_COUNT][64]; /* the X-Api-Key of each provider's last request ("" if none) */
     char traceparent[P_COUNT][64]; /* the traceparent of each provider's last request ("" if none or too long) */
+    char parents[P_COUNT][SIM_PARENTS][17]; /* the parent span ids of its traceparents since the reset (the first ones) */
+    int nparents[P_COUNT];
+    unsigned long long otlp_exports, otlp_bytes; /* POST /v1/traces: OTLP exports taken (a collector for the bench) */
     long last_timeout_ms[P_COUNT]; /* the X-Request-Timeout-Ms of its last request, -1: none */
     unsigned long long http2[P_COUNT]; /* requests that came over HTTP/2 */
     unsigned long long connections;    /* accepted since the last reset */
@@ -716,6 +723,8 @@ static int on_provider(h2o_handler_t *self, h2o_req_t *req)
     snprintf(sim.api_key[pv], sizeof(sim.api_key[pv]), "%s", key ? key : "");
     const char *tp = sim_header(req, "traceparent");
     snprintf(sim.traceparent[pv], sizeof(sim.traceparent[pv]), "%s", tp != NULL && strlen(tp) < 64 ? tp : "");
+    if (tp != NULL && strlen(tp) >= 52 && sim.nparents[pv] < SIM_PARENTS)
+        snprintf(sim.parents[pv][sim.nparents[pv]++], 17, "%.16s", tp + 36); /* version-traceid-PARENT-flags */
     if (fault_before(pv, req))
         return 0;
     switch (pv) {
@@ -747,14 +756,21 @@ static int on_stats(h2o_handler_t *self, h2o_req_t *req)
     if (!sim_method_is(req, "GET"))
         return -1;
     json_t *out = json_object();
-    for (int p = 0; p < P_COUNT; ++p)
+    for (int p = 0; p < P_COUNT; ++p) {
+        json_t *parents = json_array();
+        for (int i = 0; i < sim.nparents[p]; ++i)
+            json_array_append_new(parents, json_string(sim.parents[p][i]));
         json_object_set_new(out, sim_provider_names[p],
-                            json_pack("{s:I, s:I, s:I, s:s?, s:s?, s:o}", "requests", (json_int_t)sim.requests[p], "faulted",
+                            json_pack("{s:I, s:I, s:I, s:s?, s:s?, s:o, s:o}", "requests", (json_int_t)sim.requests[p], "faulted",
                                       (json_int_t)sim.faulted[p], "http2", (json_int_t)sim.http2[p], "api_key",
                                       sim.api_key[p][0] ? sim.api_key[p] : NULL, "traceparent",
                                       sim.traceparent[p][0] ? sim.traceparent[p] : NULL, "timeout_ms",
                                       sim.requests[p] && sim.last_timeout_ms[p] >= 0 ? json_integer(sim.last_timeout_ms[p])
-                                                                                      : json_null()));
+                                                                                      : json_null(),
+                                      "parents", parents));
+    }
+    json_object_set_new(out, "_otlp", json_pack("{s:I, s:I}", "exports", (json_int_t)sim.otlp_exports, "bytes",
+                                                (json_int_t)sim.otlp_bytes));
     json_object_set_new(out, "_connections", json_integer((json_int_t)sim.connections));
     char *text = json_dumps(out, JSON_COMPACT);
     send_now(req, 200, text, strlen(text));
@@ -858,6 +874,17 @@ static int on_faults(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+/* An OTLP/HTTP collector that takes every export and keeps only counts (the bench points the server here). */
+static int on_otlp(h2o_handler_t *self, h2o_req_t *req)
+{
+    if (!sim_method_is(req, "POST"))
+        return -1;
+    sim.otlp_exports++;
+    sim.otlp_bytes += req->entity.len;
+    send_now(req, 200, "", 0);
+    return 0;
+}
+
 static int on_reset(h2o_handler_t *self, h2o_req_t *req)
 {
     if (!sim_method_is(req, "POST"))
@@ -867,6 +894,8 @@ static int on_reset(h2o_handler_t *self, h2o_req_t *req)
     memset(sim.faulted, 0, sizeof(sim.faulted));
     memset(sim.api_key, 0, sizeof(sim.api_key));
     memset(sim.traceparent, 0, sizeof(sim.traceparent));
+    memset(sim.nparents, 0, sizeof(sim.nparents));
+    sim.otlp_exports = sim.otlp_bytes = 0;
     memset(sim.http2, 0, sizeof(sim.http2));
     sim.connections = 0;
     sim_commerce_reset();
@@ -960,6 +989,7 @@ int main(int argc, char **argv)
     route(hc, "/_sim/stats", on_stats);
     route(hc, "/_sim/faults", on_faults);
     route(hc, "/_sim/reset", on_reset);
+    route(hc, "/v1/traces", on_otlp);
     for (int p = 0; p < P_COUNT; ++p) {
         h2o_pathconf_t *pc = h2o_config_register_path(hc, provider_prefixes[p], 0);
         provider_handler_t *h = (provider_handler_t *)h2o_create_handler(pc, sizeof(*h));
