@@ -54,6 +54,8 @@ struct st_bff_tracer_t {
     uint32_t nsending;    /* its spans */
     bff_upstream_call_t *sending;
     bool flush_soon;      /* a zero timer is set: the batch is full enough */
+    bool timer_started;   /* the flush timer runs (from the first span on) */
+    uint32_t flush_ms;
 };
 
 /* ---- protobuf writing ---- */
@@ -284,9 +286,16 @@ void bff_span_end(bff_span_t *s, uint64_t end_ns)
     }
     put_bytes(&t->batch, 2, s->b->data, s->b->len); /* ScopeSpans.spans */
     t->nbatch++;
+    if (!t->timer_started) { /* the first span: from now on the batch goes out every flush_ms */
+        t->timer_started = true;
+        uv_timer_init(t->loop, &t->flush_timer);
+        t->flush_timer.data = t;
+        uv_timer_start(&t->flush_timer, on_flush, t->flush_ms, t->flush_ms);
+        uv_unref((uv_handle_t *)&t->flush_timer);
+    }
     if (t->nbatch >= t->batch_spans && t->sending == NULL && !t->flush_soon) {
         t->flush_soon = true;
-        uv_timer_start(&t->flush_timer, on_flush, 0, t->flush_timer.repeat); /* then every flush_ms again */
+        uv_timer_start(&t->flush_timer, on_flush, 0, t->flush_ms); /* then every flush_ms again */
     }
 }
 
@@ -429,11 +438,7 @@ bff_tracer_t *bff_tracer_new(uv_loop_t *loop, bff_upstream_t *upstream, const bf
     bff_buf_init(&t->scope);
     put_bytes(&t->scope, 1, sc.data, sc.len);
     bff_buf_free(&sc);
-    uv_timer_init(loop, &t->flush_timer);
-    t->flush_timer.data = t;
-    uint32_t every = conf->flush_ms ? conf->flush_ms : 1000;
-    uv_timer_start(&t->flush_timer, on_flush, every, every);
-    uv_unref((uv_handle_t *)&t->flush_timer);
+    t->flush_ms = conf->flush_ms ? conf->flush_ms : 1000;
     return t;
 }
 
@@ -441,7 +446,9 @@ void bff_tracer_free(bff_tracer_t *t)
 {
     if (t == NULL)
         return;
-    /* the loop has stopped: the timer and an export in flight are abandoned with it */
+    /* the loop has stopped: the timer (out of the loop's timer heap) and an export in flight are abandoned with it */
+    if (t->timer_started)
+        uv_timer_stop(&t->flush_timer);
     bff_buf_free(&t->scratch);
     bff_buf_free(&t->batch);
     bff_buf_free(&t->body);

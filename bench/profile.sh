@@ -3,11 +3,12 @@
 # shared, noisy machine, unlike times): the release server with one worker beside
 # the simulator, 50 requests to warm up, then N requests (h2load, 2 connections x 5
 # streams), counted alone. Writes the callgrind profile for callgrind_annotate.
-#   bench/profile.sh S1|S2|S3|S4 [N] [OUT]      (BUILD=build-bench, BIN=its bff)
+#   bench/profile.sh S1|S2|S3|S4|S2_traced [N] [OUT]      (BUILD=build-bench, BIN=its bff)
+# S2_traced: S2 with every request's spans exported (otlp_endpoint: the simulator's /v1/traces, ratio 1).
 # e.g. bench/profile.sh S3 300 /tmp/s3.cg && callgrind_annotate --inclusive=yes /tmp/s3.cg | head -60
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?S1, S2, S3 or S4}
+scenario=${1:?S1, S2, S3, S4 or S2_traced}
 n=${2:-300}
 out=${3:-bench/results/raw/$scenario.callgrind}
 BUILD=${BUILD:-build-bench}
@@ -24,7 +25,9 @@ sim=$!
 cleanup() { kill "$sim" "${bff:-}" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 key_hash=$(printf %s bench-storefront-key | sha256sum | cut -d' ' -f1)
-BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false BFF_THREADS=1 \
+otlp=""
+[ "$scenario" = S2_traced ] && otlp="http://127.0.0.1:$SIM_PORT"
+BFF_OTLP_ENDPOINT="$otlp" BFF_TRACE_SAMPLE_RATIO=1 BFF_PROVIDERS_URL="http://127.0.0.1:$SIM_PORT" BFF_LOG_REQUESTS=false BFF_THREADS=1 \
   BFF_PROVIDER_TIMEOUT_MS=20000 BFF_REQUEST_TIMEOUT_MS=30000 BFF_MAX_QUERY_COST=1000000 \
   BFF_ID_SIGNING_KEY=demo-only-id-signing-key-not-a-secret BFF_STATE_DIR="$tmp/state" \
   BFF_TIERS='{"anonymous": {"bucket": 1e15, "restore_per_second": 1e15}, "storefront": {"bucket": 1e15, "restore_per_second": 1e15}}' \
@@ -38,7 +41,7 @@ request() {
 hdr=(-H 'content-type: application/json')
 case "$scenario" in
   S1) echo '{"query":"{ __typename }"}' >"$tmp/body.json" ;;
-  S2) request examples/product_page.graphql examples/product_page.json >"$tmp/body.json" ;;
+  S2|S2_traced) request examples/product_page.graphql examples/product_page.json >"$tmp/body.json" ;;
   S3) request examples/listing_20.graphql examples/listing_20.json >"$tmp/body.json" ;;
   S4) request examples/cart_totals.graphql examples/cart_totals.json >"$tmp/body.json"; hdr+=(-H 'x-api-key: bench-storefront-key') ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;

@@ -122,6 +122,16 @@ fallbacks=$(curl -s "http://127.0.0.1:$BFF2_PORT/metrics" | awk '$1=="bff_store_
 kill "$bff_redis" "$redis"; wait "$bff_redis" "$redis" 2>/dev/null || true
 bff_redis=
 redis=
+# S2 again on a server that records every request's spans (trace_sample_ratio 1) and exports them over OTLP to the
+# simulator's /v1/traces (a collector that takes and counts): tracing's CPU per request, in the same run
+BFF3_PORT=$(free_port)
+BFF_OTLP_ENDPOINT="http://127.0.0.1:$SIM_PORT" BFF_TRACE_SAMPLE_RATIO=1 start_server x "$BFF3_PORT"
+bff_redis=$bff
+bff=$bff_main
+run S2_traced "http://127.0.0.1:$BFF3_PORT/graphql" "$tmp/s2.json" "" "" "$bff_redis"
+spans=$(curl -s "http://127.0.0.1:$BFF3_PORT/metrics" | awk -F'[{} ]' '$1=="bff_trace_spans_total" {printf "%s%s %s", (n++ ? ", " : ""), $2, $4}')
+kill "$bff_redis"; wait "$bff_redis" 2>/dev/null || true
+bff_redis=
 # S5: S2 and S4 together while reviews take 1 s (cut at enrichment's default 300 ms; the bulkhead under load): cart totals' p99
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/faults" -d '{"reviews": {"latency_ms": 1000}}' >/dev/null
 h2load -c 10 -m 10 -D "$((DUR + 1))" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_S2.h2load.txt" 2>&1 &
@@ -191,6 +201,8 @@ peer_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$peer/status")
     eval "o=\$cpu_$s; p=\$cpu_peer_$s"
     awk -v s="$s" -v o="$o" -v p="$p" 'BEGIN { if (o > 0) printf "%s: the peer spends %.1fx our CPU per request (%d vs %d us)\n", s, p / o, p, o }'
   done
+  echo
+  awk -v a="$cpu_S2_traced" -v b="$cpu_S2" -v q="$p99_S2_traced" -v pq="$p99_S2" -v sp="${spans:-?}" 'BEGIN { if (b > 0) printf "S2 with tracing on (ratio 1, every span exported over OTLP): %d us CPU per request against %d us with tracing off (%+.1f%%, target <= +10%%), p99 %s ms against %s ms; spans: %s\n", a, b, (a - b) * 100 / b, q, pq, sp }'
   echo
   awk -v a="$cpu_S3_redis" -v b="$cpu_S3" -v q="$p99_S3_redis" -v pq="$p99_S3" -v f="${fallbacks:-?}" 'BEGIN { if (b > 0) printf "S3 with Redis configured: %d us CPU per request against %d us in process (%+.1f%%, target < +15%%), p99 %s ms against %s ms; %s budget fallbacks to local\n", a, b, (a - b) * 100 / b, q, pq, f }'
   echo

@@ -74,7 +74,7 @@ test('trace context: a client traceparent reaches every provider as a child span
   }
   assert.equal(new Set(t.parents.map((tp) => tp.slice(36, 52))).size, t.parents.length, 'a span id per call');
   assert.equal(t.id, client);
-  // no traceparent, or one that is not valid: a trace of our own, not sampled (nothing records spans yet)
+  // no traceparent, or one that is not valid: a trace of our own, not sampled (this server has no otlp_endpoint: nothing records spans)
   for (const headers of [{}, { traceparent: `ff-${client}-00f067aa0ba902b7-01` }, { traceparent: `00-${client.toUpperCase()}-00f067aa0ba902b7-01` }]) {
     t = await traced(headers);
     assert.match(t.id, /^[0-9a-f]{32}$/);

@@ -39,6 +39,23 @@ test('bad values stop start-up, naming the setting', async () => {
   r = await startServer({ env: { BFF_TLS_CERT: '/nonexistent.pem' }, expectFail: true });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /tls_cert/);
+  // a ratio: a number from 0 to 1, in the environment as in the file
+  for (const v of ['1.5', '-0.1', 'half', 'nan', '']) {
+    r = await startServer({ env: { BFF_TRACE_SAMPLE_RATIO: v }, expectFail: true });
+    assert.equal(r.code, 2, v);
+    assert.match(r.stderr, /"trace_sample_ratio" must be a number from 0 to 1/, v);
+  }
+  for (const v of ['"0.5"', '2', 'true']) {
+    const f = tempConfig(`{"trace_sample_ratio": ${v}}`);
+    r = await startServer({ args: ['--config', f.path], expectFail: true });
+    rmSync(f.dir, { recursive: true });
+    assert.equal(r.code, 2, v);
+    assert.match(r.stderr, /"trace_sample_ratio" must be a number from 0 to 1/, v);
+  }
+  const ok = tempConfig('{"trace_sample_ratio": 0.25, "otlp_endpoint": "http://127.0.0.1:1"}');
+  const srv = await startServer({ args: ['--config', ok.path] });
+  assert.equal((await srv.stop()).code, 0);
+  rmSync(ok.dir, { recursive: true });
 });
 
 test('an invalid schema stops start-up with the schema error', async () => {
