@@ -290,24 +290,20 @@ static size_t call_span_name(const char *method, const char *route, const char *
 
 /* The attributes every provider call span has: method, route, the provider's host, the provider. */
 static void call_span_begin(bff_span_t *s, bff_scope_t *ctx, const char *span_id, const char *method, const char *path,
-                            const char *provider, const char *base_url, bff_span_kind_t kind, uint64_t start_ns)
+                            const bff_provider_conf_t *conf, bff_span_kind_t kind, uint64_t start_ns)
 {
     const char *route = bff_route_template(path);
     char name[128];
-    size_t n = call_span_name(method, route, provider, name, sizeof(name));
+    size_t n = call_span_name(method, route, conf->name, name, sizeof(name));
     bff_span_begin(s, ctx->tracer, ctx->trace, span_id, ctx->trace->span_id, name, n, kind, start_ns);
     bff_span_str(s, "http.request.method", method, strlen(method));
     if (route != NULL)
         bff_span_str(s, "url.template", route, strlen(route));
-    const char *host = strstr(base_url, "://");
-    if (host != NULL) {
-        host += 3;
-        size_t h = strcspn(host, ":/");
-        bff_span_str(s, "server.address", host, h);
-        if (host[h] == ':')
-            bff_span_int(s, "server.port", strtol(host + h + 1, NULL, 10));
+    if (conf->host_len > 0) {
+        bff_span_str(s, "server.address", conf->host, conf->host_len);
+        bff_span_int(s, "server.port", conf->port);
     }
-    bff_span_str(s, "bff.provider", provider, strlen(provider));
+    bff_span_str(s, "bff.provider", conf->name, strlen(conf->name));
 }
 
 /* An attempt that went out has ended (answered, failed or cancelled). */
@@ -317,7 +313,7 @@ static void attempt_span(pcall_t *p, bff_dep_error_t e, long status, const char 
     if (ctx->tracer == NULL || p->span_id[0] == '\0')
         return;
     bff_span_t s;
-    call_span_begin(&s, ctx, p->span_id, p->req.method, p->path, p->provider, p->conf->url, BFF_SPAN_CLIENT, p->sent_ns);
+    call_span_begin(&s, ctx, p->span_id, p->req.method, p->path, p->conf, BFF_SPAN_CLIENT, p->sent_ns);
     bff_span_int(&s, "bff.call.attempt", p->attempts);
     if (p->attempts > 1)
         bff_span_int(&s, "http.request.resend_count", p->attempts - 1);
@@ -337,8 +333,8 @@ static void attempt_span(pcall_t *p, bff_dep_error_t e, long status, const char 
     bff_span_end(&s, bff_span_now_ns());
 }
 
-/* A read answered from a catalog cache: `how` is "hit", "stale" (past its time to live) or "fleet" (Redis). */
-static void cache_span(bff_scope_t *ctx, const char *provider, const char *base_url, const char *path, const char *how,
+/* A read answered from a catalog cache: `how` is "stale" (the worker's, past its time to live) or "fleet" (Redis). */
+static void cache_span(bff_scope_t *ctx, const bff_provider_conf_t *conf, const char *path, const char *how,
                        uint64_t age_ms)
 {
     if (ctx->tracer == NULL || ctx->rng == NULL)
@@ -347,7 +343,7 @@ static void cache_span(bff_scope_t *ctx, const char *provider, const char *base_
     bff_trace_span_id(ctx->rng, id);
     uint64_t now = bff_span_now_ns();
     bff_span_t s;
-    call_span_begin(&s, ctx, id, "GET", path, provider, base_url, BFF_SPAN_INTERNAL, now);
+    call_span_begin(&s, ctx, id, "GET", path, conf, BFF_SPAN_INTERNAL, now);
     bff_span_bool(&s, "bff.call.sent", false);
     bff_span_str(&s, "bff.cache", how, strlen(how));
     if (age_ms > 0)
@@ -365,7 +361,7 @@ static void refused_span(pcall_t *p, bff_dep_error_t e, const char *message)
     bff_trace_span_id(ctx->rng, id);
     uint64_t now = bff_span_now_ns();
     bff_span_t s;
-    call_span_begin(&s, ctx, id, p->req.method, p->path, p->provider, p->conf->url, BFF_SPAN_INTERNAL,
+    call_span_begin(&s, ctx, id, p->req.method, p->path, p->conf, BFF_SPAN_INTERNAL,
                     p->queued_ms != 0 ? now - (uv_now(ctx->loop) - p->queued_ms) * 1000000u : now);
     bff_span_bool(&s, "bff.call.sent", false);
     bff_span_int(&s, "bff.call.attempt", p->attempts);
@@ -826,7 +822,7 @@ static void on_l2_reply(int status, const char *text, size_t len, uint64_t ttl_m
             bff_json_cache_put_ttl(ctx->catalog_cache, p->cache_key, body, len, uv_now(ctx->loop), ttl_ms);
             l2_forget(ctx, w);
             l2_release(w);
-            cache_span(ctx, p->provider, p->conf->url, p->path, "fleet", 0);
+            cache_span(ctx, p->conf, p->path, "fleet", 0);
             pcall_finish(p, body, BFF_DEP_OK, 200, NULL);
             json_decref(body);
             return;
@@ -1041,9 +1037,12 @@ bff_call_t *bff_scope_get_cached(bff_scope_t *ctx, bff_provider_id_t provider, c
     if (hit == NULL)
         return cached_send(ctx, provider, path, key, cb, arg);
     bff_scope_defer(ctx, cb, arg, &(bff_outcome_t){.body = hit, .provider = name, .status = 200});
-    if (ctx->tracer != NULL)
-        cache_span(ctx, name, bff_providers_at(ctx->providers, (size_t)provider)->url, path,
-                   age > 0 || refresh ? "stale" : "hit", age);
+    if (age > 0 || refresh) { /* a stale answer has its span; fresh ones are counted on the request's */
+        if (ctx->tracer != NULL)
+            cache_span(ctx, bff_providers_at(ctx->providers, (size_t)provider), path, "stale", age);
+    } else {
+        ctx->cache_hits++;
+    }
     if (age > 0 || refresh) {
         ctx->stale_answers++;
         if (age > ctx->stale_max_age_ms)

@@ -57,6 +57,7 @@ struct st_bff_scope_t;
     struct st_bff_guard_t *guard;              /* the worker's breakers and bulkheads, or NULL: unguarded */          \
     uint64_t deadline_ms;                      /* uv_now() by which the request must answer; 0: none */               \
     unsigned stale_answers;                    /* catalog answers served stale (see bff_scope_get_cached) */          \
+    unsigned cache_hits;                       /* catalog answers the worker's cache served fresh */                  \
     uint64_t stale_max_age_ms;                 /* the oldest of them, past its time to live */                        \
     struct st_bff_queued_t *queued;            /* this request's calls waiting for a bulkhead slot */                 \
     struct st_bff_l2wait_t *l2_waits;          /* this request's cached reads asking the fleet's cache */             \

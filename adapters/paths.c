@@ -116,7 +116,7 @@ const char *bff_route_template(const char *path)
     const char *q = strchr(path, '?');
     size_t plen = q != NULL ? (size_t)(q - path) : strlen(path);
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); ++i)
-        if (route_matches(routes[i], path, plen))
+        if (plen >= 2 && routes[i][1] == path[1] && route_matches(routes[i], path, plen)) /* most differ at once */
             return routes[i];
     return NULL;
 }

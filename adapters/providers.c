@@ -340,9 +340,19 @@ bff_providers_t *bff_providers_new(const char *default_url, uint32_t default_tim
         }
     }
     json_decref(root);
-    for (size_t i = 0; i < NPROVIDERS; ++i)
-        if (p->items[i].timeout_ms == 0)
-            p->items[i].timeout_ms = default_timeout_ms ? default_timeout_ms : p->bulkheads[p->items[i].pool].timeout_ms;
+    for (size_t i = 0; i < NPROVIDERS; ++i) {
+        bff_provider_conf_t *c = &p->items[i];
+        if (c->timeout_ms == 0)
+            c->timeout_ms = default_timeout_ms ? default_timeout_ms : p->bulkheads[c->pool].timeout_ms;
+        /* the host and port its spans name (server.address, server.port) */
+        const char *host = strstr(c->url, "://");
+        host = host != NULL ? host + 3 : c->url;
+        c->host = host;
+        c->host_len = strcspn(host, ":/");
+        c->port = host[c->host_len] == ':' ? (int)strtol(host + c->host_len + 1, NULL, 10)
+                  : strncmp(c->url, "https:", 6) == 0 ? 443
+                                                      : 80;
+    }
     return p;
 }
 

@@ -60,6 +60,9 @@ typedef struct st_bff_provider_conf_t {
     bff_pool_t pool;
     bff_breaker_conf_t breaker;
     char *url;         /* base URL, no trailing slash: paths start with '/' */
+    const char *host;  /* in url: its host (host_len bytes) and port, as spans name them */
+    size_t host_len;
+    int port;
     char *auth_header; /* "Name: value" sent with every call, or NULL */
     uint32_t timeout_ms, connect_timeout_ms; /* connect 0: the smaller of 2000 and timeout_ms */
     /* retries of reads (GET) that failed for a reason a new attempt may not meet: transport, 5xx, timeout */

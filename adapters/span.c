@@ -3,9 +3,9 @@
  * worker and sent to the collector (see span.h). The wire format is
  * opentelemetry-proto's trace/v1 (ExportTraceServiceRequest), written by
  * hand: tags, varints, fixed64 times and length-delimited fields. A span is
- * written into the tracer's scratch buffer and appended to the batch with its
- * length once it ends; nested messages inside it (attributes, events,
- * status) have lengths known before they are written, so nothing is patched.
+ * written in place at the end of the worker's batch, behind room for its
+ * length; nested messages inside it (attributes, events, status) have
+ * lengths known before they are written.
  */
 #include "span.h"
 
@@ -44,7 +44,7 @@ struct st_bff_tracer_t {
     uint64_t threshold; /* ratio * 2^56: trace ids whose low 56 bits are below are sampled */
     uint32_t timeout_ms, max_queue_spans, batch_spans;
     uv_timer_t flush_timer;
-    bff_buf_t scratch;    /* the span being written */
+    bff_buf_t scratch;    /* a span written while the queue is full: dropped at its end */
     bool building;        /* between bff_span_begin and bff_span_end */
     bff_buf_t batch;      /* ended spans: each a ScopeSpans.spans field (tag, length, Span) */
     uint32_t nbatch;
@@ -60,7 +60,25 @@ struct st_bff_tracer_t {
 
 /* ---- protobuf writing ---- */
 
-static size_t varint_len(uint64_t v)
+/*
+ * Fields are written straight into the buffer: room() makes space for a
+ * field's bytes once, then tags, varints and bytes go in through a pointer
+ * (a span is a few hundred bytes of short fields; a call per byte run was a
+ * third of tracing's cost).
+ */
+static inline uint8_t *room(bff_buf_t *b, size_t n)
+{
+    if (b->cap - b->len < n + 1)
+        bff_buf_reserve(b, n);
+    return (uint8_t *)b->data + b->len;
+}
+
+static inline void done(bff_buf_t *b, const uint8_t *p)
+{
+    b->len = (size_t)((const char *)p - b->data);
+}
+
+static inline size_t varint_len(uint64_t v)
 {
     size_t n = 1;
     while (v >= 0x80) {
@@ -70,41 +88,44 @@ static size_t varint_len(uint64_t v)
     return n;
 }
 
-static void put_varint(bff_buf_t *b, uint64_t v)
+static inline uint8_t *w_varint(uint8_t *p, uint64_t v)
 {
-    uint8_t tmp[10];
-    size_t n = 0;
     while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
+        *p++ = (uint8_t)(v | 0x80);
         v >>= 7;
     }
-    tmp[n++] = (uint8_t)v;
-    bff_buf_append(b, tmp, n);
+    *p++ = (uint8_t)v;
+    return p;
 }
 
-static void put_tag(bff_buf_t *b, unsigned field, unsigned wt)
+static inline uint8_t *w_tag(uint8_t *p, unsigned field, unsigned wt)
 {
-    put_varint(b, (uint64_t)field << 3 | wt);
+    return w_varint(p, (uint64_t)field << 3 | wt);
 }
 
-static void put_bytes(bff_buf_t *b, unsigned field, const void *p, size_t n)
+static inline uint8_t *w_bytes(uint8_t *p, unsigned field, const void *data, size_t n)
 {
-    put_tag(b, field, WT_LEN);
-    put_varint(b, n);
-    bff_buf_append(b, p, n);
+    p = w_tag(p, field, WT_LEN);
+    p = w_varint(p, n);
+    memcpy(p, data, n);
+    return p + n;
 }
 
-static void put_fixed64(bff_buf_t *b, unsigned field, uint64_t v)
+static inline uint8_t *w_fixed64(uint8_t *p, unsigned field, uint64_t v)
 {
-    put_tag(b, field, WT_I64);
-    uint8_t le[8];
+    p = w_tag(p, field, WT_I64);
     for (int i = 0; i < 8; ++i)
-        le[i] = (uint8_t)(v >> (8 * i));
-    bff_buf_append(b, le, 8);
+        *p++ = (uint8_t)(v >> (8 * i));
+    return p;
+}
+
+static void put_bytes(bff_buf_t *b, unsigned field, const void *data, size_t n)
+{
+    done(b, w_bytes(room(b, 12 + n), field, data, n));
 }
 
 /* The size of a length-delimited field (tag of one byte: fields below 16) holding n bytes. */
-static size_t len_field(size_t n)
+static inline size_t len_field(size_t n)
 {
     return 1 + varint_len(n) + n;
 }
@@ -133,6 +154,13 @@ static size_t utf8_prefix(const char *str, size_t n)
 {
     const uint8_t *s = (const uint8_t *)str;
     size_t i = 0, cap = n < SPAN_STRING_MAX ? n : SPAN_STRING_MAX;
+    while (i + 8 <= cap) { /* ASCII, eight bytes at a time */
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        i += 8;
+    }
     while (i < cap) {
         uint8_t c = s[i];
         size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
@@ -152,29 +180,32 @@ static size_t utf8_prefix(const char *str, size_t n)
     return i;
 }
 
-/* AnyValue kinds: 1 string, 2 bool, 3 int */
-static void put_kv(bff_buf_t *b, unsigned field, const char *key, unsigned kind, const char *s, size_t slen,
-                   uint64_t v)
+/* A KeyValue field: AnyValue kinds 1 string, 2 bool, 3 int. */
+static uint8_t *w_kv(uint8_t *p, unsigned field, const char *key, size_t klen, unsigned kind, const char *s, size_t slen,
+                     uint64_t v)
 {
-    size_t klen = strlen(key);
     size_t any = kind == 1 ? len_field(slen) : 1 + varint_len(v);
-    size_t kv = len_field(klen) + len_field(any);
-    put_tag(b, field, WT_LEN);
-    put_varint(b, kv);
-    put_bytes(b, 1, key, klen);
-    put_tag(b, 2, WT_LEN);
-    put_varint(b, any);
-    if (kind == 1) {
-        put_bytes(b, 1, s, slen);
-    } else {
-        put_tag(b, kind, WT_VARINT);
-        put_varint(b, v);
-    }
+    p = w_tag(p, field, WT_LEN);
+    p = w_varint(p, len_field(klen) + len_field(any));
+    p = w_bytes(p, 1, key, klen);
+    p = w_tag(p, 2, WT_LEN);
+    p = w_varint(p, any);
+    if (kind == 1)
+        return w_bytes(p, 1, s, slen);
+    p = w_tag(p, kind, WT_VARINT);
+    return w_varint(p, v);
 }
 
-static size_t kv_str_len(const char *key, size_t slen)
+/* The most bytes w_kv writes for a key and a string of these lengths (or a number: slen 0). */
+static inline size_t kv_room(size_t klen, size_t slen)
 {
-    return len_field(len_field(strlen(key)) + len_field(len_field(slen)));
+    return klen + slen + 40;
+}
+
+static void put_kv(bff_buf_t *b, const char *key, unsigned kind, const char *s, size_t slen, uint64_t v)
+{
+    size_t klen = strlen(key);
+    done(b, w_kv(room(b, kv_room(klen, slen)), SPAN_ATTRIBUTES, key, klen, kind, s, slen, v));
 }
 
 /* ---- spans ---- */
@@ -186,51 +217,66 @@ uint64_t bff_span_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A span is written in place, at the end of the batch, behind a tag and three
+ * bytes kept for its length (spans are far below 2 MiB); bff_span_end writes
+ * the length and moves the span down if it needs fewer. With the queue full
+ * it goes to the scratch buffer and is counted as dropped at its end.
+ */
 void bff_span_begin(bff_span_t *s, bff_tracer_t *t, const bff_trace_t *trace, const char *span_id,
                     const char *parent_id, const char *name, size_t name_len, bff_span_kind_t kind, uint64_t start_ns)
 {
     assert(!t->building && "one span is built at a time");
     t->building = true;
     s->tracer = t;
-    s->b = &t->scratch;
+    bool full = t->nbatch >= t->max_queue_spans;
+    s->b = full ? &t->scratch : &t->batch;
     bff_buf_t *b = s->b;
-    bff_buf_reset(b);
+    if (full)
+        bff_buf_reset(b);
+    s->at = b->len;
+    size_t tslen = strlen(trace->tracestate);
+    name_len = utf8_prefix(name, name_len);
+    uint8_t *p = room(b, 4 + 18 + 10 + 10 + (3 + tslen) + 10 + (3 + name_len) + 2 + 9 + 6);
+    *p++ = 2 << 3 | WT_LEN; /* ScopeSpans.spans */
+    p += 3;                 /* its length, at the end */
     uint8_t id[16];
     hex_bytes(trace->trace_id, id, 16);
-    put_bytes(b, SPAN_TRACE_ID, id, 16);
+    p = w_bytes(p, SPAN_TRACE_ID, id, 16);
     hex_bytes(span_id, id, 8);
-    put_bytes(b, SPAN_SPAN_ID, id, 8);
-    if (trace->tracestate[0] != '\0')
-        put_bytes(b, SPAN_TRACE_STATE, trace->tracestate, strlen(trace->tracestate));
+    p = w_bytes(p, SPAN_SPAN_ID, id, 8);
+    if (tslen > 0)
+        p = w_bytes(p, SPAN_TRACE_STATE, trace->tracestate, tslen);
     if (parent_id != NULL && parent_id[0] != '\0') {
         hex_bytes(parent_id, id, 8);
-        put_bytes(b, SPAN_PARENT_SPAN_ID, id, 8);
+        p = w_bytes(p, SPAN_PARENT_SPAN_ID, id, 8);
     }
-    put_bytes(b, SPAN_NAME, name, utf8_prefix(name, name_len));
-    put_tag(b, SPAN_KIND, WT_VARINT);
-    put_varint(b, (uint64_t)kind);
-    put_fixed64(b, SPAN_START, start_ns);
+    p = w_bytes(p, SPAN_NAME, name, name_len);
+    p = w_tag(p, SPAN_KIND, WT_VARINT);
+    p = w_varint(p, (uint64_t)kind);
+    p = w_fixed64(p, SPAN_START, start_ns);
     /* flags (fixed32): the W3C trace flags, and "the parent is remote" known (bit 8) and set (bit 9) when it is */
     bool remote = parent_id == trace->parent_id && parent_id != NULL && parent_id[0] != '\0';
     uint32_t flags = trace->flags | 0x100u | (remote ? 0x200u : 0);
-    put_tag(b, SPAN_FLAGS, 5);
-    uint8_t le[4] = {(uint8_t)flags, (uint8_t)(flags >> 8), (uint8_t)(flags >> 16), (uint8_t)(flags >> 24)};
-    bff_buf_append(b, le, 4);
+    p = w_tag(p, SPAN_FLAGS, 5);
+    for (int i = 0; i < 4; ++i)
+        *p++ = (uint8_t)(flags >> (8 * i));
+    done(b, p);
 }
 
 void bff_span_str(bff_span_t *s, const char *key, const char *value, size_t len)
 {
-    put_kv(s->b, SPAN_ATTRIBUTES, key, 1, value, utf8_prefix(value, len), 0);
+    put_kv(s->b, key, 1, value, utf8_prefix(value, len), 0);
 }
 
 void bff_span_int(bff_span_t *s, const char *key, int64_t value)
 {
-    put_kv(s->b, SPAN_ATTRIBUTES, key, 3, NULL, 0, (uint64_t)value);
+    put_kv(s->b, key, 3, NULL, 0, (uint64_t)value);
 }
 
 void bff_span_bool(bff_span_t *s, const char *key, bool value)
 {
-    put_kv(s->b, SPAN_ATTRIBUTES, key, 2, NULL, 0, value ? 1 : 0);
+    put_kv(s->b, key, 2, NULL, 0, value ? 1 : 0);
 }
 
 void bff_span_event(bff_span_t *s, const char *name, uint64_t time_ns, const char *code, const char *message)
@@ -243,19 +289,22 @@ void bff_span_event(bff_span_t *s, const char *name, uint64_t time_ns, const cha
     memcpy(kcode + nlen, ".code", sizeof(".code"));
     memcpy(kmsg, name, nlen);
     memcpy(kmsg + nlen, ".message", sizeof(".message"));
+    size_t kclen = nlen + 5, kmlen = nlen + 8;
     size_t clen = code != NULL ? utf8_prefix(code, strlen(code)) : 0;
     size_t mlen = message != NULL ? utf8_prefix(message, strlen(message)) : 0;
-    size_t len = 9 + len_field(nlen) + (code != NULL ? kv_str_len(kcode, clen) : 0) +
-                 (message != NULL ? kv_str_len(kmsg, mlen) : 0);
-    bff_buf_t *b = s->b;
-    put_tag(b, SPAN_EVENTS, WT_LEN);
-    put_varint(b, len);
-    put_fixed64(b, 1, time_ns);
-    put_bytes(b, 2, name, nlen);
+    size_t kv_code = code != NULL ? len_field(len_field(kclen) + len_field(len_field(clen))) : 0;
+    size_t kv_msg = message != NULL ? len_field(len_field(kmlen) + len_field(len_field(mlen))) : 0;
+    size_t len = 9 + len_field(nlen) + kv_code + kv_msg;
+    uint8_t *p = room(s->b, len + 8);
+    p = w_tag(p, SPAN_EVENTS, WT_LEN);
+    p = w_varint(p, len);
+    p = w_fixed64(p, 1, time_ns);
+    p = w_bytes(p, 2, name, nlen);
     if (code != NULL)
-        put_kv(b, 3, kcode, 1, code, clen, 0);
+        p = w_kv(p, 3, kcode, kclen, 1, code, clen, 0);
     if (message != NULL)
-        put_kv(b, 3, kmsg, 1, message, mlen, 0);
+        p = w_kv(p, 3, kmsg, kmlen, 1, message, mlen, 0);
+    done(s->b, p);
 }
 
 void bff_span_error(bff_span_t *s, const char *type, const char *message)
@@ -264,12 +313,14 @@ void bff_span_error(bff_span_t *s, const char *type, const char *message)
         bff_span_str(s, "error.type", type, strlen(type));
     size_t mlen = message != NULL ? utf8_prefix(message, strlen(message)) : 0;
     size_t len = (message != NULL ? len_field(mlen) : 0) + 2; /* Status: message (2), code (3) = ERROR (2) */
-    put_tag(s->b, SPAN_STATUS, WT_LEN);
-    put_varint(s->b, len);
+    uint8_t *p = room(s->b, len + 8);
+    p = w_tag(p, SPAN_STATUS, WT_LEN);
+    p = w_varint(p, len);
     if (message != NULL)
-        put_bytes(s->b, 2, message, mlen);
-    put_tag(s->b, 3, WT_VARINT);
-    put_varint(s->b, 2);
+        p = w_bytes(p, 2, message, mlen);
+    p = w_tag(p, 3, WT_VARINT);
+    p = w_varint(p, 2);
+    done(s->b, p);
 }
 
 static void on_flush(uv_timer_t *timer);
@@ -279,12 +330,21 @@ void bff_span_end(bff_span_t *s, uint64_t end_ns)
     bff_tracer_t *t = s->tracer;
     assert(t->building && "a span begun");
     t->building = false;
-    put_fixed64(s->b, SPAN_END, end_ns);
-    if (t->nbatch >= t->max_queue_spans) {
+    bff_buf_t *b = s->b;
+    done(b, w_fixed64(room(b, 9), SPAN_END, end_ns));
+    if (b == &t->scratch) {
         atomic_fetch_add_explicit(&t->stats->spans_dropped_full, 1, memory_order_relaxed);
         return;
     }
-    put_bytes(&t->batch, 2, s->b->data, s->b->len); /* ScopeSpans.spans */
+    size_t body = s->at + 4, len = b->len - body;
+    assert(len < (1u << 21) && "a span's length fits the three bytes kept for it");
+    uint8_t lenbytes[3];
+    size_t n = (size_t)(w_varint(lenbytes, len) - lenbytes);
+    memcpy(b->data + s->at + 1, lenbytes, n);
+    if (n < 3) {
+        memmove(b->data + s->at + 1 + n, b->data + body, len);
+        b->len -= 3 - n;
+    }
     t->nbatch++;
     if (!t->timer_started) { /* the first span: from now on the batch goes out every flush_ms */
         t->timer_started = true;
@@ -342,14 +402,17 @@ static void flush_now(bff_tracer_t *t)
     size_t resource_spans = t->resource.len + 1 + varint_len(scope_spans) + scope_spans;
     bff_buf_t *b = &t->body;
     bff_buf_reset(b);
-    bff_buf_reserve(b, resource_spans + 16);
-    put_tag(b, 1, WT_LEN);
-    put_varint(b, resource_spans);
-    bff_buf_append(b, t->resource.data, t->resource.len);
-    put_tag(b, 2, WT_LEN);
-    put_varint(b, scope_spans);
-    bff_buf_append(b, t->scope.data, t->scope.len);
-    bff_buf_append(b, t->batch.data, t->batch.len);
+    uint8_t *p = room(b, resource_spans + 16);
+    p = w_tag(p, 1, WT_LEN);
+    p = w_varint(p, resource_spans);
+    memcpy(p, t->resource.data, t->resource.len);
+    p += t->resource.len;
+    p = w_tag(p, 2, WT_LEN);
+    p = w_varint(p, scope_spans);
+    memcpy(p, t->scope.data, t->scope.len);
+    p += t->scope.len;
+    memcpy(p, t->batch.data, t->batch.len);
+    done(b, p + t->batch.len);
     t->nsending = t->nbatch;
     t->nbatch = 0;
     bff_buf_reset(&t->batch);
@@ -394,7 +457,8 @@ bool bff_tracer_idle(const bff_tracer_t *t)
 /* A Resource or InstrumentationScope attribute list entry: KeyValue with a string. */
 static void put_attr(bff_buf_t *b, unsigned field, const char *key, const char *value)
 {
-    put_kv(b, field, key, 1, value, strlen(value), 0);
+    size_t klen = strlen(key), vlen = utf8_prefix(value, strlen(value));
+    done(b, w_kv(room(b, kv_room(klen, vlen)), field, key, klen, 1, value, vlen, 0));
 }
 
 bff_tracer_t *bff_tracer_new(uv_loop_t *loop, bff_upstream_t *upstream, const bff_tracer_conf_t *conf,

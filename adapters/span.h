@@ -12,8 +12,9 @@
  * dropped and counted, and so are the spans of an export that failed.
  *
  * Building a span: bff_span_begin, then attributes and events, then
- * bff_span_end. One span is built at a time (a tracer's scratch buffer):
- * begin and end it in one stretch of code, without a callback in between.
+ * bff_span_end. One span is built at a time (it is written in place at the
+ * end of the batch): begin and end it in one stretch of code, without a
+ * callback in between.
  */
 #ifndef BFF_ADAPTERS_SPAN_H
 #define BFF_ADAPTERS_SPAN_H
@@ -74,7 +75,8 @@ uint64_t bff_span_now_ns(void);
 
 typedef struct st_bff_span_t {
     bff_tracer_t *tracer;
-    bff_buf_t *b; /* the tracer's scratch: the Span message being written */
+    bff_buf_t *b; /* where the Span message is written: the batch, or the scratch buffer when the queue is full */
+    size_t at;    /* where it starts in b */
 } bff_span_t;
 
 /* Starts a span of `trace` with id `span_id` (16 hex digits) under `parent_id` ("" or NULL: a root span). */

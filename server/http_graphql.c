@@ -191,6 +191,8 @@ static void server_span(bff_http_gql_t *g, int status)
         bff_span_int(&s, "bff.graphql.cost.requested", g->requested_cost);
     if (g->actual_cost >= 0)
         bff_span_int(&s, "bff.graphql.cost.actual", g->actual_cost);
+    if (g->rctx != NULL && g->rctx->cache_hits > 0) /* fresh catalog answers from the worker's cache: no span each */
+        bff_span_int(&s, "bff.cache.hits", g->rctx->cache_hits);
     uint64_t now = bff_span_now_ns();
     const bff_gql_error_t *first = g->log.errors != NULL ? g->log.errors->head : NULL;
     int nerrors = 0;

@@ -183,6 +183,55 @@ test('ratio 0: traces started here are not recorded, a sampled caller still is; 
   }
 });
 
+test('cache answers and refused calls: fresh hits counted on the server span, stale answers and calls not sent as spans of their own', async () => {
+  const col = await startCollector();
+  // catalog answers fresh for 300 ms; one enrichment call at a time and no queue: reviews and recommendations
+  // go out together, so one of them is refused
+  const s1 = await startServer({
+    env: {
+      BFF_PROVIDERS_URL: sim.url, BFF_OTLP_ENDPOINT: col.url, BFF_OTLP_FLUSH_MS: '50', BFF_CATALOG_CACHE_TTL_MS: '300',
+      BFF_BULKHEADS: '{"enrichment": {"max_concurrent": 1, "max_queue": 0}}',
+    },
+    threads: 1,
+  });
+  try {
+    await simPost('/_sim/reset', {});
+    const page = async (traceId) => {
+      const r = await post(s1, example('product_page'), { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+      await r.json();
+      await traceOf(col, traceId);
+      await sleep(60);
+      return col.spans.filter((x) => x.traceId === traceId);
+    };
+    const cold = await page('1'.repeat(32));
+    assert.ok(cold.some((x) => x.kind === CLIENT && x.attributes['bff.provider'] === 'catalog'));
+    const refused = cold.filter((x) => x.attributes['bff.call.sent'] === false);
+    assert.equal(refused.length, 1, 'one of the two enrichment calls found the bulkhead full');
+    assert.equal(refused[0].kind, INTERNAL);
+    assert.equal(refused[0].status.code, ERROR);
+    assert.equal(refused[0].attributes['error.type'], 'DEPENDENCY_UNAVAILABLE');
+    assert.equal(refused[0].attributes['bff.bulkhead.pool'], 'enrichment');
+    assert.ok(['reviews', 'recommendations'].includes(refused[0].attributes['bff.provider']));
+    // at once again: the catalog's answers come from the worker's cache, counted on the server span
+    const warm = await page('2'.repeat(32));
+    assert.equal(warm.filter((x) => x.attributes['bff.provider'] === 'catalog').length, 0, 'no span per fresh hit');
+    assert.ok(warm.find((x) => x.kind === SERVER).attributes['bff.cache.hits'] >= 1);
+    // past the time to live: served stale (and refreshed behind), each a span of its own
+    await sleep(400);
+    const stale = await page('3'.repeat(32));
+    const st = stale.filter((x) => x.attributes['bff.cache'] === 'stale');
+    assert.ok(st.length >= 1, 'stale answers have spans');
+    for (const x of st) {
+      assert.equal(x.attributes['bff.provider'], 'catalog');
+      assert.ok(x.attributes['bff.cache.stale_ms'] > 0);
+      assert.equal(x.attributes['url.template'].startsWith('/catalog/v1/'), true);
+    }
+  } finally {
+    assert.equal((await s1.stop()).code, 0);
+    await col.stop();
+  }
+});
+
 // p99 of `n` product pages in a row against `server` (ms).
 async function p99(server, n) {
   const times = [];
