@@ -514,9 +514,21 @@ static bff_operation_t parse_operation_type(bff_parser_t *p)
     unexpected(p, &t);
 }
 
+/* A description: a string before a definition (September 2025: operations, fragments and variables too). */
+static bool peek_description(const bff_parser_t *p)
+{
+    return peek(p, BFF_TOK_STRING) || peek(p, BFF_TOK_BLOCK_STRING);
+}
+
+static bff_ast_node_t *parse_description(bff_parser_t *p)
+{
+    return peek_description(p) ? parse_string_literal(p) : NULL;
+}
+
 static bff_ast_node_t *parse_variable_definition(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_VARIABLE_DEFINITION, &p->tok);
+    n->description = parse_description(p);
     n->variable = parse_variable(p);
     expect_token(p, BFF_TOK_COLON);
     n->type = parse_type_reference(p);
@@ -534,6 +546,7 @@ static bff_ast_node_t *parse_operation_definition(bff_parser_t *p)
         n->selection_set = parse_selection_set(p);
         return node_done(p, n);
     }
+    n->description = parse_description(p);
     n->operation = parse_operation_type(p);
     if (peek(p, BFF_TOK_NAME))
         parse_name_into(p, n);
@@ -546,6 +559,7 @@ static bff_ast_node_t *parse_operation_definition(bff_parser_t *p)
 static bff_ast_node_t *parse_fragment_definition(bff_parser_t *p)
 {
     bff_ast_node_t *n = node_new(p, BFF_AST_FRAGMENT_DEFINITION, &p->tok);
+    n->description = parse_description(p);
     expect_keyword(p, "fragment");
     set_fragment_name(p, n);
     expect_keyword(p, "on");
@@ -556,16 +570,6 @@ static bff_ast_node_t *parse_fragment_definition(bff_parser_t *p)
 }
 
 /* ---- type system definitions ---- */
-
-static bool peek_description(const bff_parser_t *p)
-{
-    return peek(p, BFF_TOK_STRING) || peek(p, BFF_TOK_BLOCK_STRING);
-}
-
-static bff_ast_node_t *parse_description(bff_parser_t *p)
-{
-    return peek_description(p) ? parse_string_literal(p) : NULL;
-}
 
 /* Starts a definition node: its description (if any), then its keyword(s). */
 static bff_ast_node_t *definition_start(bff_parser_t *p, bff_ast_kind_t kind, const char *keyword)
@@ -768,17 +772,19 @@ static bff_ast_node_t *parse_definition(bff_parser_t *p)
         return parse_operation_definition(p);
     bool has_description = peek_description(p);
     bff_token_t keyword = has_description ? lookahead(p) : p->tok;
+    if (has_description && keyword.kind == BFF_TOK_BRACE_L)
+        FAILF(p, p->tok.start, "Unexpected description, descriptions are not supported on shorthand queries.");
     if (keyword.kind == BFF_TOK_NAME) {
         bff_ast_node_t *n = parse_type_system_definition(p, &keyword);
         if (n != NULL)
             return n;
-        if (has_description)
-            FAILF(p, p->tok.start, "Unexpected description, descriptions are supported only on type definitions.");
         if (token_is_keyword(p, &keyword, "query") || token_is_keyword(p, &keyword, "mutation") ||
             token_is_keyword(p, &keyword, "subscription"))
             return parse_operation_definition(p);
         if (token_is_keyword(p, &keyword, "fragment"))
             return parse_fragment_definition(p);
+        if (has_description)
+            FAILF(p, p->tok.start, "Unexpected description, only GraphQL definitions support descriptions.");
         if (token_is_keyword(p, &keyword, "extend"))
             return parse_type_system_extension(p);
     }

@@ -178,15 +178,19 @@ static const char *print_node(printer_t *pr, const bff_ast_node_t *n)
     case BFF_AST_DOCUMENT:
         return joinl(pr, &n->definitions, "\n\n");
     case BFF_AST_OPERATION_DEFINITION: {
-        const char *var_defs = wrap(pr, "(", joinl(pr, &n->variable_definitions, ", "), ")");
+        /* variable definitions one per line (not indented) when any spans lines, as graphql-js 16.15 */
+        strs_t vars = print_list(pr, &n->variable_definitions);
+        const char *var_defs = has_multiline_items(vars) ? wrap(pr, "(\n", join(pr, vars, "\n"), "\n)")
+                                                         : wrap(pr, "(", join(pr, vars, ", "), ")");
         const char *parts[] = {bff_operation_name(n->operation), join2(pr, n->name, var_defs, ""),
                                joinl(pr, &n->directives, " ")};
-        const char *prefix = join(pr, (strs_t){parts, 3}, " ");
+        const char *prefix = cat(pr, description_prefix(pr, n), join(pr, (strs_t){parts, 3}, " "), "");
         const char *sel = print_node(pr, n->selection_set);
         return strcmp(prefix, "query") == 0 ? sel : cat(pr, prefix, " ", sel);
     }
     case BFF_AST_VARIABLE_DEFINITION: {
-        const char *head = cat(pr, print_node(pr, n->variable), ": ", print_node(pr, n->type));
+        const char *head = cat(pr, description_prefix(pr, n), print_node(pr, n->variable), ": ");
+        head = cat(pr, head, print_node(pr, n->type), "");
         return cat(pr, head, wrap(pr, " = ", print_node(pr, n->default_value), ""),
                    wrap(pr, " ", joinl(pr, &n->directives, " "), ""));
     }
@@ -212,7 +216,8 @@ static const char *print_node(printer_t *pr, const bff_ast_node_t *n)
         return join(pr, (strs_t){parts, 4}, " ");
     }
     case BFF_AST_FRAGMENT_DEFINITION: {
-        const char *head = cat(pr, "fragment ", name, " on ");
+        const char *head = cat(pr, description_prefix(pr, n), "fragment ", name);
+        head = cat(pr, head, " on ", "");
         head = cat(pr, head, print_node(pr, n->type_condition), " ");
         return cat(pr, head, wrap(pr, "", joinl(pr, &n->directives, " "), " "), print_node(pr, n->selection_set));
     }

@@ -146,7 +146,8 @@ static bff_usages_t *usages_of(bff_vctx_t *v, const bff_ast_node_t *def)
     return u;
 }
 
-static void record_usage(bff_vctx_t *v, const bff_ast_node_t *var, const bff_typeref_t *type, bool has_default)
+static void record_usage(bff_vctx_t *v, const bff_ast_node_t *var, const bff_typeref_t *type, bool has_default,
+                         const bff_type_t *one_of)
 {
     bff_usages_t *u = v->cur_usages;
     if (u == NULL)
@@ -159,18 +160,19 @@ static void record_usage(bff_vctx_t *v, const bff_ast_node_t *var, const bff_typ
         u->items = items;
         u->cap = cap;
     }
-    u->items[u->len++] = (bff_var_usage_t){var, type, has_default};
+    u->items[u->len++] = (bff_var_usage_t){var, type, has_default, one_of};
 }
 
 /* ---- values: variable usages, then ValuesOfCorrectType (validate_values.c) ---- */
 
-static void collect_usages(bff_vctx_t *v, const bff_ast_node_t *value, const bff_typeref_t *type, bool has_default)
+static void collect_usages(bff_vctx_t *v, const bff_ast_node_t *value, const bff_typeref_t *type, bool has_default,
+                           const bff_type_t *one_of)
 {
     if (value == NULL)
         return;
     switch (value->kind) {
     case BFF_AST_VARIABLE:
-        record_usage(v, value, type, has_default);
+        record_usage(v, value, type, has_default, one_of);
         break;
     case BFF_AST_LIST_VALUE: {
         const bff_typeref_t *item = NULL;
@@ -179,7 +181,7 @@ static void collect_usages(bff_vctx_t *v, const bff_ast_node_t *value, const bff
             item = nullable->kind == BFF_TYPEREF_LIST ? nullable->of : nullable;
         }
         for (uint32_t i = 0; i < value->values.len; ++i)
-            collect_usages(v, value->values.items[i], item, false);
+            collect_usages(v, value->values.items[i], item, false, NULL);
         break;
     }
     case BFF_AST_OBJECT_VALUE: {
@@ -188,7 +190,8 @@ static void collect_usages(bff_vctx_t *v, const bff_ast_node_t *value, const bff
             const bff_ast_node_t *f = value->fields.items[i];
             const bff_input_value_t *fd =
                 obj && obj->kind == BFF_TYPE_INPUT_OBJECT ? bff_type_input_field(obj, f->name) : NULL;
-            collect_usages(v, f->value, fd ? fd->type : NULL, fd && fd->default_value != NULL);
+            collect_usages(v, f->value, fd ? fd->type : NULL, fd && fd->default_value != NULL,
+                           obj != NULL && obj->kind == BFF_TYPE_INPUT_OBJECT && obj->one_of ? obj : NULL);
         }
         break;
     }
@@ -199,7 +202,7 @@ static void collect_usages(bff_vctx_t *v, const bff_ast_node_t *value, const bff
 
 static void walk_value(bff_vctx_t *v, const bff_ast_node_t *value, const bff_typeref_t *type, bool has_default)
 {
-    collect_usages(v, value, type, has_default);
+    collect_usages(v, value, type, has_default, NULL);
     bff_validate_value(v, value, type, has_default);
 }
 
@@ -748,7 +751,6 @@ static void walk_operation(walk_t *w, const bff_ast_node_t *op, size_t nops)
         }
     }
     v->cur_op = op;
-    v->last_op_with_vars = op;
     v->cur_usages = usages_of(v, op);
     for (uint32_t i = 0; i < op->variable_definitions.len; ++i) {
         const bff_ast_node_t *vd = op->variable_definitions.items[i];
@@ -968,13 +970,30 @@ static void operation_variable_rules(bff_vctx_t *v, const bff_ast_node_t *op)
             if (vd == NULL || all[i].type == NULL)
                 continue;
             const bff_typeref_t *vt = bff_schema_typeref_from_ast(v->schema, v->arena, vd->type);
-            if (vt == NULL || allowed_usage(v, vt, vd->default_value, all[i].type, all[i].has_location_default))
+            if (vt == NULL)
                 continue;
-            bff_gql_error_t *e = bff_vreportf(v, BFF_RULE_VARIABLES_IN_ALLOWED_POSITION,
-                                              "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
-                                              all[i].node->name, bff_vtype_str(v, vt), bff_vtype_str(v, all[i].type));
-            bff_vloc(v, e, vd->loc);
-            bff_vloc(v, e, all[i].node->loc);
+            if (!allowed_usage(v, vt, vd->default_value, all[i].type, all[i].has_location_default)) {
+                bff_gql_error_t *e =
+                    bff_vreportf(v, BFF_RULE_VARIABLES_IN_ALLOWED_POSITION,
+                                 "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
+                                 all[i].node->name, bff_vtype_str(v, vt), bff_vtype_str(v, all[i].type));
+                bff_vloc(v, e, vd->loc);
+                bff_vloc(v, e, all[i].node->loc);
+            }
+            /*
+             * A @oneOf input object's field given by a nullable variable (spec September 2025,
+             * 5.8.5). graphql-js 16.15 reports it only where the object's own position is
+             * nullable (it looks at the wrapped parent type); we report it wherever the spec
+             * does (docs/decisions/spec-vs-graphql-js.md).
+             */
+            if (all[i].one_of != NULL && vt->kind != BFF_TYPEREF_NON_NULL) {
+                bff_gql_error_t *e = bff_vreportf(
+                    v, BFF_RULE_VARIABLES_IN_ALLOWED_POSITION,
+                    "Variable \"$%s\" is of type \"%s\" but must be non-nullable to be used for OneOf Input Object \"%s\".",
+                    all[i].node->name, bff_vtype_str(v, vt), all[i].one_of->name);
+                bff_vloc(v, e, vd->loc);
+                bff_vloc(v, e, all[i].node->loc);
+            }
         }
     }
 }

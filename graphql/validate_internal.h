@@ -20,6 +20,7 @@ typedef struct st_bff_var_usage_t {
     const bff_ast_node_t *node;
     const bff_typeref_t *type;
     bool has_location_default;
+    const bff_type_t *one_of; /* the value of a field of this @oneOf input object, or NULL */
 } bff_var_usage_t;
 
 typedef struct st_bff_usages_t {
@@ -39,7 +40,6 @@ typedef struct st_bff_vctx_t {
     bff_names_t usages;       /* operation or fragment node pointer as hex key -> bff_usages_t* */
     bff_usages_t *cur_usages; /* usages of the definition being walked */
     const bff_ast_node_t *cur_op;
-    const bff_ast_node_t *last_op_with_vars; /* for @oneOf variable checks, as graphql-js keeps them */
 } bff_vctx_t;
 
 static inline bool bff_rule_on(const bff_vctx_t *v, bff_validation_rule_t rule)

@@ -105,15 +105,6 @@ static void check_leaf(bff_vctx_t *v, const bff_ast_node_t *lit, const bff_typer
                  lit->loc);
 }
 
-static const bff_ast_node_t *var_def_of(bff_vctx_t *v, const char *name)
-{
-    const bff_ast_node_t *op = v->last_op_with_vars;
-    for (uint32_t i = 0; op != NULL && i < op->variable_definitions.len; ++i)
-        if (strcmp(op->variable_definitions.items[i]->variable->name, name) == 0)
-            return op->variable_definitions.items[i];
-    return NULL;
-}
-
 static void check_one_of(bff_vctx_t *v, const bff_ast_node_t *obj, const bff_type_t *t)
 {
     /* distinct keys given */
@@ -145,17 +136,8 @@ static void check_one_of(bff_vctx_t *v, const bff_ast_node_t *obj, const bff_typ
                  bff_vreportf(v, BFF_RULE_VALUES_OF_CORRECT_TYPE, "Field \"%s.%s\" must be non-null.", t->name,
                               only->name),
                  obj->loc);
-        return;
     }
-    if (value->kind == BFF_AST_VARIABLE) {
-        const bff_ast_node_t *def = var_def_of(v, value->name);
-        if (def != NULL && def->type->kind != BFF_AST_NON_NULL_TYPE)
-            bff_vloc(v,
-                     bff_vreportf(v, BFF_RULE_VALUES_OF_CORRECT_TYPE,
-                                  "Variable \"%s\" must be non-nullable to be used for OneOf Input Object \"%s\".",
-                                  value->name, t->name),
-                     obj->loc);
-    }
+    /* a nullable variable here: VariablesInAllowedPosition reports it (validate.c), as graphql-js 16.15 does */
 }
 
 static void values_of_correct_type(bff_vctx_t *v, const bff_ast_node_t *value, const bff_typeref_t *type)

@@ -1,4 +1,4 @@
-// The engine benchmark's workloads in graphql-js 16.9 (tests/node/node_modules),
+// The engine benchmark's workloads in graphql-js 16 (the version pinned in tests/node/node_modules),
 // the same queries, data and schema as bench_engine.c.
 //
 //   node bench/engine/graphql_js.mjs [--seconds S]          JSON lines of ops/s

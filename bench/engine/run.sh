@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Engine benchmark: builds bff-bench-engine (release), runs it and the same
-# workloads in graphql-js 16.9, and writes bench/results/engine.md.
+# workloads in graphql-js 16 (the version pinned in tests/node), and writes bench/results/engine.md.
 #   bench/engine/run.sh [seconds-per-workload]     (BUILD=build-dir, default build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

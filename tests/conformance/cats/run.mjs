@@ -19,6 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 const require = createRequire(join(root, 'tests/node/package.json'));
 const g = require('graphql');
+console.log(`oracle: graphql-js ${require('graphql').version}`);
 const yaml = require('js-yaml');
 const bin = process.argv[2];
 const cats = join(root, 'tests/conformance/external/graphql-cats/scenarios');

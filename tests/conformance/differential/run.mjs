@@ -1,5 +1,5 @@
 // Engine differential test: our documents (docs/*.graphql, separated by
-// lines starting with "#---") go through graphql-js 16 (the oracle) and
+// lines starting with "#---") go through graphql-js 16 (the newest 16.x, pinned in tests/node: the oracle) and
 // through `bff-schema validate` against the same SDL (schema.graphql).
 // Accept/reject must agree on every document, the failing stage (parse or
 // validate) must agree, and on invalid documents the set of violated rules
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../../node/package.json'));
 const { parse, validate, buildSchema, specifiedRules } = require('graphql');
+console.log(`oracle: graphql-js ${require('graphql').version}`);
 
 const args = process.argv.slice(2);
 const bin = args.find((a) => !a.startsWith('--'));

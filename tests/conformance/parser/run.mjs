@@ -1,4 +1,4 @@
-// Parser differential test: every document is parsed by graphql-js 16 (the
+// Parser differential test: every document is parsed by graphql-js 16 (the newest 16.x, pinned in tests/node: the
 // oracle) and by `bff-schema parse`; both must accept or reject it alike, an
 // accepted document must print the same (graphql-js print()), and a rejected
 // one must fail with the same message at the same location.
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../../node/package.json'));
 const { parse, print } = require('graphql');
+console.log(`oracle: graphql-js ${require('graphql').version}`);
 
 const bin = process.argv[2];
 const verbose = process.argv.includes('--verbose');

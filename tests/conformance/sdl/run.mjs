@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../../node/package.json'));
 const g = require('graphql');
+console.log(`oracle: graphql-js ${require('graphql').version}`);
 const bin = process.argv[2];
 const cases = JSON.parse(readFileSync(join(here, 'cases.json'), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'bff-sdl-'));

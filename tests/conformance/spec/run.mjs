@@ -4,6 +4,11 @@
 // fragments); the verdicts (accept/reject, error messages) must agree on
 // every example. Where graphql-js and the spec's own "expect" differ, the
 // test prints the case; docs/decisions/spec-vs-graphql-js.md records them.
+// One difference is ours on purpose and is accepted only in its exact shape:
+// a nullable variable given to a field of a @oneOf input object whose own
+// position is non-null (`addPet(pet: { cat: $cat })` with `pet: PetInput!`),
+// which the spec calls invalid and graphql-js 16.15 lets through; we report
+// it (graphql-js's own message), and only where the spec expects invalid.
 //
 // usage: node run.mjs BFF_SCHEMA_BINARY
 import { createRequire } from 'node:module';
@@ -41,7 +46,9 @@ if (r.status !== 0) {
   process.exit(1);
 }
 const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-let failures = 0, departures = 0;
+console.log(`oracle: graphql-js ${g.version}`);
+const oneOfNullable = /^Variable "\$\w+" is of type "\w+" but must be non-nullable to be used for OneOf Input Object "\w+"\.$/;
+let failures = 0, departures = 0, deliberate = 0;
 examples.forEach((ex, i) => {
   let js;
   try {
@@ -51,14 +58,23 @@ examples.forEach((ex, i) => {
   }
   const ours = lines[i].errors.map((e) => e.message);
   const jsAccepts = js.length === 0;
-  if (jsAccepts !== lines[i].accepted || JSON.stringify([...js].sort()) !== JSON.stringify([...ours].sort())) {
+  const same = (a, b) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+  const oursBut = ours.filter((m) => !oneOfNullable.test(m));
+  if (jsAccepts === lines[i].accepted && same(js, ours)) {
+    // agreed
+  } else if (ex.expect === 'invalid' && !lines[i].accepted && oursBut.length < ours.length && same(js, oursBut) &&
+             !js.some((m) => oneOfNullable.test(m))) {
+    deliberate++;
+    console.log(`deliberate: ${ex.name}: we also report ${JSON.stringify(ours.filter((m) => oneOfNullable.test(m)))} (the spec's rule; docs/decisions/spec-vs-graphql-js.md)`);
+  } else {
     failures++;
     console.log(`FAIL ${ex.name}: graphql-js ${JSON.stringify(js)} vs bff ${JSON.stringify(ours)}`);
   }
   if (jsAccepts !== (ex.expect === 'valid')) {
     departures++;
-    console.log(`note: graphql-js 16 and the spec differ on "${ex.name}" (spec: ${ex.expect}); we follow graphql-js`);
+    const ourVerdictIsSpec = lines[i].accepted === (ex.expect === 'valid');
+    console.log(`note: graphql-js ${g.version} and the spec differ on "${ex.name}" (spec: ${ex.expect}); ${ourVerdictIsSpec ? 'we follow the spec' : 'we follow graphql-js'}`);
   }
 });
-console.log(`spec examples: ${examples.length}, ${failures} disagreements with graphql-js, ${departures} where graphql-js differs from the spec`);
+console.log(`spec examples: ${examples.length}, ${failures} disagreements with graphql-js ${g.version}, ${deliberate} deliberate (documented), ${departures} where graphql-js differs from the spec`);
 process.exit(failures || examples.length < 85 ? 1 : 0);
