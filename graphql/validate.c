@@ -629,6 +629,8 @@ typedef struct st_sub_key_t {
 typedef struct st_sub_fields_t {
     sub_key_t *keys;
     size_t n, cap;
+    const bff_ast_node_t **forbidden; /* @skip and @include in the top level selection (September 2025) */
+    size_t nforbidden, forbidden_cap;
 } sub_fields_t;
 
 /* graphql-js doesFragmentConditionMatch */
@@ -649,6 +651,15 @@ static void sub_collect(bff_vctx_t *v, sub_fields_t *sf, const bff_ast_node_t *s
 {
     for (uint32_t i = 0; i < set->selections.len; ++i) {
         const bff_ast_node_t *s = set->selections.items[i];
+        for (uint32_t d = 0; d < s->directives.len; ++d) {
+            const char *dn = s->directives.items[d]->name;
+            if (strcmp(dn, "skip") != 0 && strcmp(dn, "include") != 0)
+                continue;
+            if (sf->nforbidden == sf->forbidden_cap)
+                sf->forbidden = bff_xrealloc(sf->forbidden, (sf->forbidden_cap = sf->forbidden_cap ? sf->forbidden_cap * 2 : 4) *
+                                                                sizeof(*sf->forbidden));
+            sf->forbidden[sf->nforbidden++] = s->directives.items[d];
+        }
         if (!include_by_literal(s))
             continue;
         if (s->kind == BFF_AST_FIELD) {
@@ -689,14 +700,26 @@ static void single_field_subscription(bff_vctx_t *v, const bff_ast_node_t *op)
     bff_names_init(&visited, v->arena, 8);
     sub_collect(v, &sf, op->selection_set, sub, &visited);
     const char *who = op->name ? bff_arena_printf(v->arena, "Subscription \"%s\"", op->name) : "Anonymous Subscription";
-    if (sf.n > 1) {
+    if (sf.nforbidden > 0) {
+        /*
+         * The September 2025 spec (#860): a subscription's root fields are known without
+         * variables, so @skip and @include may not appear in its top level selection (graphql-js
+         * 17's message; 16.15 lets them through: docs/decisions/spec-vs-graphql-js.md).
+         */
+        bff_gql_error_t *e = bff_vreportf(v, BFF_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+                                          "%s must not use `@skip` or `@include` directives in the top level selection.",
+                                          who);
+        for (size_t k = 0; k < sf.nforbidden; ++k)
+            bff_vloc(v, e, sf.forbidden[k]->loc);
+    }
+    if (sf.nforbidden == 0 && sf.n > 1) {
         bff_gql_error_t *e = bff_vreportf(v, BFF_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
                                           "%s must select only one top level field.", who);
         for (size_t k = 1; k < sf.n; ++k)
             for (size_t j = 0; j < sf.keys[k].n; ++j)
                 bff_vloc(v, e, sf.keys[k].nodes[j]->loc);
     }
-    for (size_t k = 0; k < sf.n; ++k) {
+    for (size_t k = 0; sf.nforbidden == 0 && k < sf.n; ++k) {
         if (strncmp(sf.keys[k].nodes[0]->name, "__", 2) == 0) {
             bff_gql_error_t *e = bff_vreportf(v, BFF_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
                                               "%s must not select an introspection top level field.", who);
@@ -707,12 +730,24 @@ static void single_field_subscription(bff_vctx_t *v, const bff_ast_node_t *op)
     for (size_t k = 0; k < sf.n; ++k)
         free(sf.keys[k].nodes);
     free(sf.keys);
+    free(sf.forbidden);
 }
 
 static void walk_operation(walk_t *w, const bff_ast_node_t *op, size_t nops)
 {
     bff_vctx_t *v = w->v;
     const bff_ast_node_t *doc = v->doc;
+    if (bff_rule_on(v, BFF_RULE_KNOWN_OPERATION_TYPES)) {
+        /* the September 2025 spec's Operation Type Existence (graphql-js 17's message; 16.15 has no such rule) */
+        const bff_type_t *root = op->operation == BFF_OP_QUERY      ? v->schema->query_type
+                                 : op->operation == BFF_OP_MUTATION ? v->schema->mutation_type
+                                                                    : v->schema->subscription_type;
+        if (root == NULL)
+            bff_vloc(v,
+                     bff_vreportf(v, BFF_RULE_KNOWN_OPERATION_TYPES, "The %s operation is not supported by the schema.",
+                                  bff_operation_name(op->operation)),
+                     op->loc);
+    }
     if (op->name != NULL && bff_rule_on(v, BFF_RULE_UNIQUE_OPERATION_NAMES)) {
         for (uint32_t i = 0; i < doc->definitions.len && doc->definitions.items[i] != op; ++i) {
             const bff_ast_node_t *o = doc->definitions.items[i];

@@ -13,9 +13,11 @@
 #include "error.h"
 #include "schema.h"
 
-/* X(ENUM_SUFFIX, "graphql-js rule name") - graphql-js 16's specifiedRules, in its order. */
+/* X(ENUM_SUFFIX, "graphql-js rule name") - graphql-js 16's specifiedRules in its order, with the September 2025 spec's
+   KnownOperationTypes where graphql-js 17 puts it. */
 #define BFF_VALIDATION_RULES(X)                                                                                            \
     X(EXECUTABLE_DEFINITIONS, "ExecutableDefinitionsRule")                                                                 \
+    X(KNOWN_OPERATION_TYPES, "KnownOperationTypesRule") /* September 2025 (graphql-js 17's name) */                      \
     X(UNIQUE_OPERATION_NAMES, "UniqueOperationNamesRule")                                                                  \
     X(LONE_ANONYMOUS_OPERATION, "LoneAnonymousOperationRule")                                                              \
     X(SINGLE_FIELD_SUBSCRIPTIONS, "SingleFieldSubscriptionsRule")                                                          \

@@ -1131,6 +1131,16 @@ static void process_query(bff_http_gql_t *g)
     g->doc = bff_doccache_get(w->docs, json_string_value(query), json_string_length(query));
     if (g->tracing && bff_doccache_stats(w->docs).misses != misses) /* parsed and validated now, not from the cache */
         document_span(g, parse_ns);
+    if (g->doc->stage == BFF_DOC_VALIDATE_FAILED) {
+        /* a subscription fails validation here (the schema has no Subscription type): say what the server offers */
+        const char *why = NULL;
+        const bff_ast_node_t *sub = bff_gql_select_operation_msg(g->doc->root, operation_name, g->arena, &why);
+        if (sub != NULL && sub->operation == BFF_OP_SUBSCRIPTION && g->worker->server->schema->subscription_type == NULL) {
+            respond_error(g, 400, "OPERATION_NOT_SUPPORTED",
+                          "Subscriptions are not offered by this server; use queries and mutations.");
+            { finish(g); return; }
+        }
+    }
     if (g->doc->stage != BFF_DOC_OK) {
         respond_request_errors(g, &g->doc->errors);
         { finish(g); return; }

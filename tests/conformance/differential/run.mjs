@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { deliberateDifference } from '../deliberate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../../node/package.json'));
@@ -105,11 +106,19 @@ if (results.length !== docs.length) {
   process.exit(1);
 }
 
-let failures = 0, messageDiffs = 0;
+let failures = 0, messageDiffs = 0, deliberate = 0;
 for (let i = 0; i < docs.length; i++) {
   const want = expected[i];
   const got = results[i];
   const gotRules = [...new Set(got.errors.map((e) => e.rule).filter((r) => r))].sort();
+  // the September 2025 spec's rules graphql-js 16 lacks (../deliberate.mjs): the messages agree but for
+  // exactly those (checked there), so the document is counted apart
+  const diff = deliberateDifference(want.messages, got.errors.map((e) => e.message));
+  if (diff) {
+    deliberate++;
+    if (verbose) console.log(`deliberate ${docs[i].name}: ${JSON.stringify(diff)}`);
+    continue;
+  }
   let why = null;
   if (want.accepted !== got.accepted) why = `graphql-js ${want.accepted ? 'accepts' : 'rejects'}, bff ${got.accepted ? 'accepts' : 'rejects'}`;
   else if (want.stage !== got.stage) why = `stage ${want.stage} vs ${got.stage}`;
@@ -130,5 +139,5 @@ for (let i = 0; i < docs.length; i++) {
     }
   }
 }
-console.log(`differential: ${docs.length} documents, ${failures} mismatches, ${messageDiffs} with different message texts`);
+console.log(`differential: ${docs.length} documents, ${failures} mismatches, ${messageDiffs} with different message texts, ${deliberate} deliberate (the September 2025 spec's rules)`);
 process.exit(failures || coverageProblems ? 1 : 0);
