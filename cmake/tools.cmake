@@ -1,5 +1,6 @@
 # The engine's command-line entry (build/bff-schema) and the conformance tests that drive it.
-add_executable(bff-schema ${CMAKE_SOURCE_DIR}/tools/bff_schema.c ${CMAKE_SOURCE_DIR}/tools/governance.c)
+add_executable(bff-schema ${CMAKE_SOURCE_DIR}/tools/bff_schema.c ${CMAKE_SOURCE_DIR}/tools/governance.c
+               ${CMAKE_SOURCE_DIR}/tools/cats.c)
 target_link_libraries(bff-schema PRIVATE PkgConfig::JANSSON)
 target_link_libraries(bff-schema PRIVATE bff_graphql)
 set_target_properties(bff-schema PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -804,6 +804,24 @@ void bff_resolve_error_ext(bff_resolve_t *r, const char *code, const char *exten
     resolve_fail(r, code, ext, message != NULL ? message : "");
 }
 
+void bff_resolve_add_error(bff_resolve_t *r, const char *code, const char *message)
+{
+    if (r->done)
+        return;
+    bff_exec_t *x = r->x;
+    exec_object_t *o = r->obj;
+    if (frame_dead(&o->frame))
+        return;
+    bff_gql_path_t *path = NULL;
+    if (r->path != NULL) { /* the head may be on the C stack (see raise_at) */
+        path = bff_arena_alloc(x->arena, sizeof(*path));
+        *path = *r->path;
+    }
+    bff_gql_error_t *e = add_error(x, bff_arena_strdup(x->arena, message), &o->set->fields[r->index], path, NULL);
+    if (e != NULL)
+        e->code = code;
+}
+
 void bff_resolve_on_cancel(bff_resolve_t *r, void (*fn)(void *arg), void *arg)
 {
     if (r->done || fn == NULL)

@@ -131,6 +131,13 @@ void bff_resolve_error(bff_resolve_t *r, const char *code, const char *fmt, ...)
  */
 void bff_resolve_error_ext(bff_resolve_t *r, const char *code, const char *extensions_json, const char *message);
 /*
+ * Adds a field error at this field's path and locations without completing
+ * the handle: the field still gets the value it completes with (a partial
+ * answer with errors, as graphql-cats' @resolveErrorList asks). `message` is
+ * copied.
+ */
+void bff_resolve_add_error(bff_resolve_t *r, const char *code, const char *message);
+/*
  * Registers fn(arg) to run if the execution is cancelled while this resolver
  * is pending. The resolver must still complete its handle (usually with an
  * error, from within fn or later).

@@ -25,6 +25,7 @@
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 #include "graphql/validate.h"
+#include "cats.h"
 #include "governance.h"
 
 static int usage(void)
@@ -33,6 +34,8 @@ static int usage(void)
                     "       bff-schema validate --schema FILE.graphql... [--rules A,B | --skip-rules A,B] DOC.graphql...\n"
                     "       bff-schema print --schema FILE.graphql...\n"
                     "       bff-schema execute --schema FILE.graphql... [--variables JSON] [--cost] DOC.graphql\n"
+                    "       bff-schema cats-execute --schema FILE.graphql... [--assume-valid-sdl] [--test-data JSON] "
+                    "[--test-value NAME] [--operation NAME] [--variables JSON] [--no-validate] DOC.graphql\n"
                     "       bff-schema lint SCHEMA.graphql\n"
                     "       bff-schema diff OLD.graphql NEW.graphql\n"
                     "       bff-schema check --baseline BASE.graphql [--usage EXPORT.json [--fleet]] [--days N] [--today DATE] "
@@ -358,6 +361,15 @@ int main(int argc, char **argv)
         return cmd_print(argc - 2, argv + 2);
     if (strcmp(argv[1], "execute") == 0)
         return cmd_execute(argc - 2, argv + 2);
+    if (strcmp(argv[1], "cats-execute") == 0) {
+        const char **rest;
+        int nrest;
+        bff_schema_t *schema = load_schema(argc - 2, argv + 2, &rest, &nrest);
+        int rc = schema != NULL ? bff_cats_execute(schema, nrest, rest) : 1;
+        free(rest);
+        bff_schema_free(schema);
+        return rc;
+    }
     if (strcmp(argv[1], "lint") == 0)
         return bff_cmd_lint(argc - 2, argv + 2);
     if (strcmp(argv[1], "diff") == 0)
