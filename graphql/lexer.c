@@ -163,6 +163,9 @@ static void skip_ignored(bff_lexer_t *lx)
         unsigned char c = (unsigned char)s[lx->pos];
         if (c == ' ' || c == '\t' || c == ',') {
             lx->pos++;
+            uint64_t w;
+            while (lx->pos + 8 <= lx->len && (memcpy(&w, s + lx->pos, 8), w == 0x2020202020202020ull))
+                lx->pos += 8; /* indentation, eight spaces at a time */
         } else if (c == '\n') {
             lx->pos++;
             newline_at(lx, lx->pos);
@@ -174,7 +177,9 @@ static void skip_ignored(bff_lexer_t *lx)
         } else if (c == 0xEF && lx->pos + 2 < lx->len && (unsigned char)s[lx->pos + 1] == 0xBB &&
                    (unsigned char)s[lx->pos + 2] == 0xBF) {
             lx->pos += 3; /* BOM */
+            lx->gap_unicode = true;
         } else if (c == '#') {
+            lx->gap_unicode = true;
             /* A comment runs to the line end, or to a character that is not a source character. */
             lx->pos++;
             while (lx->pos < lx->len) {
@@ -197,14 +202,25 @@ static void skip_ignored(bff_lexer_t *lx)
     }
 }
 
-static int is_name_start(int c)
+/* Byte classes: 1 name start (letters, '_'), 2 name continuation (those and digits). */
+static const unsigned char name_class[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3,
+    ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3, ['S'] = 3, ['T'] = 3,
+    ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3, ['Y'] = 3, ['Z'] = 3, ['_'] = 3,
+    ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3,
+    ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3,
+    ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3,
+};
+
+static inline int is_name_start(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return c >= 0 && (name_class[c] & 1);
 }
 
-static int is_name_continue(int c)
+static inline int is_name_continue(int c)
 {
-    return is_name_start(c) || (c >= '0' && c <= '9');
+    return c >= 0 && (name_class[c] & 2);
 }
 
 static int is_digit(int c)
@@ -531,7 +547,10 @@ static void token_position(bff_lexer_t *lx, bff_token_t *tok)
         from = lx->col_pos; /* same line as the last token: continue counting from there */
         col = lx->col;
     }
-    col += utf16_units(lx->src, from, tok->start);
+    /* between tokens there are only punctuators, names, numbers and ASCII blanks, unless a string, a
+       comment or a BOM was read since: then count UTF-16 units */
+    col += lx->gap_unicode ? utf16_units(lx->src, from, tok->start) : (uint32_t)(tok->start - from);
+    lx->gap_unicode = false;
     lx->col_pos = tok->start;
     lx->col = col;
     tok->line = lx->line;
@@ -584,12 +603,14 @@ void bff_lexer_next(bff_lexer_t *lx, bff_token_t *tok)
             read_string(lx, tok);
         }
         lx->pos = tok->end;
+        lx->gap_unicode = true; /* the next token's column counts this one's characters */
         return;
     default:
         if (is_digit(c) || c == '-') {
             kind = read_number(lx, pos, &end);
         } else if (is_name_start(c)) {
-            while (end < lx->len && is_name_continue((unsigned char)lx->src[end]))
+            const unsigned char *s = (const unsigned char *)lx->src;
+            while (end < lx->len && (name_class[s[end]] & 2))
                 ++end;
             kind = BFF_TOK_NAME;
         } else if (c == '\'') {

@@ -10,6 +10,7 @@
 #ifndef BFF_GRAPHQL_LEXER_H
 #define BFF_GRAPHQL_LEXER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,8 @@ typedef struct st_bff_lexer_t {
     /* column cache: UTF-16 column of byte offset col_pos on the current line */
     size_t col_pos;
     uint32_t col;
+    /* the bytes since col_pos may hold non-ASCII (a string or comment was read since): columns are counted */
+    bool gap_unicode;
     bff_arena_t *arena;
     /* raises a syntax error at a byte offset; never returns */
     void (*fail)(void *ctx, size_t offset, const char *message) __attribute__((noreturn));
