@@ -50,6 +50,7 @@
     X("max_root_fields", "BFF_MAX_ROOT_FIELDS", INT, max_root_fields, 20, 1, 100000)                                  \
     X("max_document_bytes", "BFF_MAX_DOCUMENT_BYTES", INT, max_document_bytes, 65536, 64, 100000000)                  \
     X("max_analysis_steps", "BFF_MAX_ANALYSIS_STEPS", INT, max_analysis_steps, 200000, 1000, 100000000)               \
+    X("max_batch_size", "BFF_MAX_BATCH_SIZE", INT, max_batch_size, 10, 1, 1000)                                        \
     X("api_keys", "BFF_API_KEYS", JSON, api_keys, "{}", 0, 0)                                                         \
     X("bench_static_body", "BFF_BENCH_STATIC_BODY", STR, bench_static_body, "", 0, 0)                                 \
     X("persisted_documents", "BFF_PERSISTED_DOCUMENTS", STR, persisted_documents, "", 0, 0)                          \

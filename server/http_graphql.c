@@ -14,6 +14,12 @@
  * clients) those are 200. Malformed requests (bad JSON, wrong parameter
  * types) are 400 either way. See docs/decisions/http-status-codes.md.
  *
+ * Batches: a POST body that is a JSON array (Apollo's BatchHttpLink,
+ * graphql-request's batchRequests) runs each element as a request of its
+ * own (its own admission, cost and errors; they share the HTTP request's
+ * client, key and limits) and answers a JSON array of their responses, in
+ * order, with 200; at most max_batch_size elements.
+ *
  * Memory and lifetime: a bff_http_gql_t (heap) holds the execution's arena
  * and the cached document reference. A dispose hook in the request's pool
  * tells it when h2o drops the request (client gone): the execution is then
@@ -83,6 +89,8 @@ typedef struct st_bff_http_gql_t {
     const char *cache_control;                /* the answer's Cache-Control (NULL: no-store) */
     const char *etag;                         /* with a public answer: its ETag */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
+    struct st_batch_t *batch;        /* an operation of a batch (NULL: a request of its own) */
+    size_t batch_index;
     bool tracing;                    /* the trace is sampled: this request records spans (w->tracer) */
     bool span_done;                  /* the server span is recorded */
     uint64_t started_ns;             /* wall clock, for the server span */
@@ -150,6 +158,41 @@ static int negotiate(h2o_req_t *req, media_t *out, bool *wants_html)
 }
 
 static void finish(bff_http_gql_t *g);
+static void account(bff_http_gql_t *g, int status);
+
+/*
+ * A batch: the HTTP request's own bff_http_gql_t (`parent`: it holds the
+ * client's identity, scopes and budget bucket the operations borrow) and one
+ * bff_http_gql_t per operation. Each operation's response goes into its slot;
+ * the array is sent when the last one is in. The batch and its parent go
+ * when the last operation is finished (answered, or cancelled with the
+ * request).
+ */
+typedef struct st_batch_t {
+    bff_http_gql_t *parent;
+    h2o_req_t *req;              /* NULL once h2o dropped the request */
+    struct st_batch_t **hook;    /* in the request's pool: clears `req` when it is disposed */
+    bff_conn_t *conn;            /* HTTP/2: a batch dropped before its answer counts as a reset */
+    size_t n, pending, alive;    /* operations; not yet answered; not yet finished */
+    bool sent;
+    struct {
+        char *body;
+        size_t len;
+    } out[];
+} batch_t;
+
+static void batch_send(batch_t *b);
+
+/* An operation of a batch has its response. */
+static void batch_store(bff_http_gql_t *g, const char *body, size_t len)
+{
+    batch_t *b = g->batch;
+    b->out[g->batch_index].body = bff_xmalloc(len + 1);
+    memcpy(b->out[g->batch_index].body, body, len);
+    b->out[g->batch_index].len = len;
+    if (--b->pending == 0 && b->req != NULL)
+        batch_send(b);
+}
 
 /* A client-chosen string for a span: NULL stays NULL, anything else at most BFF_REQLOG_FIELD_MAX bytes. */
 static void span_field(bff_span_t *s, const char *key, const char *v)
@@ -219,6 +262,11 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
         *g->slot = NULL;
         g->slot = NULL;
     }
+    if (g->batch != NULL) { /* an element of the batch's array: sent with the others */
+        account(g, status);
+        batch_store(g, body, len);
+        return;
+    }
     const char *cc = g->cache_control ? g->cache_control : "no-store";
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cc, strlen(cc));
     if (g->etag != NULL) {
@@ -245,14 +293,62 @@ static void respond(bff_http_gql_t *g, int status, const char *body, size_t len)
     req->res.content_length = len;
     h2o_start_response(req, &generator);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+    account(g, status);
+}
+
+/* The answered request's metrics, log line and server span. */
+static void account(bff_http_gql_t *g, int status)
+{
     bff_reqlog_t *log = &g->log;
     bff_server_t *s = g->worker->server;
     bff_metrics_request(&s->metrics, log->operation, status, bff_now_us() - log->started_us);
     for (const bff_gql_error_t *e = log->errors ? log->errors->head : NULL; e != NULL; e = e->next)
         bff_metrics_error(&s->metrics, e->code ? e->code : "INTERNAL_SERVER_ERROR");
     if (s->config.log_requests)
-        bff_reqlog_write(log, req, status);
+        bff_reqlog_write(log, g->req, status);
     server_span(g, status);
+}
+
+/* The batch's array of responses, in order, with 200. */
+static void batch_send(batch_t *b)
+{
+    h2o_req_t *req = b->req;
+    bff_http_gql_t *parent = b->parent;
+    b->sent = true;
+    size_t len = 2 + (b->n > 0 ? b->n - 1 : 0);
+    for (size_t i = 0; i < b->n; ++i)
+        len += b->out[i].len;
+    char *body = h2o_mem_alloc_pool(&req->pool, len), *w = body;
+    *w++ = '[';
+    for (size_t i = 0; i < b->n; ++i) {
+        if (i > 0)
+            *w++ = ',';
+        memcpy(w, b->out[i].body, b->out[i].len);
+        w += b->out[i].len;
+    }
+    *w++ = ']';
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    bff_edge_cors_headers(parent->gen->edge, req);
+    const char *ct = media_type_name(parent->media);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_iovec_t buf = h2o_iovec_init(body, len);
+    req->res.content_length = len;
+    h2o_start_response(req, &generator);
+    h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+static void on_batch_disposed(void *p)
+{
+    batch_t *b = *(batch_t **)p;
+    if (b == NULL)
+        return;
+    if (!b->sent && b->conn != NULL) /* the client reset the stream before its answer */
+        bff_conn_note_reset(b->conn);
+    b->req = NULL;
+    b->hook = NULL;
 }
 
 /* A response of errors only ({"errors":[...]} without data), with `status`. */
@@ -309,7 +405,16 @@ static void finish(bff_http_gql_t *g)
     json_decref(g->params);
     bff_generation_release(g->gen);
     bff_worker_arena_done(g->worker, g->arena); /* kept for the worker's next request */
+    batch_t *b = g->batch;
     free(g);
+    if (b != NULL && --b->alive == 0) { /* the batch's last operation: the batch and its parent go */
+        if (b->hook != NULL)
+            *b->hook = NULL;
+        for (size_t i = 0; i < b->n; ++i)
+            free(b->out[i].body);
+        finish(b->parent);
+        free(b);
+    }
 }
 
 static uint64_t now_ms(void)
@@ -1200,6 +1305,94 @@ static void process_query(bff_http_gql_t *g)
 
 }
 
+/* The parameters are read: persisted documents, then the query (it finishes g, now or later). */
+static void run_params(bff_http_gql_t *g)
+{
+    json_t *query = json_object_get(g->params, "query");
+    json_t *extensions = json_object_get(g->params, "extensions");
+    const char *pq_error = NULL, *pq_code = NULL;
+    if (persisted_query(g, &query, extensions, &pq_code, &pq_error) != 0) {
+        if (strcmp(pq_code, "PERSISTED_QUERY_NOT_FOUND") == 0 && look_up_shared_apq(g, extensions) == 0)
+            return; /* another instance may have it: on_shared_apq goes on */
+        respond_persisted_error(g, pq_code, pq_error);
+        finish(g);
+        return;
+    }
+    process_query(g);
+}
+
+/*
+ * A batch (a JSON array body): each element runs as its own operation,
+ * borrowing the parent's identity (key, scopes, tier, budget bucket), with a
+ * span and a log line of its own; the parent waits, detached from the
+ * request, until the last element is finished.
+ */
+static void start_batch(bff_http_gql_t *parent)
+{
+    bff_worker_t *w = parent->worker;
+    h2o_req_t *req = parent->req;
+    size_t n = json_array_size(parent->params), max = (size_t)w->server->config.max_batch_size;
+    if (n == 0 || n > max) {
+        respond_error(parent, 400, "BAD_REQUEST",
+                      n == 0 ? "The batch is empty: send at least one operation."
+                             : bff_arena_printf(parent->arena, "The batch has %zu operations; at most %zu are allowed.", n,
+                                                max));
+        finish(parent);
+        return;
+    }
+    batch_t *b = bff_xcalloc(1, sizeof(*b) + n * sizeof(b->out[0]));
+    b->parent = parent;
+    b->req = req;
+    b->conn = parent->conn;
+    b->n = b->pending = b->alive = n;
+    if (parent->slot != NULL) { /* the batch's hook answers for the request now */
+        *parent->slot = NULL;
+        parent->slot = NULL;
+    }
+    parent->conn = NULL;
+    bool tracing = parent->tracing;
+    parent->tracing = false; /* each operation has its server span */
+    b->hook = h2o_mem_alloc_shared(&req->pool, sizeof(*b->hook), on_batch_disposed);
+    *b->hook = b;
+    json_t *params = parent->params; /* the parent's until the batch ends: after the last element, nothing of b is read */
+    for (size_t i = 0; i < n; ++i) {
+        bff_http_gql_t *g = bff_xcalloc(1, sizeof(*g));
+        g->req = req;
+        g->worker = w;
+        g->gen = parent->gen;
+        atomic_fetch_add(&g->gen->refs, 1);
+        g->arena = bff_worker_arena(w);
+        g->log = parent->log;
+        g->log.started_us = bff_now_us();
+        g->log.operation = NULL;
+        g->tracing = tracing;
+        if (tracing) {
+            bff_trace_span_id(&w->rng, g->log.trace.span_id); /* a server span of its own, beside its siblings */
+            g->started_ns = bff_span_now_ns();
+        }
+        g->actual_cost = -1;
+        g->media = parent->media;
+        g->bucket = parent->bucket;
+        g->tier = parent->tier;
+        g->scopes = parent->scopes;
+        g->nscopes = parent->nscopes;
+        g->keyed = parent->keyed;
+        g->trusted_only = parent->trusted_only;
+        g->batch = b;
+        g->batch_index = i;
+        g->params = json_incref(json_array_get(params, i));
+        bff_http_gql_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_pool_dispose);
+        *slot = g;
+        g->slot = slot;
+        if (!json_is_object(g->params)) {
+            respond_error(g, 400, "BAD_REQUEST", "Each operation of a batch must be a JSON object.");
+            finish(g);
+            continue;
+        }
+        run_params(g);
+    }
+}
+
 int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
 {
     bff_worker_t *w = bff_worker_of(req);
@@ -1297,8 +1490,12 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
                                            jerr.position));
             goto done;
         }
+        if (json_is_array(g->params)) {
+            start_batch(g);
+            return 0;
+        }
         if (!json_is_object(g->params)) {
-            respond_error(g, 400, "BAD_REQUEST", "The request body must be a JSON object.");
+            respond_error(g, 400, "BAD_REQUEST", "The request body must be a JSON object (or an array of them: a batch).");
             goto done;
         }
     } else if (params_from_query(g, &err) != 0) {
@@ -1306,16 +1503,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
         goto done;
     }
 
-    json_t *query = json_object_get(g->params, "query");
-    json_t *extensions = json_object_get(g->params, "extensions");
-    const char *pq_error = NULL, *pq_code = NULL;
-    if (persisted_query(g, &query, extensions, &pq_code, &pq_error) != 0) {
-        if (strcmp(pq_code, "PERSISTED_QUERY_NOT_FOUND") == 0 && look_up_shared_apq(g, extensions) == 0)
-            return 0; /* another instance may have it: on_shared_apq goes on */
-        respond_persisted_error(g, pq_code, pq_error);
-        goto done;
-    }
-    process_query(g);
+    run_params(g);
     return 0;
 
 done:
