@@ -30,6 +30,29 @@
 
 /* ---- mapping vendor JSON to the schema's shape ---- */
 
+/* The schema's ProductVariant for a catalog variant (a Node: its __typename says so). */
+static json_t *map_variant(const bff_variant_t *v)
+{
+    char gid[96];
+    json_t *options = json_array();
+    for (size_t k = 0; k < v->noptions; ++k) {
+        json_t *o = json_object();
+        bff_json_set_string(o, "name", v->options[k].name);
+        bff_json_set_string(o, "value", v->options[k].value);
+        json_array_append_new(options, o);
+    }
+    json_t *variant = json_object();
+    bff_json_set_string(variant, "__typename", "ProductVariant");
+    snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
+    bff_json_set_string(variant, "id", gid);
+    bff_json_set_string(variant, "sku", v->sku);
+    bff_json_set_string(variant, "title", v->title);
+    json_object_set_new_nocheck(variant, "selectedOptions", options);
+    json_object_set_new_nocheck(variant, "compareAtPrice",
+                                v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null());
+    return variant;
+}
+
 /* The schema's Product for a catalog product (adapters/catalog.c checks it); NULL when it does not map. */
 static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
 {
@@ -40,22 +63,7 @@ static json_t *map_product_fresh(json_t *vendor, bff_arena_t *arena)
     json_t *variants = json_array();
     for (size_t i = 0; i < p.nvariants; ++i) {
         const bff_variant_t *v = &p.variants[i];
-        json_t *options = json_array();
-        for (size_t k = 0; k < v->noptions; ++k) {
-            json_t *o = json_object();
-            bff_json_set_string(o, "name", v->options[k].name);
-            bff_json_set_string(o, "value", v->options[k].value);
-            json_array_append_new(options, o);
-        }
-        json_t *variant = json_object();
-        snprintf(gid, sizeof(gid), GID_VARIANT "%s", v->sku);
-        bff_json_set_string(variant, "id", gid);
-        bff_json_set_string(variant, "sku", v->sku);
-        bff_json_set_string(variant, "title", v->title);
-        json_object_set_new_nocheck(variant, "selectedOptions", options);
-        json_object_set_new_nocheck(variant, "compareAtPrice",
-                                    v->list_price >= 0 ? bff_money_json(v->list_price, "EUR") : json_null());
-        json_array_append_new(variants, variant);
+        json_array_append_new(variants, map_variant(v));
     }
     json_t *images = json_array();
     for (size_t i = 0; i < p.nimages; ++i) {
@@ -604,6 +612,42 @@ void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, voi
     bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, BFF_CATALOG_COLLECTIONS_PATH, on_collection_loaded, c);
 }
 
+json_t *bff_shop_json(const char *name, const char *currency)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "__typename", "Shop", "id", BFF_SHOP_GID, "name", name, "currencyCode",
+                     currency, "currency", currency);
+}
+
+/* A variant by SKU (node(id:) of a ProductVariant): the catalog's variants lookup, one SKU. */
+typedef struct st_variant_call_t {
+    bff_json_cb cb;
+    void *arg;
+    const char *sku;
+} variant_call_t;
+
+static void on_variant(const bff_variants_t *vs, const bff_outcome_t *o, void *arg)
+{
+    variant_call_t *c = arg;
+    if (vs == NULL) {
+        c->cb(o, c->arg);
+        return;
+    }
+    const bff_variant_t *v = bff_variants_find(vs, c->sku);
+    json_t *mapped = v != NULL ? map_variant(v) : NULL; /* an unknown SKU: null, as for any missing node */
+    c->cb(BFF_OUTCOME_VALUE(mapped), c->arg);
+    json_decref(mapped);
+}
+
+static void variant_load(bff_reqctx_t *ctx, const char *sku, bff_json_cb cb, void *arg)
+{
+    variant_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->cb = cb;
+    c->arg = arg;
+    c->sku = bff_arena_strdup(ctx->arena, sku);
+    const char *skus[] = {c->sku};
+    bff_gw_catalog_variants(&ctx->scope, skus, 1, on_variant, c);
+}
+
 /*
  * Loads any object by global id; unknown kinds and malformed ids are null, and
  * so is an object of a type the caller may not read (`r`'s authorization):
@@ -619,6 +663,14 @@ static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_j
         }
     } else if (strncmp(id, GID_COLLECTION, strlen(GID_COLLECTION)) == 0) {
         bff_collection_load(ctx, id + strlen(GID_COLLECTION), cb, arg);
+        return;
+    } else if (strncmp(id, GID_VARIANT, strlen(GID_VARIANT)) == 0 && id[strlen(GID_VARIANT)] != '\0') {
+        variant_load(ctx, id + strlen(GID_VARIANT), cb, arg);
+        return;
+    } else if (strcmp(id, BFF_SHOP_GID) == 0 && ctx->shop_name != NULL) {
+        json_t *shop = bff_shop_json(ctx->shop_name, ctx->shop_currency);
+        cb(BFF_OUTCOME_VALUE(shop), arg);
+        json_decref(shop);
         return;
     } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
         const char *oid = bff_resolve_may_read(r, "Order") ? bff_id_open(ctx, "Order", id) : NULL;

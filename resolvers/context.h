@@ -56,6 +56,7 @@ typedef struct st_bff_reqctx_t {
     const bff_fleet_t *fleet;               /* the fleet's checkout lock, or NULL: one instance */
     const char *client;                     /* the caller: an API client id, or "anon:<address>" */
     uint64_t quote_ttl_ms;                  /* how long a Cart.cost.quote holds (quote.h) */
+    const char *shop_name, *shop_currency;  /* the shop's settings (node(id:) of the Shop) */
 } bff_reqctx_t;
 
 

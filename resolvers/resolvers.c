@@ -14,7 +14,7 @@ static const bff_resolver_entry_t *const tables[] = {bff_catalog_resolvers, bff_
                                                        bff_order_resolvers};
 
 /* Filled by server/shop.c's Query.shop. */
-static const bff_resolver_defaults_t shop_defaults[] = {{"Shop", "name currencyCode currency"}, {NULL, NULL}};
+static const bff_resolver_defaults_t shop_defaults[] = {{"Shop", "id name currencyCode currency"}, {NULL, NULL}};
 
 static const bff_resolver_defaults_t *const defaults[] = {bff_catalog_defaults,  bff_pricing_defaults,   bff_inventory_defaults,
                                                           bff_reviews_defaults,  bff_cart_defaults,      bff_checkout_defaults,

@@ -973,6 +973,8 @@ static void start_execution(bff_http_gql_t *g)
     g->rctx->shared_cache = bff_worker_shared_cache(w);
     g->rctx->client = g->bucket;
     g->rctx->quote_ttl_ms = (uint64_t)w->server->config.quote_ttl_ms;
+    g->rctx->shop_name = w->server->config.shop_name;
+    g->rctx->shop_currency = w->server->config.shop_currency;
     g->rctx->guard = w->guard;
     g->rctx->trace = &g->log.trace; /* provider calls send child traceparents */
     g->rctx->rng = &w->rng;

@@ -7,14 +7,14 @@
 #include <stdio.h>
 
 #include "graphql/exec.h"
+#include "resolvers/resolvers.h"
 #include "shop.h"
 
 static void resolve_shop(bff_resolve_t *r, void *ctx)
 {
     const bff_config_t *c = ctx;
     /* json_pack's new reference goes to the execution (released with its arena) */
-    json_t *j = json_pack("{s:s, s:s, s:s}", "name", c->shop_name, "currencyCode", c->shop_currency, "currency",
-                          c->shop_currency);
+    json_t *j = bff_shop_json(c->shop_name, c->shop_currency);
     if (j == NULL) {
         bff_resolve_error(r, "INTERNAL_SERVER_ERROR", "shop settings are not valid UTF-8");
         return;

@@ -320,3 +320,22 @@ test('stock per location agrees with the totals: quantity is the sum, available 
     assert.equal(v.availableForSale, sum > 0);
   }
 });
+
+test('every global id is a Node: variants and the shop resolve through node and nodes, unknown ones are null', async () => {
+  await simPost('/_sim/reset', {});
+  const page = await gql({ query: '{ product(handle: "linen-backpack-1") { variants { id sku title price { amount } } } shop { id name currencyCode } }' });
+  const v = page.data.product.variants[0];
+  assert.match(v.id, /^gid:\/\/bff\/ProductVariant\//);
+  assert.equal(page.data.shop.id, 'gid://bff/Shop/default');
+  const one = await gql({ query: `{ node(id: "${v.id}") { __typename id ... on ProductVariant { sku title price { amount } } } }` });
+  assert.equal(one.errors, undefined, JSON.stringify(one.errors));
+  assert.deepEqual(one.data.node, { __typename: 'ProductVariant', ...v });
+  const many = await gql({
+    query: `{ nodes(ids: ["${v.id}", "gid://bff/ProductVariant/NO-SUCH-SKU", "gid://bff/Shop/default", "gid://bff/ProductVariant/"]) {
+      __typename id ... on Shop { name currencyCode } } }`,
+  });
+  assert.equal(many.errors, undefined, JSON.stringify(many.errors));
+  assert.deepEqual(many.data.nodes.map((n) => n && n.__typename), ['ProductVariant', null, 'Shop', null]);
+  assert.deepEqual(many.data.nodes[2], { __typename: 'Shop', ...page.data.shop });
+});
+
