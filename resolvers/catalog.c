@@ -200,49 +200,163 @@ static void resolve_product(bff_resolve_t *r, void *unused)
 
 /* ---- Query.products ---- */
 
+/*
+ * A page of a connection is a window [start, end) of the listing (positions
+ * from 0; a cursor is its product's position + 1). The catalog serves pages
+ * of `size`; a window of at most `size` products spans one page or two,
+ * asked side by side. Backward paging without `before` (the last N) first
+ * asks one page to learn the total.
+ */
 typedef struct st_list_call_t {
     bff_resolve_t *r;
-    long offset;
+    bff_listing_t l;   /* the listing's filters and order; page and per_page set per call */
+    long start, end;   /* the window; end < 0: the last `size` products, once the total is known */
+    long size;         /* page size of the catalog calls */
+    int pending;       /* catalog answers awaited */
+    bool failed;
+    json_t *pages[2];  /* the answers (owned), in order */
+    long page_at[2];   /* position of each answer's first product */
+    bff_call_t *calls[2];
 } list_call_t;
 
-static void on_products(const bff_outcome_t *o, void *arg)
+static void cancel_list(void *arg)
 {
-    json_t *body = o->body;
-    const char *code = o->code;
-    const char *message = o->message;
     list_call_t *c = arg;
+    for (int i = 0; i < 2; ++i)
+        if (c->calls[i] != NULL)
+            bff_call_cancel(c->calls[i]); /* no-op for a call that ended */
+}
+
+static void list_page(list_call_t *c, int slot, long page_index, bff_provider_cb cb);
+
+/* The connection from the window's answers. */
+static void list_done(list_call_t *c)
+{
     bff_resolve_t *r = c->r;
-    if (code != NULL) {
-        bff_resolve_dependency_error(r, code, "catalog", message);
-        return;
-    }
-    int64_t total;
-    json_t *items = bff_catalog_page_products(body, &total);
+    int64_t total = 0;
     json_t *edges = json_array();
-    size_t i;
-    json_t *p;
-    json_array_foreach(items, i, p)
-    {
-        json_t *mapped = map_product(p, bff_resolve_arena(r));
-        if (mapped == NULL)
+    long first_pos = -1, last_pos = -1;
+    for (int k = 0; k < 2; ++k) {
+        if (c->pages[k] == NULL)
             continue;
-        char cursor[32];
-        snprintf(cursor, sizeof(cursor), "%ld", c->offset + (long)i + 1);
-        json_t *edge = json_object();
-        json_object_set_new_nocheck(edge, "cursor", json_string_nocheck(cursor));
-        json_object_set_new_nocheck(edge, "node", mapped);
-        json_array_append_new(edges, edge);
+        json_t *items = bff_catalog_page_products(c->pages[k], &total);
+        size_t i;
+        json_t *p;
+        json_array_foreach(items, i, p)
+        {
+            long pos = c->page_at[k] + (long)i;
+            if (pos < c->start || pos >= c->end)
+                continue;
+            json_t *mapped = map_product(p, bff_resolve_arena(r));
+            if (mapped == NULL)
+                continue;
+            char cursor[32];
+            snprintf(cursor, sizeof(cursor), "%ld", pos + 1);
+            json_t *edge = json_object();
+            json_object_set_new_nocheck(edge, "cursor", json_string_nocheck(cursor));
+            json_object_set_new_nocheck(edge, "node", mapped);
+            json_array_append_new(edges, edge);
+            if (first_pos < 0)
+                first_pos = pos;
+            last_pos = pos;
+        }
     }
-    long end = c->offset + (long)json_array_size(items);
-    char end_cursor[32];
-    snprintf(end_cursor, sizeof(end_cursor), "%ld", end);
+    char cursor[32];
     json_t *page_info = json_object(), *out = json_object();
+    long end = c->end < total ? c->end : (long)total;
     json_object_set_new_nocheck(page_info, "hasNextPage", json_boolean(end < total));
-    json_object_set_new_nocheck(page_info, "endCursor", json_array_size(items) ? json_string_nocheck(end_cursor) : json_null());
+    json_object_set_new_nocheck(page_info, "hasPreviousPage", json_boolean(c->start > 0 && total > 0));
+    snprintf(cursor, sizeof(cursor), "%ld", first_pos + 1);
+    json_object_set_new_nocheck(page_info, "startCursor", first_pos >= 0 ? json_string_nocheck(cursor) : json_null());
+    snprintf(cursor, sizeof(cursor), "%ld", last_pos + 1);
+    json_object_set_new_nocheck(page_info, "endCursor", last_pos >= 0 ? json_string_nocheck(cursor) : json_null());
     json_object_set_new_nocheck(out, "edges", edges);
     json_object_set_new_nocheck(out, "pageInfo", page_info);
     json_object_set_new_nocheck(out, "totalCount", json_integer((json_int_t)total));
+    for (int k = 0; k < 2; ++k)
+        json_decref(c->pages[k]);
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), out));
+}
+
+/* One of the window's pages has answered. */
+static void on_window_page(int slot, const bff_outcome_t *o, void *arg)
+{
+    list_call_t *c = arg;
+    c->calls[slot] = NULL;
+    if (o->code != NULL && !c->failed) {
+        c->failed = true;
+        cancel_list(c); /* the other page's answer is not needed */
+        for (int k = 0; k < 2; ++k)
+            json_decref(c->pages[k]), c->pages[k] = NULL;
+        bff_resolve_dependency_error(c->r, o->code, "catalog", o->message);
+    } else if (o->code == NULL && !c->failed) {
+        c->pages[slot] = json_incref(o->body);
+    }
+    if (--c->pending == 0 && !c->failed)
+        list_done(c);
+}
+
+static void on_page0(const bff_outcome_t *o, void *arg)
+{
+    on_window_page(0, o, arg);
+}
+
+static void on_page1(const bff_outcome_t *o, void *arg)
+{
+    on_window_page(1, o, arg);
+}
+
+/* Asks the pages of the window: one, or two when it straddles a page boundary. */
+static void list_window(list_call_t *c)
+{
+    long first_page = c->start / c->size;
+    long last_page = c->end > c->start ? (c->end - 1) / c->size : first_page;
+    c->pending = last_page > first_page ? 2 : 1;
+    list_page(c, 0, first_page, on_page0);
+    if (last_page > first_page && !c->failed)
+        list_page(c, 1, last_page, on_page1);
+}
+
+/* The last `size` products: the probe (the first page) told the total. */
+static void on_probe(const bff_outcome_t *o, void *arg)
+{
+    list_call_t *c = arg;
+    c->calls[0] = NULL;
+    if (o->code != NULL) {
+        bff_resolve_dependency_error(c->r, o->code, "catalog", o->message);
+        return;
+    }
+    int64_t total = 0;
+    bff_catalog_page_products(o->body, &total);
+    c->end = (long)total;
+    c->start = c->end > c->size ? c->end - c->size : 0;
+    if (c->start == 0) { /* all of them fit in the first page: the probe is the answer */
+        c->pages[0] = json_incref(o->body);
+        c->page_at[0] = 0;
+        list_done(c);
+        return;
+    }
+    list_window(c);
+}
+
+static void list_page(list_call_t *c, int slot, long page_index, bff_provider_cb cb)
+{
+    bff_reqctx_t *ctx = bff_ctx_of(c->r);
+    bff_listing_t l = c->l;
+    l.page = page_index + 1;
+    l.per_page = c->size;
+    c->page_at[slot] = page_index * c->size;
+    c->calls[slot] = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_catalog_listing_path(ctx->arena, &l), cb, c);
+}
+
+/* A cursor: a product's position + 1 (1 or more); -1 when it is not one. */
+static long cursor_value(json_t *v)
+{
+    if (!json_is_string(v))
+        return -1;
+    char *end;
+    long n = strtol(json_string_value(v), &end, 10);
+    return *end == '\0' && end != json_string_value(v) && n >= 0 ? n : -1;
 }
 
 /*
@@ -287,47 +401,66 @@ static const char *listing_filters(bff_listing_t *l, json_t *filter, json_t *sor
 static void resolve_products(bff_resolve_t *r, void *unused)
 {
     bff_reqctx_t *ctx = bff_ctx_of(r);
-    json_int_t first = json_integer_value(bff_resolve_arg(r, "first"));
-    if (first < 1 || first > 250) {
-        bff_resolve_error(r, "BAD_USER_INPUT", "\"first\" must be between 1 and 250, got %lld.", (long long)first);
+    json_t *after = bff_resolve_arg(r, "after"), *before = bff_resolve_arg(r, "before"), *last = bff_resolve_arg(r, "last");
+    bool backward = json_is_integer(last) || json_is_string(before);
+    if (backward && json_is_string(after)) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "Page forward (`first`, `after`) or backward (`last`, `before`), not both.");
         return;
     }
-    long offset = 0;
-    json_t *after = bff_resolve_arg(r, "after");
-    if (json_is_string(after)) {
-        char *end;
-        offset = strtol(json_string_value(after), &end, 10);
-        if (*end != '\0' || offset < 0 || offset % first != 0) {
-            bff_resolve_error(r, "BAD_USER_INPUT",
-                              "\"after\" must be a cursor from a page of the same size (`first`).");
+    json_int_t size = json_is_integer(last) ? json_integer_value(last) : json_integer_value(bff_resolve_arg(r, "first"));
+    if (size < 1 || size > 250) {
+        bff_resolve_error(r, "BAD_USER_INPUT", "\"%s\" must be between 1 and 250, got %lld.",
+                          json_is_integer(last) ? "last" : "first", (long long)size);
+        return;
+    }
+    list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
+    c->r = r;
+    c->size = (long)size;
+    if (!backward) { /* the `size` products after `after` (or from the start) */
+        long a = json_is_string(after) ? cursor_value(after) : 0;
+        if (a < 0) {
+            bff_resolve_error(r, "BAD_USER_INPUT", "\"after\" must be a cursor of this connection.");
             return;
         }
+        c->start = a;
+        c->end = a + c->size;
+    } else if (json_is_string(before)) { /* the `size` products before `before` */
+        long b = cursor_value(before);
+        if (b < 1) {
+            bff_resolve_error(r, "BAD_USER_INPUT", "\"before\" must be a cursor of this connection.");
+            return;
+        }
+        c->end = b - 1;
+        c->start = c->end > c->size ? c->end - c->size : 0;
+    } else { /* the last `size` products: the total first */
+        c->end = -1;
     }
-    bff_listing_t l = {.page = offset / first + 1, .per_page = (long)first, .min_price = -1, .max_price = -1, .in_stock = -1};
+    c->l = (bff_listing_t){.min_price = -1, .max_price = -1, .in_stock = -1};
     json_t *search = bff_resolve_arg(r, "query"); /* Query.search */
     if (json_is_string(search)) {
         if (json_string_length(search) == 0 || json_string_length(search) > 64) {
             bff_resolve_error(r, "BAD_USER_INPUT", "\"query\" must be 1-64 characters.");
             return;
         }
-        l.query = json_string_value(search);
+        c->l.query = json_string_value(search);
     }
     json_t *filter = bff_resolve_arg(r, "filter");
-    l.collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
-    if (l.collection == NULL)
-        l.collection = json_string_value(json_object_get(filter, "collection"));
-    l.vendor = json_string_value(json_object_get(filter, "vendor"));
-    const char *bad = listing_filters(&l, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
+    c->l.collection = json_string_value(json_object_get(bff_parent_json(r), "_cid")); /* Collection.products */
+    if (c->l.collection == NULL)
+        c->l.collection = json_string_value(json_object_get(filter, "collection"));
+    c->l.vendor = json_string_value(json_object_get(filter, "vendor"));
+    const char *bad = listing_filters(&c->l, filter, bff_resolve_arg(r, "sortKey"), bff_resolve_arg(r, "reverse"));
     if (bad != NULL) {
         bff_resolve_error(r, "BAD_USER_INPUT", "%s", bad);
         return;
     }
-    list_call_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-    c->r = r;
-    c->offset = offset;
-    bff_call_t **call = bff_arena_calloc(ctx->arena, 1, sizeof(*call));
-    *call = bff_provider_get_cached(ctx, BFF_PROVIDER_CATALOG, bff_catalog_listing_path(ctx->arena, &l), on_products, c);
-    bff_resolve_on_cancel(r, cancel_call, call);
+    bff_resolve_on_cancel(r, cancel_list, c);
+    if (c->end < 0) {
+        c->pending = 1;
+        list_page(c, 0, 0, on_probe);
+    } else {
+        list_window(c);
+    }
 }
 
 /* ---- Product.variants(first) ---- */
@@ -762,6 +895,6 @@ const bff_resolver_defaults_t bff_catalog_defaults[] = {
     {"Collection", "id handle title"}, /* map_collection */
     {"ProductConnection", "edges pageInfo totalCount"}, /* on_products */
     {"ProductEdge", "cursor node"},
-    {"PageInfo", "hasNextPage endCursor"},
+    {"PageInfo", "hasNextPage hasPreviousPage startCursor endCursor"},
     {NULL, NULL},
 };

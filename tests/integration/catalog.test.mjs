@@ -339,3 +339,37 @@ test('every global id is a Node: variants and the shop resolve through node and 
   assert.deepEqual(many.data.nodes[2], { __typename: 'Shop', ...page.data.shop });
 });
 
+
+test('connections page backward too: last/before, startCursor/hasPreviousPage, any cursor, the last N', async () => {
+  await simPost('/_sim/reset', {});
+  const sel = '{ edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount }';
+  const page = async (args) => {
+    const r = await gql({ query: `{ products(${args}) ${sel} }` });
+    assert.equal(r.errors, undefined, `${args}: ${JSON.stringify(r.errors)}`);
+    return r.data.products;
+  };
+  const one = await page('first: 5');
+  assert.deepEqual(one.edges.map((e) => e.cursor), ['1', '2', '3', '4', '5']);
+  assert.deepEqual(one.pageInfo, { hasNextPage: true, hasPreviousPage: false, startCursor: '1', endCursor: '5' });
+  const two = await page(`first: 5, after: "${one.pageInfo.endCursor}"`);
+  assert.equal(two.pageInfo.hasPreviousPage, true);
+  // backward from the second page's start: the first page again, the same products
+  const back = await page(`last: 5, before: "${two.pageInfo.startCursor}"`);
+  assert.deepEqual(back.edges.map((e) => e.node.id), one.edges.map((e) => e.node.id));
+  assert.deepEqual(back.pageInfo, { hasNextPage: true, hasPreviousPage: false, startCursor: '1', endCursor: '5' });
+  // a cursor that is not on a page boundary: the window spans two catalog pages
+  const odd = await page('first: 4, after: "3"');
+  assert.deepEqual(odd.edges.map((e) => e.cursor), ['4', '5', '6', '7']);
+  const ids = (edges) => edges.map((e) => e.node.id);
+  assert.deepEqual(ids(odd.edges), [...ids(one.edges.slice(3)), ...ids(two.edges.slice(0, 2))]);
+  // the last N of the whole listing
+  const tail = await page('last: 3');
+  assert.deepEqual(tail.edges.map((e) => e.cursor), [String(tail.totalCount - 2), String(tail.totalCount - 1), String(tail.totalCount)]);
+  assert.equal(tail.pageInfo.hasNextPage, false);
+  assert.equal(tail.pageInfo.hasPreviousPage, true);
+  // both directions at once, or a size out of range: refused
+  const both = await gql({ query: `{ products(last: 3, after: "3") ${sel} }` });
+  assert.equal(both.errors[0].extensions.code, 'BAD_USER_INPUT');
+  const zero = await gql({ query: `{ products(last: 0) ${sel} }` });
+  assert.match(zero.errors[0].message, /"last" must be between 1 and 250/);
+});
