@@ -309,6 +309,29 @@ static void walk_directives(bff_vctx_t *v, const bff_ast_list_t *dirs, bff_direc
     for (uint32_t i = 0; i < dirs->len; ++i) {
         const bff_ast_node_t *d = dirs->items[i];
         const bff_directive_def_t *dd = bff_schema_directive(v->schema, d->name);
+        if ((strcmp(d->name, "defer") == 0 || strcmp(d->name, "stream") == 0) && bff_rule_on(v, BFF_RULE_DEFER_STREAM_LABEL)) {
+            /* labels name the payloads of one response: static and unique (graphql-js 17's messages) */
+            const bff_ast_node_t *label = bff_ast_directive_arg(d, "label");
+            if (label != NULL && label->kind != BFF_AST_NULL_VALUE) {
+                if (label->kind != BFF_AST_STRING_VALUE) {
+                    bff_vloc(v,
+                             bff_vreportf(v, BFF_RULE_DEFER_STREAM_LABEL, "Argument \"@%s(label:)\" must be a static string.",
+                                          d->name),
+                             d->loc);
+                } else {
+                    const bff_ast_node_t *known = bff_names_get(&v->labels, label->text);
+                    if (known != NULL) {
+                        bff_gql_error_t *e = bff_vreport(v, BFF_RULE_DEFER_STREAM_LABEL,
+                                                         "Value for arguments \"defer(label:)\" and \"stream(label:)\" must be "
+                                                         "unique across all Defer/Stream directive usages.");
+                        bff_vloc(v, e, known->loc);
+                        bff_vloc(v, e, d->loc);
+                    } else {
+                        bff_names_put(&v->labels, v->arena, label->text, (void *)d);
+                    }
+                }
+            }
+        }
         if (bff_rule_on(v, BFF_RULE_KNOWN_DIRECTIVES)) {
             if (dd == NULL)
                 bff_vloc(v, bff_vreportf(v, BFF_RULE_KNOWN_DIRECTIVES, "Unknown directive \"@%s\".", d->name), d->loc);
@@ -560,6 +583,16 @@ static void walk_field(walk_t *w, const bff_ast_node_t *f, const bff_type_t *par
     walk_arguments(v, &f->arguments, def ? def->args : NULL, def ? def->nargs : 0, def != NULL, "field \"",
                    def ? bff_arena_printf(v->arena, "%s.%s", parent->name, def->name) : "");
     walk_directives(v, &f->directives, BFF_DIRLOC_FIELD);
+    const bff_ast_node_t *stream = bff_ast_find_directive(&f->directives, "stream");
+    if (stream != NULL && def != NULL && parent != NULL && bff_rule_on(v, BFF_RULE_STREAM_ON_LIST_FIELD)) {
+        const bff_typeref_t *t = def->type->kind == BFF_TYPEREF_NON_NULL ? def->type->of : def->type;
+        if (t->kind != BFF_TYPEREF_LIST)
+            bff_vloc(v,
+                     bff_vreportf(v, BFF_RULE_STREAM_ON_LIST_FIELD,
+                                  "Directive \"@stream\" cannot be used on non-list field \"%s.%s\".", parent->name,
+                                  def->name),
+                     stream->loc);
+    }
     if (f->selection_set != NULL)
         walk_selection_set(w, f->selection_set, type != NULL && bff_type_is_composite(type) ? type : NULL);
     if (def != NULL)
@@ -733,6 +766,53 @@ static void single_field_subscription(bff_vctx_t *v, const bff_ast_node_t *op)
     free(sf.forbidden);
 }
 
+/*
+ * DeferStreamDirectiveOnRootField (graphql-js 17): a mutation's or a
+ * subscription's root fields run in order or once, so none of them may be
+ * streamed and no root selection deferred; fragments are followed, each once
+ * per operation, and one found clean is not walked again. False when it
+ * reported.
+ */
+static bool forbid_defer_stream(bff_vctx_t *v, const bff_ast_node_t *set, const char *op, const bff_type_t *root,
+                                bff_names_t *visited)
+{
+    bool valid = true;
+    for (uint32_t i = 0; i < set->selections.len; ++i) {
+        const bff_ast_node_t *s = set->selections.items[i];
+        const bff_ast_node_t *d = NULL;
+        if (s->kind == BFF_AST_FIELD) {
+            if ((d = bff_ast_find_directive(&s->directives, "stream")) != NULL) {
+                valid = false;
+                bff_vloc(v,
+                         bff_vreportf(v, BFF_RULE_DEFER_STREAM_ON_ROOT_FIELD,
+                                      "Stream directive cannot be used on root %s type \"%s\".", op, root->name),
+                         d->loc);
+            }
+            continue;
+        }
+        if ((d = bff_ast_find_directive(&s->directives, "defer")) != NULL) {
+            valid = false;
+            bff_vloc(v,
+                     bff_vreportf(v, BFF_RULE_DEFER_STREAM_ON_ROOT_FIELD,
+                                  "Defer directive cannot be used on root %s type \"%s\".", op, root->name),
+                     d->loc);
+        }
+        if (s->kind == BFF_AST_INLINE_FRAGMENT) {
+            valid = forbid_defer_stream(v, s->selection_set, op, root, visited) && valid;
+        } else if (bff_names_get(visited, s->name) == NULL) {
+            bff_names_put(visited, v->arena, s->name, (void *)s);
+            const bff_ast_node_t *frag = bff_vfragment(v, s->name);
+            if (frag != NULL && bff_names_get(&v->deferless, s->name) == NULL) {
+                bool clean = forbid_defer_stream(v, frag->selection_set, op, root, visited);
+                if (clean)
+                    bff_names_put(&v->deferless, v->arena, s->name, (void *)frag);
+                valid = clean && valid;
+            }
+        }
+    }
+    return valid;
+}
+
 static void walk_operation(walk_t *w, const bff_ast_node_t *op, size_t nops)
 {
     bff_vctx_t *v = w->v;
@@ -766,6 +846,14 @@ static void walk_operation(walk_t *w, const bff_ast_node_t *op, size_t nops)
                              "This anonymous operation must be the only defined operation."),
                  op->loc);
     single_field_subscription(v, op);
+    const bff_type_t *serial_root = op->operation == BFF_OP_MUTATION       ? v->schema->mutation_type
+                                    : op->operation == BFF_OP_SUBSCRIPTION ? v->schema->subscription_type
+                                                                           : NULL;
+    if (serial_root != NULL && op->selection_set != NULL && bff_rule_on(v, BFF_RULE_DEFER_STREAM_ON_ROOT_FIELD)) {
+        bff_names_t visited;
+        bff_names_init(&visited, v->arena, 8);
+        forbid_defer_stream(v, op->selection_set, bff_operation_name(op->operation), serial_root, &visited);
+    }
     if (bff_rule_on(v, BFF_RULE_UNIQUE_VARIABLE_NAMES)) {
         const bff_ast_list_t *vd = &op->variable_definitions;
         for (uint32_t i = 0; i < vd->len; ++i) {
@@ -1168,6 +1256,8 @@ size_t bff_gql_validate(const bff_schema_t *schema, const bff_ast_node_t *docume
     v->skip = opts ? opts->skip_rules : 0;
     bff_names_init(&v->fragments, arena, 16);
     bff_names_init(&v->usages, arena, 16);
+    bff_names_init(&v->labels, arena, 8);
+    bff_names_init(&v->deferless, arena, 8);
     run(v);
     return v->nerrors;
 }

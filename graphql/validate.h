@@ -14,7 +14,7 @@
 #include "schema.h"
 
 /* X(ENUM_SUFFIX, "graphql-js rule name") - graphql-js 16's specifiedRules in its order, with the September 2025 spec's
-   KnownOperationTypes where graphql-js 17 puts it. */
+   KnownOperationTypes and the incremental delivery RFC's @defer/@stream rules where graphql-js 17 puts them. */
 #define BFF_VALIDATION_RULES(X)                                                                                            \
     X(EXECUTABLE_DEFINITIONS, "ExecutableDefinitionsRule")                                                                 \
     X(KNOWN_OPERATION_TYPES, "KnownOperationTypesRule") /* September 2025 (graphql-js 17's name) */                      \
@@ -36,6 +36,9 @@
     X(NO_UNUSED_VARIABLES, "NoUnusedVariablesRule")                                                                        \
     X(KNOWN_DIRECTIVES, "KnownDirectivesRule")                                                                             \
     X(UNIQUE_DIRECTIVES_PER_LOCATION, "UniqueDirectivesPerLocationRule")                                                   \
+    X(DEFER_STREAM_ON_ROOT_FIELD, "DeferStreamDirectiveOnRootFieldRule") /* @defer/@stream: graphql-js 17's */          \
+    X(DEFER_STREAM_LABEL, "DeferStreamDirectiveLabelRule")                                                                 \
+    X(STREAM_ON_LIST_FIELD, "StreamDirectiveOnListFieldRule")                                                              \
     X(KNOWN_ARGUMENT_NAMES, "KnownArgumentNamesRule")                                                                      \
     X(UNIQUE_ARGUMENT_NAMES, "UniqueArgumentNamesRule")                                                                    \
     X(VALUES_OF_CORRECT_TYPE, "ValuesOfCorrectTypeRule")                                                                   \

@@ -38,6 +38,8 @@ typedef struct st_bff_vctx_t {
     bool aborted;
     bff_names_t fragments;    /* name -> last definition (graphql-js getFragment) */
     bff_names_t usages;       /* operation or fragment node pointer as hex key -> bff_usages_t* */
+    bff_names_t labels;       /* @defer/@stream labels seen -> their directive (DeferStreamDirectiveLabel) */
+    bff_names_t deferless;    /* fragments found without @defer/@stream on a root (DeferStreamDirectiveOnRootField) */
     bff_usages_t *cur_usages; /* usages of the definition being walked */
     const bff_ast_node_t *cur_op;
 } bff_vctx_t;
