@@ -333,15 +333,24 @@ static void attempt_span(pcall_t *p, bff_dep_error_t e, long status, const char 
     bff_span_end(&s, bff_span_now_ns());
 }
 
+/* A span of a call that did not go out: its own id and the time now; false when the request records no spans. */
+static bool unsent_span(bff_scope_t *ctx, char id[17], uint64_t *now)
+{
+    if (ctx->tracer == NULL || ctx->rng == NULL)
+        return false;
+    bff_trace_span_id(ctx->rng, id);
+    *now = bff_span_now_ns();
+    return true;
+}
+
 /* A read answered from a catalog cache: `how` is "stale" (the worker's, past its time to live) or "fleet" (Redis). */
 static void cache_span(bff_scope_t *ctx, const bff_provider_conf_t *conf, const char *path, const char *how,
                        uint64_t age_ms)
 {
-    if (ctx->tracer == NULL || ctx->rng == NULL)
-        return;
     char id[17];
-    bff_trace_span_id(ctx->rng, id);
-    uint64_t now = bff_span_now_ns();
+    uint64_t now;
+    if (!unsent_span(ctx, id, &now))
+        return;
     bff_span_t s;
     call_span_begin(&s, ctx, id, "GET", path, conf, BFF_SPAN_INTERNAL, now);
     bff_span_bool(&s, "bff.call.sent", false);
@@ -355,11 +364,10 @@ static void cache_span(bff_scope_t *ctx, const bff_provider_conf_t *conf, const 
 static void refused_span(pcall_t *p, bff_dep_error_t e, const char *message)
 {
     bff_scope_t *ctx = p->ctx;
-    if (ctx->tracer == NULL || ctx->rng == NULL)
-        return;
     char id[17];
-    bff_trace_span_id(ctx->rng, id);
-    uint64_t now = bff_span_now_ns();
+    uint64_t now;
+    if (!unsent_span(ctx, id, &now))
+        return;
     bff_span_t s;
     call_span_begin(&s, ctx, id, p->req.method, p->path, p->conf, BFF_SPAN_INTERNAL,
                     p->queued_ms != 0 ? now - (uv_now(ctx->loop) - p->queued_ms) * 1000000u : now);

@@ -43,7 +43,7 @@ static int usage(void)
     return 2;
 }
 
-static char *read_file(const char *path, size_t *len)
+char *bff_tool_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -201,7 +201,7 @@ static int cmd_validate(int argc, char **argv)
     int rc = 0;
     for (int i = 0; i < ndocs; ++i) {
         size_t len;
-        char *text = read_file(docs[i], &len);
+        char *text = bff_tool_read_file(docs[i], &len);
         if (text == NULL) {
             fprintf(stderr, "bff-schema: cannot read %s\n", docs[i]);
             rc = 2;
@@ -293,7 +293,7 @@ static int cmd_execute(int argc, char **argv)
     }
     int rc = 0;
     size_t len;
-    char *text = nrest == 1 ? read_file(rest[0], &len) : NULL;
+    char *text = nrest == 1 ? bff_tool_read_file(rest[0], &len) : NULL;
     if (text == NULL) {
         fprintf(stderr, "bff-schema execute: give one readable document\n");
         free(rest);
@@ -326,17 +326,9 @@ static int cmd_execute(int argc, char **argv)
         else
             bff_buf_printf(&out, "{\"cost\":%lld}\n", (long long)bff_cost_estimate(schema, doc, op, vars, NULL));
     } else {
-        bool done = false;
-        bff_exec_request_t req = {.schema = schema, .document = doc, .variables = vars, .arena = arena,
-                                  .on_done = on_done, .cb_arg = &done};
-        bff_exec_t *x = bff_exec_start(&req);
-        if (!done) {
-            fprintf(stderr, "bff-schema execute: a resolver did not complete synchronously\n");
-            rc = 1;
-        } else {
-            bff_exec_write_response(x, &out, NULL);
-            bff_buf_appendc(&out, '\n');
-        }
+        bff_exec_request_t req = {.schema = schema, .document = doc, .variables = vars, .arena = arena};
+        rc = bff_tool_execute(&req, &out, "execute");
+        bff_buf_appendc(&out, '\n');
     }
     fwrite(out.data, 1, out.len, stdout);
     bff_buf_free(&out);
@@ -347,6 +339,20 @@ done:
     free(rest);
     bff_schema_free(schema);
     return rc;
+}
+
+int bff_tool_execute(bff_exec_request_t *req, bff_buf_t *out, const char *command)
+{
+    bool done = false;
+    req->on_done = on_done;
+    req->cb_arg = &done;
+    bff_exec_t *x = bff_exec_start(req);
+    if (!done) {
+        fprintf(stderr, "bff-schema %s: a resolver did not complete synchronously\n", command);
+        return 1;
+    }
+    bff_exec_write_response(x, out, NULL);
+    return 0;
 }
 
 int main(int argc, char **argv)

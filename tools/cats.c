@@ -178,28 +178,6 @@ static const bff_type_t *resolve_type(const bff_schema_t *schema, const bff_type
     return NULL;
 }
 
-static void on_done(bff_exec_t *x, void *arg)
-{
-    *(bool *)arg = true;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    bff_buf_t b = BFF_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        bff_buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    if (b.data == NULL)
-        bff_buf_append(&b, "", 0);
-    return b.data;
-}
-
 int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
 {
     const char *data_text = "{}", *test_value = NULL, *operation = NULL, *vars_text = NULL, *doc_path = NULL;
@@ -222,7 +200,7 @@ int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
     cats_t c = {.data = json_loads(data_text, 0, &jerr)};
     json_t *vars = vars_text != NULL ? json_loads(vars_text, 0, &jerr) : NULL;
     size_t len = 0;
-    char *text = doc_path != NULL ? read_all(doc_path, &len) : NULL;
+    char *text = doc_path != NULL ? bff_tool_read_file(doc_path, &len) : NULL;
     if (!json_is_object(c.data) || (vars_text != NULL && !json_is_object(vars)) || text == NULL) {
         fprintf(stderr, "bff-schema cats-execute: --test-data and --variables take JSON objects; give one document\n");
         json_decref(c.data);
@@ -251,7 +229,6 @@ int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
         bff_buf_appendc(&out, '}');
     } else {
         json_t *root = test_value != NULL ? deref(&c, json_object_get(c.data, test_value)) : NULL;
-        bool done = false;
         bff_exec_request_t req = {
             .schema = schema,
             .document = doc,
@@ -259,16 +236,8 @@ int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
             .variables = vars,
             .root_value = root != NULL ? bff_value_json(arena, json_incref(root)) : bff_value_null(),
             .arena = arena,
-            .on_done = on_done,
-            .cb_arg = &done,
         };
-        bff_exec_t *x = bff_exec_start(&req);
-        if (!done) {
-            fprintf(stderr, "bff-schema cats-execute: a resolver did not complete\n");
-            rc = 1;
-        } else {
-            bff_exec_write_response(x, &out, NULL);
-        }
+        rc = bff_tool_execute(&req, &out, "cats-execute");
     }
     bff_buf_appendc(&out, '\n');
     fwrite(out.data, 1, out.len, stdout);
