@@ -62,11 +62,11 @@ void bff_gql_errors_concat(bff_gql_errors_t *to, bff_gql_errors_t *from)
     from->count = 0;
 }
 
-static void write_path(bff_buf_t *out, const bff_gql_path_t *p)
+void bff_gql_path_write(bff_buf_t *out, const bff_gql_path_t *p)
 {
     if (p == NULL)
         return;
-    write_path(out, p->prev);
+    bff_gql_path_write(out, p->prev);
     if (p->prev != NULL)
         bff_buf_appendc(out, ',');
     if (p->key != NULL)
@@ -90,7 +90,7 @@ void bff_gql_error_write_json(bff_buf_t *out, const bff_gql_error_t *e)
     }
     if (e->path != NULL) {
         bff_buf_appends(out, ",\"path\":[");
-        write_path(out, e->path);
+        bff_gql_path_write(out, e->path);
         bff_buf_appendc(out, ']');
     }
     if (e->code != NULL || e->extensions_json != NULL) {

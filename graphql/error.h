@@ -56,6 +56,8 @@ void bff_gql_errors_concat(bff_gql_errors_t *to, bff_gql_errors_t *from);
  * `locations`, `path` and `extensions` are left out when empty.
  */
 void bff_gql_errors_write_json(bff_buf_t *out, const bff_gql_errors_t *errs);
+/* A path's items, comma-separated, without the brackets (keys as JSON strings, indexes as numbers). */
+void bff_gql_path_write(bff_buf_t *out, const bff_gql_path_t *p);
 void bff_gql_error_write_json(bff_buf_t *out, const bff_gql_error_t *err);
 
 #endif

@@ -196,6 +196,23 @@ static void raise_at(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, bo
 
 static void execute_fields(bff_exec_t *x, exec_object_t *o);
 
+/* The object's deferred fragments (its field set's), listed for executions of their own. */
+static void note_deferred(bff_exec_t *x, const exec_object_t *o)
+{
+    for (const exec_defer_t *f = o->set->deferred; f != NULL; f = f->next) {
+        bff_exec_deferred_t *d = bff_arena_calloc(x->arena, 1, sizeof(*d));
+        d->type = o->type;
+        d->source = o->source;
+        d->path = o->path;
+        d->frame = &o->frame;
+        d->fragment = f;
+        if (x->deferred_tail == NULL)
+            x->deferred_tail = &x->deferred;
+        *x->deferred_tail = d;
+        x->deferred_tail = &d->next;
+    }
+}
+
 static const bff_type_t *resolve_runtime_type(bff_exec_t *x, const bff_type_t *abstract, const bff_value_t *v,
                                               const exec_cfield_t *cf, const bff_type_t *parent_type, const char **err)
 {
@@ -301,6 +318,8 @@ static void complete_object(bff_exec_t *x, exec_frame_t *frame, exec_result_t *s
     o->path = path;
     slot->kind = EXEC_R_OBJECT;
     slot->u.obj = o;
+    if (set->deferred != NULL)
+        note_deferred(x, o);
     execute_fields(x, o);
 }
 
@@ -604,6 +623,8 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
     x->root = o;
     x->data.kind = EXEC_R_OBJECT;
     x->data.u.obj = o;
+    if (o->set->deferred != NULL)
+        note_deferred(x, o);
     if (op->operation == BFF_OP_MUTATION)
         x->serial = true; /* root fields start one by one from exec_idle() */
     else
@@ -611,6 +632,88 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
 out:
     exec_release(x); /* may finish and call on_done: x must not be touched after this */
     return x;
+}
+
+/* ---- deferred fragments ---- */
+
+static const bff_exec_deferred_t *live(const bff_exec_deferred_t *d)
+{
+    while (d != NULL && frame_dead(d->frame))
+        d = d->next; /* its object was nulled: nothing to deliver (the RFC) */
+    return d;
+}
+
+const bff_exec_deferred_t *bff_exec_deferred_first(const bff_exec_t *x)
+{
+    return live(x->deferred);
+}
+
+const bff_exec_deferred_t *bff_exec_deferred_next(const bff_exec_deferred_t *d)
+{
+    return live(d->next);
+}
+
+bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exec_t *parent, const bff_exec_deferred_t *d)
+{
+    bff_exec_t *x = bff_arena_calloc(req->arena, 1, sizeof(*x));
+    x->req = *req;
+    x->schema = req->schema;
+    x->arena = req->arena;
+    x->of = d;
+    x->max_errors = req->max_errors ? req->max_errors : EXEC_DEFAULT_MAX_ERRORS;
+    bff_buf_init(&x->scratch);
+    bff_arena_on_dispose(x->arena, scratch_dispose, &x->scratch);
+    x->pending = 1; /* guard until the walk below is done */
+    bff_exec_init_scalars(x);
+    x->operation = parent->operation;
+    x->variables = parent->variables; /* the parent's (released with the arena) */
+    x->fragments = parent->fragments;
+    x->nfragments = parent->nfragments;
+    x->has_data = true;
+    x->root_type = d->type;
+    x->root_set = bff_exec_collect_root(x, d->type, d->fragment->selection_set);
+    if (x->root_set->err != NULL) {
+        request_error(x, x->root_set->err, x->root_set->err_node);
+        x->data.kind = EXEC_R_NULL;
+        goto out;
+    }
+    exec_object_t *o = bff_arena_alloc(x->arena, sizeof(*o));
+    o->frame.parent = NULL;
+    o->frame.slot = &x->data;
+    o->frame.nullable = true; /* a non-null field of the fragment that fails makes its data null */
+    o->frame.dead = false;
+    o->type = d->type;
+    o->set = x->root_set;
+    o->values = bff_arena_calloc(x->arena, o->set->n ? o->set->n : 1, sizeof(*o->values));
+    o->source = d->source;
+    o->path = d->path;
+    x->root = o;
+    x->data.kind = EXEC_R_OBJECT;
+    x->data.u.obj = o;
+    if (o->set->deferred != NULL)
+        note_deferred(x, o);
+    execute_fields(x, o);
+out:
+    exec_release(x); /* may finish and call on_done */
+    return x;
+}
+
+void bff_exec_write_incremental(const bff_exec_t *x, bff_buf_t *out)
+{
+    bff_buf_appends(out, "{\"data\":");
+    bff_exec_write_result(out, &x->data);
+    bff_buf_appends(out, ",\"path\":[");
+    bff_gql_path_write(out, x->of->path);
+    bff_buf_appendc(out, ']');
+    if (x->of->fragment->label != NULL) {
+        bff_buf_appends(out, ",\"label\":");
+        bff_buf_append_json_string(out, x->of->fragment->label, strlen(x->of->fragment->label));
+    }
+    if (x->errors.count > 0) {
+        bff_buf_appends(out, ",\"errors\":");
+        bff_gql_errors_write_json(out, &x->errors);
+    }
+    bff_buf_appendc(out, '}');
 }
 
 static void cancel_unlink(bff_exec_t *x, bff_resolve_t *r)

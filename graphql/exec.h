@@ -179,6 +179,12 @@ typedef struct st_bff_exec_request_t {
      */
     bool (*authorize)(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message);
     void *authorize_arg;
+    /*
+     * Incremental delivery (@defer): fragments with an active @defer are left
+     * out of this execution's result and listed (bff_exec_deferred) for
+     * executions of their own; false: they are executed in line.
+     */
+    bool defer;
 } bff_exec_request_t;
 
 /*
@@ -230,6 +236,26 @@ void bff_exec_visit_result(const bff_exec_t *x, const bff_exec_visitor_t *v);
  * in query order.
  */
 void bff_exec_write_response(const bff_exec_t *x, bff_buf_t *out, const char *extensions_json);
+
+/*
+ * Deferred fragments (req.defer). After on_done, the fragments this
+ * execution left out, on objects of its result that were not nulled, in the
+ * order the execution met them. Each runs as an execution of its own
+ * (bff_exec_start_deferred) with the same request (schema, variables,
+ * resolvers, user, arena), whose result is the fragment's data on that
+ * object; it may list deferred fragments of its own.
+ */
+typedef struct st_bff_exec_deferred_t bff_exec_deferred_t;
+const bff_exec_deferred_t *bff_exec_deferred_first(const bff_exec_t *x);
+const bff_exec_deferred_t *bff_exec_deferred_next(const bff_exec_deferred_t *d);
+/* `req` as for bff_exec_start (its operation and variables are the parent's): on_done fires once, maybe at once. */
+bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exec_t *parent, const bff_exec_deferred_t *d);
+/*
+ * A deferred execution's result as an item of an incremental payload:
+ * {"data":{...},"path":[...],"label":"...","errors":[...]} (label and errors
+ * when there are; data null when a non-null field of the fragment failed).
+ */
+void bff_exec_write_incremental(const bff_exec_t *x, bff_buf_t *out);
 
 /*
  * Selects the operation of a document: by name, or the only one. Returns NULL

@@ -74,6 +74,45 @@ static int should_include(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_nod
     return 1;
 }
 
+/*
+ * With incremental delivery: whether the fragment `node` is deferred (an
+ * @defer whose `if` is not false), and its label. 1: deferred, 0: not, -1:
+ * its arguments failed to coerce (set->err).
+ */
+static int deferred(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_node_t *node, const char **label)
+{
+    if (!x->req.defer || node->directives.len == 0)
+        return 0;
+    const bff_ast_node_t *d = bff_ast_find_directive(&node->directives, "defer");
+    const bff_directive_def_t *def = d != NULL ? bff_schema_directive(x->schema, "defer") : NULL;
+    if (def == NULL)
+        return 0;
+    json_t *args = NULL;
+    const char *err = NULL;
+    const bff_ast_node_t *err_node = NULL;
+    if (bff_exec_argument_values(x, def->args, def->nargs, &d->arguments, d, &args, &err, &err_node) != 0) {
+        set->err = err;
+        set->err_node = err_node;
+        return -1;
+    }
+    bool on = !json_is_false(json_object_get(args, "if"));
+    const char *l = json_string_value(json_object_get(args, "label"));
+    *label = l != NULL ? bff_arena_strdup(x->arena, l) : NULL;
+    json_decref(args);
+    return on ? 1 : 0;
+}
+
+static void defer_fragment(bff_exec_t *x, exec_fieldset_t *set, const char *label, const bff_ast_node_t *selection_set)
+{
+    exec_defer_t *d = bff_arena_calloc(x->arena, 1, sizeof(*d));
+    d->label = label;
+    d->selection_set = selection_set;
+    if (set->deferred_tail == NULL)
+        set->deferred_tail = &set->deferred;
+    *set->deferred_tail = d;
+    set->deferred_tail = &d->next;
+}
+
 static bool condition_matches(bff_exec_t *x, const bff_ast_node_t *cond, const bff_type_t *type)
 {
     if (cond == NULL)
@@ -143,13 +182,32 @@ static int collect(bff_exec_t *x, exec_fieldset_t *set, const bff_type_t *type, 
             continue;
         switch (sel->kind) {
         case BFF_AST_FIELD: add_field(x, set, type, sel); break;
-        case BFF_AST_INLINE_FRAGMENT:
+        case BFF_AST_INLINE_FRAGMENT: {
             if (!condition_matches(x, sel->type_condition, type))
                 break;
+            const char *label = NULL;
+            int d = deferred(x, set, sel, &label);
+            if (d < 0)
+                return -1;
+            if (d > 0) { /* its fields come in a payload of their own */
+                defer_fragment(x, set, label, sel->selection_set);
+                break;
+            }
             if (collect(x, set, type, sel->selection_set, visited) != 0)
                 return -1;
             break;
+        }
         case BFF_AST_FRAGMENT_SPREAD: {
+            const char *label = NULL;
+            int d = deferred(x, set, sel, &label);
+            if (d < 0)
+                return -1;
+            if (d > 0) {
+                const bff_ast_node_t *frag = find_fragment(x, sel->name);
+                if (frag != NULL && condition_matches(x, frag->type_condition, type))
+                    defer_fragment(x, set, label, frag->selection_set);
+                break;
+            }
             bool seen = false;
             for (uint32_t k = 0; k < visited->n && !seen; ++k)
                 seen = strcmp(visited->names[k], sel->name) == 0;

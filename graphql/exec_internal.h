@@ -76,9 +76,17 @@ typedef struct st_exec_cfield_t {
     struct st_exec_subcache_t *sub; /* runtime type -> sub-fields */
 } exec_cfield_t;
 
+/* A fragment of a field set that is deferred (@defer, when the request delivers incrementally). */
+typedef struct st_exec_defer_t {
+    const char *label; /* NULL: none */
+    const bff_ast_node_t *selection_set;
+    struct st_exec_defer_t *next;
+} exec_defer_t;
+
 typedef struct st_exec_fieldset_t {
     exec_cfield_t *fields;
     uint32_t n, cap;
+    exec_defer_t *deferred, **deferred_tail; /* its deferred fragments, in document order */
     /* a @skip/@include argument failed to coerce: message and node */
     const char *err;
     const bff_ast_node_t *err_node;
@@ -133,8 +141,20 @@ typedef struct st_exec_fragment_t {
     const bff_ast_node_t *node;
 } exec_fragment_t;
 
+/* A deferred fragment of one object of the result (exec.h: bff_exec_deferred_t). */
+struct st_bff_exec_deferred_t {
+    const bff_type_t *type;
+    bff_value_t source;
+    const bff_gql_path_t *path;
+    const exec_frame_t *frame; /* the object's: not delivered when it was nulled */
+    const exec_defer_t *fragment;
+    struct st_bff_exec_deferred_t *next;
+};
+
 struct st_bff_exec_t {
     bff_exec_request_t req;
+    struct st_bff_exec_deferred_t *deferred, **deferred_tail; /* the result's deferred fragments, as found */
+    const struct st_bff_exec_deferred_t *of; /* a deferred fragment's execution: the one it runs */
     const bff_schema_t *schema;
     bff_arena_t *arena;
     const bff_ast_node_t *operation;

@@ -90,6 +90,8 @@ typedef struct st_bff_http_gql_t {
     const char *etag;                         /* with a public answer: its ETag */
     bool *completed_flag;            /* set while bff_exec_start runs: it may complete (and free g) at once */
     struct st_batch_t *batch;        /* an operation of a batch (NULL: a request of its own) */
+    bool incremental;                /* the client takes multipart/mixed;deferSpec=20220824: @defer delivers in parts */
+    struct st_stream_t *stream;      /* the parts being sent (incremental delivery), or NULL */
     size_t batch_index;
     bool tracing;                    /* the trace is sampled: this request records spans (w->tracer) */
     bool span_done;                  /* the server span is recorded */
@@ -108,6 +110,18 @@ static const char *media_type_name(media_t m)
  * (q=0 excludes); any and application-wildcard ranges pick application/json. No header:
  * application/json. Returns -1 when nothing we produce is acceptable.
  */
+/* Whether the client takes @defer's parts as Apollo's multipart format (multipart/mixed;deferSpec=20220824). */
+static bool accepts_incremental(h2o_req_t *req)
+{
+    const char *accept = bff_req_header(req, H2O_TOKEN_ACCEPT, NULL);
+    const char *m = accept != NULL ? strcasestr(accept, "multipart/mixed") : NULL;
+    if (m == NULL)
+        return false;
+    size_t range = strcspn(m, ","); /* its parameters */
+    const char *spec = strcasestr(m, "deferSpec=20220824");
+    return spec != NULL && (size_t)(spec - m) < range;
+}
+
 static int negotiate(h2o_req_t *req, media_t *out, bool *wants_html)
 {
     *wants_html = false;
@@ -564,6 +578,193 @@ static void cache_policy(bff_http_gql_t *g, bff_exec_t *x, bool has_data, const 
 static int bucket_command(bff_http_gql_t *g, double cost, bff_store_cb cb, void *arg);
 static void on_given_back(struct redisReply *reply, void *arg);
 
+/*
+ * Incremental delivery (@defer) as Apollo's multipart format
+ * (deferSpec=20220824): the first part is the initial payload with
+ * "hasNext":true; each deferred fragment, once its own execution is done,
+ * is a part {"incremental":[{"data","path","label","errors"}],"hasNext"};
+ * the last says "hasNext":false and the closing boundary follows. Parts are
+ * written into the request's pool and sent as h2o asks for more (one send
+ * in flight). A client that goes away cancels the deferred executions; g
+ * is finished once none runs and nothing is being sent.
+ */
+#define STREAM_BOUNDARY "graphql"
+/* each part is followed by the boundary at once, so a client knows it is whole without waiting for the next */
+#define STREAM_PART "content-type: application/json; charset=utf-8\r\n\r\n"
+#define STREAM_NEXT "\r\n--" STREAM_BOUNDARY "\r\n"
+#define STREAM_END "\r\n--" STREAM_BOUNDARY "--\r\n"
+
+typedef struct st_stream_item_t {
+    struct st_stream_t *stream;
+    bff_exec_t *x; /* its execution */
+    bool done;
+    struct st_stream_item_t *next; /* running ones */
+} stream_item_t;
+
+typedef struct st_stream_t {
+    h2o_generator_t generator; /* first: h2o hands it back */
+    bff_http_gql_t *g;
+    bff_buf_t out;             /* written, not yet handed to h2o */
+    bool sending;              /* h2o has a send in flight: wait for proceed */
+    bool closed;               /* the closing boundary is in `out` */
+    bool gone;                 /* h2o stopped the response (client gone) */
+    int running;               /* deferred executions not done */
+    int hold;                  /* inside a walk that starts or cancels executions: the stream stays */
+    stream_item_t *items;
+} stream_t;
+
+static void stream_flush(stream_t *st);
+static void stream_start_deferred(stream_t *st, bff_exec_t *parent);
+static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void *arg);
+static bool scope_authorize(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message);
+
+/* Finishes g once nothing runs and nothing waits to be sent (or the client is gone). */
+static void stream_maybe_end(stream_t *st)
+{
+    if (st->hold > 0 || st->running > 0 || (st->sending && !st->gone) || (!st->closed && !st->gone))
+        return;
+    bff_http_gql_t *g = st->g;
+    bff_buf_free(&st->out);
+    g->stream = NULL;
+    free(st);
+    finish(g);
+}
+
+static void on_stream_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    stream_t *st = (stream_t *)self;
+    st->sending = false;
+    if (st->out.len > 0 || st->closed)
+        stream_flush(st);
+    stream_maybe_end(st);
+}
+
+static void on_stream_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    stream_t *st = (stream_t *)self;
+    st->gone = true;
+    st->sending = false;
+    st->hold++; /* a cancelled execution ends at once, maybe the last */
+    for (stream_item_t *it = st->items; it != NULL; it = it->next)
+        if (!it->done)
+            bff_exec_cancel(it->x); /* their on_done still come */
+    st->hold--;
+    stream_maybe_end(st);
+}
+
+/* Hands what is written to h2o, unless a send is in flight; the last part ends the response. */
+static void stream_flush(stream_t *st)
+{
+    h2o_req_t *req = st->g->req;
+    if (st->sending || st->gone || req == NULL)
+        return;
+    bool final = st->closed && st->running == 0;
+    if (st->out.len == 0 && !final)
+        return;
+    h2o_iovec_t buf = h2o_strdup(&req->pool, st->out.data != NULL ? st->out.data : "", st->out.len);
+    st->out.len = 0;
+    st->sending = !final;
+    h2o_send(req, &buf, 1, final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+/* A deferred fragment's execution is done: its part, and those of the fragments it deferred in turn. */
+static void on_deferred_done(bff_exec_t *x, void *arg)
+{
+    stream_item_t *it = arg;
+    stream_t *st = it->stream;
+    it->done = true;
+    bff_http_gql_t *g = st->g;
+    if (!st->gone && g->req != NULL) {
+        const bff_gql_errors_t *errs = bff_exec_errors(x);
+        for (bff_gql_error_t *e = errs->head; e != NULL; e = e->next) {
+            if (e->code == NULL)
+                e->code = "INTERNAL_SERVER_ERROR";
+            if (!g->worker->server->config.expose_dependency_details)
+                redact(g, e);
+        }
+        int children = 0; /* the fragments it deferred in turn: their parts come after its own */
+        for (const bff_exec_deferred_t *d = bff_exec_deferred_first(x); d != NULL; d = bff_exec_deferred_next(d))
+            ++children;
+        --st->running;
+        bool more = st->running + children > 0;
+        bff_buf_appends(&st->out, STREAM_PART "{\"incremental\":[");
+        bff_exec_write_incremental(x, &st->out);
+        bff_buf_appends(&st->out, more ? "],\"hasNext\":true}" STREAM_NEXT : "],\"hasNext\":false}" STREAM_END);
+        if (!more) {
+            st->closed = true;
+            account(g, 200);
+        }
+        st->hold++;
+        stream_start_deferred(st, x);
+        stream_flush(st);
+        st->hold--;
+    } else {
+        --st->running;
+    }
+    stream_maybe_end(st);
+}
+
+/* The deferred fragments `parent`'s result left out: each an execution of its own, started now. */
+static void stream_start_deferred(stream_t *st, bff_exec_t *parent)
+{
+    bff_http_gql_t *g = st->g;
+    st->hold++; /* one may end at once, maybe the last: the stream (and `parent`, in g's arena) stays until the walk ends */
+    /* all of them count as running before any starts: one that ends at once must not close the stream */
+    for (const bff_exec_deferred_t *d = bff_exec_deferred_first(parent); d != NULL; d = bff_exec_deferred_next(d))
+        st->running++;
+    for (const bff_exec_deferred_t *d = bff_exec_deferred_first(parent); d != NULL; d = bff_exec_deferred_next(d)) {
+        stream_item_t *it = bff_arena_calloc(g->arena, 1, sizeof(*it));
+        it->stream = st;
+        it->next = st->items;
+        st->items = it;
+        bff_exec_request_t er = {
+            .schema = g->worker->server->schema,
+            .document = g->doc->root,
+            .user = g->rctx,
+            .arena = g->arena,
+            .on_done = on_deferred_done,
+            .cb_arg = it,
+            .visible = scope_visible,
+            .visible_arg = g,
+            .authorize = scope_authorize,
+            .authorize_arg = g,
+            .defer = true,
+        };
+        it->x = bff_exec_start_deferred(&er, parent, d); /* on_done may fire inside: `it` is set before */
+    }
+    st->hold--;
+}
+
+/* The initial payload is ready and fragments were deferred: the multipart answer starts. */
+static void stream_start(bff_http_gql_t *g, bff_exec_t *x, const bff_buf_t *first)
+{
+    h2o_req_t *req = g->req;
+    if (g->slot != NULL) { /* the stream's generator answers for the request now */
+        *g->slot = NULL;
+        g->slot = NULL;
+    }
+    stream_t *st = bff_xcalloc(1, sizeof(*st));
+    st->generator.proceed = on_stream_proceed;
+    st->generator.stop = on_stream_stop;
+    st->g = g;
+    g->stream = st;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    bff_edge_cors_headers(g->gen->edge, req);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("multipart/mixed;boundary=\"" STREAM_BOUNDARY "\";deferSpec=20220824"));
+    h2o_start_response(req, &st->generator);
+    bff_buf_appends(&st->out, "\r\n--" STREAM_BOUNDARY "\r\n" STREAM_PART);
+    bff_buf_append(&st->out, first->data, first->len - 1); /* without its closing brace */
+    bff_buf_appends(&st->out, ",\"hasNext\":true}" STREAM_NEXT);
+    st->hold++;
+    stream_start_deferred(st, x);
+    stream_flush(st);
+    st->hold--;
+    stream_maybe_end(st);
+}
+
 static void on_exec_done(bff_exec_t *x, void *arg)
 {
     bff_http_gql_t *g = arg;
@@ -584,7 +785,10 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_exec_write_response(x, &b, NULL);
         bff_buf_t ext = BFF_BUF_INIT;
         if (g->op != NULL) { /* the actual cost from what the lists really held; unused points go back */
-            int64_t actual = bff_cost_actual(g->worker->server->schema, x, NULL);
+            /* deferred parts are still to run: they are paid at the requested cost, nothing goes back */
+            int64_t actual = g->incremental && bff_exec_deferred_first(x) != NULL
+                                 ? g->requested_cost
+                                 : bff_cost_actual(g->worker->server->schema, x, NULL);
             g->actual_cost = actual;
             double unused = actual < g->requested_cost ? (double)(g->requested_cost - actual) : 0;
             double available;
@@ -612,6 +816,11 @@ static void on_exec_done(bff_exec_t *x, void *arg)
         bff_buf_free(&ext);
         g->log.errors = errs;
         int status = !has_data && g->media == MT_GRAPHQL_RESPONSE ? 400 : 200;
+        if (g->incremental && has_data && bff_exec_deferred_first(x) != NULL) {
+            stream_start(g, x, &b); /* the first part now, the deferred ones as they come: g stays */
+            bff_buf_free(&b);
+            return;
+        }
         if (g->cache_control != NULL) { /* a strong validator of the public body: its SHA-256, 128 bits */
             char hex[65];
             bff_sha256_hex(b.data, b.len, hex);
@@ -995,6 +1204,7 @@ static void start_execution(bff_http_gql_t *g)
         .visible_arg = g,
         .authorize = scope_authorize,
         .authorize_arg = g,
+        .defer = g->incremental,
     };
     bool completed = false;
     g->completed_flag = &completed;
@@ -1463,6 +1673,7 @@ int bff_http_graphql(h2o_handler_t *self, h2o_req_t *req)
     }
     if (is_get && wants_html && query_param(req, "query") == NULL && w->server->config.graphiql)
         goto graphiql;
+    g->incremental = accepts_incremental(req);
     if (!is_get && !is_post) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
         respond_error(g, 405, "METHOD_NOT_ALLOWED", "GraphQL requests are GET or POST.");
