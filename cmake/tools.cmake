@@ -19,10 +19,13 @@ if(NODE_EXECUTABLE)
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/spec/run.mjs $<TARGET_FILE:bff-schema>)
   add_test(NAME conformance/schema-building
            COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/sdl/run.mjs $<TARGET_FILE:bff-schema>)
+  add_test(NAME conformance/defer
+           COMMAND ${NODE_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/conformance/defer/run.mjs $<TARGET_FILE:bff-schema>)
   add_test(NAME governance/schema-lint COMMAND bff-schema lint ${CMAKE_SOURCE_DIR}/schema/commerce.graphql)
   add_test(NAME governance/schema-check
            COMMAND bff-schema check --baseline ${CMAKE_SOURCE_DIR}/schema/baseline.graphql ${CMAKE_SOURCE_DIR}/schema/commerce.graphql)
   set_tests_properties(governance/schema-lint governance/schema-check PROPERTIES LABELS governance TIMEOUT 60)
   set_tests_properties(conformance/parser conformance/differential conformance/introspection conformance/graphql-cats
-                       conformance/spec-examples conformance/schema-building PROPERTIES LABELS conformance TIMEOUT 300)
+                       conformance/spec-examples conformance/schema-building conformance/defer
+                       PROPERTIES LABELS conformance TIMEOUT 300)
 endif()

@@ -341,7 +341,7 @@ done:
     return rc;
 }
 
-int bff_tool_execute(bff_exec_request_t *req, bff_buf_t *out, const char *command)
+int bff_tool_execute_x(bff_exec_request_t *req, bff_buf_t *out, const char *command, bff_exec_t **xp)
 {
     bool done = false;
     req->on_done = on_done;
@@ -352,6 +352,30 @@ int bff_tool_execute(bff_exec_request_t *req, bff_buf_t *out, const char *comman
         return 1;
     }
     bff_exec_write_response(x, out, NULL);
+    if (xp != NULL)
+        *xp = x;
+    return 0;
+}
+
+int bff_tool_execute(bff_exec_request_t *req, bff_buf_t *out, const char *command)
+{
+    return bff_tool_execute_x(req, out, command, NULL);
+}
+
+int bff_tool_execute_deferred(const bff_exec_request_t *req, const bff_exec_t *parent, const bff_exec_deferred_t *d,
+                              bff_buf_t *out, bff_exec_t **xp)
+{
+    bool done = false;
+    bff_exec_request_t r = *req;
+    r.on_done = on_done;
+    r.cb_arg = &done;
+    bff_exec_t *x = bff_exec_start_deferred(&r, parent, d);
+    if (!done) {
+        fprintf(stderr, "bff-schema: a deferred fragment's resolver did not complete synchronously\n");
+        return 1;
+    }
+    bff_exec_write_incremental(x, out);
+    *xp = x;
     return 0;
 }
 

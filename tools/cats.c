@@ -181,7 +181,7 @@ static const bff_type_t *resolve_type(const bff_schema_t *schema, const bff_type
 int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
 {
     const char *data_text = "{}", *test_value = NULL, *operation = NULL, *vars_text = NULL, *doc_path = NULL;
-    bool validate = true;
+    bool validate = true, defer = false;
     for (int i = 0; i < argc; ++i) {
         if (strcmp(argv[i], "--test-data") == 0 && i + 1 < argc)
             data_text = argv[++i];
@@ -193,6 +193,8 @@ int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
             vars_text = argv[++i];
         else if (strcmp(argv[i], "--no-validate") == 0)
             validate = false;
+        else if (strcmp(argv[i], "--defer") == 0)
+            defer = true;
         else
             doc_path = argv[i];
     }
@@ -236,8 +238,43 @@ int bff_cats_execute(bff_schema_t *schema, int argc, const char **argv)
             .variables = vars,
             .root_value = root != NULL ? bff_value_json(arena, json_incref(root)) : bff_value_null(),
             .arena = arena,
+            .defer = defer,
         };
-        rc = bff_tool_execute(&req, &out, "cats-execute");
+        if (!defer) {
+            rc = bff_tool_execute(&req, &out, "cats-execute");
+        } else { /* {"initial": the first payload, "incremental": every deferred fragment's item, breadth first} */
+            bff_buf_appends(&out, "{\"initial\":");
+            bff_exec_t *x = NULL;
+            rc = bff_tool_execute_x(&req, &out, "cats-execute", &x);
+            bff_buf_appends(&out, ",\"incremental\":[");
+            size_t n = 0, cap = 8, head = 0;
+            bff_exec_t **queue = malloc(cap * sizeof(*queue));
+            if (rc == 0)
+                queue[n++] = x;
+            bool first = true;
+            while (rc == 0 && head < n) {
+                bff_exec_t *parent = queue[head++];
+                for (const bff_exec_deferred_t *d = bff_exec_deferred_first(parent); d != NULL; d = bff_exec_deferred_next(d)) {
+                    bff_exec_t *child = NULL;
+                    bff_buf_t item = BFF_BUF_INIT;
+                    if (bff_tool_execute_deferred(&req, parent, d, &item, &child) != 0) {
+                        bff_buf_free(&item);
+                        rc = 1;
+                        break;
+                    }
+                    if (!first)
+                        bff_buf_appendc(&out, ',');
+                    first = false;
+                    bff_buf_append(&out, item.data, item.len);
+                    bff_buf_free(&item);
+                    if (n == cap)
+                        queue = realloc(queue, (cap *= 2) * sizeof(*queue));
+                    queue[n++] = child;
+                }
+            }
+            free(queue);
+            bff_buf_appends(&out, "]}");
+        }
     }
     bff_buf_appendc(&out, '\n');
     fwrite(out.data, 1, out.len, stdout);
