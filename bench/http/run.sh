@@ -132,6 +132,10 @@ run S2_traced "http://127.0.0.1:$BFF3_PORT/graphql" "$tmp/s2.json" "" "" "$bff_r
 spans=$(curl -s "http://127.0.0.1:$BFF3_PORT/metrics" | awk -F'[{} ]' '$1=="bff_trace_spans_total" {printf "%s%s %s", (n++ ? ", " : ""), $2, $4}')
 kill "$bff_redis"; wait "$bff_redis" 2>/dev/null || true
 bff_redis=
+# @defer: time to the first payload of the product page while reviews take 1 s, beside the undeferred page
+# (before S5, whose load with reviews at 1 s opens the reviews breaker: calls would then be refused at once)
+deferjson=$(node bench/http/defer.mjs "$base" "http://127.0.0.1:$SIM_PORT" 60 2>&1 | tail -1)
+echo "$deferjson" >"$raw/defer.json"
 # S5: S2 and S4 together while reviews take 1 s (cut at enrichment's default 300 ms; the bulkhead under load): cart totals' p99
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/faults" -d '{"reviews": {"latency_ms": 1000}}' >/dev/null
 h2load -c 10 -m 10 -D "$((DUR + 1))" -d "$tmp/s2.json" -H 'content-type: application/json' "$base/graphql" >"$raw/S5_S2.h2load.txt" 2>&1 &
@@ -157,9 +161,6 @@ p99_S5_fixed=$(fixed_p99 S5_fixed_S4 "$tmp/s4.json" 50 bench-storefront-key)
 wait "$s5bg" || true
 s5_s2_rps=$(grep -oE 'finished in [0-9.]+s, [0-9.]+ req/s' "$raw/S5_fixed_S2.h2load.txt" | awk '{print $4}' || true)
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_sim/reset" >/dev/null
-# @defer: time to the first payload of the product page while reviews take 1 s, beside the undeferred page
-deferjson=$(node bench/http/defer.mjs "$base" "http://127.0.0.1:$SIM_PORT" 60 2>&1 | tail -1)
-echo "$deferjson" >"$raw/defer.json"
 rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$bff/status")
 # memory per idle HTTP/2 connection at 5,000 connections (a fresh server: no load before)
 kill "$bff"; wait "$bff" 2>/dev/null || true
