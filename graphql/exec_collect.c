@@ -46,6 +46,20 @@ static const bff_ast_node_t *find_fragment(bff_exec_t *x, const char *name)
     return NULL;
 }
 
+/* The coerced arguments of directive `d` (a new reference), or NULL with set->err when they do not coerce. */
+static json_t *directive_args(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_node_t *d, const bff_directive_def_t *def)
+{
+    json_t *args = NULL;
+    const char *err = NULL;
+    const bff_ast_node_t *err_node = NULL;
+    if (bff_exec_argument_values(x, def->args, def->nargs, &d->arguments, d, &args, &err, &err_node) != 0) {
+        set->err = err;
+        set->err_node = err_node;
+        return NULL;
+    }
+    return args;
+}
+
 /* 1: include, 0: skip, -1: a directive argument failed to coerce (set->err). */
 static int should_include(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_node_t *node)
 {
@@ -57,14 +71,9 @@ static int should_include(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_nod
         const bff_directive_def_t *def = bff_schema_directive(x->schema, d->name);
         if (def == NULL)
             continue;
-        json_t *args = NULL;
-        const char *err = NULL;
-        const bff_ast_node_t *err_node = NULL;
-        if (bff_exec_argument_values(x, def->args, def->nargs, &d->arguments, d, &args, &err, &err_node) != 0) {
-            set->err = err;
-            set->err_node = err_node;
+        json_t *args = directive_args(x, set, d, def);
+        if (args == NULL)
             return -1;
-        }
         json_t *v = json_object_get(args, "if");
         bool skip = is_skip ? json_is_true(v) : json_is_false(v);
         json_decref(args);
@@ -87,14 +96,9 @@ static int deferred(bff_exec_t *x, exec_fieldset_t *set, const bff_ast_node_t *n
     const bff_directive_def_t *def = d != NULL ? bff_schema_directive(x->schema, "defer") : NULL;
     if (def == NULL)
         return 0;
-    json_t *args = NULL;
-    const char *err = NULL;
-    const bff_ast_node_t *err_node = NULL;
-    if (bff_exec_argument_values(x, def->args, def->nargs, &d->arguments, d, &args, &err, &err_node) != 0) {
-        set->err = err;
-        set->err_node = err_node;
+    json_t *args = directive_args(x, set, d, def);
+    if (args == NULL)
         return -1;
-    }
     bool on = !json_is_false(json_object_get(args, "if"));
     const char *l = json_string_value(json_object_get(args, "label"));
     *label = l != NULL ? bff_arena_strdup(x->arena, l) : NULL;

@@ -618,6 +618,23 @@ static void stream_start_deferred(stream_t *st, bff_exec_t *parent);
 static bool scope_visible(const bff_type_t *type, const bff_field_t *field, void *arg);
 static bool scope_authorize(const bff_type_t *type, const bff_field_t *field, void *arg, const char **message);
 
+/* What every execution of g shares: schema, document, resolvers' context, arena, the caller's visibility and
+   authorization, incremental delivery. */
+static bff_exec_request_t exec_request(bff_http_gql_t *g)
+{
+    return (bff_exec_request_t){
+        .schema = g->worker->server->schema,
+        .document = g->doc->root,
+        .user = g->rctx,
+        .arena = g->arena,
+        .visible = scope_visible,
+        .visible_arg = g,
+        .authorize = scope_authorize,
+        .authorize_arg = g,
+        .defer = g->incremental,
+    };
+}
+
 /* Finishes g once nothing runs and nothing waits to be sent (or the client is gone). */
 static void stream_maybe_end(stream_t *st)
 {
@@ -717,19 +734,9 @@ static void stream_start_deferred(stream_t *st, bff_exec_t *parent)
         it->stream = st;
         it->next = st->items;
         st->items = it;
-        bff_exec_request_t er = {
-            .schema = g->worker->server->schema,
-            .document = g->doc->root,
-            .user = g->rctx,
-            .arena = g->arena,
-            .on_done = on_deferred_done,
-            .cb_arg = it,
-            .visible = scope_visible,
-            .visible_arg = g,
-            .authorize = scope_authorize,
-            .authorize_arg = g,
-            .defer = true,
-        };
+        bff_exec_request_t er = exec_request(g);
+        er.on_done = on_deferred_done;
+        er.cb_arg = it;
         it->x = bff_exec_start_deferred(&er, parent, d); /* on_done may fire inside: `it` is set before */
     }
     st->hold--;
@@ -1189,23 +1196,13 @@ static void start_execution(bff_http_gql_t *g)
     g->rctx->rng = &w->rng;
     g->rctx->tracer = g->tracing ? w->tracer : NULL;
     g->rctx->deadline_ms = uv_now(&w->loop) + request_budget_ms(req, &w->server->config);
-    bff_exec_request_t er = {
-        .schema = w->server->schema,
-        .document = g->doc->root,
-        .operation_name = g->operation_name,
-        .variables = g->exec_variables,
-        .variables_coerced = g->exec_variables_coerced,
-        .root_value = bff_value_null(),
-        .user = g->rctx,
-        .arena = g->arena,
-        .on_done = on_exec_done,
-        .cb_arg = g,
-        .visible = scope_visible,
-        .visible_arg = g,
-        .authorize = scope_authorize,
-        .authorize_arg = g,
-        .defer = g->incremental,
-    };
+    bff_exec_request_t er = exec_request(g);
+    er.operation_name = g->operation_name;
+    er.variables = g->exec_variables;
+    er.variables_coerced = g->exec_variables_coerced;
+    er.root_value = bff_value_null();
+    er.on_done = on_exec_done;
+    er.cb_arg = g;
     bool completed = false;
     g->completed_flag = &completed;
     bff_exec_t *x = bff_exec_start(&er);
