@@ -206,6 +206,7 @@ static void note_deferred(bff_exec_t *x, const exec_object_t *o)
         d->path = o->path;
         d->frame = &o->frame;
         d->fragment = f;
+        d->label = f->label;
         if (x->deferred_tail == NULL)
             x->deferred_tail = &x->deferred;
         *x->deferred_tail = d;
@@ -260,6 +261,37 @@ static void complete_value(bff_exec_t *x, exec_frame_t *frame, exec_result_t *sl
                            exec_cfield_t *cf, const bff_type_t *parent_type, const bff_gql_path_t *path,
                            const bff_value_t *in);
 
+/*
+ * With incremental delivery, how many of a list's `n` items come with its
+ * payload: its field's @stream(initialCount:) when the stream is on (`if`
+ * not false), else all of them. The directive's arguments are read once per
+ * collected field.
+ */
+static size_t stream_initial(bff_exec_t *x, exec_cfield_t *cf, size_t n)
+{
+    if (!x->req.defer)
+        return n;
+    if (cf->stream_state == 0) {
+        cf->stream_state = -1;
+        const bff_ast_node_t *d = bff_ast_find_directive(&cf->nodes[0]->directives, "stream");
+        const bff_directive_def_t *def = d != NULL ? bff_schema_directive(x->schema, "stream") : NULL;
+        json_t *args = NULL;
+        const char *err = NULL;
+        const bff_ast_node_t *err_node = NULL;
+        if (def != NULL && bff_exec_argument_values(x, def->args, def->nargs, &d->arguments, d, &args, &err, &err_node) == 0) {
+            json_int_t k = json_integer_value(json_object_get(args, "initialCount"));
+            if (!json_is_false(json_object_get(args, "if")) && k >= 0) {
+                cf->stream_state = 1;
+                cf->stream_initial = (size_t)k;
+                const char *label = json_string_value(json_object_get(args, "label"));
+                cf->stream_label = label != NULL ? bff_arena_strdup(x->arena, label) : NULL;
+            }
+            json_decref(args);
+        }
+    }
+    return cf->stream_state > 0 && cf->stream_initial < n ? cf->stream_initial : n;
+}
+
 static void complete_list(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, bool nullable,
                           const bff_typeref_t *type, exec_cfield_t *cf, const bff_type_t *parent_type,
                           const bff_gql_path_t *path, const bff_value_t *v)
@@ -280,6 +312,25 @@ static void complete_list(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slo
     l->frame.slot = slot;
     l->frame.nullable = nullable;
     l->frame.dead = false;
+    /* @stream applies to the field's own list, not to lists inside it */
+    const bff_typeref_t *own = cf->def->type->kind == BFF_TYPEREF_NON_NULL ? cf->def->type->of : cf->def->type;
+    size_t initial = own == type ? stream_initial(x, cf, n) : n;
+    if (initial < n) { /* @stream: the rest comes in a part of its own */
+        bff_exec_deferred_t *d = bff_arena_calloc(x->arena, 1, sizeof(*d));
+        d->type = parent_type;
+        d->source = *v;
+        d->path = path;
+        d->frame = &l->frame;
+        d->label = cf->stream_label;
+        d->start = initial;
+        d->item_type = type->of;
+        d->cf = cf;
+        if (x->deferred_tail == NULL)
+            x->deferred_tail = &x->deferred;
+        *x->deferred_tail = d;
+        x->deferred_tail = &d->next;
+        n = initial;
+    }
     l->items = bff_arena_calloc(x->arena, n ? n : 1, sizeof(*l->items));
     l->len = n;
     slot->kind = EXEC_R_LIST;
@@ -671,6 +722,27 @@ bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exe
     x->nfragments = parent->nfragments;
     x->has_data = true;
     x->root_type = d->type;
+    if (d->fragment == NULL) { /* a stream: the list's items from d->start on, completed as the list's were */
+        size_t n = d->source.kind == BFF_VAL_LIST ? d->source.u.list.len : json_array_size(d->source.u.json);
+        exec_list_t *l = bff_arena_alloc(x->arena, sizeof(*l));
+        l->frame.parent = NULL;
+        l->frame.slot = &x->data;
+        l->frame.nullable = true; /* a non-null item that fails makes the part's items null */
+        l->frame.dead = false;
+        l->len = n - d->start;
+        l->items = bff_arena_calloc(x->arena, l->len ? l->len : 1, sizeof(*l->items));
+        x->data.kind = EXEC_R_LIST;
+        x->data.u.list = l;
+        bff_gql_path_t *paths = bff_arena_alloc(x->arena, (l->len ? l->len : 1) * sizeof(*paths));
+        for (size_t i = 0; i < l->len && !l->frame.dead; ++i) {
+            paths[i] = (bff_gql_path_t){d->path, NULL, (int64_t)(d->start + i)};
+            bff_value_t item = d->source.kind == BFF_VAL_LIST
+                                   ? d->source.u.list.items[d->start + i]
+                                   : (bff_value_t){.kind = BFF_VAL_JSON, .u.json = json_array_get(d->source.u.json, d->start + i)};
+            complete_value(x, &l->frame, &l->items[i], d->item_type, d->cf, d->type, &paths[i], &item);
+        }
+        goto out;
+    }
     x->root_set = bff_exec_collect_root(x, d->type, d->fragment->selection_set);
     if (x->root_set->err != NULL) {
         request_error(x, x->root_set->err, x->root_set->err_node);
@@ -700,14 +772,20 @@ out:
 
 void bff_exec_write_incremental(const bff_exec_t *x, bff_buf_t *out)
 {
-    bff_buf_appends(out, "{\"data\":");
+    const bff_exec_deferred_t *d = x->of;
+    bool stream = d->fragment == NULL;
+    bff_buf_appends(out, stream ? "{\"items\":" : "{\"data\":");
     bff_exec_write_result(out, &x->data);
     bff_buf_appends(out, ",\"path\":[");
-    bff_gql_path_write(out, x->of->path);
+    bff_gql_path_write(out, d->path);
+    if (stream && x->data.kind != EXEC_R_NULL) { /* the first item's index; a failed part names its list (graphql-js 17) */
+        bff_buf_appendc(out, ',');
+        bff_buf_append_int(out, (int64_t)d->start);
+    }
     bff_buf_appendc(out, ']');
-    if (x->of->fragment->label != NULL) {
+    if (d->label != NULL) {
         bff_buf_appends(out, ",\"label\":");
-        bff_buf_append_json_string(out, x->of->fragment->label, strlen(x->of->fragment->label));
+        bff_buf_append_json_string(out, d->label, strlen(d->label));
     }
     if (x->errors.count > 0) {
         bff_buf_appends(out, ",\"errors\":");

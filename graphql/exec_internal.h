@@ -74,6 +74,10 @@ typedef struct st_exec_cfield_t {
     const char *args_err;
     const bff_ast_node_t *args_err_node; /* location of the failing argument (NULL: the field nodes) */
     struct st_exec_subcache_t *sub; /* runtime type -> sub-fields */
+    /* @stream (incremental delivery): 0 not read yet, 1 on, -1 off; its initialCount and label */
+    int stream_state;
+    size_t stream_initial;
+    const char *stream_label;
 } exec_cfield_t;
 
 /* A fragment of a field set that is deferred (@defer, when the request delivers incrementally). */
@@ -141,13 +145,21 @@ typedef struct st_exec_fragment_t {
     const bff_ast_node_t *node;
 } exec_fragment_t;
 
-/* A deferred fragment of one object of the result (exec.h: bff_exec_deferred_t). */
+/*
+ * A deferred fragment of one object of the result, or the rest of a streamed
+ * list (exec.h: bff_exec_deferred_t).
+ */
 struct st_bff_exec_deferred_t {
     const bff_type_t *type;
-    bff_value_t source;
-    const bff_gql_path_t *path;
-    const exec_frame_t *frame; /* the object's: not delivered when it was nulled */
-    const exec_defer_t *fragment;
+    bff_value_t source;        /* the object (defer), or the whole list (stream) */
+    const bff_gql_path_t *path; /* the object's, or the list's */
+    const exec_frame_t *frame; /* the object's or the list's: not delivered when it was nulled */
+    const exec_defer_t *fragment; /* NULL: a stream */
+    const char *label;
+    /* a stream: items from `start` on, of `item_type`, of field `cf` on `type` */
+    size_t start;
+    const struct st_bff_typeref_t *item_type;
+    exec_cfield_t *cf;
     struct st_bff_exec_deferred_t *next;
 };
 

@@ -607,6 +607,7 @@ typedef struct st_stream_t {
     bff_buf_t out;             /* written, not yet handed to h2o */
     bool sending;              /* h2o has a send in flight: wait for proceed */
     bool closed;               /* the closing boundary is in `out` */
+    bool ended;                /* the last send (FINAL) is done: nothing more goes to h2o */
     bool gone;                 /* h2o stopped the response (client gone) */
     int running;               /* deferred executions not done */
     int hold;                  /* inside a walk that starts or cancels executions: the stream stays */
@@ -673,7 +674,7 @@ static void on_stream_stop(h2o_generator_t *self, h2o_req_t *req)
 static void stream_flush(stream_t *st)
 {
     h2o_req_t *req = st->g->req;
-    if (st->sending || st->gone || req == NULL)
+    if (st->sending || st->gone || st->ended || req == NULL)
         return;
     bool final = st->closed && st->running == 0;
     if (st->out.len == 0 && !final)
@@ -681,6 +682,7 @@ static void stream_flush(stream_t *st)
     h2o_iovec_t buf = h2o_strdup(&req->pool, st->out.data != NULL ? st->out.data : "", st->out.len);
     st->out.len = 0;
     st->sending = !final;
+    st->ended = final;
     h2o_send(req, &buf, 1, final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 }
 

@@ -6,8 +6,9 @@
 // examples/product_page_deferred.graphql with reviews delayed 500 ms at the
 // simulator: the page comes in under 100 ms, the reviews after the delay.
 // Errors stay in their part; a nulled object's deferred fragments are not
-// sent; nested @defer; a client that goes away; without the deferSpec Accept
-// everything comes inline. Validation of @defer/@stream is graphql-js 17's.
+// sent; nested @defer; @stream's rest in a part of its own; a client that
+// goes away; without the deferSpec Accept everything comes inline.
+// Validation of @defer/@stream is graphql-js 17's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -129,6 +130,10 @@ test('nested @defer, a nulled object, inline delivery without the deferSpec Acce
   const inner = nested.parts.flatMap((p) => p.body.incremental ?? []).filter((i) => i.label === 'inner');
   assert.deepEqual(inner[0].path, ['product', 'variants', 0]);
   assert.equal(nested.parts.at(-1).body.hasNext, false);
+  // a deferred fragment whose fields need no provider: it is done at once, in the same turn as the first part
+  const quick = await parts({ query: '{ shop { name ... @defer(label: "s") { currencyCode } } }' });
+  assert.deepEqual(quick.parts.map((p) => p.body.hasNext), [true, false]);
+  assert.deepEqual(quick.parts[1].body.incremental, [{ data: { currencyCode: 'EUR' }, path: ['shop'], label: 's' }]);
   // no product: nothing deferred is delivered, one JSON answer
   const none = await parts({ query: '{ product(handle: "no-such-product") { title ... @defer { vendor } } }' });
   assert.equal(none.single.data.product, null);
@@ -137,6 +142,37 @@ test('nested @defer, a nulled object, inline delivery without the deferSpec Acce
   assert.ok(inline.single.data.product.reviews);
   const other = await parts(example('product_page_deferred'), 'multipart/mixed, application/json');
   assert.ok(other.single.data.product.recommendations);
+});
+
+test('@stream: the first items with the page, the rest in a part of its own; Apollo Client puts them together', async () => {
+  await reset();
+  const q = '{ product(handle: "linen-backpack-1") { title variants @stream(initialCount: 1, label: "more") { sku title } } }';
+  const r = await parts({ query: q });
+  const [initial, ...rest] = r.parts.map((p) => p.body);
+  assert.equal(initial.data.product.variants.length, 1);
+  const items = rest.flatMap((p) => p.incremental);
+  assert.equal(items.length, 1);
+  assert.deepEqual(items[0].path, ['product', 'variants', 1]);
+  assert.equal(items[0].label, 'more');
+  const all = (await parts({ query: q }, 'application/json')).single.data.product.variants;
+  assert.deepEqual([...initial.data.product.variants, ...items[0].items], all);
+  const client = new ApolloClient({ link: new HttpLink({ uri: `${srv.url}/graphql`, fetch }), cache: new InMemoryCache() });
+  const seen = await new Promise((resolve, reject) => {
+    const got = [];
+    const sub = client.watchQuery({ query: gql(q) }).subscribe({
+      next: (res) => {
+        got.push(res.data.product.variants.length);
+        if (res.data.product.variants.length === all.length) {
+          sub.unsubscribe();
+          resolve(got);
+        }
+      },
+      error: reject,
+    });
+  });
+  client.stop();
+  // (both parts may come in one read here: the streamed items need no provider call, so Apollo may show them at once)
+  assert.equal(seen.at(-1), all.length);
 });
 
 test('over HTTP/2 too; a client that goes away cancels the deferred work and the server stays up', async () => {

@@ -1,4 +1,4 @@
-// @defer against graphql-js 17's own executor (legacyExecuteIncrementally:
+// @defer and @stream against graphql-js 17's own executor (legacyExecuteIncrementally:
 // the deferSpec=20220824 payloads Apollo Client reads; graphql-js 17.1,
 // pinned in tests/node as `graphql17`): each document runs on our executor
 // (`bff-schema cats-execute --defer`: every deferred fragment run as soon as
@@ -25,7 +25,8 @@ const bin = process.argv[2];
 const sdl = `
 directive @defer(if: Boolean! = true, label: String) on FRAGMENT_SPREAD | INLINE_FRAGMENT
 directive @stream(initialCount: Int! = 0, if: Boolean! = true, label: String) on FIELD
-type Query { product: Product missing: Product products: [Product] things: [Thing] }
+type Query { product: Product missing: Product products: [Product] things: [Thing] numbers: [Int] grid: [[Int]]
+  names: [String!] }
 type Product { title: String vendor: String reviews: [Review] broken: String @resolveError(message: "boom")
   brokenNN: String! @resolveError(message: "boom!") }
 type Review { rating: Int author: String }
@@ -37,6 +38,9 @@ const data = {
     missing: null,
     products: [{ $ref: 'p1' }, { $ref: 'p2' }],
     things: [{ $ref: 'p2' }, { type: 'Review', rating: 4, author: 'Ann' }],
+    numbers: [1, 2, 3, 4, 5],
+    grid: [[1, 2], [3, 4], [5]],
+    names: ['a', null, 'c'],
   },
   p1: { type: 'Product', title: 'Backpack', vendor: 'Granite', reviews: [{ type: 'Review', rating: 5, author: 'Hiro' }, { type: 'Review', rating: 2, author: 'Chiara' }] },
   p2: { type: 'Product', title: 'Tote', vendor: 'Linen Co', reviews: [] },
@@ -56,6 +60,14 @@ const docs = [
   ['at the root', '{ ... @defer(label: "root") { product { title } } }'],
   ['on a type condition of a union', '{ things { __typename ... on Product @defer(label: "p") { title } ... on Review { rating } } }'],
   ['an error in the initial payload beside a deferred one', '{ product { broken ... @defer { title } } }'],
+  ['a stream', '{ numbers @stream(initialCount: 2, label: "n") }'],
+  ['a stream from the start', '{ numbers @stream }'],
+  ['a stream shorter than initialCount', '{ numbers @stream(initialCount: 9) }'],
+  ['a stream of objects with a deferred fragment in each', '{ products @stream(initialCount: 1) { title ... @defer(label: "v") { vendor } } }'],
+  ['a stream of lists (only the outer one streams)', '{ grid @stream(initialCount: 1) }'],
+  ['a stream whose non-null item fails', '{ names @stream(initialCount: 1) }'],
+  ['a stream inside a deferred fragment', '{ product { title ... @defer(label: "d") { reviews @stream(initialCount: 1, label: "s") { rating } } } }'],
+  ['stream if: false', '{ numbers @stream(if: false) }'],
 ];
 
 // graphql-js 17: the same data, refs followed, the `type` of a value as its concrete type, @resolveError
@@ -79,7 +91,7 @@ function schema17() {
 }
 
 const norm = (e) => ({ message: e.message, locations: e.locations, path: e.path });
-const item = (i) => JSON.stringify({ data: i.data, path: i.path, label: i.label ?? null, errors: (i.errors ?? []).map(norm) });
+const item = (i) => JSON.stringify({ data: i.data, items: i.items, path: i.path, label: i.label ?? null, errors: (i.errors ?? []).map(norm) });
 
 const schema = schema17();
 const dir = mkdtempSync(join(tmpdir(), 'bff-defer-'));
@@ -114,5 +126,5 @@ for (const [name, query, variables] of docs) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`@defer: ${docs.length} documents, ${failures} disagreements with graphql-js ${g.version}`);
+console.log(`@defer and @stream: ${docs.length} documents, ${failures} disagreements with graphql-js ${g.version}`);
 process.exit(failures ? 1 : 0);
