@@ -550,11 +550,17 @@ static void cache_value(void *arg, const bff_type_t *type)
     cache_policy_t *p = arg; /* an object's own type may be stricter than the field's hint said */
     int64_t age = -1;
     bool priv = false;
-    if (cache_hint(&type->directives, &age, &priv)) {
-        if (age >= 0 && age < p->max_age)
-            p->max_age = age;
-        p->private_scope = p->private_scope || priv;
+    if (!cache_hint(&type->directives, &age, &priv)) {
+        if (type->kind != BFF_TYPE_OBJECT)
+            return; /* leaves: their fields' hints said it */
+        /* an object without a hint is not cacheable, whatever its field's type said (a Cart or an Order
+           through node(id:), whose Node interface has a hint) */
+        p->max_age = 0;
+        return;
     }
+    if (age >= 0 && age < p->max_age)
+        p->max_age = age;
+    p->private_scope = p->private_scope || priv;
 }
 
 /*
