@@ -614,13 +614,6 @@ bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_
     return x->req.authorize == NULL || x->req.authorize(type, field, x->req.authorize_arg, &message);
 }
 
-bool bff_resolve_may_read_field(const bff_resolve_t *r, const char *type_name, const char *field_name)
-{
-    const bff_type_t *t = bff_schema_type(r->x->schema, type_name);
-    const bff_field_t *f = t != NULL ? bff_schema_field(r->x->schema, t, field_name) : NULL;
-    return f != NULL && bff_exec_authorized(r->x, t, f);
-}
-
 bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name)
 {
     const bff_type_t *t = bff_schema_type(r->x->schema, type_name);

@@ -195,8 +195,6 @@ typedef struct st_bff_exec_request_t {
 bool bff_exec_authorized(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);
 /* As bff_exec_authorized for the type named `type_name` of the request's schema (false for an unknown name). */
 bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name);
-/* As bff_exec_authorized for field `field_name` of the type named `type_name` (false when there is none). */
-bool bff_resolve_may_read_field(const bff_resolve_t *r, const char *type_name, const char *field_name);
 
 /* The request's visibility rule (see bff_exec_request_t.visible). */
 bool bff_exec_visible(const bff_exec_t *x, const bff_type_t *type, const bff_field_t *field);

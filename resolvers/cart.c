@@ -118,44 +118,6 @@ static void on_cart(const bff_outcome_t *o, void *arg)
     bff_resolve_ok(r, bff_value_json(bff_resolve_arena(r), mapped));
 }
 
-/* A cart for node(id:): the mapped Cart (its __typename set), null when the provider has none. */
-typedef struct st_cart_load_t {
-    bff_reqctx_t *ctx;
-    bff_json_cb cb;
-    void *arg;
-} cart_load_t;
-
-static void on_cart_loaded(const bff_outcome_t *o, void *arg)
-{
-    cart_load_t *c = arg;
-    if (o->status == 404) {
-        c->cb(BFF_OUTCOME_VALUE(NULL), c->arg);
-        return;
-    }
-    if (o->code != NULL) {
-        c->cb(o, c->arg);
-        return;
-    }
-    json_t *mapped = bff_cart_map(c->ctx, o->body, c->ctx->arena);
-    if (mapped == NULL) {
-        c->cb(BFF_OUTCOME_MALFORMED("carts", "carts answered an unexpected cart"), c->arg);
-        return;
-    }
-    json_object_set_new_nocheck(mapped, "__typename", json_string_nocheck("Cart"));
-    c->cb(BFF_OUTCOME_VALUE(mapped), c->arg);
-    json_decref(mapped);
-}
-
-void bff_cart_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg)
-{
-    cart_load_t *c = bff_arena_calloc(ctx->arena, 1, sizeof(*c));
-    c->ctx = ctx;
-    c->cb = cb;
-    c->arg = arg;
-    bff_provider_call(ctx, BFF_PROVIDER_CARTS, "GET", bff_carts_path(ctx->arena, id, BFF_CART_ITSELF), NULL, on_cart_loaded,
-                      c);
-}
-
 static void resolve_cart(bff_resolve_t *r, void *unused)
 {
     bff_reqctx_t *ctx = bff_ctx_of(r);

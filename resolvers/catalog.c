@@ -805,14 +805,6 @@ static void node_load(bff_resolve_t *r, bff_reqctx_t *ctx, const char *id, bff_j
         cb(BFF_OUTCOME_VALUE(shop), arg);
         json_decref(shop);
         return;
-    } else if (strncmp(id, "gid://bff/Cart/", 15) == 0) {
-        /* as Query.cart: its scope (cart:read), then its key; else null, no call */
-        const char *cid = bff_resolve_may_read_field(r, "Query", "cart") ? bff_id_open(ctx, "Cart", id) : NULL;
-        if (cid != NULL)
-            bff_cart_load(ctx, cid, cb, arg);
-        else
-            cb(BFF_OUTCOME_VALUE(NULL), arg);
-        return;
     } else if (strncmp(id, "gid://bff/Order/", 16) == 0) {
         const char *oid = bff_resolve_may_read(r, "Order") ? bff_id_open(ctx, "Order", id) : NULL;
         if (oid != NULL)

@@ -60,8 +60,6 @@ json_t *bff_order_map(const bff_reqctx_t *ctx, const bff_order_t *order, const c
 bff_loader_t *bff_pricing_loader(bff_reqctx_t *ctx, const char *currency);
 void bff_product_load(bff_reqctx_t *ctx, const char *pid, bff_json_cb cb, void *arg);
 void bff_collection_load(bff_reqctx_t *ctx, const char *cid, bff_json_cb cb, void *arg);
-/* A cart by the cart service's id (opened from its keyed public id by the caller): node(id:). */
-void bff_cart_load(bff_reqctx_t *ctx, const char *id, bff_json_cb cb, void *arg);
 /* The shop's global id (one shop per deployment), and the Shop object for its settings (NULL: not UTF-8). */
 #define BFF_SHOP_GID "gid://bff/Shop/default"
 json_t *bff_shop_json(const char *name, const char *currency);

@@ -131,31 +131,3 @@ test('line costs and the shipping rates offered for the address', async () => {
   const none = await gql('query($id: ID!) { cart(id: $id) { availableShippingRates { id } } }', { id: fresh });
   assert.equal(none.data.cart.availableShippingRates, null, 'no address, no rates');
 });
-
-test('a cart is a Node: node(id:) with its key and cart:read reads it, never publicly cached; without the key or the scope: null, no call', async () => {
-  const one = await gql(`{ node(id: "${DEMO_CART}") { __typename id ... on Cart { lines { quantity } } } }`);
-  assert.equal(one.errors, undefined, JSON.stringify(one.errors));
-  assert.equal(one.data.node.__typename, 'Cart');
-  assert.equal(one.data.node.id, DEMO_CART);
-  assert.ok(one.data.node.lines.length > 0);
-  const keyless = DEMO_CART.replace(/\?key=.*/, '');
-  const none = await gql(`{ nodes(ids: ["${keyless}", "${DEMO_CART}x"]) { id } }`);
-  assert.deepEqual(none.data.nodes, [null, null]);
-  // over GET the answer is no-store: a Cart has no cache hint, whatever the Node interface says
-  const u = new URL(`${srv.url}/graphql`);
-  u.searchParams.set('query', `{ node(id: "${DEMO_CART}") { id } }`);
-  const res = await fetch(u, { headers: { 'apollo-require-preflight': 'true' } });
-  assert.equal((await res.json()).data.node.id, DEMO_CART);
-  assert.equal(res.headers.get('cache-control'), 'no-store');
-  // a caller without cart:read gets null, as from Query.cart, and the carts service is not asked
-  const scoped = await startServer({ env: { BFF_PROVIDERS_URL: simUrl, BFF_ANONYMOUS_SCOPES: 'customers:read' } });
-  try {
-    await fetch(`${simUrl}/_sim/reset`, { method: 'POST', body: '{}' });
-    const before = (await (await fetch(`${simUrl}/_sim/stats`)).json()).carts.requests;
-    const r = await (await fetch(`${scoped.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ node(id: "${DEMO_CART}") { id } }` }) })).json();
-    assert.equal(r.data.node, null);
-    assert.equal((await (await fetch(`${simUrl}/_sim/stats`)).json()).carts.requests, before);
-  } finally {
-    assert.equal((await scoped.stop()).code, 0);
-  }
-});
