@@ -196,6 +196,15 @@ static void raise_at(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, bo
 
 static void execute_fields(bff_exec_t *x, exec_object_t *o);
 
+/* Lists a deferred fragment or stream for an execution of its own, in the order met. */
+static void deferred_append(bff_exec_t *x, bff_exec_deferred_t *d)
+{
+    if (x->deferred_tail == NULL)
+        x->deferred_tail = &x->deferred;
+    *x->deferred_tail = d;
+    x->deferred_tail = &d->next;
+}
+
 /* The object's deferred fragments (its field set's), listed for executions of their own. */
 static void note_deferred(bff_exec_t *x, const exec_object_t *o)
 {
@@ -207,10 +216,7 @@ static void note_deferred(bff_exec_t *x, const exec_object_t *o)
         d->frame = &o->frame;
         d->fragment = f;
         d->label = f->label;
-        if (x->deferred_tail == NULL)
-            x->deferred_tail = &x->deferred;
-        *x->deferred_tail = d;
-        x->deferred_tail = &d->next;
+        deferred_append(x, d);
     }
 }
 
@@ -292,6 +298,13 @@ static size_t stream_initial(bff_exec_t *x, exec_cfield_t *cf, size_t n)
     return cf->stream_state > 0 && cf->stream_initial < n ? cf->stream_initial : n;
 }
 
+/* Item i of a list value (a bff_value_t list or a JSON array). */
+static bff_value_t list_item(const bff_value_t *v, size_t i)
+{
+    return v->kind == BFF_VAL_LIST ? v->u.list.items[i]
+                                   : (bff_value_t){.kind = BFF_VAL_JSON, .u.json = json_array_get(v->u.json, i)};
+}
+
 static void complete_list(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slot, bool nullable,
                           const bff_typeref_t *type, exec_cfield_t *cf, const bff_type_t *parent_type,
                           const bff_gql_path_t *path, const bff_value_t *v)
@@ -325,10 +338,7 @@ static void complete_list(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slo
         d->start = initial;
         d->item_type = type->of;
         d->cf = cf;
-        if (x->deferred_tail == NULL)
-            x->deferred_tail = &x->deferred;
-        *x->deferred_tail = d;
-        x->deferred_tail = &d->next;
+        deferred_append(x, d);
         n = initial;
     }
     l->items = bff_arena_calloc(x->arena, n ? n : 1, sizeof(*l->items));
@@ -340,12 +350,8 @@ static void complete_list(bff_exec_t *x, exec_frame_t *frame, exec_result_t *slo
         paths[i].prev = path;
         paths[i].key = NULL;
         paths[i].index = (int64_t)i;
-        if (v->kind == BFF_VAL_LIST) {
-            complete_value(x, &l->frame, &l->items[i], type->of, cf, parent_type, &paths[i], &v->u.list.items[i]);
-        } else {
-            bff_value_t item = {.kind = BFF_VAL_JSON, .u.json = json_array_get(v->u.json, i)};
-            complete_value(x, &l->frame, &l->items[i], type->of, cf, parent_type, &paths[i], &item);
-        }
+        bff_value_t item = list_item(v, i);
+        complete_value(x, &l->frame, &l->items[i], type->of, cf, parent_type, &paths[i], &item);
     }
 }
 
@@ -621,7 +627,8 @@ bool bff_resolve_may_read(const bff_resolve_t *r, const char *type_name)
 }
 
 
-bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
+/* An execution of `req`, held by a guard until its start is walked (exec_release). */
+static bff_exec_t *exec_new(const bff_exec_request_t *req)
 {
     bff_exec_t *x = bff_arena_calloc(req->arena, 1, sizeof(*x));
     x->req = *req;
@@ -632,6 +639,34 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
     bff_arena_on_dispose(x->arena, scratch_dispose, &x->scratch);
     x->pending = 1; /* guard until the walk below is done */
     bff_exec_init_scalars(x);
+    return x;
+}
+
+/* The execution's root object (its data): `set` on `source`, under `path`; its deferred fragments listed. */
+static exec_object_t *root_object(bff_exec_t *x, const bff_type_t *type, const exec_fieldset_t *set, bff_value_t source,
+                                  const bff_gql_path_t *path)
+{
+    exec_object_t *o = bff_arena_alloc(x->arena, sizeof(*o));
+    o->frame.parent = NULL;
+    o->frame.slot = &x->data;
+    o->frame.nullable = true; /* a deferred fragment's: a non-null field that fails makes its data null */
+    o->frame.dead = false;
+    o->type = type;
+    o->set = set;
+    o->values = bff_arena_calloc(x->arena, set->n ? set->n : 1, sizeof(*o->values));
+    o->source = source;
+    o->path = path;
+    x->root = o;
+    x->data.kind = EXEC_R_OBJECT;
+    x->data.u.obj = o;
+    if (set->deferred != NULL)
+        note_deferred(x, o);
+    return o;
+}
+
+bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
+{
+    bff_exec_t *x = exec_new(req);
 
     const char *err = NULL;
     x->operation = bff_gql_select_operation_msg(req->document, req->operation_name, x->arena, &err);
@@ -661,21 +696,7 @@ bff_exec_t *bff_exec_start(const bff_exec_request_t *req)
         request_error(x, x->root_set->err, x->root_set->err_node);
         goto out;
     }
-    exec_object_t *o = bff_arena_alloc(x->arena, sizeof(*o));
-    o->frame.parent = NULL;
-    o->frame.slot = &x->data;
-    o->frame.nullable = true;
-    o->frame.dead = false;
-    o->type = x->root_type;
-    o->set = x->root_set;
-    o->values = bff_arena_calloc(x->arena, o->set->n ? o->set->n : 1, sizeof(*o->values));
-    o->source = req->root_value;
-    o->path = NULL;
-    x->root = o;
-    x->data.kind = EXEC_R_OBJECT;
-    x->data.u.obj = o;
-    if (o->set->deferred != NULL)
-        note_deferred(x, o);
+    exec_object_t *o = root_object(x, x->root_type, x->root_set, req->root_value, NULL);
     if (op->operation == BFF_OP_MUTATION)
         x->serial = true; /* root fields start one by one from exec_idle() */
     else
@@ -706,16 +727,8 @@ const bff_exec_deferred_t *bff_exec_deferred_next(const bff_exec_deferred_t *d)
 
 bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exec_t *parent, const bff_exec_deferred_t *d)
 {
-    bff_exec_t *x = bff_arena_calloc(req->arena, 1, sizeof(*x));
-    x->req = *req;
-    x->schema = req->schema;
-    x->arena = req->arena;
+    bff_exec_t *x = exec_new(req);
     x->of = d;
-    x->max_errors = req->max_errors ? req->max_errors : EXEC_DEFAULT_MAX_ERRORS;
-    bff_buf_init(&x->scratch);
-    bff_arena_on_dispose(x->arena, scratch_dispose, &x->scratch);
-    x->pending = 1; /* guard until the walk below is done */
-    bff_exec_init_scalars(x);
     x->operation = parent->operation;
     x->variables = parent->variables; /* the parent's (released with the arena) */
     x->fragments = parent->fragments;
@@ -736,9 +749,7 @@ bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exe
         bff_gql_path_t *paths = bff_arena_alloc(x->arena, (l->len ? l->len : 1) * sizeof(*paths));
         for (size_t i = 0; i < l->len && !l->frame.dead; ++i) {
             paths[i] = (bff_gql_path_t){d->path, NULL, (int64_t)(d->start + i)};
-            bff_value_t item = d->source.kind == BFF_VAL_LIST
-                                   ? d->source.u.list.items[d->start + i]
-                                   : (bff_value_t){.kind = BFF_VAL_JSON, .u.json = json_array_get(d->source.u.json, d->start + i)};
+            bff_value_t item = list_item(&d->source, d->start + i);
             complete_value(x, &l->frame, &l->items[i], d->item_type, d->cf, d->type, &paths[i], &item);
         }
         goto out;
@@ -749,21 +760,7 @@ bff_exec_t *bff_exec_start_deferred(const bff_exec_request_t *req, const bff_exe
         x->data.kind = EXEC_R_NULL;
         goto out;
     }
-    exec_object_t *o = bff_arena_alloc(x->arena, sizeof(*o));
-    o->frame.parent = NULL;
-    o->frame.slot = &x->data;
-    o->frame.nullable = true; /* a non-null field of the fragment that fails makes its data null */
-    o->frame.dead = false;
-    o->type = d->type;
-    o->set = x->root_set;
-    o->values = bff_arena_calloc(x->arena, o->set->n ? o->set->n : 1, sizeof(*o->values));
-    o->source = d->source;
-    o->path = d->path;
-    x->root = o;
-    x->data.kind = EXEC_R_OBJECT;
-    x->data.u.obj = o;
-    if (o->set->deferred != NULL)
-        note_deferred(x, o);
+    exec_object_t *o = root_object(x, d->type, x->root_set, d->source, d->path);
     execute_fields(x, o);
 out:
     exec_release(x); /* may finish and call on_done */
